@@ -1,0 +1,237 @@
+"""Ember's engine: a `Tensor` that records a dynamic graph, and reverse-mode autodiff
+over it, on NumPy ("cpu") or CuPy ("cuda"). Re-exports only."""
+from . import backend, cuda
+from .backend import (
+    Generator,
+    device,
+    float16,
+    float32,
+    float64,
+    get_default_device,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    manual_seed,
+    promote_types,
+    set_default_device,
+    set_default_dtype,
+    uint8,
+)
+from .backend import (
+    bool_ as bool,
+)
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .function import (
+    Function,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .grad import backward, grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops.elementwise import (
+    abs,
+    absolute,
+    acos,
+    add,
+    allclose,
+    arccos,
+    arcsin,
+    arctan,
+    asin,
+    atan,
+    ceil,
+    clamp,
+    clip,
+    cos,
+    cosh,
+    div,
+    divide,
+    eq,
+    erf,
+    exp,
+    exp2,
+    expm1,
+    floor,
+    floor_divide,
+    fmod,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    lerp,
+    less,
+    less_equal,
+    log,
+    log1p,
+    log2,
+    log10,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    nan_to_num,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    relu,
+    remainder,
+    round,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    sub,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from .ops.index import (
+    argsort,
+    gather,
+    index_select,
+    masked_fill,
+    nonzero,
+    scatter,
+    scatter_add,
+    sort,
+    topk,
+)
+from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
+from .ops.reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    softmax,
+    std,
+    std_mean,
+    sum,
+    var,
+    var_mean,
+)
+from .ops.shape import (
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    clone,
+    concat,
+    concatenate,
+    diagonal,
+    flatten,
+    flip,
+    hstack,
+    moveaxis,
+    movedim,
+    narrow,
+    permute,
+    repeat_interleave,
+    reshape,
+    roll,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+from .tensor import Parameter, Size, Tensor  # first: tensor.py imports the ops at its end
+
+dtype = type(float32)
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    """Same as torch.is_tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
+
+
+def detach(input):
+    return input.detach()
+
+
+def expand(input, *sizes):
+    return input.expand(*sizes)
+
+
+def repeat(input, *sizes):
+    return input.repeat(*sizes)
+
+
+def from_dlpack(obj):
+    """Same as torch.from_dlpack: a tensor sharing memory with a DLPack-capable object."""
+    from .dlpack import from_dlpack as _from
+    return _from(obj)

@@ -1,0 +1,434 @@
+"""The one seam to the array libraries: NumPy for "cpu", CuPy for "cuda".
+
+Nothing outside this module imports numpy or cupy. Ops ask `array_module(arr)` for the
+library that owns an array and call it as `xp`; devices, dtypes, transfers and the
+random generator live here too.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+try:  # CPU-only installs have no CuPy; everything on "cpu" still works.
+    import cupy as cp
+except Exception:  # ImportError, or a CuPy without a usable CUDA runtime
+    cp = None
+
+ndarray = np.ndarray
+_MODULES = {np.ndarray: np}
+if cp is not None:
+    _MODULES[cp.ndarray] = cp
+
+
+def array_module(arr):
+    """numpy or cupy, whichever owns `arr`."""
+    xp = _MODULES.get(type(arr))
+    if xp is None:
+        if cp is not None and isinstance(arr, cp.ndarray):
+            return cp
+        return np
+    return xp
+
+
+def is_array(obj) -> bool:
+    """True for a NumPy or CuPy ndarray."""
+    return type(obj) in _MODULES or isinstance(obj, np.ndarray) or (
+        cp is not None and isinstance(obj, cp.ndarray))
+
+
+def is_numpy_scalar(obj) -> bool:
+    return isinstance(obj, np.generic)
+
+
+# ----------------------------------------------------------------------------- dtypes
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+bfloat16 = None  # not supported by NumPy
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+uint8 = np.dtype("uint8")
+bool_ = np.dtype("bool")
+DTYPES = {
+    "float16": float16, "half": float16, "float32": float32, "float": float32,
+    "float64": float64, "double": float64, "int8": int8, "int16": int16,
+    "int32": int32, "int": int32, "int64": int64, "long": int64, "uint8": uint8,
+    "bool": bool_,
+}
+
+_default_dtype = float32
+
+
+def get_default_dtype():
+    return _default_dtype
+
+
+def set_default_dtype(dtype) -> None:
+    """Same as torch.set_default_dtype: the dtype of Python floats (float32 or float64)."""
+    global _default_dtype
+    dtype = as_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: expected a floating dtype, got {dtype}")
+    _default_dtype = dtype
+
+
+def as_dtype(dtype):
+    """Normalise a dtype given as np.dtype, a string, a Python type or a scalar type."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if dtype is float:
+        return _default_dtype
+    if dtype is int:
+        return int64
+    if dtype is bool:
+        return bool_
+    if isinstance(dtype, str):
+        name = dtype[6:] if dtype.startswith("torch.") else dtype
+        if name in DTYPES:
+            return DTYPES[name]
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"expected a dtype such as autograd.float32, got {dtype!r}") from None
+
+
+def is_floating(dtype) -> bool:
+    return dtype.kind == "f"
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_types(a, b):
+    """PyTorch's promotion of two tensor dtypes (int64 with float32 gives float32)."""
+    if a is b:
+        return a
+    ka, kb = _KIND_RANK[a.kind], _KIND_RANK[b.kind]
+    if ka != kb:
+        return a if ka > kb else b
+    return np.promote_types(a, b)
+
+
+def result_type(a, b):
+    """Result dtype of a binary op on arrays or Python scalars, following PyTorch.
+
+    Categories are bool < integer < float. Dimensioned tensors decide; a 0-d tensor,
+    then a Python scalar, only counts when it is of a higher category (so float32
+    tensor * 2.5 stays float32 and int64 tensor * 2.5 becomes the default float dtype).
+    """
+    levels = ([], [], [])  # dimensioned arrays, 0-d arrays, Python scalars
+    for x in (a, b):
+        if isinstance(x, (bool, int, float)):
+            levels[2].append(_dtype_of(x))
+        else:
+            levels[1 if x.ndim == 0 else 0].append(x.dtype)
+    result = None
+    for dtypes in levels:
+        if not dtypes:
+            continue
+        d = dtypes[0] if len(dtypes) == 1 else promote_types(dtypes[0], dtypes[1])
+        if result is None or _KIND_RANK[d.kind] > _KIND_RANK[result.kind]:
+            result = d
+    return result
+
+
+def _dtype_of(x):
+    if isinstance(x, bool):
+        return bool_
+    if isinstance(x, int):
+        return int64
+    if isinstance(x, float):
+        return _default_dtype
+    return x.dtype
+
+
+# ----------------------------------------------------------------------------- devices
+class device:
+    """Same as torch.device: `device("cuda:0")`, `.type`, `.index`; equal to its string."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec="cpu", index=None):
+        if isinstance(spec, device):
+            self.type, self.index = spec.type, spec.index
+            return
+        if not isinstance(spec, str):
+            raise TypeError(f"device: expected a string such as 'cpu' or 'cuda:0', got {spec!r}")
+        kind, _, num = spec.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(f"device: expected 'cpu', 'cuda' or 'cuda:N', got {spec!r}")
+        if num:
+            if not num.isdigit():
+                raise RuntimeError(f"device: invalid device index in {spec!r}")
+            index = int(num)
+        if kind == "cpu":
+            index = None
+        self.type, self.index = kind, index
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except (RuntimeError, TypeError):
+                return False
+        if not isinstance(other, device):
+            return NotImplemented
+        if self.type != other.type:
+            return False
+        # "cuda" (no index) equals the current device, as a convenience for comparisons
+        return self.index == other.index or self.index is None or other.index is None
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+_default_device = CPU
+
+
+def get_default_device() -> device:
+    return _default_device
+
+
+def set_default_device(dev) -> None:
+    global _default_device
+    _default_device = as_device(dev)
+
+
+def as_device(dev) -> device:
+    if dev is None:
+        return _default_device
+    if isinstance(dev, device):
+        return dev
+    if isinstance(dev, int):
+        return device("cuda", dev)
+    return device(dev)
+
+
+def device_of(arr) -> device:
+    if type(arr) is np.ndarray or not (cp is not None and isinstance(arr, cp.ndarray)):
+        return CPU
+    return device("cuda", arr.device.id)
+
+
+def _require_cupy(what="cuda"):
+    if cp is None:
+        raise RuntimeError(
+            f"{what}: CuPy is not installed, so 'cuda' devices are unavailable; install the "
+            "extra matching your CUDA toolkit: pip install 'ember-grad[cuda12]' or "
+            "'ember-grad[cuda13]'")
+    if device_count() == 0:
+        raise RuntimeError(f"{what}: CuPy is installed but no CUDA GPU was found")
+
+
+def cuda_is_available() -> bool:
+    return device_count() > 0
+
+
+def device_count() -> int:
+    if cp is None:
+        return 0
+    try:
+        return cp.cuda.runtime.getDeviceCount()
+    except Exception:
+        return 0
+
+
+def cuda_synchronize() -> None:
+    if cuda_is_available():
+        cp.cuda.Device().synchronize()
+
+
+def module_for(dev: device):
+    if dev.type == "cpu":
+        return np
+    _require_cupy(str(dev))
+    return cp
+
+
+def to_device(arr, dev: device, copy: bool = False):
+    """Move `arr` to `dev` (a no-op when it is already there, unless `copy`)."""
+    if dev.type == "cpu":
+        if type(arr) is np.ndarray or isinstance(arr, np.ndarray):
+            return arr.copy() if copy else arr
+        return cp.asnumpy(arr)
+    _require_cupy(str(dev))
+    index = 0 if dev.index is None else dev.index
+    with cp.cuda.Device(index):
+        if isinstance(arr, cp.ndarray) and arr.device.id == index:
+            return arr.copy() if copy else arr
+        return cp.asarray(arr)
+
+
+def to_host(arr):
+    """A NumPy array for `arr` (a copy from the GPU when needed)."""
+    if isinstance(arr, np.ndarray):
+        return arr
+    return cp.asnumpy(arr)
+
+
+def asarray(data, dtype=None, dev: device | None = None):
+    """Build a backend array from data (lists, scalars, arrays) on `dev`."""
+    dev = as_device(dev)
+    xp = module_for(dev)
+    if dev.type == "cuda":
+        with cp.cuda.Device(0 if dev.index is None else dev.index):
+            return cp.asarray(data, dtype=dtype)
+    return xp.asarray(data, dtype=dtype)
+
+
+def ascontiguous(arr):
+    return array_module(arr).ascontiguousarray(arr)
+
+
+# ----------------------------------------------------------------------------- random
+class Generator:
+    """Same idea as torch.Generator: one seeded stream per device type."""
+
+    def __init__(self, seed: int | None = None):
+        self.manual_seed(np.random.SeedSequence().entropy % (2**63) if seed is None else seed)
+
+    def manual_seed(self, seed: int) -> "Generator":
+        seed = int(seed)
+        self._seed = seed
+        self._np = np.random.default_rng(seed)
+        self._cp = None
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def for_module(self, xp):
+        if xp is np:
+            return self._np
+        if self._cp is None:
+            self._cp = cp.random.default_rng(self._seed)
+        return self._cp
+
+    def get_state(self):
+        return {"seed": self._seed, "np": self._np.bit_generator.state}
+
+    def set_state(self, state) -> None:
+        self._seed = state["seed"]
+        self._np.bit_generator.state = state["np"]
+
+
+default_generator = Generator(0)
+
+
+def manual_seed(seed: int) -> Generator:
+    """Same as torch.manual_seed: reseeds the default generator on every device."""
+    return default_generator.manual_seed(seed)
+
+
+def rng(xp, generator: Generator | None = None):
+    return (generator or default_generator).for_module(xp)
+
+
+# ----------------------------------------------------------------------------- special maths
+# NumPy has no erf or logistic function. SciPy's (or CuPy's) ufuncs are used when they
+# are installed; otherwise the NumPy formulas below, accurate to float64 rounding.
+try:
+    from scipy import special as _sp_special
+except Exception:  # SciPy is optional
+    _sp_special = None
+_cp_special = None
+if cp is not None:
+    try:
+        from cupyx.scipy import special as _cp_special
+    except Exception:
+        _cp_special = None
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), computed without overflow for any x."""
+    if type(x) is np.ndarray and _sp_special is not None:
+        return _sp_special.expit(x)
+    if _cp_special is not None and isinstance(x, cp.ndarray):
+        return _cp_special.expit(x)
+    xp = array_module(x)
+    e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def erf(x):
+    """The error function, elementwise."""
+    if type(x) is np.ndarray and _sp_special is not None:
+        return _sp_special.erf(x)
+    if _cp_special is not None and isinstance(x, cp.ndarray):
+        return _cp_special.erf(x)
+    return _erf_series(x)
+
+
+def _erf_series(x):
+    # |x| < 3: erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)), all terms
+    # positive (no cancellation). |x| >= 3: erf = 1 - erfc, erfc by its continued fraction.
+    xp = array_module(x)
+    dtype = x.dtype
+    a = xp.abs(x.astype(np.float64))
+    small = xp.minimum(a, 3.0)
+    term = small.copy()
+    total = small.copy()
+    x2 = small * small
+    for n in range(1, 80):
+        term = term * (2 * x2) / (2 * n + 1)
+        total = total + term
+    erf_small = 2 / np.sqrt(np.pi) * xp.exp(-x2) * total
+    big = xp.maximum(a, 3.0)
+    # erfc(z) = exp(-z^2)/sqrt(pi) * 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...)))))
+    frac = big.copy()
+    for k in range(60, 0, -1):
+        frac = big + (k / 2) / frac
+    erfc_big = xp.exp(-big * big) / np.sqrt(np.pi) / frac
+    out = xp.where(a < 3.0, erf_small, 1 - erfc_big)
+    return (xp.sign(x) * out).astype(dtype, copy=False)
+
+
+def data_ptr(arr) -> int:
+    if isinstance(arr, np.ndarray):
+        return arr.__array_interface__["data"][0]
+    return arr.data.ptr
+
+
+# Floating-point warnings (log(0), 0/0) raised inside this package: PyTorch returns
+# inf/nan silently, and an errstate context per op would cost a microsecond.
+import warnings as _warnings  # noqa: E402
+
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+
+
+# ----------------------------------------------------------------------------- array helpers
+def reshape_view(arr, shape):
+    """`arr` reshaped without copying, or None when that needs a copy."""
+    try:
+        if isinstance(arr, np.ndarray):
+            return np.reshape(arr, shape, copy=False)
+        out = arr.view()
+        out.shape = shape
+        return out
+    except (ValueError, AttributeError):
+        return None
+
+
+def broadcast_shapes(*shapes):
+    return np.broadcast_shapes(*shapes)
+
+
+def index_add_at(out, index, values):
+    """out[index] += values, accumulating over repeated indices."""
+    if isinstance(out, np.ndarray):
+        np.add.at(out, index, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(out, index, values)

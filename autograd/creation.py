@@ -1,0 +1,249 @@
+"""Creating tensors: tensor, zeros, ones, full, arange, linspace, eye, rand, randn, ..."""
+from __future__ import annotations
+
+from . import backend
+from .function import Function
+from .tensor import Tensor, _make
+
+
+def _to_array(data, dtype=None, device=None):
+    """A fresh backend array for `data`, with PyTorch's dtype inference: Python floats
+    become the default dtype, ints int64, bools bool; arrays keep their dtype."""
+    dtype = backend.as_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data.array
+        dev = backend.as_device(device) if device is not None else data.device
+        out = backend.to_device(arr, dev, copy=True)
+        return out.astype(dtype) if dtype is not None and out.dtype != dtype else out
+    if backend.is_array(data) or backend.is_numpy_scalar(data):
+        dev = backend.as_device(device) if device is not None else (
+            backend.device_of(data) if backend.is_array(data) else backend.get_default_device())
+        out = backend.to_device(backend.asarray(data) if backend.is_numpy_scalar(data)
+                                else data, dev, copy=True)
+        return out.astype(dtype) if dtype is not None and out.dtype != dtype else out
+    if isinstance(data, (list, tuple)):
+        data = [_host(x) for x in data]
+    host = backend.asarray(data, dev=backend.CPU)
+    if host.dtype.kind == "O" or host.dtype.kind in "US":
+        raise TypeError(f"tensor: could not infer a dtype for {type(data).__name__} data")
+    if dtype is None:
+        if host.dtype.kind == "f" and not _has_array(data):
+            dtype = backend.get_default_dtype()
+        elif host.dtype.kind in "iu" and host.dtype != backend.int64 and not _has_array(data):
+            dtype = backend.int64
+    if dtype is not None and host.dtype != dtype:
+        host = host.astype(dtype)
+    return backend.to_device(host, backend.as_device(device))
+
+
+def _host(x):
+    if isinstance(x, Tensor):
+        return backend.to_host(x.array)
+    if isinstance(x, (list, tuple)):
+        return [_host(v) for v in x]
+    return x
+
+
+def _has_array(data):
+    if backend.is_array(data) or backend.is_numpy_scalar(data):
+        return True
+    if isinstance(data, (list, tuple)) and data:
+        return _has_array(data[0])
+    return False
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.tensor: copies `data`."""
+    t = _make(_to_array(data, dtype, device))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Same as torch.as_tensor: no copy when `data` is already a matching array/tensor."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype) if (device or dtype) else data
+    if backend.is_array(data) and (dtype is None or data.dtype == backend.as_dtype(dtype)) \
+            and (device is None or backend.device_of(data) == backend.as_device(device)):
+        return _make(data)
+    return tensor(data, dtype, device)
+
+
+def from_numpy(arr) -> Tensor:
+    """Same as torch.from_numpy: shares memory with the array."""
+    if not backend.is_array(arr):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(arr).__name__}")
+    return _make(arr)
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _new(fn, size, dtype, device, requires_grad, default=None):
+    dtype = backend.as_dtype(dtype) or default or backend.get_default_dtype()
+    dev = backend.as_device(device)
+    xp = backend.module_for(dev)
+    if dev.type == "cuda":
+        with xp.cuda.Device(dev.index or 0):
+            arr = fn(xp, size, dtype)
+    else:
+        arr = fn(xp, size, dtype)
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.zeros."""
+    return _new(lambda xp, s, d: xp.zeros(s, dtype=d), _shape(size), dtype, device,
+                requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.ones."""
+    return _new(lambda xp, s, d: xp.ones(s, dtype=d), _shape(size), dtype, device,
+                requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.empty."""
+    return _new(lambda xp, s, d: xp.empty(s, dtype=d), _shape(size), dtype, device,
+                requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.full (the dtype follows fill_value when not given)."""
+    if dtype is None:
+        dtype = backend.as_dtype(type(fill_value)) if isinstance(fill_value, (bool, int, float)) \
+            else None
+    return _new(lambda xp, s, d: xp.full(s, fill_value, dtype=d), _shape((size,)), dtype,
+                device, requires_grad)
+
+
+def _like(t, dtype, device):
+    return (dtype if dtype is not None else t.dtype,
+            device if device is not None else t.device)
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.zeros_like."""
+    d, dev = _like(t, dtype, device)
+    return zeros(tuple(t.shape), dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.ones_like."""
+    d, dev = _like(t, dtype, device)
+    return ones(tuple(t.shape), dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return empty(tuple(t.shape), dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.full_like."""
+    d, dev = _like(t, dtype, device)
+    return full(tuple(t.shape), fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.arange (int64 for integer arguments, else the default float dtype)."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        ints = all(isinstance(v, int) or (isinstance(v, Tensor) and v.dtype.kind in "iu")
+                   for v in (start, end, step))
+        dtype = backend.int64 if ints else backend.get_default_dtype()
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    return _new(lambda xp, s, d: xp.arange(start, end, step).astype(d), (), dtype, device,
+                requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.linspace."""
+    return _new(lambda xp, s, d: xp.linspace(start, end, steps).astype(d), (), dtype, device,
+                requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None) -> Tensor:
+    return _new(lambda xp, s, d: xp.logspace(start, end, steps, base=base).astype(d), (), dtype,
+                device, False)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.eye."""
+    return _new(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.rand: uniform on [0, 1) from the default (or given) generator."""
+    def fn(xp, s, d):
+        return backend.rng(xp, generator).random(s, dtype=d if d.itemsize >= 4 else
+                                                 backend.float64).astype(d, copy=False)
+    return _new(fn, _shape(size), dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Same as torch.randn."""
+    def fn(xp, s, d):
+        return backend.rng(xp, generator).standard_normal(
+            s, dtype=d if d.itemsize >= 4 else backend.float64).astype(d, copy=False)
+    return _new(fn, _shape(size), dtype, device, requires_grad)
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None) -> Tensor:
+    """Same as torch.randint(low=0, high, size)."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    return _new(lambda xp, s, d: backend.rng(xp, generator).integers(low, high, s).astype(d),
+                _shape((size,)), dtype, device, False, default=backend.int64)
+
+
+def randperm(n, generator=None, dtype=None, device=None) -> Tensor:
+    """Same as torch.randperm."""
+    return _new(lambda xp, s, d: backend.rng(xp, generator).permutation(n).astype(d), (),
+                dtype, device, False, default=backend.int64)
+
+
+def rand_like(t, dtype=None, device=None) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return rand(tuple(t.shape), dtype=d, device=dev)
+
+
+def randn_like(t, dtype=None, device=None) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return randn(tuple(t.shape), dtype=d, device=dev)
+
+
+def randint_like(t, low, high=None, dtype=None, device=None) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return randint(low, high, tuple(t.shape), dtype=d, device=dev)
+
+
+class ToDevice(Function):
+    @staticmethod
+    def forward(ctx, a, dev):
+        ctx.src = a.device
+        return backend.to_device(a.array, dev)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return to_device(grad, ctx.src)
+
+
+def to_device(a: Tensor, dev) -> Tensor:
+    """`a` on device `dev` (differentiable: the gradient moves back)."""
+    dev = backend.as_device(dev)
+    if a.device == dev and (dev.index is None or a.device.index == dev.index):
+        return a
+    return ToDevice.apply(a, dev)

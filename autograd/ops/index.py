@@ -1,0 +1,367 @@
+"""Indexing: `x[...]` (basic, integer arrays, boolean masks), gather/scatter,
+index_select, masked_fill, sort/topk. Backward scatters the gradient into zeros,
+accumulating repeated indices."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor, _make
+from . import elementwise as _ew
+from .shape import norm_dim
+
+
+# ----------------------------------------------------------------------------- x[index]
+def _index_part(i, xp, op):
+    if isinstance(i, Tensor):
+        arr = i.array
+    elif isinstance(i, (list, tuple)) and not (isinstance(i, tuple) and not i):
+        arr = xp.asarray(i)
+        if arr.dtype.kind == "f" or (arr.dtype == object):
+            raise IndexError(f"{op}: tensors used as indices must be long, int or bool, got "
+                             f"a list of {arr.dtype}")
+        if arr.size == 0:
+            arr = arr.astype(backend.int64)
+    elif backend.is_array(i):
+        arr = i
+    else:
+        if isinstance(i, float):
+            raise TypeError(f"{op}: only integers, slices, ellipsis, None, and integer or "
+                            f"boolean tensors are valid indices, got a float ({i})")
+        return i, False
+    if arr.dtype.kind not in "biu":
+        raise IndexError(f"{op}: tensors used as indices must be long, int or bool tensors, "
+                         f"got {arr.dtype}")
+    if type(arr) is not type(xp.empty(0)):
+        raise RuntimeError(f"{op}: indices are on a different device than the indexed tensor")
+    return arr, True
+
+
+def convert_index(index, xp, op="getitem"):
+    """A PyTorch-style index as a NumPy/CuPy one, and whether it is advanced."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out, advanced = [], False
+    for i in index:
+        i, adv = _index_part(i, xp, op)
+        advanced |= adv
+        out.append(i)
+    return tuple(out), advanced
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, a, index, advanced):
+        x = a.array
+        ctx.args = (x.shape, x.dtype, index, advanced)
+        try:
+            return x[index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor of shape {tuple(x.shape)})") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dtype, index, advanced = ctx.args
+        return IndexPut.apply(grad, shape, index, advanced)
+
+
+class ViewItem(GetItem):
+    _view = True
+
+
+class IndexPut(Function):
+    """The adjoint of x[index]: the gradient placed into zeros of x's shape."""
+
+    @staticmethod
+    def forward(ctx, g, shape, index, advanced):
+        xp = backend.array_module(g.array)
+        out = xp.zeros(shape, dtype=g.array.dtype)
+        ctx.args = (index, advanced)
+        if advanced and _may_repeat(index):
+            backend.index_add_at(out, index, g.array)
+        else:
+            out[index] = g.array
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, advanced = ctx.args
+        return getitem_converted(grad, index, advanced)
+
+
+def _may_repeat(index):
+    return any(hasattr(i, "dtype") and i.dtype.kind != "b" for i in index)
+
+
+def getitem_converted(a, index, advanced):
+    return (GetItem if advanced else ViewItem).apply(a, index, advanced)
+
+
+def getitem(a, index):
+    """x[index] as PyTorch indexes: basic indexing gives views; integer arrays and boolean
+    masks copy; the gradient accumulates over repeated indices."""
+    if type(index) is int and a.array.ndim:  # fast path: x[i]
+        n = a.array.shape[0]
+        if not -n <= index < n:
+            raise IndexError(f"getitem: index {index} is out of bounds for dimension 0 with "
+                             f"size {n}")
+        return ViewItem.apply(a, (index,), False)
+    xp = backend.array_module(a.array)
+    index, advanced = convert_index(index, xp)
+    return getitem_converted(a, index, advanced)
+
+
+# ----------------------------------------------------------------------------- gather, scatter
+def _full_index(index, dim, xp):
+    """Index arrays that address, for every element of `index`, position index[...] along
+    `dim` and its own position along the other dims."""
+    idx = []
+    nd = index.ndim
+    for k in range(nd):
+        if k == dim:
+            idx.append(index)
+        else:
+            shape = [1] * nd
+            shape[k] = index.shape[k]
+            idx.append(xp.arange(index.shape[k]).reshape(shape))
+    return tuple(idx)
+
+
+def _check_gather(a, dim, index, op):
+    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected index to be an integer tensor, got "
+                           f"{getattr(index, 'dtype', type(index).__name__)}")
+    nd = a.array.ndim
+    d = norm_dim(dim, nd, op)
+    if index.array.ndim != nd and not (nd == 0 and index.array.ndim <= 1):
+        raise RuntimeError(f"{op}: index tensor must have the same number of dimensions as "
+                           f"input tensor ({nd}), got {index.array.ndim}")
+    for k, (si, sx) in enumerate(zip(index.array.shape, a.array.shape)):
+        if k != d and si > sx:
+            raise RuntimeError(f"{op}: size of index {tuple(index.shape)} must not exceed "
+                               f"the input's {tuple(a.shape)} in dimension {k}")
+    return d
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        x = a.array
+        xp = backend.array_module(x)
+        idx = _full_index(index.array, dim, xp)
+        ctx.args = (x.shape, dim, index)
+        try:
+            return x[idx]
+        except IndexError as e:
+            raise RuntimeError(f"gather: index out of range: {e}") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dim, index = ctx.args
+        xp = backend.array_module(grad.array)
+        zeros = _make(xp.zeros(shape, dtype=grad.array.dtype))
+        return scatter_add(zeros, dim, index, grad), None, None
+
+
+def gather(a, dim, index):
+    """Same as torch.gather."""
+    d = _check_gather(a, dim, index, "gather")
+    return Gather.apply(a, d, index)
+
+
+class ScatterAdd(Function):
+    @staticmethod
+    def forward(ctx, a, dim, index, src):
+        x = a.array
+        xp = backend.array_module(x)
+        idx = _full_index(index.array, dim, xp)
+        ctx.args = (dim, index, src.array.shape)
+        out = x.copy()
+        s = src.array[tuple(slice(0, n) for n in index.array.shape)]
+        backend.index_add_at(out, idx, s.astype(out.dtype, copy=False))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, index, src_shape = ctx.args
+        g_src = gather(grad, dim, index)
+        if tuple(g_src.shape) != tuple(src_shape):
+            g_src = pad_to(g_src, src_shape)
+        return grad, None, None, g_src
+
+
+def pad_to(g, shape):
+    """Zero-pad `g` at the end of each dim up to `shape`."""
+    from .shape import pad
+    widths = []
+    for have, want in zip(reversed(g.shape), reversed(shape)):
+        widths += [0, want - have]
+    return pad(g, widths)
+
+
+def scatter_add(a, dim, index, src):
+    """Same as torch.scatter_add."""
+    d = _check_gather(a, dim, index, "scatter_add")
+    return ScatterAdd.apply(a, d, index, src)
+
+
+class Scatter(Function):
+    @staticmethod
+    def forward(ctx, a, dim, index, src):
+        x = a.array
+        xp = backend.array_module(x)
+        idx = _full_index(index.array, dim, xp)
+        out = x.copy()
+        if isinstance(src, Tensor):
+            out[idx] = src.array[tuple(slice(0, n) for n in index.array.shape)]
+            ctx.args = (dim, index, src.array.shape, idx)
+        else:
+            out[idx] = src
+            ctx.args = (dim, index, None, idx)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, index, src_shape, idx = ctx.args
+        mask = backend.array_module(grad.array).ones(grad.shape, dtype=bool)
+        mask[idx] = False
+        g_src = None
+        if src_shape is not None:
+            g_src = gather(grad, dim, index)
+            if tuple(g_src.shape) != tuple(src_shape):
+                g_src = pad_to(g_src, src_shape)
+        return grad * mask, None, None, g_src
+
+
+def scatter(a, dim, index, src=None, value=None):
+    """Same as torch.scatter (src a tensor, or value a number)."""
+    d = _check_gather(a, dim, index, "scatter")
+    return Scatter.apply(a, d, index, src if src is not None else value)
+
+
+class IndexSelect(Function):
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        x = a.array
+        ctx.args = (x.shape, dim, index)
+        return backend.array_module(x).take(x, index.array, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dim, index = ctx.args
+        return IndexAddInto.apply(grad, shape, dim, index), None, None
+
+
+class IndexAddInto(Function):
+    """zeros(shape).index_add_(dim, index, g): the adjoint of index_select."""
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, index):
+        xp = backend.array_module(g.array)
+        out = xp.zeros(shape, dtype=g.array.dtype)
+        ctx.args = (dim, index)
+        backend.index_add_at(out, (slice(None),) * dim + (index.array,), g.array)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, index = ctx.args
+        return index_select(grad, dim, index)
+
+
+def index_select(a, dim, index):
+    """Same as torch.index_select."""
+    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu" or \
+            index.array.ndim > 1:
+        raise IndexError("index_select: expected index to be a 1-d integer tensor, got "
+                         f"{getattr(index, 'dtype', type(index).__name__)} of shape "
+                         f"{tuple(getattr(index, 'shape', ()))}")
+    d = norm_dim(dim, a.array.ndim, "index_select")
+    n = a.array.shape[d] if a.array.ndim else 1
+    arr = index.array
+    if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
+        raise IndexError(f"index_select: index out of range for dimension {d} of size {n}")
+    if a.array.ndim == 0:
+        return getitem(a, ()) if arr.ndim == 0 else getitem(_ew_unsq(a), (index,))
+    return IndexSelect.apply(a, d, index.reshape(-1) if arr.ndim == 0 else index)
+
+
+def _ew_unsq(a):
+    from .shape import unsqueeze
+    return unsqueeze(a, 0)
+
+
+def masked_fill(a, mask, value):
+    """Same as torch.masked_fill: `mask` is a bool tensor broadcastable to `a`."""
+    if not isinstance(mask, Tensor) or mask.array.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill: expected a bool mask, got "
+                           f"{getattr(mask, 'dtype', type(mask).__name__)}")
+    try:
+        backend.broadcast_shapes(mask.array.shape, a.array.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_fill: mask of shape {tuple(mask.shape)} cannot broadcast "
+                           f"to the tensor's shape {tuple(a.shape)}") from None
+    if isinstance(value, Tensor):
+        if value.array.ndim != 0:
+            raise RuntimeError("masked_fill: only supports a 0-dimensional value tensor, but "
+                               f"got one of shape {tuple(value.shape)}")
+        value = _ew.cast(value, a.dtype)
+    elif a.array.dtype.kind in "iub" and isinstance(value, float):
+        value = int(value) if a.array.dtype.kind != "b" else bool(value)
+    out = _ew.where(mask, value, a)
+    if tuple(out.shape) != tuple(a.shape):
+        raise RuntimeError(f"masked_fill: mask of shape {tuple(mask.shape)} cannot broadcast "
+                           f"to the tensor's shape {tuple(a.shape)}")
+    return out
+
+
+def nonzero(a, as_tuple=False):
+    """Same as torch.nonzero."""
+    x = a.array
+    xp = backend.array_module(x)
+    idx = xp.nonzero(x if x.ndim else x.reshape(1))
+    if as_tuple:
+        return tuple(_make(i.astype(backend.int64)) for i in idx)
+    return _make(xp.stack(idx, axis=1).astype(backend.int64) if idx else
+                 xp.zeros((0, 0), dtype=backend.int64))
+
+
+# ----------------------------------------------------------------------------- sorting
+_Sorted = namedtuple("sort", ["values", "indices"])
+_TopK = namedtuple("topk", ["values", "indices"])
+
+
+def argsort(a, dim=-1, descending=False, stable=False):
+    """Same as torch.argsort."""
+    x = a.array
+    xp = backend.array_module(x)
+    d = norm_dim(dim, x.ndim, "argsort")
+    if x.ndim == 0:
+        return _make(xp.zeros((), dtype=backend.int64))
+    if descending:
+        # a stable descending order: sort the reversed axis ascending on the negation
+        key = -x if x.dtype.kind not in "bu" else (x.max() - x)
+        idx = xp.argsort(key, axis=d, kind="stable")
+    else:
+        idx = xp.argsort(x, axis=d, kind="stable")
+    return _make(idx.astype(backend.int64))
+
+
+def sort(a, dim=-1, descending=False, stable=False):
+    """Same as torch.sort: (values, indices); values carry the gradient."""
+    idx = argsort(a, dim, descending, stable)
+    if a.array.ndim == 0:
+        return _Sorted(a.clone(), idx)
+    return _Sorted(gather(a, dim, idx), idx)
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):
+    """Same as torch.topk."""
+    d = norm_dim(dim, a.array.ndim, "topk")
+    n = a.array.shape[d] if a.array.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
+    idx = argsort(a, d, descending=largest)
+    idx = getitem(idx, (slice(None),) * d + (slice(0, k),))
+    return _TopK(gather(a, d, idx), idx)

@@ -1,0 +1,301 @@
+"""In-place ops (`add_`, `mul_`, `x[i] = v`, `fill_`, `uniform_`, ...).
+
+Without a graph to record they write into the array directly. When the graph is
+recorded (the tensor or the other operand requires grad), the out-of-place op is run
+and its result is written into the tensor's storage, whose history is then rebased onto
+the new node, as PyTorch does. Every write bumps the version counter, so a backward that
+needs the old values raises instead of computing with the new ones.
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..function import Function, _mode
+from ..tensor import Tensor, _leaf_inplace_error
+from . import elementwise as _ew
+from . import index as _index
+
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _check_leaf(t, op):
+    if t.requires_grad and t.grad_fn is None and _mode.enabled:
+        raise _leaf_inplace_error(op)
+
+
+def _needs_graph(t, *others):
+    if not _mode.enabled:
+        return False
+    return t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+
+
+def _write(t, result, op):
+    """Write `result` (a Tensor) into `t`'s storage and make it `t`'s new history."""
+    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {t.dtype}")
+    if tuple(result.shape) != tuple(t.shape):
+        raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
+                           f"broadcast shape {tuple(result.shape)}")
+    try:
+        t.array[...] = result.array
+    except ValueError as e:  # a read-only broadcast view
+        raise RuntimeError(f"{op}: unsupported operation: {e}") from None
+    t._version[0] += 1
+    node = result.grad_fn
+    if node is not None:
+        t.grad_fn = node
+        t.requires_grad = True
+        t._nr = result._nr
+        if node._out is not None and node._n_out == 1:  # the saved output is now `t`
+            node._out = t.array
+            node._out_version = t._version
+            node._out_at = t._version[0]
+    return t
+
+
+def _binary_(t, other, op, out_of_place, direct):
+    _check_leaf(t, op)
+    if _needs_graph(t, other):
+        return _write(t, out_of_place(t, other), op)
+    x = t.array
+    y = other.array if isinstance(other, Tensor) else other
+    if isinstance(other, Tensor) and type(y) is not type(x):
+        raise RuntimeError(f"{op}: expected both tensors on one device, got {t.device} and "
+                           f"{other.device}")
+    try:
+        direct(x, y)
+    except TypeError:  # NumPy's casting error (e.g. int64 += float)
+        dt = backend.result_type(x, y)
+        raise RuntimeError(f"{op}: result type {dt} can't be cast to the desired output type "
+                           f"{x.dtype}") from None
+    except ValueError:
+        raise RuntimeError(f"{op}: output with shape {tuple(x.shape)} doesn't match the "
+                           f"broadcast shape of {tuple(x.shape)} and "
+                           f"{tuple(getattr(y, 'shape', ()))}") from None
+    t._version[0] += 1
+    return t
+
+
+def _iadd(x, y):
+    x += y
+
+
+def _isub(x, y):
+    x -= y
+
+
+def _imul(x, y):
+    x *= y
+
+
+def _idiv(x, y):
+    if x.dtype.kind in "biu":
+        raise TypeError
+    x /= y
+
+
+def _ipow(x, y):
+    x **= y
+
+
+def add_(t, other, alpha=1):
+    """Same as torch.Tensor.add_."""
+    if alpha != 1:
+        other = other * alpha
+    return _binary_(t, other, "add_", _ew.add, _iadd)
+
+
+def sub_(t, other, alpha=1):
+    """Same as torch.Tensor.sub_."""
+    if alpha != 1:
+        other = other * alpha
+    return _binary_(t, other, "sub_", _ew.sub, _isub)
+
+
+def mul_(t, other):
+    """Same as torch.Tensor.mul_."""
+    return _binary_(t, other, "mul_", _ew.mul, _imul)
+
+
+def div_(t, other):
+    """Same as torch.Tensor.div_."""
+    return _binary_(t, other, "div_", _ew.div, _idiv)
+
+
+def pow_(t, other):
+    """Same as torch.Tensor.pow_."""
+    return _binary_(t, other, "pow_", _ew.pow, _ipow)
+
+
+def unary_(t, fn, op):
+    """t = fn(t) in place (exp_, relu_, ...)."""
+    _check_leaf(t, op)
+    result = fn(t)
+    if not _needs_graph(t):
+        t.array[...] = result.array
+        t._version[0] += 1
+        return t
+    return _write(t, result, op)
+
+
+def clamp_(t, min=None, max=None):
+    """Same as torch.Tensor.clamp_."""
+    return unary_(t, lambda x: _ew.clamp(x, min, max), "clamp_")
+
+
+def zero_(t):
+    """Same as torch.Tensor.zero_."""
+    return fill_(t, 0)
+
+
+def fill_(t, value):
+    """Same as torch.Tensor.fill_."""
+    _check_leaf(t, "fill_")
+    if _needs_graph(t, value):  # fill with a tensor that requires grad
+        zeros = Tensor(backend.array_module(t.array).zeros_like(t.array))
+        return _write(t, _ew.add(zeros, _ew.cast(value, t.dtype)), "fill_")
+    t.array[...] = value.array if isinstance(value, Tensor) else value
+    t._version[0] += 1
+    return t
+
+
+def copy_(t, src):
+    """Same as torch.Tensor.copy_: broadcasts `src`, converts its dtype and device."""
+    _check_leaf(t, "copy_")
+    if not isinstance(src, Tensor):
+        src = Tensor(src)
+    if src.device != t.device:
+        from ..creation import to_device
+        src = to_device(src, t.device)
+    if _needs_graph(t, src):
+        val = _ew.cast(src, t.dtype)
+        zeros = Tensor(backend.array_module(t.array).zeros_like(t.array))
+        return _write(t, _ew.add(zeros, val), "copy_")
+    try:
+        t.array[...] = src.array
+    except ValueError:
+        raise RuntimeError(f"copy_: the source of shape {tuple(src.shape)} cannot broadcast "
+                           f"to the destination's shape {tuple(t.shape)}") from None
+    t._version[0] += 1
+    return t
+
+
+def masked_fill_(t, mask, value):
+    """Same as torch.Tensor.masked_fill_."""
+    _check_leaf(t, "masked_fill_")
+    if _needs_graph(t, value):
+        return _write(t, _index.masked_fill(t, mask, value), "masked_fill_")
+    out = _index.masked_fill(t, mask, value)
+    t.array[...] = out.array
+    t._version[0] += 1
+    return t
+
+
+def index_add_(t, dim, index, source, alpha=1):
+    """Same as torch.Tensor.index_add_."""
+    _check_leaf(t, "index_add_")
+    from .shape import norm_dim
+    d = norm_dim(dim, t.ndim, "index_add_")
+    src = source * alpha if alpha != 1 else source
+    contrib = _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
+    return add_(t, contrib)
+
+
+def scatter_add_(t, dim, index, src):
+    """Same as torch.Tensor.scatter_add_."""
+    _check_leaf(t, "scatter_add_")
+    result = _index.scatter_add(t, dim, index, src)
+    if _needs_graph(t, src):
+        return _write(t, result, "scatter_add_")
+    t.array[...] = result.array
+    t._version[0] += 1
+    return t
+
+
+# ----------------------------------------------------------------------------- x[index] = v
+class SetItem(Function):
+    """out = x with out[index] = value; gradients: x's outside index, value's summed."""
+
+    @staticmethod
+    def forward(ctx, a, index, advanced, value):
+        out = a.array.copy()
+        v = value.array if isinstance(value, Tensor) else value
+        out[index] = v
+        ctx.args = (index, advanced, value.array.shape if isinstance(value, Tensor) else None,
+                    value.array.dtype if isinstance(value, Tensor) else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, advanced, vshape, vdtype = ctx.args
+        xp = backend.array_module(grad.array)
+        mask = xp.ones(grad.shape, dtype=bool)
+        mask[index] = False
+        ga = grad * mask
+        gv = None
+        if vshape is not None:
+            from .reduce import sum_to
+            gv = sum_to(_index.getitem_converted(grad, index, advanced), vshape)
+            if gv.dtype != vdtype:
+                gv = _ew.cast(gv, vdtype)
+        return ga, None, None, gv
+
+
+def setitem(t, index, value):
+    """t[index] = value (the value may be a number, an array or a Tensor)."""
+    _check_leaf(t, "setitem")
+    xp = backend.array_module(t.array)
+    idx, advanced = _index.convert_index(index, xp, "setitem")
+    if isinstance(value, Tensor) and type(value.array) is not type(t.array):
+        raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on "
+                           f"{t.device}")
+    if _needs_graph(t, value):
+        if isinstance(value, Tensor):
+            value = _ew.cast(value, t.dtype)
+        return _write(t, SetItem.apply(t, idx, advanced, value), "setitem")
+    v = value.array if isinstance(value, Tensor) else value
+    try:
+        t.array[idx] = v
+    except ValueError as e:
+        raise RuntimeError(f"setitem: {e} (tensor of shape {tuple(t.shape)})") from None
+    except IndexError as e:
+        raise IndexError(f"setitem: {e} (tensor of shape {tuple(t.shape)})") from None
+    t._version[0] += 1
+    return t
+
+
+# ----------------------------------------------------------------------------- random fills
+def _random_fill(t, op, draw):
+    _check_leaf(t, op)
+    xp = backend.array_module(t.array)
+    t.array[...] = draw(xp, t.array.shape, t.array.dtype)
+    t._version[0] += 1
+    return t
+
+
+def uniform_(t, a=0.0, b=1.0, generator=None):
+    """Same as torch.Tensor.uniform_ (draws from the default generator)."""
+    def draw(xp, shape, dtype):
+        r = backend.rng(xp, generator)
+        return (r.random(shape, dtype=dtype if dtype.kind == "f" and dtype.itemsize >= 4
+                         else backend.float64) * (b - a) + a).astype(dtype, copy=False)
+    return _random_fill(t, "uniform_", draw)
+
+
+def normal_(t, mean=0.0, std=1.0, generator=None):
+    """Same as torch.Tensor.normal_."""
+    def draw(xp, shape, dtype):
+        r = backend.rng(xp, generator)
+        z = r.standard_normal(shape, dtype=dtype if dtype.kind == "f" and dtype.itemsize >= 4
+                              else backend.float64)
+        return (z * std + mean).astype(dtype, copy=False)
+    return _random_fill(t, "normal_", draw)
+
+
+def bernoulli_(t, p=0.5, generator=None):
+    """Same as torch.Tensor.bernoulli_."""
+    def draw(xp, shape, dtype):
+        r = backend.rng(xp, generator)
+        prob = p.array if isinstance(p, Tensor) else p
+        return (r.random(shape) < prob).astype(dtype)
+    return _random_fill(t, "bernoulli_", draw)

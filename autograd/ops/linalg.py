@@ -1,0 +1,215 @@
+"""Linear algebra: matmul (batched, broadcasting, 1-d operands), einsum, dot, outer."""
+from __future__ import annotations
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from . import shape as _shape
+from .reduce import sum_to
+
+
+def _check_same_dtype(op, a, b):
+    if a.array.dtype != b.array.dtype:
+        raise RuntimeError(f"{op}: expected both tensors to have the same dtype, but got "
+                           f"{a.dtype} and {b.dtype}")
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a.array, b.array
+        ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        ctx.shapes = (x.shape, y.shape)
+        return x @ y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        # 1-d operands act as a row (left) or a column (right) vector
+        g = grad
+        if len(sa) == 1:
+            g = _shape.unsqueeze(g, -2)
+        if len(sb) == 1:
+            g = _shape.unsqueeze(g, -1)
+        ga = gb = None
+        if b is not None:
+            bm = _shape.unsqueeze(b, -1) if len(sb) == 1 else b
+            ga = matmul(g, _shape.transpose(bm, -1, -2))
+            if len(sa) == 1:
+                ga = _shape.squeeze(ga, -2)
+            ga = sum_to(ga, sa)
+        if a is not None:
+            am = _shape.unsqueeze(a, -2) if len(sa) == 1 else a
+            gb = matmul(_shape.transpose(am, -1, -2), g)
+            if len(sb) == 1:
+                gb = _shape.squeeze(gb, -1)
+            gb = sum_to(gb, sb)
+        return ga, gb
+
+
+def matmul(a, b):
+    """Same as torch.matmul: batched and broadcasting; 1-d operands are vectors."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
+    sa, sb = a.array.shape, b.array.shape
+    if not sa or not sb:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                           f"{tuple(sa)} and {tuple(sb)}")
+    if a.array.dtype is not b.array.dtype:
+        _check_same_dtype("matmul", a, b)
+    k_a = sa[-1]
+    k_b = sb[-2] if len(sb) > 1 else sb[0]
+    if k_a != k_b:
+        raise RuntimeError(f"matmul: shapes {tuple(sa)} and {tuple(sb)} cannot be multiplied "
+                           f"({k_a} != {k_b})")
+    if len(sa) > 2 or len(sb) > 2:
+        try:
+            backend.broadcast_shapes(sa[:-2], sb[:-2])
+        except ValueError:
+            raise RuntimeError(f"matmul: batch dimensions of shapes {tuple(sa)} and "
+                               f"{tuple(sb)} cannot broadcast") from None
+    return MatMul.apply(a, b)
+
+
+def mm(a, b):
+    """Same as torch.mm (2-d only)."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-d tensors, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Same as torch.bmm (3-d only, equal batch sizes)."""
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: expected 3-d tensors with equal batch size, got shapes "
+                           f"{tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def mv(a, v):
+    """Same as torch.mv."""
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2-d and a 1-d tensor, got shapes {tuple(a.shape)} "
+                           f"and {tuple(v.shape)}")
+    return matmul(a, v)
+
+
+def dot(a, b):
+    """Same as torch.dot (1-d tensors of equal length)."""
+    if a.ndim != 1 or b.ndim != 1 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"dot: expected 1-d tensors of the same size, got shapes "
+                           f"{tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+inner = dot
+
+
+def outer(a, b):
+    """Same as torch.outer."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-d tensors, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    return _shape.unsqueeze(a, 1) * _shape.unsqueeze(b, 0)
+
+
+ger = outer
+
+
+# ----------------------------------------------------------------------------- einsum
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation, shapes):
+    """Explicit subscripts (ellipses expanded to letters) for each operand and the output."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise RuntimeError(f"einsum: the equation has {len(ins)} operands but "
+                           f"{len(shapes)} tensors were given")
+    used = set(c for c in eq if c.isalpha())
+    spare = [c for c in _LETTERS if c not in used]
+    ell_n = 0
+    for sub, shape in zip(ins, shapes):
+        if "..." in sub:
+            ell_n = max(ell_n, len(shape) - (len(sub) - 3))
+    ell = "".join(spare[:ell_n])
+    subs = []
+    for sub, shape in zip(ins, shapes):
+        if "..." in sub:
+            n = len(shape) - (len(sub) - 3)
+            sub = sub.replace("...", ell[ell_n - n:] if n else "")
+        if len(sub) != len(shape):
+            raise RuntimeError(f"einsum: subscripts {sub!r} do not match an operand of shape "
+                               f"{tuple(shape)}")
+        if len(set(sub)) != len(sub):
+            raise NotImplementedError(f"einsum: repeated subscripts within one operand "
+                                      f"({sub!r}) are not supported")
+        subs.append(sub)
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        counts = {}
+        for s in subs:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return subs, out
+
+
+class Einsum(Function):
+    @staticmethod
+    def forward(ctx, subs, out, *tensors):
+        arrays = [t.array for t in tensors]
+        xp = backend.array_module(arrays[0])
+        ctx.args = (subs, out)
+        ctx.save_for_backward(*tensors)
+        eq = ",".join(subs) + "->" + out
+        return xp.einsum(eq, *arrays, optimize=len(arrays) > 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        subs, out = ctx.args
+        tensors = ctx.saved_tensors
+        grads = [None, None]
+        for k, t in enumerate(tensors):
+            if not ctx.needs_input_grad[k + 2]:
+                grads.append(None)
+                continue
+            # d out / d operand k: contract the gradient with every other operand
+            others = [s for j, s in enumerate(subs) if j != k]
+            avail = set(out).union(*others) if others else set(out)
+            target = "".join(c for c in subs[k] if c in avail)
+            g = Einsum.apply([out] + others, target, grad,
+                             *[tj for j, tj in enumerate(tensors) if j != k])
+            if target != subs[k]:  # letters summed only inside operand k: broadcast back
+                shape = [t.shape[subs[k].index(c)] if c in target else 1 for c in subs[k]]
+                order = [target.index(c) for c in subs[k] if c in target]
+                g = _shape.permute(g, tuple(order)) if order != sorted(order) else g
+                g = _shape.broadcast_to(_shape.reshape(g, tuple(shape)), tuple(t.shape))
+            grads.append(g)
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    """Same as torch.einsum (no repeated subscripts within one operand)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    subs, out = _parse_einsum(equation, [t.shape for t in operands])
+    for t in operands[1:]:
+        if t.array.dtype is not operands[0].array.dtype:
+            _check_same_dtype("einsum", operands[0], t)
+    for s, t in zip(subs, operands):
+        if len(s) != t.ndim:
+            raise RuntimeError(f"einsum: subscripts {s!r} do not match shape {tuple(t.shape)}")
+    sizes = {}
+    for s, t in zip(subs, operands):
+        for c, n in zip(s, t.shape):
+            if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
+                raise RuntimeError(f"einsum: subscript {c!r} has size {n} for an operand of "
+                                   f"shape {tuple(t.shape)}, which does not match {sizes[c]}")
+    return Einsum.apply(subs, out, *operands)

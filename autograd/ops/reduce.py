@@ -1,0 +1,541 @@
+"""Reductions (sum, mean, prod, var, amax, logsumexp, norm, ...), scans (cumsum) and
+softmax. Every backward re-expands the reduced gradient with `expand_reduced`."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor, _make
+from . import elementwise as _ew
+from . import shape as _shape
+
+
+# ----------------------------------------------------------------------------- helpers
+def reduce_dims(dim, ndim, op):
+    """`dim` (None, int, tuple or list, negatives allowed) as a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return tuple(range(ndim))
+        axes = tuple(sorted(_shape.norm_dim(d, ndim, op) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list")
+        return axes
+    return (_shape.norm_dim(dim, ndim, op),)
+
+
+def _keep_shape(shape, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def expand_reduced(grad, in_shape, axes, keepdim):
+    """Broadcast the gradient of a reduction over `axes` back to the input's shape."""
+    if not keepdim and axes:
+        grad = _shape.reshape(grad, _keep_shape(in_shape, axes))
+    return _shape.broadcast_to(grad, in_shape)
+
+
+def _count(shape, axes):
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+class SumTo(Function):
+    """Sum a broadcast gradient back to `shape` (the adjoint of broadcast_to)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        x = a.array
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+        out = x.sum(axis=axes, keepdims=True) if axes else x
+        if lead:
+            out = out.reshape(shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _shape.broadcast_to(grad, ctx.in_shape)
+
+
+def sum_to(a, shape):
+    """Sum `a` down to `shape` (which `a`'s shape broadcasts from)."""
+    shape = tuple(shape)
+    if a.array.shape == shape:
+        return a
+    return SumTo.apply(a, shape)
+
+
+# ----------------------------------------------------------------------------- sum, mean, prod
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, dtype=None):
+        x = a.array
+        axes = reduce_dims(dim, x.ndim, "sum")
+        ctx.args = (x.shape, axes, keepdim)
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = backend.int64
+        return x.sum(axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand_reduced(grad, *ctx.args)
+
+
+def sum(a, dim=None, keepdim=False, dtype=None):
+    """Same as torch.sum."""
+    return Sum.apply(a, dim, keepdim, backend.as_dtype(dtype))
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, dtype=None):
+        x = a.array
+        if dtype is None and x.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"mean: could not infer output dtype; input dtype must be floating point, "
+                f"got {x.dtype}")
+        axes = reduce_dims(dim, x.ndim, "mean")
+        ctx.args = (x.shape, axes, keepdim)
+        return x.mean(axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, axes, keepdim = ctx.args
+        n = _count(shape, axes)
+        return expand_reduced(grad / n if n else grad, shape, axes, keepdim)
+
+
+def mean(a, dim=None, keepdim=False, dtype=None):
+    """Same as torch.mean."""
+    return Mean.apply(a, dim, keepdim, backend.as_dtype(dtype))
+
+
+class Prod(Function):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, dtype=None):
+        x = a.array
+        axes = reduce_dims(dim, x.ndim, "prod")
+        ctx.args = (x.shape, axes, keepdim)
+        ctx.save_for_backward(a)
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = backend.int64
+        return x.prod(axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim = ctx.args
+        g = expand_reduced(grad, shape, axes, keepdim)
+        if not bool((a.array == 0).any()):
+            # d/dx_i prod(x) = prod(x) / x_i
+            return g * expand_reduced(ctx.output, shape, axes, keepdim) / a
+        return g * _prod_of_others(a, axes)
+
+
+def _prod_of_others(a, axes):
+    """For each element, the product of the other elements reduced with it (exact with
+    zeros): exclusive cumulative products from the left and from the right."""
+    nd = a.ndim
+    rest = [d for d in range(nd) if d not in axes]
+    perm = rest + list(axes)
+    x = _shape.permute(a, perm)
+    lead = tuple(x.shape[:len(rest)])
+    x = _shape.reshape(x, lead + (-1,))
+    ones = _make(backend.array_module(a.array).ones(lead + (1,), dtype=a.array.dtype))
+    left = cumprod(_shape.cat([ones, x[..., :-1]], -1), -1)
+    right = _shape.flip(cumprod(_shape.flip(_shape.cat([x[..., 1:], ones], -1), (-1,)), -1),
+                        (-1,))
+    others = _shape.reshape(left * right, tuple(a.shape[d] for d in perm))
+    inverse = [perm.index(d) for d in range(nd)]
+    return _shape.permute(others, inverse)
+
+
+def prod(a, dim=None, keepdim=False, dtype=None):
+    """Same as torch.prod (dim may also be a tuple here)."""
+    return Prod.apply(a, dim, keepdim, backend.as_dtype(dtype))
+
+
+# ----------------------------------------------------------------------------- var, std
+class Var(Function):
+    @staticmethod
+    def forward(ctx, a, dim, correction, keepdim):
+        x = a.array
+        if x.dtype.kind not in "fc":
+            raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
+        axes = reduce_dims(dim, x.ndim, "var")
+        n = _count(x.shape, axes)
+        ctx.args = (x.shape, axes, keepdim, n - correction)
+        ctx.save_for_backward(a)
+        xp = backend.array_module(x)
+        mu = x.mean(axis=axes, keepdims=True)
+        d = x - mu
+        out = (d * d).sum(axis=axes, keepdims=keepdim)
+        denom = n - correction
+        return out / denom if denom > 0 else out * xp.asarray(float("nan"), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim, denom = ctx.args
+        # d/dx var = 2 (x - mean) / (N - correction)
+        centred = a - mean(a, axes, keepdim=True)
+        scale = 2.0 / denom if denom > 0 else float("nan")
+        return expand_reduced(grad, shape, axes, keepdim) * centred * scale
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Same as torch.var (correction=1 by default)."""
+    if isinstance(unbiased, (list, tuple)) or (isinstance(unbiased, int) and
+                                                not isinstance(unbiased, bool)):
+        dim, unbiased = unbiased, None  # var(x, dim) called positionally as (x, dims)
+    return Var.apply(a, dim, _correction(unbiased, correction), keepdim)
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Same as torch.std (correction=1 by default)."""
+    return _ew.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
+
+
+def std_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
+
+
+# ----------------------------------------------------------------------------- max, min
+class _Extreme(Function):
+    """amax/amin: the gradient is shared evenly between tied extremes, as PyTorch."""
+
+    save_output = True
+
+    @classmethod
+    def forward(cls, ctx, a, dim, keepdim):
+        x = a.array
+        if x.size == 0:
+            raise IndexError(f"{cls.name()}: expected a non-empty tensor to reduce")
+        axes = reduce_dims(dim, x.ndim, cls.name())
+        ctx.args = (x.shape, axes, keepdim)
+        ctx.save_for_backward(a)
+        return cls.f(x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim = ctx.args
+        out = expand_reduced(ctx.output.detach(), shape, axes, keepdim)
+        mask = (a.array == out.array).astype(grad.array.dtype)
+        count = mask.sum(axis=axes, keepdims=True)
+        return expand_reduced(grad, shape, axes, keepdim) * (mask / count)
+
+
+class Amax(_Extreme):
+    f = staticmethod(lambda x, axes, keepdim: x.max(axis=axes, keepdims=keepdim))
+
+
+class Amin(_Extreme):
+    f = staticmethod(lambda x, axes, keepdim: x.min(axis=axes, keepdims=keepdim))
+
+
+def amax(a, dim=(), keepdim=False):
+    """Same as torch.amax."""
+    return Amax.apply(a, dim, keepdim)
+
+
+def amin(a, dim=(), keepdim=False):
+    """Same as torch.amin."""
+    return Amin.apply(a, dim, keepdim)
+
+
+_values_indices = {}
+
+
+def _return_type(name):
+    if name not in _values_indices:
+        _values_indices[name] = namedtuple(name, ["values", "indices"])
+    return _values_indices[name]
+
+
+def _max_min(a, dim, keepdim, largest):
+    name = "max" if largest else "min"
+    if isinstance(dim, Tensor):  # max(a, b): elementwise
+        return (_ew.maximum if largest else _ew.minimum)(a, dim)
+    if dim is None:
+        return (amax if largest else amin)(a)
+    idx = (argmax if largest else argmin)(a, dim, keepdim=True)
+    values = _index().gather(a, dim, idx)
+    if not keepdim:
+        values = _shape.squeeze(values, dim)
+        idx = _shape.squeeze(idx, dim)
+    return _return_type(name)(values, idx)
+
+
+def _index():
+    from . import index
+    return index
+
+
+def max(a, dim=None, keepdim=False):
+    """Same as torch.max: the maximum, max(dim) -> (values, indices), or max(a, b)."""
+    return _max_min(a, dim, keepdim, True)
+
+
+def min(a, dim=None, keepdim=False):
+    """Same as torch.min."""
+    return _max_min(a, dim, keepdim, False)
+
+
+def _arg(a, dim, keepdim, fn, op):
+    x = a.array
+    if x.size == 0:
+        raise IndexError(f"{op}: expected a non-empty tensor")
+    if dim is None:
+        out = fn(x.reshape(-1), axis=0)
+        if keepdim:
+            out = out.reshape((1,) * x.ndim)
+        return _make(out.astype(backend.int64))
+    d = _shape.norm_dim(dim, x.ndim, op)
+    out = fn(x, axis=d, keepdims=keepdim) if x.ndim else fn(x.reshape(1), axis=0)
+    return _make(backend.array_module(x).asarray(out, dtype=backend.int64))
+
+
+def argmax(a, dim=None, keepdim=False):
+    """Same as torch.argmax."""
+    return _arg(a, dim, keepdim, backend.array_module(a.array).argmax, "argmax")
+
+
+def argmin(a, dim=None, keepdim=False):
+    """Same as torch.argmin."""
+    return _arg(a, dim, keepdim, backend.array_module(a.array).argmin, "argmin")
+
+
+# ----------------------------------------------------------------------------- logsumexp, norm
+class LogSumExp(Function):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        x = a.array
+        xp = backend.array_module(x)
+        axes = reduce_dims(dim, x.ndim, "logsumexp")
+        ctx.args = (x.shape, axes, keepdim)
+        ctx.save_for_backward(a)
+        if x.size == 0:
+            return xp.log(xp.exp(x).sum(axis=axes, keepdims=keepdim))
+        m = x.max(axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift
+        out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        return out if keepdim else out.squeeze(axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim = ctx.args
+        # d/dx logsumexp(x) = softmax(x) = exp(x - logsumexp(x))
+        out = expand_reduced(ctx.output, shape, axes, keepdim)
+        return expand_reduced(grad, shape, axes, keepdim) * _ew.exp(a - out)
+
+
+def logsumexp(a, dim, keepdim=False):
+    """Same as torch.logsumexp; finite for inputs of any size."""
+    return LogSumExp.apply(a, dim, keepdim)
+
+
+class Norm2(Function):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        x = a.array
+        axes = reduce_dims(dim, x.ndim, "norm")
+        ctx.args = (x.shape, axes, keepdim)
+        ctx.save_for_backward(a)
+        return backend.array_module(x).sqrt((x * x).sum(axis=axes, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim = ctx.args
+        # d/dx |x| = x / |x|, and 0 where |x| = 0 (as PyTorch)
+        out = expand_reduced(ctx.output, shape, axes, keepdim)
+        safe = _ew.where(out == 0, 1.0, out)
+        return _ew.where(out == 0, 0.0, expand_reduced(grad, shape, axes, keepdim) * a / safe)
+
+
+def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
+    """Same as torch.norm (vector norms: p = 'fro', a number, inf or -inf)."""
+    if dtype is not None:
+        a = _ew.cast(a, dtype)
+    if a.array.dtype.kind not in "fc":
+        raise RuntimeError(f"norm: expected a floating point tensor, got {a.dtype}")
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(a, dim, keepdim)
+    inf = float("inf")
+    if p == inf:
+        return amax(_ew.abs(a), () if dim is None else dim, keepdim)
+    if p == -inf:
+        return amin(_ew.abs(a), () if dim is None else dim, keepdim)
+    if p == 0:
+        return sum(_ew.cast(a != 0, a.dtype), dim, keepdim)
+    if p == 1:
+        return sum(_ew.abs(a), dim, keepdim)
+    if isinstance(p, str):
+        raise RuntimeError(f"norm: unsupported norm type {p!r}")
+    return _ew.pow(sum(_ew.pow(_ew.abs(a), p), dim, keepdim), 1.0 / p)
+
+
+# ----------------------------------------------------------------------------- scans
+class CumSum(Function):
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        x = a.array
+        d = _shape.norm_dim(dim, x.ndim, "cumsum")
+        ctx.dim = d
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = backend.int64
+        if x.ndim == 0:
+            return x.astype(dtype or x.dtype, copy=True)
+        return backend.array_module(x).cumsum(x, axis=d, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.ndim == 0:
+            return grad
+        # the adjoint of a running sum is the running sum from the other end
+        d = ctx.dim
+        return _shape.flip(cumsum(_shape.flip(grad, (d,)), d), (d,))
+
+
+def cumsum(a, dim, dtype=None):
+    """Same as torch.cumsum."""
+    return CumSum.apply(a, dim, backend.as_dtype(dtype))
+
+
+class CumProd(Function):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        x = a.array
+        d = _shape.norm_dim(dim, x.ndim, "cumprod")
+        ctx.dim = d
+        ctx.save_for_backward(a)
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = backend.int64
+        if x.ndim == 0:
+            return x.astype(dtype or x.dtype, copy=True)
+        return backend.array_module(x).cumprod(x, axis=d, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        if grad.ndim == 0:
+            return grad
+        d = ctx.dim
+        # d/dx_i of y_j = prod_{k<=j} x_k is y_j / x_i for i <= j (inputs without zeros)
+        gy = grad * ctx.output
+        rev = _shape.flip(cumsum(_shape.flip(gy, (d,)), d), (d,))
+        return rev / a
+
+
+def cumprod(a, dim, dtype=None):
+    """Same as torch.cumprod (gradient exact for inputs without zeros)."""
+    return CumProd.apply(a, dim, backend.as_dtype(dtype))
+
+
+# ----------------------------------------------------------------------------- softmax
+class Softmax(Function):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        x = a.array
+        d = _shape.norm_dim(dim, x.ndim, "softmax")
+        ctx.dim = d
+        xp = backend.array_module(x)
+        if x.ndim == 0:
+            return xp.ones_like(x)
+        e = xp.exp(x - x.max(axis=d, keepdims=True))
+        e /= e.sum(axis=d, keepdims=True)
+        return e
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.output
+        # dx = y * (g - sum(g * y))
+        return y * (grad - sum(grad * y, ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        x = a.array
+        d = _shape.norm_dim(dim, x.ndim, "log_softmax")
+        ctx.dim = d
+        xp = backend.array_module(x)
+        if x.ndim == 0:
+            return xp.zeros_like(x)
+        shifted = x - x.max(axis=d, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=d, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dx = g - softmax(x) * sum(g)
+        return grad - _ew.exp(ctx.output) * sum(grad, ctx.dim, keepdim=True)
+
+
+def _softmax_input(a, dtype, op):
+    if dtype is not None:
+        a = _ew.cast(a, dtype)
+    if a.array.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {a.dtype}")
+    return a
+
+
+def softmax(a, dim, dtype=None):
+    """Same as torch.softmax; stable for inputs of any size."""
+    return Softmax.apply(_softmax_input(a, dtype, "softmax"), dim)
+
+
+def log_softmax(a, dim, dtype=None):
+    """Same as torch.log_softmax; stable for inputs of any size."""
+    return LogSoftmax.apply(_softmax_input(a, dtype, "log_softmax"), dim)
+
+
+# ----------------------------------------------------------------------------- logical
+def all(a, dim=None, keepdim=False):
+    """Same as torch.all."""
+    x = a.array
+    return _make(x.all(axis=reduce_dims(dim, x.ndim, "all"), keepdims=keepdim))
+
+
+def any(a, dim=None, keepdim=False):
+    """Same as torch.any."""
+    x = a.array
+    return _make(x.any(axis=reduce_dims(dim, x.ndim, "any"), keepdims=keepdim))
+
+
+def count_nonzero(a, dim=None):
+    x = a.array
+    axes = reduce_dims(dim, x.ndim, "count_nonzero")
+    return _make((x != 0).sum(axis=axes, dtype=backend.int64))

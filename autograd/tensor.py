@@ -1,0 +1,1010 @@
+"""`Tensor`: one backend array plus its place in the graph. No maths here: every method
+is a one-line call into an op in `autograd/ops/`."""
+from __future__ import annotations
+
+from . import backend
+
+_new = object.__new__
+
+
+def _make(arr, requires_grad=False):
+    """Wrap a backend array without copying (internal fast constructor)."""
+    if type(arr) is not backend.ndarray and not backend.is_array(arr):
+        arr = backend.array_module(arr).asarray(arr)
+    t = _new(Tensor)
+    t.array = arr
+    t.requires_grad = requires_grad
+    t.grad_fn = None
+    t.grad = None
+    t._version = [0]
+    return t
+
+
+def _leaf_inplace_error(op):
+    return RuntimeError(
+        f"{op}: a leaf Variable that requires grad is being used in an in-place operation; "
+        "wrap it in `with autograd.no_grad():` (e.g. for a manual SGD step) or use the "
+        "out-of-place op")
+
+
+class Tensor:
+    """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
+
+    __slots__ = ("array", "requires_grad", "grad_fn", "grad", "_version", "__dict__",
+                 "__weakref__")
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
+    _nr = 0                    # output number in a multi-output grad_fn
+    _hooks_list = None         # hooks of a leaf
+    _post_acc_hooks = None     # post-accumulate-grad hooks of a leaf
+    name = None                # optional label shown in graph drawings
+    _is_param = False
+
+    def __init__(self, data, dtype=None, device=None, requires_grad=False):
+        from .creation import _to_array
+        self.array = _to_array(data, dtype, device)
+        self.requires_grad = False
+        self.grad_fn = None
+        self.grad = None
+        self._version = [0]
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self):
+        return Size(self.array.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self.array.ndim
+
+    def dim(self) -> int:
+        return self.array.ndim
+
+    ndimension = dim
+
+    @property
+    def dtype(self):
+        return self.array.dtype
+
+    @property
+    def device(self) -> backend.device:
+        return backend.device_of(self.array)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def data(self) -> "Tensor":
+        """A detached tensor sharing storage (so `p.data -= lr * p.grad` updates p)."""
+        t = _make(self.array)
+        t._version = self._version
+        return t
+
+    @data.setter
+    def data(self, value):
+        self.array = value.array if isinstance(value, Tensor) else value
+        self._version[0] += 1
+
+    @property
+    def T(self) -> "Tensor":
+        return _shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":
+        return _shape.transpose(self, -2, -1)
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.array.shape[_shape.norm_dim(dim, self.ndim, "size")]
+
+    def numel(self) -> int:
+        return int(self.array.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.array.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self.array.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.array.nbytes
+
+    def is_floating_point(self) -> bool:
+        return self.array.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self.array.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        st = tuple(s // self.array.itemsize for s in self.array.strides)
+        return st if dim is None else st[dim]
+
+    def data_ptr(self) -> int:
+        return backend.data_ptr(self.array)
+
+    @property
+    def _base(self):
+        return None
+
+    @property
+    def _version_count(self) -> int:
+        return self._version[0]
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self, force: bool = False):
+        if not force:
+            if self.requires_grad:
+                raise RuntimeError(
+                    "numpy: can't call numpy() on a Tensor that requires grad; use "
+                    "tensor.detach().numpy() instead")
+            if self.device.type != "cpu":
+                raise TypeError(
+                    f"numpy: can't convert a {self.device} tensor to numpy; use "
+                    "tensor.cpu() to copy it to host memory first")
+        return backend.to_host(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        if self.device.type != "cpu":
+            raise TypeError(
+                f"__array__: can't convert a {self.device} tensor to numpy; call .cpu() first")
+        arr = self.array
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def item(self):
+        if self.array.size != 1:
+            raise RuntimeError(
+                f"item: a Tensor with {self.array.size} elements cannot be converted to a "
+                "Python scalar")
+        return self.array.reshape(()).item()
+
+    def tolist(self):
+        return backend.to_host(self.array).tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.array.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a Tensor with {self.array.size} elements is "
+                "ambiguous")
+        return bool(self.item())
+
+    def __index__(self):
+        if self.array.ndim != 0 or self.array.dtype.kind not in "iub":
+            raise TypeError(
+                "__index__: only 0-d integer tensors can be converted to an index, got "
+                f"shape {tuple(self.shape)} and dtype {self.dtype}")
+        return int(self.item())
+
+    def __len__(self):
+        if self.array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.array.shape[0]
+
+    def __iter__(self):
+        if self.array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.array.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        from .printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self.array.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __dlpack__(self, *args, **kwargs):
+        return self.array.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self.array.__dlpack_device__()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("Tensor: pickling is not supported; use nn.utils.save (safetensors)")
+
+    # ------------------------------------------------------------------ graph
+    def detach(self) -> "Tensor":
+        t = _make(self.array)
+        t._version = self._version
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "requires_grad_: you can only change requires_grad flags of leaf "
+                    "variables; use detach() to get a tensor that does not require grad")
+            return self
+        if requires_grad and self.array.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"requires_grad_: only Tensors of floating point dtype can require "
+                f"gradients, got {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("retain_grad: can't retain_grad on a Tensor that has "
+                                   "requires_grad=False")
+            return
+        import weakref
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self.grad_fn
+        return node is not None and node._retained is not None and self._nr in node._retained
+
+    def register_hook(self, fn):
+        """Same as torch.Tensor.register_hook: fn(grad) may return a replacement."""
+        from .function import _RemovableHandle
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks_list is None:
+                self._hooks_list = []
+            self._hooks_list.append(fn)
+            return _RemovableHandle(self._hooks_list, fn)
+        node = self.grad_fn
+        if node._hooks is None:
+            node._hooks = {}
+        hooks = node._hooks.setdefault(self._nr, [])
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    def register_post_accumulate_grad_hook(self, fn):
+        """Same as torch: fn(tensor) runs after the leaf's .grad was accumulated."""
+        from .function import _RemovableHandle
+        if self.grad_fn is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: only leaf tensors can "
+                               "have post-accumulate-grad hooks")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(fn)
+        return _RemovableHandle(self._post_acc_hooks, fn)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Same as torch.Tensor.backward."""
+        from .grad import backward
+        backward((self,), None if gradient is None else (gradient,), retain_graph,
+                 create_graph, inputs)
+
+    def draw(self, **kw):
+        """Shortcut for autograd.viz.draw(self, **kw)."""
+        from . import viz
+        return viz.draw(self, **kw)
+
+    # ------------------------------------------------------------------ devices, dtypes
+    def to(self, *args, **kwargs):
+        """Same as torch.Tensor.to(device), .to(dtype), .to(device, dtype), .to(other)."""
+        dev, dtype, copy = None, None, kwargs.pop("copy", False)
+        for a in list(args) + list(kwargs.values()):
+            if isinstance(a, Tensor):
+                dev, dtype = a.device, a.dtype
+            elif isinstance(a, (str, backend.device)) and not (
+                    isinstance(a, str) and a in backend.DTYPES):
+                dev = backend.as_device(a)
+            elif isinstance(a, int) and not isinstance(a, bool):
+                dev = backend.as_device(a)
+            elif a is not None:
+                dtype = backend.as_dtype(a)
+        out = self
+        if dev is not None and dev != self.device:
+            out = _creation.to_device(out, dev)
+        elif copy:
+            out = out.clone()
+        if dtype is not None and dtype != out.dtype:
+            out = _elementwise.cast(out, dtype)
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> "Tensor":
+        return self.to(backend.as_device("cuda" if device is None else device)
+                       if not isinstance(device, int) else backend.device("cuda", device))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"autograd.{self.dtype}"
+        return self.to(dtype)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(backend.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(backend.float64)
+
+    def half(self) -> "Tensor":
+        return self.to(backend.float16)
+
+    def long(self) -> "Tensor":
+        return self.to(backend.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(backend.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(backend.bool_)
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        return _elementwise.add(self, other)
+
+    def __radd__(self, other):
+        return _elementwise.add(other, self)
+
+    def __sub__(self, other):
+        return _elementwise.sub(self, other)
+
+    def __rsub__(self, other):
+        return _elementwise.sub(other, self)
+
+    def __mul__(self, other):
+        return _elementwise.mul(self, other)
+
+    def __rmul__(self, other):
+        return _elementwise.mul(other, self)
+
+    def __truediv__(self, other):
+        return _elementwise.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _elementwise.div(other, self)
+
+    def __floordiv__(self, other):
+        return _elementwise.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _elementwise.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _elementwise.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _elementwise.remainder(other, self)
+
+    def __pow__(self, other):
+        return _elementwise.pow(self, other)
+
+    def __rpow__(self, other):
+        return _elementwise.pow(other, self)
+
+    def __matmul__(self, other):
+        return _linalg.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _linalg.matmul(other, self)
+
+    def __neg__(self):
+        return _elementwise.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _elementwise.abs(self)
+
+    def __invert__(self):
+        return _elementwise.logical_not(self) if self.dtype.kind == "b" else \
+            _elementwise.bitwise_not(self)
+
+    def __and__(self, other):
+        return _elementwise.logical_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return _elementwise.logical_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return _elementwise.logical_xor(self, other)
+
+    __rxor__ = __xor__
+
+    # comparisons: bool tensors, no gradient
+    def __eq__(self, other):
+        return _elementwise.eq(self, other)
+
+    def __ne__(self, other):
+        return _elementwise.ne(self, other)
+
+    def __lt__(self, other):
+        return _elementwise.lt(self, other)
+
+    def __le__(self, other):
+        return _elementwise.le(self, other)
+
+    def __gt__(self, other):
+        return _elementwise.gt(self, other)
+
+    def __ge__(self, other):
+        return _elementwise.ge(self, other)
+
+    # in-place (see ops/inplace.py)
+    def __iadd__(self, other):
+        return _inplace.add_(self, other)
+
+    def __isub__(self, other):
+        return _inplace.sub_(self, other)
+
+    def __imul__(self, other):
+        return _inplace.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return _inplace.div_(self, other)
+
+    def __ipow__(self, other):
+        return _inplace.pow_(self, other)
+
+    def add_(self, other, alpha=1):
+        return _inplace.add_(self, other, alpha=alpha)
+
+    def sub_(self, other, alpha=1):
+        return _inplace.sub_(self, other, alpha=alpha)
+
+    def mul_(self, other):
+        return _inplace.mul_(self, other)
+
+    def div_(self, other):
+        return _inplace.div_(self, other)
+
+    def pow_(self, other):
+        return _inplace.pow_(self, other)
+
+    def zero_(self):
+        return _inplace.zero_(self)
+
+    def fill_(self, value):
+        return _inplace.fill_(self, value)
+
+    def copy_(self, src):
+        return _inplace.copy_(self, src)
+
+    def clamp_(self, min=None, max=None):
+        return _inplace.clamp_(self, min, max)
+
+    clip_ = clamp_
+
+    def neg_(self):
+        return _inplace.mul_(self, -1)
+
+    def exp_(self):
+        return _inplace.unary_(self, _elementwise.exp, "exp_")
+
+    def sqrt_(self):
+        return _inplace.unary_(self, _elementwise.sqrt, "sqrt_")
+
+    def relu_(self):
+        return _inplace.unary_(self, _elementwise.relu, "relu_")
+
+    def sigmoid_(self):
+        return _inplace.unary_(self, _elementwise.sigmoid, "sigmoid_")
+
+    def tanh_(self):
+        return _inplace.unary_(self, _elementwise.tanh, "tanh_")
+
+    def abs_(self):
+        return _inplace.unary_(self, _elementwise.abs, "abs_")
+
+    def addcmul_(self, t1, t2, value=1):
+        return _inplace.add_(self, t1 * t2, alpha=value)
+
+    def addcdiv_(self, t1, t2, value=1):
+        return _inplace.add_(self, t1 / t2, alpha=value)
+
+    def lerp_(self, end, weight):
+        return _inplace.add_(self, (end - self) * weight)
+
+    def masked_fill_(self, mask, value):
+        return _inplace.masked_fill_(self, mask, value)
+
+    def index_add_(self, dim, index, source, alpha=1):
+        return _inplace.index_add_(self, dim, index, source, alpha)
+
+    def scatter_add_(self, dim, index, src):
+        return _inplace.scatter_add_(self, dim, index, src)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        return _inplace.uniform_(self, a, b, generator)
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        return _inplace.normal_(self, mean, std, generator)
+
+    def bernoulli_(self, p=0.5, generator=None):
+        return _inplace.bernoulli_(self, p, generator)
+
+    def __setitem__(self, index, value):
+        _inplace.setitem(self, index, value)
+
+    # ------------------------------------------------------------------ elementwise
+    def add(self, other, alpha=1):
+        return _elementwise.add(self, other, alpha=alpha)
+
+    def sub(self, other, alpha=1):
+        return _elementwise.sub(self, other, alpha=alpha)
+
+    subtract = sub
+
+    def mul(self, other):
+        return _elementwise.mul(self, other)
+
+    multiply = mul
+
+    def div(self, other, rounding_mode=None):
+        return _elementwise.div(self, other, rounding_mode=rounding_mode)
+
+    divide = true_divide = div
+
+    def pow(self, exponent):
+        return _elementwise.pow(self, exponent)
+
+    def neg(self):
+        return _elementwise.neg(self)
+
+    negative = neg
+
+    def abs(self):
+        return _elementwise.abs(self)
+
+    def exp(self):
+        return _elementwise.exp(self)
+
+    def exp2(self):
+        return _elementwise.exp2(self)
+
+    def log(self):
+        return _elementwise.log(self)
+
+    def log2(self):
+        return _elementwise.log2(self)
+
+    def log10(self):
+        return _elementwise.log10(self)
+
+    def log1p(self):
+        return _elementwise.log1p(self)
+
+    def expm1(self):
+        return _elementwise.expm1(self)
+
+    def sqrt(self):
+        return _elementwise.sqrt(self)
+
+    def rsqrt(self):
+        return _elementwise.rsqrt(self)
+
+    def square(self):
+        return _elementwise.square(self)
+
+    def sin(self):
+        return _elementwise.sin(self)
+
+    def cos(self):
+        return _elementwise.cos(self)
+
+    def tan(self):
+        return _elementwise.tan(self)
+
+    def tanh(self):
+        return _elementwise.tanh(self)
+
+    def sinh(self):
+        return _elementwise.sinh(self)
+
+    def cosh(self):
+        return _elementwise.cosh(self)
+
+    def asin(self):
+        return _elementwise.asin(self)
+
+    def acos(self):
+        return _elementwise.acos(self)
+
+    def atan(self):
+        return _elementwise.atan(self)
+
+    def sigmoid(self):
+        return _elementwise.sigmoid(self)
+
+    def relu(self):
+        return _elementwise.relu(self)
+
+    def erf(self):
+        return _elementwise.erf(self)
+
+    def clamp(self, min=None, max=None):
+        return _elementwise.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return _elementwise.clamp(self, min, None)
+
+    def clamp_max(self, max):
+        return _elementwise.clamp(self, None, max)
+
+    def maximum(self, other):
+        return _elementwise.maximum(self, other)
+
+    def minimum(self, other):
+        return _elementwise.minimum(self, other)
+
+    def where(self, condition, other):
+        return _elementwise.where(condition, self, other)
+
+    def sign(self):
+        return _elementwise.sign(self)
+
+    def reciprocal(self):
+        return _elementwise.reciprocal(self)
+
+    def floor(self):
+        return _elementwise.floor(self)
+
+    def ceil(self):
+        return _elementwise.ceil(self)
+
+    def round(self, decimals=0):
+        return _elementwise.round(self, decimals=decimals)
+
+    def trunc(self):
+        return _elementwise.trunc(self)
+
+    def frac(self):
+        return self - _elementwise.trunc(self)
+
+    def lerp(self, end, weight):
+        return _elementwise.lerp(self, end, weight)
+
+    def addcmul(self, t1, t2, value=1):
+        return self + value * t1 * t2
+
+    def addcdiv(self, t1, t2, value=1):
+        return self + value * t1 / t2
+
+    def fmod(self, other):
+        return _elementwise.fmod(self, other)
+
+    def remainder(self, other):
+        return _elementwise.remainder(self, other)
+
+    def eq(self, other):
+        return _elementwise.eq(self, other)
+
+    def ne(self, other):
+        return _elementwise.ne(self, other)
+
+    def lt(self, other):
+        return _elementwise.lt(self, other)
+
+    def le(self, other):
+        return _elementwise.le(self, other)
+
+    def gt(self, other):
+        return _elementwise.gt(self, other)
+
+    def ge(self, other):
+        return _elementwise.ge(self, other)
+
+    def equal(self, other) -> bool:
+        return tuple(self.shape) == tuple(other.shape) and bool(
+            _elementwise.eq(self, other).all())
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+        return _elementwise.allclose(self, other, rtol, atol, equal_nan)
+
+    def isclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        return _elementwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self):
+        return _elementwise.isnan(self)
+
+    def isinf(self):
+        return _elementwise.isinf(self)
+
+    def isfinite(self):
+        return _elementwise.isfinite(self)
+
+    def logical_not(self):
+        return _elementwise.logical_not(self)
+
+    def logical_and(self, other):
+        return _elementwise.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _elementwise.logical_or(self, other)
+
+    def masked_fill(self, mask, value):
+        return _index.masked_fill(self, mask, value)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _elementwise.nan_to_num(self, nan, posinf, neginf)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return _reduce.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        return _reduce.mean(self, dim, keepdim, dtype=dtype)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        return _reduce.prod(self, dim, keepdim, dtype=dtype)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _reduce.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _reduce.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def amax(self, dim=(), keepdim=False):
+        return _reduce.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return _reduce.amin(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return _reduce.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return _reduce.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _reduce.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _reduce.argmin(self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        return _reduce.logsumexp(self, dim, keepdim)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return _reduce.norm(self, p, dim, keepdim, dtype=dtype)
+
+    def cumsum(self, dim, dtype=None):
+        return _reduce.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim, dtype=None):
+        return _reduce.cumprod(self, dim, dtype=dtype)
+
+    def softmax(self, dim, dtype=None):
+        return _reduce.softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        return _reduce.log_softmax(self, dim, dtype=dtype)
+
+    def all(self, dim=None, keepdim=False):
+        return _reduce.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        return _reduce.any(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        return _reduce.count_nonzero(self, dim)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _index.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _index.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _index.topk(self, k, dim, largest, sorted)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        return _shape.reshape(self, *shape)
+
+    def view(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)) and \
+                not hasattr(shape[0], "__index__"):
+            return self.to(shape[0])  # view(dtype) is not a reinterpretation here
+        return _shape.view(self, *shape)
+
+    def view_as(self, other):
+        return _shape.view(self, tuple(other.shape))
+
+    def reshape_as(self, other):
+        return _shape.reshape(self, tuple(other.shape))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim, sizes):
+        return _shape.unflatten(self, dim, sizes)
+
+    def squeeze(self, dim=None):
+        return _shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _shape.unsqueeze(self, dim)
+
+    def transpose(self, dim0, dim1):
+        return _shape.transpose(self, dim0, dim1)
+
+    swapaxes = swapdims = transpose
+
+    def t(self):
+        return _shape.t(self)
+
+    def permute(self, *dims):
+        return _shape.permute(self, *dims)
+
+    def movedim(self, source, destination):
+        return _shape.movedim(self, source, destination)
+
+    def expand(self, *sizes):
+        return _shape.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return _shape.expand(self, tuple(other.shape))
+
+    def broadcast_to(self, shape):
+        return _shape.broadcast_to(self, shape)
+
+    def repeat(self, *sizes):
+        return _shape.repeat(self, *sizes)
+
+    def flip(self, dims):
+        return _shape.flip(self, dims)
+
+    def roll(self, shifts, dims=None):
+        return _shape.roll(self, shifts, dims)
+
+    def split(self, split_size_or_sections, dim=0):
+        return _shape.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _shape.chunk(self, chunks, dim)
+
+    def unbind(self, dim=0):
+        return _shape.unbind(self, dim)
+
+    def tril(self, diagonal=0):
+        return _shape.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _shape.triu(self, diagonal)
+
+    def contiguous(self):
+        return _shape.contiguous(self)
+
+    def clone(self):
+        return _shape.clone(self)
+
+    def narrow(self, dim, start, length):
+        return _shape.narrow(self, dim, start, length)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _shape.diagonal(self, offset, dim1, dim2)
+
+    def unfold(self, dimension, size, step):
+        return _shape.unfold(self, dimension, size, step)
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, index):
+        return _index.getitem(self, index)
+
+    def gather(self, dim, index):
+        return _index.gather(self, dim, index)
+
+    def scatter_add(self, dim, index, src):
+        return _index.scatter_add(self, dim, index, src)
+
+    def scatter(self, dim, index, src):
+        return _index.scatter(self, dim, index, src)
+
+    def index_select(self, dim, index):
+        return _index.index_select(self, dim, index)
+
+    def nonzero(self, as_tuple=False):
+        return _index.nonzero(self, as_tuple)
+
+    # ------------------------------------------------------------------ linear algebra
+    def matmul(self, other):
+        return _linalg.matmul(self, other)
+
+    def mm(self, other):
+        return _linalg.mm(self, other)
+
+    def bmm(self, other):
+        return _linalg.bmm(self, other)
+
+    def dot(self, other):
+        return _linalg.dot(self, other)
+
+    def outer(self, other):
+        return _linalg.outer(self, other)
+
+    def mv(self, other):
+        return _linalg.mv(self, other)
+
+
+class Size(tuple):
+    """Same as torch.Size: a tuple of ints."""
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self):
+        return f"autograd.Size({list(self)})"
+
+    def __getitem__(self, item):
+        out = tuple.__getitem__(self, item)
+        return Size(out) if isinstance(item, slice) else out
+
+
+class Parameter(Tensor):
+    """Same as torch.nn.Parameter: a leaf tensor that requires grad and that Modules
+    register. `Parameter(t)` shares `t`'s storage."""
+
+    __slots__ = ()
+    _is_param = True
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            data = backend.asarray([], dtype=backend.get_default_dtype())
+        arr = data.array if isinstance(data, Tensor) else backend.asarray(data) \
+            if not backend.is_array(data) else data
+        self.array = arr
+        self.grad_fn = None
+        self.grad = None
+        self._version = data._version if isinstance(data, Tensor) else [0]
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+# Bottom imports: the ops modules import Tensor from this module.
+from . import creation as _creation  # noqa: E402
+from .ops import elementwise as _elementwise  # noqa: E402
+from .ops import index as _index  # noqa: E402
+from .ops import inplace as _inplace  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
+from .ops import reduce as _reduce  # noqa: E402
+from .ops import shape as _shape  # noqa: E402
