@@ -8,12 +8,13 @@ graph of the backward pass itself and higher derivatives need no extra code.
 """
 from __future__ import annotations
 
-import sys
 import weakref
 
 from . import backend
 
-_refcount = sys.getrefcount
+_new = object.__new__
+_ndarray = backend.ndarray
+
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -102,7 +103,8 @@ class enable_grad(_ModeContext):
 class _NoGradCtx:
     """Stands in for ctx when no graph is recorded: saving is a no-op."""
 
-    needs_input_grad = ()
+    needs_input_grad = (False,) * 64
+    next = (None,) * 64
 
     def save_for_backward(self, *tensors):
         pass
@@ -128,8 +130,9 @@ class Function:
 
     # `next`: one entry per positional input: None (no grad needed), a leaf Tensor, a node,
     # or (node, output_nr) for an output of a multi-output node.
-    __slots__ = ("next", "saved", "needs_input_grad", "_versions", "_n_out",
-                 "_outputs", "__dict__", "__weakref__")
+    __slots__ = ("next", "saved", "_versions", "_shape", "_dtype", "__dict__",
+                 "__weakref__")
+    _n_out = 1              # number of outputs (set on multi-output nodes)
     _hooks = None           # {output_nr: [fn]} tensor hooks of non-leaf outputs
     _retained = None        # {output_nr: weakref(Tensor)} for retain_grad()
     _post_hooks = None
@@ -140,6 +143,10 @@ class Function:
     save_output = False     # backward reads `ctx.output`
     _out = None
     _out_at = 0             # version of the saved output when it was saved
+    _plain = True           # single output, no hooks: the engine's inlined fast path
+    _is_tensor = False      # edges are Tensors (leaves) or nodes; this tells them apart
+    _metas = None           # [(shape, dtype)] of the outputs of a multi-output node
+    _outputs = None         # weak references to the outputs of a multi-output node
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -150,11 +157,18 @@ class Function:
         raise NotImplementedError
 
     # -- ctx API
+    @property
+    def needs_input_grad(self):
+        """One bool per forward argument: does it need a gradient?"""
+        return tuple(e is not None for e in self.next)
+
     def save_for_backward(self, *tensors):
         """Keep tensors (or plain values) for backward; in-place changes are detected."""
         self.saved = tensors
-        self._versions = tuple(t._version[0] if isinstance(t, Tensor) else None
-                               for t in tensors)
+        versions = []  # a loop, not a comprehension: cheaper on the hot path
+        for t in tensors:
+            versions.append(t._version[0] if isinstance(t, Tensor) else None)
+        self._versions = versions
 
     @property
     def output(self):
@@ -218,8 +232,8 @@ class Function:
         for e in self.next:
             if e is None:
                 out.append((None, 0))
-            elif type(e) is tuple:
-                out.append(e)
+            elif type(e) is OutputEdge:
+                out.append((e.node, e.nr))
             elif isinstance(e, Tensor):
                 out.append((AccumulateGrad(e), 0))
             else:
@@ -230,6 +244,7 @@ class Function:
         """Hook called as fn(grad_inputs, grad_outputs) after this node's backward."""
         if self._post_hooks is None:
             self._post_hooks = []
+            self._plain = False
         self._post_hooks.append(fn)
         return _RemovableHandle(self._post_hooks, fn)
 
@@ -239,82 +254,109 @@ class Function:
     # -- building the graph
     @classmethod
     def apply(cls, *args, **kwargs):
-        if not _mode.enabled:
-            out = cls.forward(_NO_CTX, *args, **kwargs)
-            if type(out) is tuple:
-                return tuple(_make(o) for o in out)
-            t = _make(out)
-            if cls._view:
-                t._version = args[0]._version
-            return t
-        # find the inputs that need grad; check devices agree
-        requires = False
-        arr_type = None
-        for a in args:
-            if isinstance(a, Tensor):
-                t = type(a.array)
-                if arr_type is None:
-                    arr_type = t
-                elif t is not arr_type or t is not backend.ndarray:
-                    _check_devices(cls, args)
-                if a.requires_grad:
-                    requires = True
-        if not requires:
-            out = cls.forward(_NO_CTX, *args, **kwargs)
-            if type(out) is tuple:
-                return tuple(_make(o) for o in out)
-            t = _make(out)
-            if cls._view:
-                t._version = args[0]._version
-            return t
-        node = cls()
+        """Run forward; when grad mode is on and an input requires grad, record this op
+        as the output's grad_fn. This is the hot path of every op: keep it lean."""
+        if _mode.enabled:
+            edges = []
+            requires = False
+            arr_type = None
+            for a in args:
+                if isinstance(a, Tensor):
+                    t = type(a.array)
+                    if arr_type is None:
+                        arr_type = t
+                    elif t is not arr_type or t is not _ndarray:
+                        _check_devices(cls, args)
+                    if a.requires_grad:
+                        requires = True
+                        fn = a.grad_fn  # the edge: a leaf Tensor, a node or an OutputEdge
+                        edges.append(a if fn is None else fn if fn._n_out == 1 else
+                                     OutputEdge(fn, a._nr))
+                        continue
+                edges.append(None)
+            if requires:
+                return cls._record(tuple(edges), args, kwargs)
+        out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
+        if type(out) is tuple:
+            return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
+        if type(out) is not _ndarray:
+            if isinstance(out, Tensor):
+                out = out.array
+            elif not backend.is_array(out):
+                out = backend.array_module(out).asarray(out)
+        t = _new(Tensor)
+        t.array = out
+        t.requires_grad = False
+        t.grad_fn = None
+        t.grad = None
+        t._version = args[0]._version if cls._view else [0]
+        return t
+
+    @classmethod
+    def _record(cls, edges, args, kwargs):
+        node = _new(cls)
         node.saved = None
-        node.needs_input_grad = tuple(
-            isinstance(a, Tensor) and a.requires_grad for a in args)
-        node.next = tuple(_edge(a) if isinstance(a, Tensor) and a.requires_grad else None
-                          for a in args)
-        out = cls.forward(node, *args, **kwargs)
+        node.next = edges
+        out = cls.forward(node, *args, **kwargs) if kwargs else cls.forward(node, *args)
         if _anomaly.enabled:
             _anomaly.record(node)
+            node._plain = False
         if type(out) is tuple:
-            node._n_out = len(out)
-            outs = []
-            non_diff = node._non_diff
-            for i, o in enumerate(out):
-                if isinstance(o, Tensor):  # forward returned an input (custom Functions)
-                    o = o.array
-                t = _make(o)
-                if (non_diff is None or id(o) not in non_diff) and o.dtype.kind in "fc":
-                    t.requires_grad = True
-                    t.grad_fn = node
-                    t._nr = i
-                outs.append(t)
-            node._outputs = [weakref.ref(t) for t in outs]
-            return tuple(outs)
-        node._n_out = 1
-        if isinstance(out, Tensor):
-            out = out.array
-        t = _make(out)
-        if cls._view:
-            t._version = args[0]._version
-        if t.array.dtype.kind in "fc":
+            return _record_outputs(node, out)
+        if type(out) is not _ndarray:
+            if isinstance(out, Tensor):  # a custom forward returned a Tensor
+                out = out.array
+            elif not backend.is_array(out):
+                out = backend.array_module(out).asarray(out)
+        t = _new(Tensor)
+        t.array = out
+        t.grad = None
+        t._version = args[0]._version if cls._view else [0]
+        if out.dtype.kind in "fc":
             t.requires_grad = True
             t.grad_fn = node
+            node._shape = out.shape
+            node._dtype = out.dtype
             if cls.save_output:  # kept as an array: a Tensor here would be a cycle
-                node._out = t.array
+                node._out = out
                 node._out_version = t._version
                 if node.saved is None:
                     node.saved = ()
+        else:  # integer and bool results carry no gradient
+            t.requires_grad = False
+            t.grad_fn = None
         return t
 
 
-def _edge(t):
-    node = t.grad_fn
-    if node is None:
-        return t  # leaf: the engine accumulates into t.grad
-    if node._n_out == 1:
-        return node
-    return (node, t._nr)
+def _record_outputs(node, out):
+    """Outputs of a multi-output node (custom Functions): each remembers its number."""
+    node._n_out = len(out)
+    node._plain = False
+    outs = []
+    metas = []
+    non_diff = node._non_diff
+    for i, o in enumerate(out):
+        arr = o.array if isinstance(o, Tensor) else o
+        t = _make(arr)
+        if (non_diff is None or id(o) not in non_diff) and arr.dtype.kind in "fc":
+            t.requires_grad = True
+            t.grad_fn = node
+            t._nr = i
+        metas.append((arr.shape, arr.dtype))
+        outs.append(t)
+    node._metas = metas
+    node._outputs = [weakref.ref(t) for t in outs]
+    return tuple(outs)
+
+
+class OutputEdge:
+    """An edge into output `nr` of a multi-output node."""
+
+    __slots__ = ("node", "nr")
+    _is_tensor = False
+
+    def __init__(self, node, nr):
+        self.node, self.nr = node, nr
 
 
 def _check_devices(cls, args):
@@ -381,274 +423,6 @@ class _Anomaly:
 
 
 _anomaly = _Anomaly
-
-
-# ----------------------------------------------------------------------------- engine
-def _accumulate_leaf(leaf, g, create_graph, fresh):
-    """Add `g` into `leaf.grad`. `fresh` holds the leaves whose `.grad` buffer this pass
-    created: within a pass, later contributions are added out of place, because the
-    buffer may still be the very gradient another node is waiting to consume."""
-    hooks = leaf._hooks_list
-    if hooks is not None:
-        for h in list(hooks):
-            r = h(g)
-            if r is not None:
-                g = r
-    if g.shape != leaf.array.shape:
-        raise RuntimeError(
-            f"backward: gradient of shape {tuple(g.shape)} does not match the leaf's shape "
-            f"{tuple(leaf.array.shape)}")
-    old = leaf.grad
-    if old is None:
-        if create_graph:
-            leaf.grad = g
-        else:
-            arr = g.array
-            if arr.dtype != leaf.array.dtype:
-                arr = arr.astype(leaf.array.dtype)
-            # take the array when nothing else holds it; copy a view or a shared buffer
-            elif arr.base is not None or _refcount(arr) > 3:
-                arr = arr.copy()
-            leaf.grad = _make(arr)
-            fresh.add(id(leaf))
-    elif create_graph or old.requires_grad:
-        leaf.grad = old + g
-    elif id(leaf) in fresh:
-        leaf.grad = _make(old.array + g.array)
-    else:
-        old.array += g.array
-        old._version[0] += 1
-    post = leaf._post_acc_hooks
-    if post is not None:
-        for h in list(post):
-            h(leaf)
-
-
-def _roots_grads(outputs, grad_outputs, op, create_graph):
-    roots = []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{op}: expected Tensors as outputs, got {type(out).__name__}")
-        if not out.requires_grad:
-            raise RuntimeError(
-                f"{op}: element {i} of tensors does not require grad and does not have a "
-                "grad_fn")
-        if g is None:
-            if out.array.size != 1:
-                raise RuntimeError(
-                    f"{op}: grad can be implicitly created only for scalar outputs; got "
-                    f"shape {tuple(out.shape)}, so pass gradient= (a tensor of that shape)")
-            g = _make(backend.array_module(out.array).ones_like(out.array))
-        elif not isinstance(g, Tensor):
-            g = _make(backend.asarray(g, dtype=out.array.dtype, dev=out.device))
-        else:
-            if tuple(g.shape) != tuple(out.shape):
-                raise RuntimeError(
-                    f"{op}: mismatch in shape: grad_output[{i}] has shape {tuple(g.shape)} "
-                    f"and output[{i}] has shape {tuple(out.shape)}")
-            if g.device != out.device:
-                raise RuntimeError(
-                    f"{op}: grad_output[{i}] is on {g.device} but the output is on "
-                    f"{out.device}")
-            if not create_graph:  # a fresh wrapper: the user's tensor never becomes a .grad
-                g = _make(g.array)
-        roots.append((out, g))
-    return roots
-
-
-def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
-                 inputs=None, allow_unused=False, accumulate=True, op="backward"):
-    """Reverse-mode pass from `outputs`. With accumulate=True (Tensor.backward) leaf
-    gradients are accumulated into `.grad`; otherwise (autograd.grad) the gradients of
-    `inputs` are returned and no `.grad` is touched."""
-    if retain_graph is None:
-        retain_graph = create_graph
-    roots = _roots_grads(outputs, grad_outputs, op, create_graph)
-    fresh = set()
-
-    # Targets of autograd.grad: capture grads flowing into these tensors.
-    captured = None
-    if inputs is not None:
-        captured = {}
-        leaf_targets = {}
-        node_targets = {}
-        for i, t in enumerate(inputs):
-            if not isinstance(t, Tensor):
-                raise TypeError(f"{op}: expected Tensors as inputs, got {type(t).__name__}")
-            if not t.requires_grad:
-                raise RuntimeError(f"{op}: one of the differentiated Tensors does not require grad")
-            if t.grad_fn is None:
-                leaf_targets.setdefault(id(t), []).append(i)
-            else:
-                node_targets.setdefault((t.grad_fn, t._nr), []).append(i)
-
-    # 1. count, for every node, how many edges lead into it (iterative DFS)
-    deps = {}
-    stack = []
-    pending = {}
-    for out, g in roots:
-        node = out.grad_fn
-        if node is None:  # backward on a leaf: its gradient is `g` itself
-            if captured is not None and id(out) in leaf_targets:
-                for i in leaf_targets[id(out)]:
-                    captured[i] = g if i not in captured else captured[i] + g
-            elif accumulate:
-                _accumulate_leaf(out, g, create_graph, fresh)
-            continue
-        _add_pending(pending, node, out._nr, g)
-        if node not in deps:
-            deps[node] = 0
-            stack.append(node)
-    seen = set(deps)
-    while stack:
-        node = stack.pop()
-        for e in node.next:
-            if e is None or isinstance(e, Tensor):
-                continue
-            p = e[0] if type(e) is tuple else e
-            if p in seen:
-                deps[p] += 1
-            else:
-                seen.add(p)
-                deps[p] = 1
-                stack.append(p)
-
-    # 2. run nodes whose consumers are all done (Kahn's algorithm)
-    ready = [n for n, c in deps.items() if c == 0]
-    prev_mode = _mode.enabled
-    _mode.enabled = create_graph
-    try:
-        while ready:
-            node = ready.pop()
-            grads = pending.pop(node, None)
-            if grads is None:
-                outs = None
-            else:
-                outs = _call_backward(node, grads, captured,
-                                      node_targets if captured is not None else None)
-            if not retain_graph and node.saved is not None:
-                node._free()
-            for i, e in enumerate(node.next):
-                if e is None:
-                    continue
-                g = outs[i] if outs is not None and i < len(outs) else None
-                if isinstance(e, Tensor):
-                    if g is None:
-                        continue
-                    if captured is not None:
-                        idx = leaf_targets.get(id(e))
-                        if idx is not None:
-                            for j in idx:
-                                captured[j] = g if j not in captured else captured[j] + g
-                        continue
-                    if accumulate:
-                        _accumulate_leaf(e, g, create_graph, fresh)
-                    continue
-                if type(e) is tuple:
-                    p, nr = e
-                else:
-                    p, nr = e, 0
-                if g is not None:
-                    _add_pending(pending, p, nr, g)
-                c = deps[p] - 1
-                deps[p] = c
-                if c == 0:
-                    ready.append(p)
-    finally:
-        _mode.enabled = prev_mode
-
-    if captured is None:
-        return None
-    result = []
-    for i, t in enumerate(inputs):
-        g = captured.get(i)
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"{op}: one of the differentiated Tensors (input {i}, shape "
-                f"{tuple(t.shape)}) appears to not have been used in the graph; set "
-                "allow_unused=True if this is the desired behavior")
-        result.append(g)
-    return tuple(result)
-
-
-def _add_pending(pending, node, nr, g):
-    if node._n_out == 1:
-        old = pending.get(node)
-        pending[node] = g if old is None else old + g
-    else:
-        slot = pending.get(node)
-        if slot is None:
-            slot = pending[node] = [None] * node._n_out
-        slot[nr] = g if slot[nr] is None else slot[nr] + g
-
-
-def _call_backward(node, grads, captured, node_targets):
-    multi = node._n_out != 1
-    gl = grads if multi else [grads]
-    # tensor hooks and retain_grad of this node's outputs
-    if node._hooks is not None or node._retained is not None:
-        gl = list(gl)
-        for nr in range(len(gl)):
-            g = gl[nr]
-            if g is None:
-                continue
-            hooks = node._hooks.get(nr) if node._hooks is not None else None
-            if hooks:
-                for h in list(hooks):
-                    r = h(g)
-                    if r is not None:
-                        g = r
-                gl[nr] = g
-            if node._retained is not None:
-                ref = node._retained.get(nr)
-                t = ref() if ref is not None else None
-                if t is not None:
-                    if t.grad is None:
-                        t.grad = g if _mode.enabled else _make(g.array.copy())
-                    else:
-                        t.grad = t.grad + g
-    if node_targets is not None:
-        for nr, g in enumerate(gl):
-            idx = node_targets.get((node, nr))
-            if idx is not None and g is not None:
-                for j in idx:
-                    captured[j] = g if j not in captured else captured[j] + g
-    if multi:
-        if node._materialize:
-            gl = list(gl)
-            for nr, g in enumerate(gl):
-                if g is None:
-                    ref = node._outputs[nr]()
-                    gl[nr] = _zeros_for(node, nr, ref)
-        out = node.backward(node, *gl)
-    else:
-        out = node.backward(node, gl[0])
-    if type(out) is not tuple:
-        out = (out,) if not isinstance(out, list) else tuple(out)
-    if len(out) < len(node.next):
-        if any(e is not None for e in node.next[len(out):]):
-            raise RuntimeError(
-                f"{node.name()}: backward returned {len(out)} gradients but forward had "
-                f"{len(node.next)} inputs")
-    if _anomaly.enabled:
-        _anomaly_check(node, out)
-    if node._post_hooks is not None:
-        for h in node._post_hooks:
-            r = h(out, tuple(gl))
-            if r is not None:
-                out = tuple(r)
-    return out
-
-
-def _zeros_for(node, nr, ref):
-    if ref is None:
-        raise RuntimeError(f"{node.name()}: an output needed for backward was freed")
-    return _make(backend.array_module(ref.array).zeros_like(ref.array))
-
-
-def _anomaly_check(node, grads):
-    from .anomaly import check_grads
-    check_grads(node, grads)
 
 
 # Bottom import: tensor.py imports the ops, which import this module.

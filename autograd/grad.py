@@ -1,7 +1,7 @@
 """autograd.grad and autograd.backward: the functional entry points of the engine."""
 from __future__ import annotations
 
-from .function import run_backward
+from .engine import run_backward
 from .tensor import Tensor
 
 
@@ -40,7 +40,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _seq(inputs)
         grads = run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=inputs,
                              allow_unused=True, accumulate=False, op="backward")
-        from .function import _accumulate_leaf
+        from .engine import _accumulate_leaf
         fresh = set()
         for t, g in zip(inputs, grads):
             if g is not None:

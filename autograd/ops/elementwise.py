@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic with broadcasting and PyTorch's dtype promotion, unary
-maths, comparisons. Each backward ends in `unbroadcast`, which sums a gradient back to
-its input's shape and dtype."""
+maths, comparisons. A backward returns gradients in the broadcast shape and result
+dtype; the engine sums them back to each input's shape and casts to its dtype.
+`ctx.next[i] is not None` says whether input i needs a gradient."""
 from __future__ import annotations
 
 import builtins
@@ -9,7 +10,6 @@ import math
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _make
-from . import reduce as _reduce
 
 _Number = (bool, int, float)
 
@@ -60,25 +60,6 @@ def broadcast_error(op, a, b):
     return RuntimeError(f"{op}: shapes {sa} and {sb} cannot broadcast")
 
 
-def _meta(x):
-    """(shape, dtype) of an input that needs a gradient; None otherwise."""
-    if isinstance(x, Tensor) and x.requires_grad:
-        return x.array.shape, x.array.dtype
-    return None
-
-
-def unbroadcast(grad, meta):
-    """Sum `grad` down to the input's shape and cast it to the input's dtype."""
-    if meta is None:
-        return None
-    shape, dtype = meta
-    if grad.array.shape != shape:
-        grad = _reduce.sum_to(grad, shape)
-    if grad.array.dtype is not dtype:
-        grad = cast(grad, dtype)
-    return grad
-
-
 def _float_array(x):
     """Integer/bool inputs of float-valued maths become the default float dtype."""
     arr = x.array
@@ -100,51 +81,43 @@ def _as_tensor(x, like):
 # ----------------------------------------------------------------------------- arithmetic
 class Add(Function):
     @staticmethod
-    def forward(ctx, a, b, alpha=1):
+    def forward(ctx, a, b):
         x, y = binary_operands(a, b, "add")
-        ctx.metas = (_meta(a), _meta(b))
-        ctx.alpha = alpha
         try:
-            return x + y if alpha == 1 else x + alpha * y
+            return x + y
         except ValueError:
             raise broadcast_error("add", x, y) from None
 
     @staticmethod
     def backward(ctx, grad):
-        ma, mb = ctx.metas
-        gb = grad if ctx.alpha == 1 else grad * ctx.alpha
-        return unbroadcast(grad, ma), unbroadcast(gb, mb)
+        return grad, grad
 
 
 def add(a, b, alpha=1):
     """Same as torch.add."""
-    return Add.apply(a, b, alpha)
+    return Add.apply(a, b if alpha == 1 else b * alpha)
 
 
 class Sub(Function):
     @staticmethod
-    def forward(ctx, a, b, alpha=1):
+    def forward(ctx, a, b):
         x, y = binary_operands(a, b, "sub")
-        if x.dtype.kind == "b" if hasattr(x, "dtype") else False:
+        if getattr(x, "dtype", None) is not None and x.dtype.kind == "b":
             raise RuntimeError("sub: subtraction of bool tensors is not supported; use "
                                "logical_xor() instead")
-        ctx.metas = (_meta(a), _meta(b))
-        ctx.alpha = alpha
         try:
-            return x - y if alpha == 1 else x - alpha * y
+            return x - y
         except ValueError:
             raise broadcast_error("sub", x, y) from None
 
     @staticmethod
     def backward(ctx, grad):
-        ma, mb = ctx.metas
-        return unbroadcast(grad, ma), unbroadcast(-grad if ctx.alpha == 1 else
-                                                  grad * -ctx.alpha, mb)
+        return grad, (-grad if ctx.next[1] is not None else None)
 
 
 def sub(a, b, alpha=1):
     """Same as torch.sub."""
-    return Sub.apply(a, b, alpha)
+    return Sub.apply(a, b if alpha == 1 else b * alpha)
 
 
 subtract = sub
@@ -154,10 +127,9 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "mul")
-        ma, mb = _meta(a), _meta(b)
-        ctx.metas = (ma, mb)
         # keep only what backward needs: b for a's gradient, a for b's
-        ctx.save_for_backward(a if mb else None, b if ma else None)
+        need_a, need_b = ctx.next[0] is not None, ctx.next[1] is not None
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         try:
             return x * y
         except ValueError:
@@ -166,10 +138,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ma, mb = ctx.metas
-        # broadcasting in forward = summing in backward
-        return (unbroadcast(grad * b, ma) if ma else None,
-                unbroadcast(grad * a, mb) if mb else None)
+        return (grad * b if b is not None else None,
+                grad * a if a is not None else None)
 
 
 def mul(a, b):
@@ -186,7 +156,6 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "div")
-        ctx.metas = (_meta(a), _meta(b))
         ctx.save_for_backward(b)
         try:
             out = x / y
@@ -199,9 +168,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         (b,) = ctx.saved_tensors
-        ma, mb = ctx.metas
-        ga = unbroadcast(grad / b, ma) if ma else None
-        gb = unbroadcast(-grad * ctx.output / b, mb) if mb else None
+        ga = grad / b if ctx.next[0] is not None else None
+        gb = -grad * ctx.output / b if ctx.next[1] is not None else None
         return ga, gb
 
 
@@ -223,7 +191,6 @@ class RoundingDiv(Function):
     def forward(ctx, a, b, mode):
         x, y = binary_operands(a, b, "div")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
-        ctx.metas = (_meta(a), _meta(b))
         if mode == "floor":
             return xp.floor_divide(x, y)
         out = xp.trunc(xp.true_divide(x, y))
@@ -232,9 +199,8 @@ class RoundingDiv(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        ma, mb = ctx.metas
-        return (unbroadcast(grad * 0, ma) if ma else None,
-                unbroadcast(grad * 0, mb) if mb else None)
+        zero = grad * 0  # piecewise constant
+        return zero, zero
 
 
 def floor_divide(a, b):
@@ -247,7 +213,6 @@ class Remainder(Function):
     def forward(ctx, a, b, fmod=False):
         x, y = binary_operands(a, b, "remainder")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
-        ctx.metas = (_meta(a), _meta(b))
         ctx.save_for_backward(a, b)
         ctx.fmod = fmod
         return xp.fmod(x, y) if fmod else xp.remainder(x, y)
@@ -255,13 +220,12 @@ class Remainder(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ma, mb = ctx.metas
         # x mod y = x - q * y with q piecewise constant
         gb = None
-        if mb:
+        if ctx.next[1] is not None:
             q = div(a, b, rounding_mode="trunc" if ctx.fmod else "floor").detach()
-            gb = unbroadcast(-grad * q, mb)
-        return unbroadcast(grad, ma), gb
+            gb = -grad * q
+        return grad, gb
 
 
 def remainder(a, b):
@@ -283,16 +247,14 @@ class Pow(Function):
         if _int_kind(x) and _int_kind(y) and bool((backend.array_module(y).asarray(y) < 0).any()
                                                if hasattr(y, "dtype") else y < 0):
             raise RuntimeError("pow: integers to negative integer powers are not allowed")
-        ctx.metas = (_meta(a), _meta(b))
         ctx.save_for_backward(a, b)
         return x ** y
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ma, mb = ctx.metas
         ga = gb = None
-        if ma:
+        if ctx.next[0] is not None:
             if isinstance(b, Tensor):
                 # d/da a^b = b * a^(b-1); zero where b == 0 (also for a == 0)
                 ga = where(b == 0, 0.0, grad * b * pow(a, b - 1))
@@ -300,13 +262,12 @@ class Pow(Function):
                 ga = grad * 0.0
             else:
                 ga = grad * b * pow(a, b - 1) if b != 2 else grad * 2 * a
-            ga = unbroadcast(ga, ma)
-        if mb:
+        if ctx.next[1] is not None:
             # d/db a^b = a^b * log(a); zero where a == 0 and b >= 0
             out = ctx.output
             base = a if isinstance(a, Tensor) else _as_tensor(a, out)
             mask = (base == 0) & (b >= 0)
-            gb = unbroadcast(where(mask, 0.0, grad * out * log(where(mask, 1.0, base))), mb)
+            gb = where(mask, 0.0, grad * out * log(where(mask, 1.0, base)))
         return ga, gb
 
 
@@ -341,17 +302,16 @@ class Lerp(Function):
     def forward(ctx, a, end, weight):
         x, y = binary_operands(a, end, "lerp")
         w = weight.array if isinstance(weight, Tensor) else weight
-        ctx.metas = (_meta(a), _meta(end), _meta(weight))
         ctx.save_for_backward(a, end, weight)
         return x + w * (y - x)
 
     @staticmethod
     def backward(ctx, grad):
         a, end, w = ctx.saved_tensors
-        ma, me, mw = ctx.metas
-        return (unbroadcast(grad * (1 - w), ma) if ma else None,
-                unbroadcast(grad * w, me) if me else None,
-                unbroadcast(grad * (end - a), mw) if mw else None)
+        n = ctx.next
+        return (grad * (1 - w) if n[0] is not None else None,
+                grad * w if n[1] is not None else None,
+                grad * (end - a) if n[2] is not None else None)
 
 
 def lerp(a, end, weight):
@@ -392,7 +352,10 @@ class _UnaryOut(Function):
 
 class Exp(_UnaryOut):
     f = staticmethod(lambda xp, x: xp.exp(x))
-    grad_of = staticmethod(lambda ctx, y, grad: grad * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.output
 
 
 class Exp2(_UnaryOut):
@@ -492,13 +455,56 @@ class Atan(_Unary):
 
 class Tanh(_UnaryOut):
     f = staticmethod(lambda xp, x: xp.tanh(x))
-    grad_of = staticmethod(lambda ctx, y, grad: grad * (1 - y * y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return TanhBackward.apply(grad, ctx.output)
+
+
+class TanhBackward(Function):
+    """grad * (1 - y^2) as one op (the hot path of every tanh layer)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        out = y.array * y.array
+        out *= -1
+        out += 1
+        out *= g.array
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        # d/dg = 1 - y^2 ; d/dy = -2 y g
+        return TanhBackward.apply(gg, y), gg * g * y * -2
 
 
 class Sigmoid(_UnaryOut):
     # stable for large |x|: never evaluates exp of a large positive number
     f = staticmethod(lambda xp, x: backend.sigmoid(x))
-    grad_of = staticmethod(lambda ctx, y, grad: grad * y * (1 - y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SigmoidBackward.apply(grad, ctx.output)
+
+
+class SigmoidBackward(Function):
+    """grad * y * (1 - y) as one op."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        out = 1 - y.array
+        out *= y.array
+        out *= g.array
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        # d/dg = y (1 - y) ; d/dy = g (1 - 2y)
+        return SigmoidBackward.apply(gg, y), gg * g * (1 - 2 * y)
 
 
 class Erf(_Unary):
@@ -533,7 +539,6 @@ class Abs(_Unary):
 class Sign(Function):
     @staticmethod
     def forward(ctx, a):
-        ctx.meta = _meta(a)
         return backend.array_module(a.array).sign(a.array)
 
     @staticmethod
@@ -717,7 +722,6 @@ class Clamp(Function):
         if x.dtype.kind in "biu" and (type(lo_a) is float or type(hi_a) is float):
             x = x.astype(backend.get_default_dtype())
         ctx.save_for_backward(a, lo, hi)
-        ctx.metas = (_meta(a), _meta(lo), _meta(hi))
         out = x
         if lo_a is not None:
             out = xp.maximum(out, lo_a)
@@ -728,7 +732,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         a, lo, hi = ctx.saved_tensors
-        ma, ml, mh = ctx.metas
+        n = ctx.next
         # the gradient passes where lo <= x <= hi (inclusive, as PyTorch)
         inside = None
         lo_mask = hi_mask = None
@@ -742,10 +746,9 @@ class Clamp(Function):
             inside = ~(lo_mask | hi_mask)
         else:
             inside = ~(lo_mask if lo_mask is not None else hi_mask)
-        ga = unbroadcast(grad * inside, ma) if ma else None
-        gl = unbroadcast(grad * lo_mask, ml) if ml else None
-        gh = unbroadcast(grad * hi_mask, mh) if mh else None
-        return ga, gl, gh
+        return (grad * inside if n[0] is not None else None,
+                grad * lo_mask if n[1] is not None else None,
+                grad * hi_mask if n[2] is not None else None)
 
 
 def clamp(a, min=None, max=None):
@@ -764,7 +767,6 @@ class _MaxMin(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         x, y = binary_operands(a, b, cls.name())
-        ctx.metas = (_meta(a), _meta(b))
         ctx.save_for_backward(a, b)
         try:
             return cls.f(backend.array_module(x), x, y)
@@ -774,7 +776,6 @@ class _MaxMin(Function):
     @classmethod
     def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
-        ma, mb = ctx.metas
         x, y = binary_operands(a, b, cls.name())
         pick_a = cls.f_mask(x, y)
         tie = x == y
@@ -783,8 +784,8 @@ class _MaxMin(Function):
         wa = pick_a.astype(dt) + tie.astype(dt) * 0.5
         wa = xp.where(tie, 0.5, wa).astype(dt)
         wb = 1 - wa
-        return (unbroadcast(grad * wa, ma) if ma else None,
-                unbroadcast(grad * wb, mb) if mb else None)
+        return (grad * wa if ctx.next[0] is not None else None,
+                grad * wb if ctx.next[1] is not None else None)
 
 
 class Maximum(_MaxMin):
@@ -815,7 +816,6 @@ class Where(Function):
             raise RuntimeError(f"where: expected condition to be a bool tensor, got "
                                f"{getattr(c, 'dtype', type(c).__name__)}")
         x, y = binary_operands(a, b, "where")
-        ctx.metas = (None, _meta(a), _meta(b))
         ctx.save_for_backward(cond)
         try:
             return backend.array_module(c).where(c, x, y)
@@ -827,11 +827,10 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         (cond,) = ctx.saved_tensors
-        _, ma, mb = ctx.metas
         c = cond.array
         return (None,
-                unbroadcast(grad * c, ma) if ma else None,
-                unbroadcast(grad * ~c, mb) if mb else None)
+                grad * c if ctx.next[1] is not None else None,
+                grad * ~c if ctx.next[2] is not None else None)
 
 
 def where(condition, input=None, other=None):

@@ -1,0 +1,347 @@
+"""The backward engine: reverse-mode differentiation over the graph of `Function` nodes.
+
+1. From the outputs, walk the graph iteratively and count, for every node, the edges
+   that lead into it (how many consumers will send it a gradient).
+2. Run nodes whose consumers are all done (Kahn's order; no recursion, so a chain of
+   100,000 ops is fine). A node's incoming gradients are summed in `pending`, popped
+   when it runs, then freed.
+3. Every gradient a node returns is checked against the input it belongs to: summed
+   down when it was broadcast (the one place where broadcasting is undone), cast when
+   dtypes differ. Leaves accumulate into `.grad`.
+"""
+from __future__ import annotations
+
+import sys
+
+from . import backend
+from .function import _FREED, OutputEdge, _anomaly, _mode
+from .tensor import Tensor, _make
+
+_refcount = sys.getrefcount
+
+
+# ----------------------------------------------------------------------------- gradients
+def _fit(g, shape, dtype, node, i):
+    """`g` summed down to `shape` (undoing broadcasting) and cast to `dtype`."""
+    if g.array.shape != shape:
+        try:
+            backend.broadcast_shapes(shape, g.array.shape)
+            ok = len(g.array.shape) >= len(shape) and backend.broadcast_shapes(
+                shape, g.array.shape) == g.array.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(
+                f"backward: {node.name()} returned a gradient of shape {tuple(g.shape)} for "
+                f"its input {i}, which has shape {tuple(shape)}")
+        from .ops.reduce import sum_to
+        g = sum_to(g, shape)
+    if g.array.dtype != dtype and dtype.kind in "fc":
+        from .ops.elementwise import cast
+        g = cast(g, dtype)
+    return g
+
+
+def _accumulate_leaf(leaf, g, create_graph, fresh):
+    """Add `g` into `leaf.grad`. `fresh` holds the leaves whose `.grad` buffer this pass
+    created: within a pass, later contributions are added out of place, because the
+    buffer may still be the very gradient another node is waiting to consume."""
+    hooks = leaf._hooks_list
+    if hooks is not None:
+        for h in list(hooks):
+            r = h(g)
+            if r is not None:
+                g = r
+    old = leaf.grad
+    if old is None:
+        if create_graph:
+            leaf.grad = g
+        else:
+            arr = g.array
+            # take the array when nothing else holds it; copy a view or a shared buffer
+            if arr.base is not None or _refcount(arr) > 3:
+                arr = arr.copy()
+            leaf.grad = _make(arr)
+            fresh.add(id(leaf))
+    elif create_graph or old.requires_grad:
+        leaf.grad = old + g
+    elif id(leaf) in fresh:  # after this out-of-place sum the buffer is the leaf's own
+        leaf.grad = _make(old.array + g.array)
+        fresh.discard(id(leaf))
+    else:
+        old.array += g.array
+        old._version[0] += 1
+    post = leaf._post_acc_hooks
+    if post is not None:
+        for h in list(post):
+            h(leaf)
+
+
+def _root_grads(outputs, grad_outputs, op, create_graph):
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{op}: expected Tensors as outputs, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"{op}: element {i} of tensors does not require grad and does not have a "
+                "grad_fn")
+        if g is None:
+            if out.array.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs; got "
+                    f"shape {tuple(out.shape)}, so pass gradient= (a tensor of that shape)")
+            g = _make(backend.array_module(out.array).ones_like(out.array))
+        elif not isinstance(g, Tensor):
+            g = _make(backend.asarray(g, dtype=out.array.dtype, dev=out.device))
+        else:
+            if tuple(g.shape) != tuple(out.shape):
+                raise RuntimeError(
+                    f"{op}: mismatch in shape: grad_output[{i}] has shape {tuple(g.shape)} "
+                    f"and output[{i}] has shape {tuple(out.shape)}")
+            if g.device != out.device:
+                raise RuntimeError(
+                    f"{op}: grad_output[{i}] is on {g.device} but the output is on "
+                    f"{out.device}")
+            if not create_graph:  # a fresh wrapper: the user's tensor never becomes a .grad
+                g = _make(g.array)
+        roots.append((out, g))
+    return roots
+
+
+# ----------------------------------------------------------------------------- the pass
+def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
+                 inputs=None, allow_unused=False, accumulate=True, op="backward"):
+    """Reverse-mode pass from `outputs`. With accumulate=True (Tensor.backward) leaf
+    gradients are accumulated into `.grad`; otherwise (autograd.grad) the gradients of
+    `inputs` are returned and no `.grad` is touched."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(outputs, grad_outputs, op, create_graph)
+    fresh = set()
+    targets = _Targets(inputs, op) if inputs is not None else None
+
+    # 1. count, for every node, how many edges lead into it (iterative DFS)
+    deps = {}
+    stack = []
+    pending = {}
+    for out, g in roots:
+        node = out.grad_fn
+        if node is None:  # backward on a leaf: its gradient is `g` itself
+            if targets is not None:
+                targets.leaf(out, g)
+            elif accumulate:
+                _accumulate_leaf(out, g, create_graph, fresh)
+            continue
+        _add_pending(pending, node, out._nr, g)
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for e in node.next:
+            if e is None or e._is_tensor:  # leaves are Tensors; nodes and tuples are not
+                continue
+            p = e.node if type(e) is OutputEdge else e
+            c = deps.get(p)
+            if c is None:
+                deps[p] = 1
+                stack.append(p)
+            else:
+                deps[p] = c + 1
+
+    # 2. run nodes whose consumers are all done (Kahn's algorithm)
+    ready = [n for n, c in deps.items() if c == 0]
+    prev_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = pending.pop(node, None)
+            if grads is None:
+                outs = ()
+            elif node._plain and targets is None:  # the common case, inlined
+                if node.saved is _FREED:
+                    node.saved_tensors  # raises: this graph was freed by an earlier backward
+                outs = node.backward(node, grads)
+                if type(outs) is not tuple:
+                    outs = (outs,) if len(node.next) == 1 else _as_grads(node, outs)
+            else:
+                outs = _call_backward(node, grads, targets)
+            if not retain_graph and node.saved is not None:
+                node.saved = _FREED
+                if node._out is not None:
+                    node._out = None
+            n_outs = len(outs)
+            i = -1
+            for e in node.next:
+                i += 1
+                if e is None:
+                    continue
+                g = outs[i] if i < n_outs else None
+                if e._is_tensor:  # a leaf
+                    if g is None:
+                        continue
+                    arr = e.array
+                    if g.array.shape != arr.shape or g.array.dtype is not arr.dtype:
+                        g = _fit(g, arr.shape, arr.dtype, node, i)
+                    if targets is not None:
+                        targets.leaf(e, g)
+                    elif accumulate:
+                        _accumulate_leaf(e, g, create_graph, fresh)
+                    continue
+                if type(e) is OutputEdge:
+                    p, nr = e.node, e.nr
+                else:
+                    p, nr = e, 0
+                if g is not None:
+                    if p._n_out == 1:
+                        if g.array.shape != p._shape or g.array.dtype is not p._dtype:
+                            g = _fit(g, p._shape, p._dtype, node, i)
+                        old = pending.get(p)
+                        pending[p] = g if old is None else old + g
+                    else:
+                        shape, dtype = p._metas[nr]
+                        if g.array.shape != shape or g.array.dtype is not dtype:
+                            g = _fit(g, shape, dtype, node, i)
+                        _add_pending(pending, p, nr, g)
+                c = deps[p] - 1
+                deps[p] = c
+                if c == 0:
+                    ready.append(p)
+    finally:
+        _mode.enabled = prev_mode
+    if targets is None:
+        return None
+    return targets.result(allow_unused)
+
+
+def _add_pending(pending, node, nr, g):
+    if node._n_out == 1:
+        old = pending.get(node)
+        pending[node] = g if old is None else old + g
+    else:
+        slot = pending.get(node)
+        if slot is None:
+            slot = pending[node] = [None] * node._n_out
+        slot[nr] = g if slot[nr] is None else slot[nr] + g
+
+
+class _Targets:
+    """The `inputs` of autograd.grad: gradients reaching them are captured, not stored."""
+
+    def __init__(self, inputs, op):
+        self.inputs = inputs
+        self.op = op
+        self.captured = {}
+        self.leaves = {}
+        self.nodes = {}
+        for i, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"{op}: expected Tensors as inputs, got {type(t).__name__}")
+            if not t.requires_grad:
+                raise RuntimeError(f"{op}: one of the differentiated Tensors does not require "
+                                   "grad")
+            if t.grad_fn is None:
+                self.leaves.setdefault(id(t), []).append(i)
+            else:
+                self.nodes.setdefault((t.grad_fn, t._nr), []).append(i)
+
+    def _add(self, idx, g):
+        for j in idx:
+            old = self.captured.get(j)
+            self.captured[j] = g if old is None else old + g
+
+    def leaf(self, t, g):
+        idx = self.leaves.get(id(t))
+        if idx is not None:
+            self._add(idx, g)
+
+    def node_output(self, node, nr, g):
+        idx = self.nodes.get((node, nr))
+        if idx is not None:
+            self._add(idx, g)
+
+    def result(self, allow_unused):
+        out = []
+        for i, t in enumerate(self.inputs):
+            g = self.captured.get(i)
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    f"{self.op}: one of the differentiated Tensors (input {i}, shape "
+                    f"{tuple(t.shape)}) appears to not have been used in the graph; set "
+                    "allow_unused=True if this is the desired behavior")
+            out.append(g)
+        return tuple(out)
+
+
+def _as_grads(node, out):
+    """A backward's result as a tuple with one entry per input."""
+    out = tuple(out) if isinstance(out, list) else (out,)
+    if len(out) < len(node.next) and any(e is not None for e in node.next[len(out):]):
+        raise RuntimeError(
+            f"{node.name()}: backward returned {len(out)} gradients but forward had "
+            f"{len(node.next)} inputs")
+    return out
+
+
+def _call_backward(node, grads, targets):
+    """Run one node's backward on the summed gradients of its outputs."""
+    multi = node._n_out != 1
+    if node._hooks is not None or node._retained is not None or targets is not None:
+        grads = _output_hooks(node, grads if multi else [grads], targets)
+        if not multi:
+            grads = grads[0]
+    if node.saved is _FREED:
+        node.saved_tensors  # raises: this graph was freed by an earlier backward
+    if multi:
+        if node._materialize:
+            grads = [g if g is not None else _zeros_for(node, nr)
+                     for nr, g in enumerate(grads)]
+        out = node.backward(node, *grads)
+    else:
+        out = node.backward(node, grads)
+    if type(out) is not tuple:
+        out = _as_grads(node, out)
+    if _anomaly.enabled:
+        from .anomaly import check_grads
+        check_grads(node, out)
+    if node._post_hooks is not None:
+        for h in node._post_hooks:
+            r = h(out, tuple(grads) if multi else (grads,))
+            if r is not None:
+                out = tuple(r)
+    return out
+
+
+def _output_hooks(node, grads, targets):
+    """Tensor hooks and retain_grad() of a node's outputs, and autograd.grad targets."""
+    grads = list(grads)
+    for nr, g in enumerate(grads):
+        if g is None:
+            continue
+        hooks = node._hooks.get(nr) if node._hooks is not None else None
+        if hooks:
+            for h in list(hooks):
+                r = h(g)
+                if r is not None:
+                    g = r
+            grads[nr] = g
+        if node._retained is not None:
+            ref = node._retained.get(nr)
+            t = ref() if ref is not None else None
+            if t is not None:
+                if t.grad is None:
+                    t.grad = g if _mode.enabled else _make(g.array.copy())
+                else:
+                    t.grad = t.grad + g
+        if targets is not None:
+            targets.node_output(node, nr, g)
+    return grads
+
+
+def _zeros_for(node, nr):
+    shape, dtype = node._metas[nr]
+    xp = backend.module_for(backend.CPU) if node._outputs is None or \
+        node._outputs[nr]() is None else backend.array_module(node._outputs[nr]().array)
+    return _make(xp.zeros(shape, dtype=dtype))

@@ -1,0 +1,56 @@
+"""Shared benchmark plumbing: run each framework in its own process, with a given number
+of BLAS/OpenMP threads, and report medians over rounds."""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "NUMEXPR_NUM_THREADS")
+
+
+def median_time(fn, rounds: int, repeat: int = 1, warmup: int = 3) -> float:
+    """Median seconds per call of fn over `rounds` rounds of `repeat` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        times.append((time.perf_counter() - t0) / repeat)
+    return statistics.median(times)
+
+
+def run_child(script: str, role: str, threads: int, extra: list[str] | None = None) -> dict:
+    """Run `script --child role` in a fresh process limited to `threads` threads; the
+    child prints one JSON line with its results."""
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env[var] = str(threads)
+    env["EMBER_BENCH_THREADS"] = str(threads)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(script)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, script, "--child", role] + (extra or [])
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{role} child failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def child_threads() -> int:
+    n = int(os.environ.get("EMBER_BENCH_THREADS", "1"))
+    try:
+        import torch
+        torch.set_num_threads(n)
+    except ImportError:
+        pass
+    return n
+
+
+def emit(result: dict) -> None:
+    print(json.dumps(result))
