@@ -22,8 +22,9 @@ def reduce_dims(dim, ndim, op):
         axes = tuple(sorted(_shape.norm_dim(d, ndim, op) for d in dim))
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list")
-        return axes
-    return (_shape.norm_dim(dim, ndim, op),)
+        return axes if ndim else ()
+    axis = _shape.norm_dim(dim, ndim, op)
+    return (axis,) if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has no axis
 
 
 def _keep_shape(shape, axes):
