@@ -125,9 +125,11 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = binary_operands(a, b, "sub")
-        if x.dtype.kind == "b" if hasattr(x, "dtype") else False:
-            raise RuntimeError("sub: subtraction of bool tensors is not supported; use "
-                               "logical_xor() instead")
+        # any bool tensor operand is an error, also when promotion made it an int/float
+        if (isinstance(a, Tensor) and a.array.dtype.kind == "b") or (
+                isinstance(b, Tensor) and b.array.dtype.kind == "b"):
+            raise RuntimeError("sub: subtraction with a bool tensor is not supported; use "
+                               "logical_xor() or ~ instead")
         ctx.metas = (_meta(a), _meta(b))
         ctx.alpha = alpha
         try:
