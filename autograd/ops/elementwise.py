@@ -226,9 +226,12 @@ class RoundingDiv(Function):
         x, y = binary_operands(a, b, "div")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
         ctx.metas = (_meta(a), _meta(b))
-        if mode == "floor":
-            return xp.floor_divide(x, y)
-        out = xp.trunc(xp.true_divide(x, y))
+        try:
+            if mode == "floor":
+                return xp.floor_divide(x, y)
+            out = xp.trunc(xp.true_divide(x, y))
+        except ValueError:
+            raise broadcast_error("div", x, y) from None
         dt = x.dtype if hasattr(x, "dtype") else y.dtype
         return out if dt.kind == "f" else out.astype(dt)
 
@@ -252,7 +255,10 @@ class Remainder(Function):
         ctx.metas = (_meta(a), _meta(b))
         ctx.save_for_backward(a, b)
         ctx.fmod = fmod
-        return xp.fmod(x, y) if fmod else xp.remainder(x, y)
+        try:
+            return xp.fmod(x, y) if fmod else xp.remainder(x, y)
+        except ValueError:
+            raise broadcast_error("fmod" if fmod else "remainder", x, y) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -287,7 +293,10 @@ class Pow(Function):
             raise RuntimeError("pow: integers to negative integer powers are not allowed")
         ctx.metas = (_meta(a), _meta(b))
         ctx.save_for_backward(a, b)
-        return x ** y
+        try:
+            return x ** y
+        except ValueError:
+            raise broadcast_error("pow", x, y) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -345,7 +354,11 @@ class Lerp(Function):
         w = weight.array if isinstance(weight, Tensor) else weight
         ctx.metas = (_meta(a), _meta(end), _meta(weight))
         ctx.save_for_backward(a, end, weight)
-        return x + w * (y - x)
+        try:
+            return x + w * (y - x)
+        except ValueError:
+            raise RuntimeError(f"lerp: shapes {tuple(a.shape)}, {tuple(end.shape)} and "
+                               f"{tuple(getattr(w, 'shape', ()))} cannot broadcast") from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -721,10 +734,15 @@ class Clamp(Function):
         ctx.save_for_backward(a, lo, hi)
         ctx.metas = (_meta(a), _meta(lo), _meta(hi))
         out = x
-        if lo_a is not None:
-            out = xp.maximum(out, lo_a)
-        if hi_a is not None:
-            out = xp.minimum(out, hi_a)
+        try:
+            if lo_a is not None:
+                out = xp.maximum(out, lo_a)
+            if hi_a is not None:
+                out = xp.minimum(out, hi_a)
+        except ValueError:
+            raise RuntimeError(
+                f"clamp: shapes {tuple(x.shape)}, {tuple(getattr(lo_a, 'shape', ()))} and "
+                f"{tuple(getattr(hi_a, 'shape', ()))} cannot broadcast") from None
         return out
 
     @staticmethod

@@ -210,7 +210,10 @@ class ScatterAdd(Function):
         ctx.args = (dim, index, src.array.shape)
         out = x.copy()
         s = src.array[tuple(slice(0, n) for n in index.array.shape)]
-        backend.index_add_at(out, idx, s.astype(out.dtype, copy=False))
+        try:
+            backend.index_add_at(out, idx, s.astype(out.dtype, copy=False))
+        except IndexError as e:
+            raise RuntimeError(f"scatter_add: index out of range: {e}") from None
         return out
 
     @staticmethod
@@ -244,12 +247,15 @@ class Scatter(Function):
         xp = backend.array_module(x)
         idx = _full_index(index.array, dim, xp)
         out = x.copy()
-        if isinstance(src, Tensor):
-            out[idx] = src.array[tuple(slice(0, n) for n in index.array.shape)]
-            ctx.args = (dim, index, src.array.shape, idx)
-        else:
-            out[idx] = src
-            ctx.args = (dim, index, None, idx)
+        try:
+            if isinstance(src, Tensor):
+                out[idx] = src.array[tuple(slice(0, n) for n in index.array.shape)]
+                ctx.args = (dim, index, src.array.shape, idx)
+            else:
+                out[idx] = src
+                ctx.args = (dim, index, None, idx)
+        except IndexError as e:
+            raise RuntimeError(f"scatter: index out of range: {e}") from None
         return out
 
     @staticmethod
