@@ -281,6 +281,7 @@ def _max_min(a, dim, keepdim, largest):
         return (_ew.maximum if largest else _ew.minimum)(a, dim)
     if dim is None:
         return (amax if largest else amin)(a)
+    _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
     idx = (argmax if largest else argmin)(a, dim, keepdim=True)
     values = _index().gather(a, dim, idx)
     if not keepdim:
