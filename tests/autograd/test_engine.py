@@ -304,3 +304,25 @@ def test_large_inputs_stay_finite_and_match_torch(name, dtype):
     tol = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(y_ag, y_t, **tol)
     np.testing.assert_allclose(g_ag, g_t, **tol)
+
+
+# ----------------------------------------------------------------------------- setitem
+@requires_torch
+@pytest.mark.parametrize("use_graph", [False, True])
+def test_setitem_with_int_and_array_index_matches_torch(use_graph):
+    # PyTorch applies the integer first: x[0, :, idx] has shape (3, 2), not NumPy's (2, 3)
+    v = np.arange(6.0).reshape(3, 2)
+    results = []
+    for lib in (ag, torch):
+        base = lib.tensor(np.linspace(-1, 1, 24).reshape(2, 3, 4), requires_grad=use_graph)
+        w = lib.tensor(v, requires_grad=use_graph)
+        x = base * 1
+        with (lib.enable_grad() if use_graph else lib.no_grad()):
+            x[0, :, lib.tensor([1, 3])] = w * 2
+        if use_graph:
+            (x * x).sum().backward()
+            results.append((x.detach().numpy(), base.grad.numpy(), w.grad.numpy()))
+        else:
+            results.append((x.numpy(),))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
