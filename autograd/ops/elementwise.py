@@ -102,9 +102,11 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "sub")
-        if getattr(x, "dtype", None) is not None and x.dtype.kind == "b":
-            raise RuntimeError("sub: subtraction of bool tensors is not supported; use "
-                               "logical_xor() instead")
+        # any bool tensor operand is an error, also when promotion made it an int/float
+        if (isinstance(a, Tensor) and a.array.dtype.kind == "b") or (
+                isinstance(b, Tensor) and b.array.dtype.kind == "b"):
+            raise RuntimeError("sub: subtraction with a bool tensor is not supported; use "
+                               "logical_xor() or ~ instead")
         try:
             return x - y
         except ValueError:
@@ -191,9 +193,12 @@ class RoundingDiv(Function):
     def forward(ctx, a, b, mode):
         x, y = binary_operands(a, b, "div")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
-        if mode == "floor":
-            return xp.floor_divide(x, y)
-        out = xp.trunc(xp.true_divide(x, y))
+        try:
+            if mode == "floor":
+                return xp.floor_divide(x, y)
+            out = xp.trunc(xp.true_divide(x, y))
+        except ValueError:
+            raise broadcast_error("div", x, y) from None
         dt = x.dtype if hasattr(x, "dtype") else y.dtype
         return out if dt.kind == "f" else out.astype(dt)
 
@@ -215,7 +220,10 @@ class Remainder(Function):
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
         ctx.save_for_backward(a, b)
         ctx.fmod = fmod
-        return xp.fmod(x, y) if fmod else xp.remainder(x, y)
+        try:
+            return xp.fmod(x, y) if fmod else xp.remainder(x, y)
+        except ValueError:
+            raise broadcast_error("fmod" if fmod else "remainder", x, y) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -248,7 +256,10 @@ class Pow(Function):
                                                if hasattr(y, "dtype") else y < 0):
             raise RuntimeError("pow: integers to negative integer powers are not allowed")
         ctx.save_for_backward(a, b)
-        return x ** y
+        try:
+            return x ** y
+        except ValueError:
+            raise broadcast_error("pow", x, y) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -303,7 +314,11 @@ class Lerp(Function):
         x, y = binary_operands(a, end, "lerp")
         w = weight.array if isinstance(weight, Tensor) else weight
         ctx.save_for_backward(a, end, weight)
-        return x + w * (y - x)
+        try:
+            return x + w * (y - x)
+        except ValueError:
+            raise RuntimeError(f"lerp: shapes {tuple(a.shape)}, {tuple(end.shape)} and "
+                               f"{tuple(getattr(w, 'shape', ()))} cannot broadcast") from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -723,10 +738,15 @@ class Clamp(Function):
             x = x.astype(backend.get_default_dtype())
         ctx.save_for_backward(a, lo, hi)
         out = x
-        if lo_a is not None:
-            out = xp.maximum(out, lo_a)
-        if hi_a is not None:
-            out = xp.minimum(out, hi_a)
+        try:
+            if lo_a is not None:
+                out = xp.maximum(out, lo_a)
+            if hi_a is not None:
+                out = xp.minimum(out, hi_a)
+        except ValueError:
+            raise RuntimeError(
+                f"clamp: shapes {tuple(x.shape)}, {tuple(getattr(lo_a, 'shape', ()))} and "
+                f"{tuple(getattr(hi_a, 'shape', ()))} cannot broadcast") from None
         return out
 
     @staticmethod

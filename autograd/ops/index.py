@@ -109,7 +109,38 @@ def getitem(a, index):
         return ViewItem.apply(a, (index,), False)
     xp = backend.array_module(a.array)
     index, advanced = convert_index(index, xp)
+    if advanced and any(_is_int_index(i) for i in index):
+        # PyTorch applies integer indices first (as selects), then the tensor indices;
+        # NumPy would broadcast the integers with the arrays and move the result dims
+        # to the front whenever an integer and an array are separated by a slice.
+        first, rest = _split_int_indices(index)
+        a = getitem_converted(a, first, any(hasattr(i, "dtype") for i in first))
+        index, advanced = rest, any(hasattr(i, "dtype") for i in rest)
     return getitem_converted(a, index, advanced)
+
+
+def _is_int_index(i):
+    if hasattr(i, "dtype"):
+        return i.ndim == 0 and i.dtype.kind in "iu"
+    return hasattr(i, "__index__") and not isinstance(i, bool)
+
+
+def _split_int_indices(index):
+    """(integer selects, the rest of the index for the selected tensor)."""
+    first, rest = [], []
+    for i in index:
+        if _is_int_index(i):
+            first.append(i)
+        elif i is None:
+            rest.append(i)
+        elif i is Ellipsis:
+            first.append(i)
+            rest.append(i)
+        else:  # a slice consumes one dim, a boolean mask one per mask dim
+            n = i.ndim if hasattr(i, "dtype") and i.dtype.kind == "b" else 1
+            first.extend([slice(None)] * n)
+            rest.append(i)
+    return tuple(first), tuple(rest)
 
 
 # ----------------------------------------------------------------------------- gather, scatter
@@ -179,7 +210,10 @@ class ScatterAdd(Function):
         ctx.args = (dim, index, src.array.shape)
         out = x.copy()
         s = src.array[tuple(slice(0, n) for n in index.array.shape)]
-        backend.index_add_at(out, idx, s.astype(out.dtype, copy=False))
+        try:
+            backend.index_add_at(out, idx, s.astype(out.dtype, copy=False))
+        except IndexError as e:
+            raise RuntimeError(f"scatter_add: index out of range: {e}") from None
         return out
 
     @staticmethod
@@ -213,12 +247,15 @@ class Scatter(Function):
         xp = backend.array_module(x)
         idx = _full_index(index.array, dim, xp)
         out = x.copy()
-        if isinstance(src, Tensor):
-            out[idx] = src.array[tuple(slice(0, n) for n in index.array.shape)]
-            ctx.args = (dim, index, src.array.shape, idx)
-        else:
-            out[idx] = src
-            ctx.args = (dim, index, None, idx)
+        try:
+            if isinstance(src, Tensor):
+                out[idx] = src.array[tuple(slice(0, n) for n in index.array.shape)]
+                ctx.args = (dim, index, src.array.shape, idx)
+            else:
+                out[idx] = src
+                ctx.args = (dim, index, None, idx)
+        except IndexError as e:
+            raise RuntimeError(f"scatter: index out of range: {e}") from None
         return out
 
     @staticmethod

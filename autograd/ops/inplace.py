@@ -220,7 +220,8 @@ class SetItem(Function):
     def forward(ctx, a, index, advanced, value):
         out = a.array.copy()
         v = value.array if isinstance(value, Tensor) else value
-        out[index] = v
+        view, idx = _target(out, index)
+        view[idx] = v
         ctx.args = (index, advanced, value.array.shape if isinstance(value, Tensor) else None,
                     value.array.dtype if isinstance(value, Tensor) else None)
         return out
@@ -230,15 +231,35 @@ class SetItem(Function):
         index, advanced, vshape, vdtype = ctx.args
         xp = backend.array_module(grad.array)
         mask = xp.ones(grad.shape, dtype=bool)
-        mask[index] = False
+        view, idx = _target(mask, index)
+        view[idx] = False
         ga = grad * mask
         gv = None
         if vshape is not None:
             from .reduce import sum_to
-            gv = sum_to(_index.getitem_converted(grad, index, advanced), vshape)
+            if isinstance(index, _TwoStep):
+                g = _index.getitem_converted(grad, index.first, False)
+                g = _index.getitem_converted(g, index.rest, advanced)
+            else:
+                g = _index.getitem_converted(grad, index, advanced)
+            gv = sum_to(g, vshape)
             if gv.dtype != vdtype:
                 gv = _ew.cast(gv, vdtype)
         return ga, None, None, gv
+
+
+class _TwoStep:
+    """An index applied in two steps: integer selects (a view), then the rest."""
+
+    def __init__(self, first, rest):
+        self.first, self.rest = first, rest
+
+
+def _target(arr, index):
+    """(the array to write into, the index to write at) for a plain or two-step index."""
+    if isinstance(index, _TwoStep):
+        return arr[index.first], index.rest
+    return arr, index
 
 
 def setitem(t, index, value):
@@ -246,6 +267,11 @@ def setitem(t, index, value):
     _check_leaf(t, "setitem")
     xp = backend.array_module(t.array)
     idx, advanced = _index.convert_index(index, xp, "setitem")
+    if advanced and any(_index._is_int_index(i) for i in idx):
+        # as in getitem: integers select first (PyTorch), so the write goes into a view
+        first, rest = _index._split_int_indices(idx)
+        first = tuple(int(i) if hasattr(i, "dtype") else i for i in first)
+        idx = _TwoStep(first, rest)
     if isinstance(value, Tensor) and type(value.array) is not type(t.array):
         raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on "
                            f"{t.device}")
@@ -255,7 +281,8 @@ def setitem(t, index, value):
         return _write(t, SetItem.apply(t, idx, advanced, value), "setitem")
     v = value.array if isinstance(value, Tensor) else value
     try:
-        t.array[idx] = v
+        view, idx = _target(t.array, idx)
+        view[idx] = v
     except ValueError as e:
         raise RuntimeError(f"setitem: {e} (tensor of shape {tuple(t.shape)})") from None
     except IndexError as e:

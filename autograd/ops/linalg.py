@@ -26,6 +26,8 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
+        if len(sa) == 1 and len(sb) == 1:  # dot product: the gradient is 0-d
+            return (grad * b if b is not None else None, grad * a if a is not None else None)
         # 1-d operands act as a row (left) or a column (right) vector
         g = grad
         if len(sa) == 1:
@@ -146,9 +148,6 @@ def _parse_einsum(equation, shapes):
         if len(sub) != len(shape):
             raise RuntimeError(f"einsum: subscripts {sub!r} do not match an operand of shape "
                                f"{tuple(shape)}")
-        if len(set(sub)) != len(sub):
-            raise NotImplementedError(f"einsum: repeated subscripts within one operand "
-                                      f"({sub!r}) are not supported")
         subs.append(sub)
     if arrow:
         out = rhs.replace("...", ell)
@@ -196,10 +195,23 @@ class Einsum(Function):
 
 
 def einsum(equation, *operands):
-    """Same as torch.einsum (no repeated subscripts within one operand)."""
+    """Same as torch.einsum."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out = _parse_einsum(equation, [t.shape for t in operands])
+    operands = list(operands)
+    for k, s in enumerate(subs):
+        # a letter repeated within one operand takes its diagonal ("ii->i", traces)
+        while len(set(s)) != len(s):
+            c = next(c for c in s if s.count(c) > 1)
+            i, j = s.index(c), s.index(c, s.index(c) + 1)
+            if operands[k].shape[i] != operands[k].shape[j]:
+                raise RuntimeError(f"einsum: subscript {c!r} is repeated for operand {k} but "
+                                   f"the sizes don't match, {operands[k].shape[i]} != "
+                                   f"{operands[k].shape[j]}")
+            operands[k] = _shape.diagonal(operands[k], 0, i, j)
+            s = s[:i] + s[i + 1:j] + s[j + 1:] + c
+        subs[k] = s
     for t in operands[1:]:
         if t.array.dtype is not operands[0].array.dtype:
             _check_same_dtype("einsum", operands[0], t)

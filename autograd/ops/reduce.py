@@ -22,8 +22,9 @@ def reduce_dims(dim, ndim, op):
         axes = tuple(sorted(_shape.norm_dim(d, ndim, op) for d in dim))
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list")
-        return axes
-    return (_shape.norm_dim(dim, ndim, op),)
+        return axes if ndim else ()
+    axis = _shape.norm_dim(dim, ndim, op)
+    return (axis,) if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has no axis
 
 
 def _keep_shape(shape, axes):
@@ -280,6 +281,7 @@ def _max_min(a, dim, keepdim, largest):
         return (_ew.maximum if largest else _ew.minimum)(a, dim)
     if dim is None:
         return (amax if largest else amin)(a)
+    _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
     idx = (argmax if largest else argmin)(a, dim, keepdim=True)
     values = _index().gather(a, dim, idx)
     if not keepdim:
@@ -452,12 +454,36 @@ class CumProd(Function):
         d = ctx.dim
         # d/dx_i of y_j = prod_{k<=j} x_k is y_j / x_i for i <= j (inputs without zeros)
         gy = grad * ctx.output
-        rev = _shape.flip(cumsum(_shape.flip(gy, (d,)), d), (d,))
-        return rev / a
+        if not bool((a.array == 0).any()):
+            return _reverse_cumsum(gy, d) / a
+        return _cumprod_grad_with_zeros(a, grad, d)
+
+
+def _reverse_cumsum(t, d):
+    return _shape.flip(cumsum(_shape.flip(t, (d,)), d), (d,))
+
+
+def _cumprod_grad_with_zeros(a, grad, d):
+    """The cumprod gradient without dividing by x (exact with zeros, at all orders):
+    dL/dx_i = sum_{j>=i} g_j prod_{k<=j, k!=i} x_k = left_i * right_i with
+    left_i = prod_{k<i} x_k and right_i = sum_{j>=i} g_j prod_{i<k<=j} x_k,
+    the latter through an (n, n) matrix per slice (only when x has zeros)."""
+    x = _shape.movedim(a, d, -1)
+    g = _shape.movedim(grad, d, -1)
+    n = x.shape[-1]
+    xp = backend.array_module(a.array)
+    later = _make(xp.triu(xp.ones((n, n), dtype=bool), 1))      # [i, j]: j > i
+    from_i = _make(xp.triu(xp.ones((n, n), dtype=bool), 0))     # [i, j]: j >= i
+    # row i holds x_j for j > i and 1 elsewhere, so its cumprod is prod_{i<k<=j} x_k
+    spans = cumprod(_ew.where(later, _shape.unsqueeze(x, -2), 1.0), -1)
+    right = sum(_ew.where(from_i, spans * _shape.unsqueeze(g, -2), 0.0), -1)
+    ones = _make(xp.ones(tuple(x.shape[:-1]) + (1,), dtype=a.array.dtype))
+    left = cumprod(_shape.cat([ones, x[..., :-1]], -1), -1)
+    return _shape.movedim(left * right, -1, d)
 
 
 def cumprod(a, dim, dtype=None):
-    """Same as torch.cumprod (gradient exact for inputs without zeros)."""
+    """Same as torch.cumprod."""
     return CumProd.apply(a, dim, backend.as_dtype(dtype))
 
 
