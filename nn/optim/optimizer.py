@@ -148,8 +148,9 @@ class Optimizer:
             p = by_index[key]
             state[p] = {name: _state_value(name, v, p) for name, v in values.items()}
         self.state = state
+        # saved options win; options the file lacks (an older layout) keep their value
         self.param_groups = [
-            dict(saved, params=mine["params"])
+            {**mine, **saved, "params": mine["params"]}
             for mine, saved in zip(self.param_groups, saved_groups)]
 
 
