@@ -432,3 +432,27 @@ def index_add_at(out, index, values):
     else:
         import cupyx
         cupyx.scatter_add(out, index, values)
+
+
+# ----------------------------------------------------------------------------- raw bytes
+def array_to_bytes(arr):
+    """`arr`'s elements as raw little-endian C-order bytes (a uint8 host array; copied from
+    the GPU or reordered only when needed). Used by nn.utils.save."""
+    host = to_host(arr)
+    host = np.ascontiguousarray(host, dtype=host.dtype.newbyteorder("<"))
+    return host.reshape(-1).view(np.uint8)
+
+
+def array_from_bytes(buffer, dtype, shape):
+    """A host array of `dtype` and `shape` reading little-endian bytes from `buffer` (any
+    buffer-protocol object). No copy when the buffer is writable and aligned."""
+    dtype = as_dtype(dtype)
+    count = 1
+    for n in shape:
+        count *= n
+    arr = np.frombuffer(buffer, dtype=dtype.newbyteorder("<"), count=count).reshape(shape)
+    if not arr.dtype.isnative:
+        arr = arr.astype(dtype)
+    if not (arr.flags.writeable and arr.flags.aligned):
+        arr = arr.copy()
+    return arr

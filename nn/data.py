@@ -1,0 +1,327 @@
+"""Datasets, samplers and `DataLoader`, as in torch.utils.data (single process).
+
+Batches of a `TensorDataset` (or a `Subset` of one) are gathered with one fancy-indexing
+op per tensor; other datasets are read item by item and merged by `default_collate`.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import autograd as ag
+from autograd import backend
+from autograd.tensor import Tensor
+
+
+class Dataset:
+    """Same as torch.utils.data.Dataset: subclasses define __getitem__ (and __len__)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+
+class TensorDataset(Dataset):
+    """Same as torch.utils.data.TensorDataset: item i is (t[i] for each tensor)."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: expected at least one tensor")
+        n = tensors[0].shape[0]
+        for t in tensors:
+            if t.shape[0] != n:
+                raise ValueError(
+                    f"TensorDataset: size mismatch between tensors: expected first dimension "
+                    f"{n}, got shape {tuple(t.shape)}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+    def _batch(self, indices):
+        """A whole batch, one gather per tensor; `indices` is a host int64 array."""
+        out = []
+        for t in self.tensors:
+            index = ag.from_numpy(indices) if t.device.type == "cpu" else ag.tensor(
+                indices, device=t.device)
+            out.append(t[index])
+        return out
+
+
+class Subset(Dataset):
+    """Same as torch.utils.data.Subset."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+    def _batch(self, indices):
+        own = _host_int64(self.indices)
+        return self.dataset._batch(own[indices])
+
+
+def _has_batch_path(dataset) -> bool:
+    """True when batches can be gathered at once (a TensorDataset, maybe in Subsets)."""
+    while isinstance(dataset, Subset):
+        dataset = dataset.dataset
+    return hasattr(dataset, "_batch")
+
+
+def _host_int64(indices):
+    """Indices (a list, array or Tensor) as a host int64 array."""
+    if isinstance(indices, Tensor):
+        return backend.to_host(indices.array).astype(backend.int64, copy=False)
+    if backend.is_array(indices):
+        return backend.to_host(indices).astype(backend.int64, copy=False)
+    return ag.tensor(list(indices), dtype=ag.int64, device="cpu").array
+
+
+def random_split(dataset, lengths, generator=None):
+    """Same as torch.utils.data.random_split: lengths may be counts or fractions summing to
+    1 (floor of each share, the remainder spread one by one from the first split)."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = [int(math.floor(n * frac)) for frac in lengths]
+        for frac in lengths:
+            if not 0 <= frac <= 1:
+                raise ValueError(f"random_split: fraction {frac} is not between 0 and 1")
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
+                         f"the length of the input dataset ({n})")
+    order = ag.randperm(n, generator=generator, device="cpu").tolist()
+    splits, start = [], 0
+    for length in lengths:
+        splits.append(Subset(dataset, order[start:start + length]))
+        start += length
+    return splits
+
+
+# ----------------------------------------------------------------------------- samplers
+class Sampler:
+    """Same as torch.utils.data.Sampler: iterates over dataset indices."""
+
+    def __iter__(self):
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    """Same as torch.utils.data.SequentialSampler: 0, 1, ..., len - 1."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def _order(self):
+        return ag.arange(len(self.data_source), device="cpu").array
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """Same as torch.utils.data.RandomSampler. Draws from `generator`, or from the default
+    generator (seeded by autograd.manual_seed) when None."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if num_samples is not None and (not isinstance(num_samples, int) or num_samples <= 0):
+            raise ValueError(f"RandomSampler: expected a positive integer num_samples, got "
+                             f"{num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def _order(self):
+        n = len(self.data_source)
+        if self.replacement:
+            return ag.randint(0, n, (self.num_samples,), generator=self.generator,
+                              device="cpu").array
+        # whole permutations, concatenated when num_samples exceeds the dataset size
+        perms = [ag.randperm(n, generator=self.generator, device="cpu").array
+                 for _ in range(-(-self.num_samples // n))]
+        xp = backend.array_module(perms[0])
+        return xp.concatenate(perms)[:self.num_samples]
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """Same as torch.utils.data.SubsetRandomSampler."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+        self.generator = generator
+
+    def _order(self):
+        perm = ag.randperm(len(self.indices), generator=self.generator, device="cpu").array
+        return _host_int64(self.indices)[perm]
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Same as torch.utils.data.BatchSampler: lists of `batch_size` indices."""
+
+    def __init__(self, sampler, batch_size: int, drop_last: bool):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"BatchSampler: expected a positive integer batch_size, got "
+                             f"{batch_size}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def _index_batches(self):
+        """Host int64 arrays, one per batch: slices of the sampler's whole order."""
+        order = self.sampler._order()
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        return (order[i:i + self.batch_size] for i in range(0, stop, self.batch_size))
+
+    def __iter__(self):
+        if hasattr(self.sampler, "_order"):
+            for batch in self._index_batches():
+                yield batch.tolist()
+            return
+        batch = []
+        for index in self.sampler:
+            batch.append(index)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return -(-len(self.sampler) // self.batch_size)
+
+
+# ----------------------------------------------------------------------------- collation
+def default_collate(batch):
+    """Same as torch.utils.data.default_collate: stacks tensors and arrays into a new
+    leading dimension, numbers into 1-d tensors (floats as float64, ints as int64),
+    recursing into dicts, namedtuples and sequences (tuples become lists); strings stay
+    lists."""
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return ag.stack(list(batch))
+    if backend.is_array(elem):
+        return ag.stack([ag.as_tensor(b) for b in batch])
+    if backend.is_numpy_scalar(elem):
+        return ag.tensor([b.item() for b in batch], dtype=elem.dtype)
+    if isinstance(elem, float):
+        return ag.tensor(batch, dtype=ag.float64)
+    if isinstance(elem, (bool, int)):
+        return ag.tensor(batch)
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
+        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+    if isinstance(elem, Sequence):
+        size = len(elem)
+        if any(len(b) != size for b in batch):
+            raise RuntimeError("default_collate: each element in list of batch should be of "
+                               "equal size")
+        return [default_collate(list(s)) for s in zip(*batch)]
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, "
+                    f"dicts or lists; found {type(elem).__name__}")
+
+
+def default_convert(data):
+    """Same as torch.utils.data.default_convert: arrays become tensors, recursively."""
+    if backend.is_array(data):
+        return ag.as_tensor(data)
+    if isinstance(data, Mapping):
+        return {key: default_convert(v) for key, v in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(v) for v in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(default_convert(v) for v in data)
+    return data
+
+
+# ----------------------------------------------------------------------------- loader
+class DataLoader:
+    """Same as torch.utils.data.DataLoader, loading in the calling process (`num_workers`,
+    `pin_memory` are accepted and have no effect). `shuffle=True` draws a fresh
+    permutation per epoch from `generator` or the default generator."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False,
+                 generator=None):
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                          or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                             "batch_size, shuffle, sampler, and drop_last")
+        self.dataset = dataset
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.generator = generator
+        self.drop_last = drop_last
+        if batch_sampler is not None:
+            batch_size, drop_last = None, False
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.batch_size = batch_size
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self._auto_collate = collate_fn is None
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if batch_sampler is not None else default_convert)
+
+    def __iter__(self):
+        if self.batch_sampler is None:  # batch_size=None: single samples, no batching
+            for index in self.sampler:
+                yield self.collate_fn(self.dataset[index])
+            return
+        fast = self._auto_collate and _has_batch_path(self.dataset)
+        if fast and isinstance(self.batch_sampler, BatchSampler) and \
+                hasattr(self.batch_sampler.sampler, "_order"):
+            for indices in self.batch_sampler._index_batches():
+                yield self.dataset._batch(indices)
+            return
+        for indices in self.batch_sampler:
+            if fast:
+                yield self.dataset._batch(_host_int64(indices))
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
+
+    def __len__(self):
+        if self.batch_sampler is None:
+            return len(self.sampler)
+        return len(self.batch_sampler)

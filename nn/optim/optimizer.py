@@ -1,0 +1,204 @@
+"""`Optimizer`: parameter groups, per-parameter state and PyTorch-layout state dicts.
+
+Subclasses implement `_update(group, params)`; updates run on the backend arrays in place
+(`p.array`, `p.grad.array`, state arrays), so they record no graph and work the same on
+NumPy and CuPy.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import autograd as ag
+from autograd import backend
+from autograd.tensor import Tensor, _make
+
+
+class _RequiredParameter:
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Same as torch.optim.Optimizer."""
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = defaults
+        self.state = defaultdict(dict)  # Tensor (hashed by identity) -> dict of state
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: expected an iterable of Tensors or dicts as params, "
+                "got a Tensor; pass [tensor] or model.parameters()")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Same as torch.optim.Optimizer.add_param_group: missing options take the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(
+                f"add_param_group: expected a dict, got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("add_param_group: parameters must be an ordered iterable "
+                            "(list, tuple, generator), got a set")
+        else:
+            params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"add_param_group: expected Tensors as parameters, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("add_param_group: can't optimize a non-leaf Tensor")
+        group = dict(param_group, params=params)
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(
+                    f"add_param_group: parameter group didn't specify a value of required "
+                    f"optimization parameter {name}")
+            group.setdefault(name, default)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("add_param_group: some parameters appear in more than one "
+                             "parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Same as torch.optim.Optimizer.zero_grad: gradients become None by default."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad = p.grad.detach()
+                    p.grad.array[...] = 0
+                    p.grad._version[0] += 1
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns closure() if given."""
+        loss = None
+        if closure is not None:
+            with ag.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if params:
+                self._update(group, params)
+                for p in params:
+                    p._version[0] += 1
+        return loss
+
+    def _update(self, group: dict, params: list) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ state dicts
+    def state_dict(self) -> dict:
+        """Same layout as PyTorch: {'state': {index: {...}}, 'param_groups': [{..., 'params':
+        [index, ...]}]}, parameters numbered in group order. Tensors are not copied."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Same as torch.optim.Optimizer.load_state_dict. State tensors are copied onto each
+        parameter's device (and dtype, except `step`), so the source dict is never aliased."""
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"load_state_dict: expected {len(self.param_groups)} parameter groups, got "
+                f"{len(saved_groups)}")
+        for mine, saved in zip(self.param_groups, saved_groups):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "load_state_dict: loaded state dict contains a parameter group that "
+                    f"doesn't match the size of optimizer's group ({len(saved['params'])} "
+                    f"parameters, expected {len(mine['params'])})")
+        by_index = {}
+        for mine, saved in zip(self.param_groups, saved_groups):
+            by_index.update(zip(saved["params"], mine["params"]))
+        state = defaultdict(dict)
+        for key, values in state_dict["state"].items():
+            key = int(key)
+            if key not in by_index:
+                raise ValueError(f"load_state_dict: state for unknown parameter index {key}")
+            p = by_index[key]
+            state[p] = {name: _state_value(name, v, p) for name, v in values.items()}
+        self.state = state
+        # saved options win; options the file lacks (an older layout) keep their value
+        self.param_groups = [
+            {**mine, **saved, "params": mine["params"]}
+            for mine, saved in zip(self.param_groups, saved_groups)]
+
+
+def _state_value(name, value, p):
+    """A fresh copy of one saved state entry, on p's device; floats take p's dtype."""
+    if isinstance(value, Tensor):
+        value = value.array
+    if not backend.is_array(value):
+        return value
+    dtype = value.dtype
+    if name != "step" and dtype.kind == "f" and p.dtype.kind == "f":
+        dtype = p.dtype
+    out = backend.to_device(value, p.device, copy=True)
+    return _make(out.astype(dtype, copy=False))
+
+
+def _step_tensor():
+    """The `step` counter: a 0-d float host tensor, as PyTorch keeps it (float32 unless the
+    default dtype is float64). It is read on the host, so it costs no device sync."""
+    dtype = backend.float64 if backend.get_default_dtype() == backend.float64 else \
+        backend.float32
+    return ag.zeros((), dtype=dtype, device="cpu")
+
+
+def _bump_step(state) -> float:
+    """step += 1 in place; returns the new value as a Python float."""
+    arr = state["step"].array
+    arr += 1
+    return float(arr)
+
+
+def _zeros_like(p):
+    return _make(backend.array_module(p.array).zeros_like(p.array))
+
+
+def _grad(p, maximize: bool, weight_decay: float):
+    """p's gradient array, negated for `maximize` and with L2 decay added (never in place)."""
+    grad = p.grad.array
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + weight_decay * p.array
+    return grad
+
+
+def _lerp_(a, b, weight: float) -> None:
+    """a.lerp_(b, weight) in place, with PyTorch's two-sided formula."""
+    if weight < 0.5:
+        a += weight * (b - a)
+    else:
+        a[...] = b - (b - a) * (1 - weight)

@@ -1,0 +1,6 @@
+"""Training utilities: gradient clipping, checkpoints (safetensors), early stopping."""
+from .clip_grad import clip_grad_norm_, clip_grad_value_
+from .early_stopping import EarlyStopping
+from .serialization import load, save
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "EarlyStopping", "save", "load"]
