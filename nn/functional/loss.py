@@ -112,7 +112,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_pointwise(input, target, "huber_loss")
     diff = input - target
     ad = _ew.abs(diff)
-    loss = _ew.where(ad.array < delta, diff * diff * 0.5, (ad - 0.5 * delta) * delta)
+    loss = _ew.where(_make(ad.array < delta), diff * diff * 0.5, (ad - 0.5 * delta) * delta)
     return _weighted(loss, weight, reduction, "huber_loss", False)
 
 
@@ -127,7 +127,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     ad = _ew.abs(diff)
     if beta == 0:
         return _reduce_loss(ad, reduction)
-    loss = _ew.where(ad.array < beta, diff * diff * (0.5 / beta), ad - 0.5 * beta)
+    loss = _ew.where(_make(ad.array < beta), diff * diff * (0.5 / beta), ad - 0.5 * beta)
     return _reduce_loss(loss, reduction)
 
 
@@ -465,7 +465,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         loss = _ew.exp(target) * (target - input)
     else:
         # xlogy(t, t) - t x, with 0 log 0 = 0 (log of 1 where t = 0 keeps gradients finite)
-        positive = target.array > 0
+        positive = _make(target.array > 0)
         safe = _ew.where(positive, target, 1.0)
         loss = _ew.where(positive, target * _ew.log(safe), 0.0) - target * input
     if reduction == "batchmean":
