@@ -405,7 +405,7 @@ def data_ptr(arr) -> int:
 # inf/nan silently, and an errstate context per op would cost a microsecond.
 import warnings as _warnings  # noqa: E402
 
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"(autograd|nn)(\.|$)")
 
 
 # ----------------------------------------------------------------------------- array helpers

@@ -847,7 +847,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         (cond,) = ctx.saved_tensors
-        c = cond.array
+        c = cond.array if isinstance(cond, Tensor) else cond
         return (None,
                 grad * c if ctx.next[1] is not None else None,
                 grad * ~c if ctx.next[2] is not None else None)
