@@ -116,6 +116,7 @@ class _NoGradCtx:
 
 _NO_CTX = _NoGradCtx()
 _FREED = object()
+_NON_TENSOR = object()
 
 
 class Function:
@@ -140,6 +141,14 @@ class Function:
     save_output = False     # backward reads `ctx.output`
     _out = None
     _out_at = 0             # version of the saved output when it was saved
+    _custom = False         # set for user subclasses (see __init_subclass__)
+
+    def __init_subclass__(cls, **kwargs):
+        # Built-in ops (autograd.*, nn.*) compute on arrays and take the fast path of
+        # `apply`; a user's Function gets Tensors and may call Tensor ops in forward.
+        super().__init_subclass__(**kwargs)
+        if "_custom" not in cls.__dict__:
+            cls._custom = cls.__module__.split(".")[0] not in ("autograd", "nn")
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -189,6 +198,9 @@ class Function:
                 "first backward() if you need to backward twice")
         if saved is None:
             return ()
+        if self._custom:
+            from .custom import unpack_saved
+            return unpack_saved(self, saved)
         for t, v in zip(saved, self._versions):
             if v is not None and t._version[0] != v:
                 raise RuntimeError(
@@ -239,6 +251,9 @@ class Function:
     # -- building the graph
     @classmethod
     def apply(cls, *args, **kwargs):
+        if cls._custom:
+            from .custom import apply_custom
+            return apply_custom(cls, args, kwargs)
         if not _mode.enabled:
             out = cls.forward(_NO_CTX, *args, **kwargs)
             if type(out) is tuple:
@@ -515,6 +530,7 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
 
     # 2. run nodes whose consumers are all done (Kahn's algorithm)
     ready = [n for n, c in deps.items() if c == 0]
+    held = {}
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
@@ -542,6 +558,11 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                                 captured[j] = g if j not in captured else captured[j] + g
                         continue
                     if accumulate:
+                        if e._hooks_list is not None or e._post_acc_hooks is not None:
+                            # hooks see the summed gradient: accumulate after the pass
+                            h = held.get(id(e))
+                            held[id(e)] = (e, g) if h is None else (e, h[1] + g)
+                            continue
                         _accumulate_leaf(e, g, create_graph, fresh)
                     continue
                 if type(e) is tuple:
@@ -554,6 +575,8 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                 deps[p] = c
                 if c == 0:
                     ready.append(p)
+        for e, g in held.values():
+            _accumulate_leaf(e, g, create_graph, fresh)
     finally:
         _mode.enabled = prev_mode
 
@@ -641,6 +664,8 @@ def _call_backward(node, grads, captured, node_targets):
 
 
 def _zeros_for(node, nr, ref):
+    if ref is _NON_TENSOR:  # a custom forward's non-Tensor output gets None
+        return None
     if ref is None:
         raise RuntimeError(f"{node.name()}: an output needed for backward was freed")
     return _make(backend.array_module(ref.array).zeros_like(ref.array))
