@@ -280,6 +280,7 @@ class Function:
                 return tuple(_make(o) for o in out)
             t = _make(out)
             if cls._view:
+                t._view_base = args[0] if args[0]._view_base is None else args[0]._view_base
                 t._version = args[0]._version
             return t
         node = cls()
@@ -311,6 +312,7 @@ class Function:
             out = out.array
         t = _make(out)
         if cls._view:
+            t._view_base = args[0] if args[0]._view_base is None else args[0]._view_base
             t._version = args[0]._version
         if t.array.dtype.kind in "fc":
             t.requires_grad = True

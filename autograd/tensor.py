@@ -38,6 +38,7 @@ class Tensor:
     _post_acc_hooks = None     # post-accumulate-grad hooks of a leaf
     name = None                # optional label shown in graph drawings
     _is_param = False
+    _view_base = None          # the tensor a view op was taken of (grad mode only)
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import _to_array
@@ -135,7 +136,7 @@ class Tensor:
 
     @property
     def _base(self):
-        return None
+        return self._view_base
 
     @property
     def _version_count(self) -> int:
