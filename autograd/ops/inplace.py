@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, _mode
-from ..tensor import Tensor, _leaf_inplace_error
+from ..tensor import Tensor, _leaf_inplace_error, _make
 from . import elementwise as _ew
 from . import index as _index
 
@@ -42,6 +42,9 @@ def _write(t, result, op):
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
                            f"broadcast shape {tuple(result.shape)}")
+    node = result.grad_fn
+    if node is not None and node.saved and any(s is t for s in node.saved):
+        _snapshot_saved(node, t)
     try:
         t.array[...] = result.array
     except ValueError as e:  # a read-only broadcast view
@@ -76,13 +79,22 @@ def _rebase_base(base, view, op):
         shape = [1] * v.ndim
         shape[k] = n
         pos = pos + xp.arange(n).reshape(shape) * (st // b.itemsize)
-    idx, advanced = _index.convert_index(Tensor(pos), xp, op)
+    idx, advanced = _index.convert_index(pos.reshape(-1), xp, op)
     with_view = SetItem.apply(base.reshape(-1), idx, advanced, view.reshape(-1))
-    node = with_view.grad_fn
+    node = with_view.reshape(tuple(b.shape)).grad_fn
     if node is not None:  # values are already in base's storage: only the history moves
         base.grad_fn = node
         base.requires_grad = True
         base._nr = 0
+
+
+def _snapshot_saved(node, t):
+    """The op that computed t's new value saved t itself (y *= x needs the old y): keep
+    a copy of the old values with t's old history, as PyTorch saves `original self`."""
+    old = _make(t.array.copy())
+    old.requires_grad, old.grad_fn, old._nr = t.requires_grad, t.grad_fn, t._nr
+    node._versions = tuple(0 if s is t else v for s, v in zip(node.saved, node._versions))
+    node.saved = tuple(old if s is t else s for s in node.saved)
 
 
 def _binary_(t, other, op, out_of_place, direct):
