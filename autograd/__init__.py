@@ -235,3 +235,8 @@ def from_dlpack(obj):
     """Same as torch.from_dlpack: a tensor sharing memory with a DLPack-capable object."""
     from .dlpack import from_dlpack as _from
     return _from(obj)
+
+
+from . import functional  # noqa: E402
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
+from .checkpoint import checkpoint  # noqa: E402

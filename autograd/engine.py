@@ -152,6 +152,7 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
 
     # 2. run nodes whose consumers are all done (Kahn's algorithm)
     ready = [n for n, c in deps.items() if c == 0]
+    held = {}  # leaves with hooks: {id: (leaf, summed gradient)}
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
@@ -188,6 +189,11 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                     if targets is not None:
                         targets.leaf(e, g)
                     elif accumulate:
+                        if e._hooks_list is not None or e._post_acc_hooks is not None:
+                            # hooks see the summed gradient: accumulate after the pass
+                            h = held.get(id(e))
+                            held[id(e)] = (e, g) if h is None else (e, h[1] + g)
+                            continue
                         _accumulate_leaf(e, g, create_graph, fresh)
                     continue
                 if type(e) is OutputEdge:
@@ -209,6 +215,8 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                 deps[p] = c
                 if c == 0:
                     ready.append(p)
+        for e, g in held.values():
+            _accumulate_leaf(e, g, create_graph, fresh)
     finally:
         _mode.enabled = prev_mode
     if targets is None:
@@ -296,7 +304,7 @@ def _call_backward(node, grads, targets):
         node.saved_tensors  # raises: this graph was freed by an earlier backward
     if multi:
         if node._materialize:
-            grads = [g if g is not None else _zeros_for(node, nr)
+            grads = [g if g is not None else _zeros_for(node, nr, grads)
                      for nr, g in enumerate(grads)]
         out = node.backward(node, *grads)
     else:
@@ -340,8 +348,10 @@ def _output_hooks(node, grads, targets):
     return grads
 
 
-def _zeros_for(node, nr):
-    shape, dtype = node._metas[nr]
-    xp = backend.module_for(backend.CPU) if node._outputs is None or \
-        node._outputs[nr]() is None else backend.array_module(node._outputs[nr]().array)
-    return _make(xp.zeros(shape, dtype=dtype))
+def _zeros_for(node, nr, grads):
+    """A zero gradient for an output nobody used (None for a non-Tensor output)."""
+    meta = node._metas[nr]
+    if meta is None:
+        return None
+    like = next(g for g in grads if g is not None)
+    return _make(backend.array_module(like.array).zeros(meta[0], dtype=meta[1]))

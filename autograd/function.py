@@ -118,6 +118,7 @@ class _NoGradCtx:
 
 _NO_CTX = _NoGradCtx()
 _FREED = object()
+_NON_TENSOR = object()
 
 
 class Function:
@@ -147,6 +148,14 @@ class Function:
     _is_tensor = False      # edges are Tensors (leaves) or nodes; this tells them apart
     _metas = None           # [(shape, dtype)] of the outputs of a multi-output node
     _outputs = None         # weak references to the outputs of a multi-output node
+    _custom = False         # set for user subclasses (see __init_subclass__)
+
+    def __init_subclass__(cls, **kwargs):
+        # Built-in ops (autograd.*, nn.*) compute on arrays and take the fast path of
+        # `apply`; a user's Function gets Tensors and may call Tensor ops in forward.
+        super().__init_subclass__(**kwargs)
+        if "_custom" not in cls.__dict__:
+            cls._custom = cls.__module__.split(".")[0] not in ("autograd", "nn")
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -203,6 +212,9 @@ class Function:
                 "first backward() if you need to backward twice")
         if saved is None:
             return ()
+        if self._custom:
+            from .custom import unpack_saved
+            return unpack_saved(self, saved)
         for t, v in zip(saved, self._versions):
             if v is not None and t._version[0] != v:
                 raise RuntimeError(
@@ -256,6 +268,9 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; when grad mode is on and an input requires grad, record this op
         as the output's grad_fn. This is the hot path of every op: keep it lean."""
+        if cls._custom:
+            from .custom import apply_custom
+            return apply_custom(cls, args, kwargs)
         if _mode.enabled:
             edges = []
             requires = False
@@ -276,6 +291,8 @@ class Function:
                 edges.append(None)
             if requires:
                 return cls._record(tuple(edges), args, kwargs)
+            if cls._view:
+                return _view_of(cls.forward(_NO_CTX, *args, **kwargs), args[0])
         out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
         if type(out) is tuple:
             return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
@@ -300,7 +317,6 @@ class Function:
         out = cls.forward(node, *args, **kwargs) if kwargs else cls.forward(node, *args)
         if _anomaly.enabled:
             _anomaly.record(node)
-            node._plain = False
         if type(out) is tuple:
             return _record_outputs(node, out)
         if type(out) is not _ndarray:
@@ -308,10 +324,13 @@ class Function:
                 out = out.array
             elif not backend.is_array(out):
                 out = backend.array_module(out).asarray(out)
-        t = _new(Tensor)
-        t.array = out
-        t.grad = None
-        t._version = args[0]._version if cls._view else [0]
+        if cls._view:
+            t = _view_of(out, args[0])
+        else:
+            t = _new(Tensor)
+            t.array = out
+            t.grad = None
+            t._version = [0]
         if out.dtype.kind in "fc":
             t.requires_grad = True
             t.grad_fn = node
@@ -326,6 +345,15 @@ class Function:
             t.requires_grad = False
             t.grad_fn = None
         return t
+
+
+def _view_of(arr, base):
+    """A Tensor for the view `arr` of `base`: shares its version counter and remembers
+    its root tensor, so that in-place ops on the view can update the base's history."""
+    t = _make(arr)
+    t._version = base._version
+    t._view_base = base if base._view_base is None else base._view_base
+    return t
 
 
 def _record_outputs(node, out):
@@ -420,6 +448,7 @@ class _Anomaly:
     def record(node):
         import traceback
         node._stack = traceback.extract_stack()[:-3]
+        node._plain = False  # the engine then checks its gradients
 
 
 _anomaly = _Anomaly

@@ -39,6 +39,7 @@ class Tensor:
     name = None                # optional label shown in graph drawings
     _is_param = False
     _is_tensor = True          # as a graph edge: a leaf (see engine.py)
+    _view_base = None          # the tensor a view op was taken of (grad mode only)
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import _to_array
@@ -136,7 +137,7 @@ class Tensor:
 
     @property
     def _base(self):
-        return None
+        return self._view_base
 
     @property
     def _version_count(self) -> int:

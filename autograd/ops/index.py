@@ -69,6 +69,13 @@ class GetItem(Function):
 class ViewItem(GetItem):
     _view = True
 
+    @staticmethod
+    def forward(ctx, a, index, advanced):
+        out = GetItem.forward(ctx, a, index, advanced)
+        if not backend.is_array(out):  # x[i, j] gives a NumPy scalar (a copy): keep a view
+            out = a.array[index + (Ellipsis,)]
+        return out
+
 
 class IndexPut(Function):
     """The adjoint of x[index]: the gradient placed into zeros of x's shape."""

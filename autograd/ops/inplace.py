@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, _mode
-from ..tensor import Tensor, _leaf_inplace_error
+from ..tensor import Tensor, _leaf_inplace_error, _make
 from . import elementwise as _ew
 from . import index as _index
 
@@ -18,8 +18,14 @@ _KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def _check_leaf(t, op):
-    if t.requires_grad and t.grad_fn is None and _mode.enabled:
+    if not _mode.enabled:
+        return
+    if t.requires_grad and t.grad_fn is None:
         raise _leaf_inplace_error(op)
+    base = t._view_base
+    if base is not None and base.requires_grad and base.grad_fn is None:
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used "
+                           "in an in-place operation; do it under no_grad(), or clone() first")
 
 
 def _needs_graph(t, *others):
@@ -36,6 +42,9 @@ def _write(t, result, op):
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
                            f"broadcast shape {tuple(result.shape)}")
+    node = result.grad_fn
+    if node is not None and node.saved and any(s is t for s in node.saved):
+        _snapshot_saved(node, t)
     try:
         t.array[...] = result.array
     except ValueError as e:  # a read-only broadcast view
@@ -50,7 +59,42 @@ def _write(t, result, op):
             node._out = t.array
             node._out_version = t._version
             node._out_at = t._version[0]
+        if t._view_base is not None:
+            _rebase_base(t._view_base, t, op)
     return t
+
+
+def _rebase_base(base, view, op):
+    """After an in-place op on `view`, give its base the history base_old with the
+    view's elements replaced by the view's new values (PyTorch's CopySlices)."""
+    xp = backend.array_module(base.array)
+    b, v = base.array, view.array
+    if not b.flags.c_contiguous:
+        raise RuntimeError(f"{op}: expected the base of an in-place modified view to be "
+                           f"contiguous, got strides {b.strides}; clone() the base first")
+    # flat positions in `base` of the view's elements, from the view's memory layout
+    pos = xp.full(v.shape, (backend.data_ptr(v) - backend.data_ptr(b)) // b.itemsize,
+                  dtype=backend.int64)
+    for k, (n, st) in enumerate(zip(v.shape, v.strides)):
+        shape = [1] * v.ndim
+        shape[k] = n
+        pos = pos + xp.arange(n).reshape(shape) * (st // b.itemsize)
+    idx, advanced = _index.convert_index(pos.reshape(-1), xp, op)
+    with_view = SetItem.apply(base.reshape(-1), idx, advanced, view.reshape(-1))
+    node = with_view.reshape(tuple(b.shape)).grad_fn
+    if node is not None:  # values are already in base's storage: only the history moves
+        base.grad_fn = node
+        base.requires_grad = True
+        base._nr = 0
+
+
+def _snapshot_saved(node, t):
+    """The op that computed t's new value saved t itself (y *= x needs the old y): keep
+    a copy of the old values with t's old history, as PyTorch saves `original self`."""
+    old = _make(t.array.copy())
+    old.requires_grad, old.grad_fn, old._nr = t.requires_grad, t.grad_fn, t._nr
+    node._versions = tuple(0 if s is t else v for s, v in zip(node.saved, node._versions))
+    node.saved = tuple(old if s is t else s for s in node.saved)
 
 
 def _binary_(t, other, op, out_of_place, direct):
@@ -151,12 +195,20 @@ def zero_(t):
 def fill_(t, value):
     """Same as torch.Tensor.fill_."""
     _check_leaf(t, "fill_")
-    if _needs_graph(t, value):  # fill with a tensor that requires grad
-        zeros = Tensor(backend.array_module(t.array).zeros_like(t.array))
-        return _write(t, _ew.add(zeros, _ew.cast(value, t.dtype)), "fill_")
+    if _needs_graph(t, value):  # t's old history gets a zero gradient, as in PyTorch
+        return _write(t, _replaced(t, value), "fill_")
     t.array[...] = value.array if isinstance(value, Tensor) else value
     t._version[0] += 1
     return t
+
+
+def _replaced(t, value):
+    """`value` broadcast to t's shape and dtype, recorded as a function of t (gradient
+    zero) and of value."""
+    if isinstance(value, Tensor):
+        value = _ew.cast(value, t.dtype)
+    never = Tensor(backend.array_module(t.array).zeros(t.array.shape, dtype=bool))
+    return _ew.where(never, t, value)
 
 
 def copy_(t, src):
@@ -168,9 +220,7 @@ def copy_(t, src):
         from ..creation import to_device
         src = to_device(src, t.device)
     if _needs_graph(t, src):
-        val = _ew.cast(src, t.dtype)
-        zeros = Tensor(backend.array_module(t.array).zeros_like(t.array))
-        return _write(t, _ew.add(zeros, val), "copy_")
+        return _write(t, _replaced(t, src), "copy_")
     try:
         t.array[...] = src.array
     except ValueError:
