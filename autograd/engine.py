@@ -137,10 +137,19 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
         if node not in deps:
             deps[node] = 0
             stack.append(node)
+    hooked = {}  # leaves with hooks: {id: [edges still to arrive, leaf, summed gradient]}
     while stack:
         node = stack.pop()
         for e in node.next:
-            if e is None or e._is_tensor:  # leaves are Tensors; nodes and tuples are not
+            if e is None:
+                continue
+            if e._is_tensor:  # a leaf (nodes and OutputEdges are not Tensors)
+                if e._hooks_list is not None or e._post_acc_hooks is not None:
+                    h = hooked.get(id(e))
+                    if h is None:
+                        hooked[id(e)] = [1, e, None]
+                    else:
+                        h[0] += 1
                 continue
             p = e.node if type(e) is OutputEdge else e
             c = deps.get(p)
@@ -152,7 +161,6 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
 
     # 2. run nodes whose consumers are all done (Kahn's algorithm)
     ready = [n for n, c in deps.items() if c == 0]
-    held = {}  # leaves with hooks: {id: (leaf, summed gradient)}
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
@@ -179,6 +187,8 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                 i += 1
                 if e is None:
                     continue
+                if hooked and e._is_tensor and id(e) in hooked:
+                    hooked[id(e)][0] -= 1
                 g = outs[i] if i < n_outs else None
                 if e._is_tensor:  # a leaf
                     if g is None:
@@ -189,10 +199,11 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                     if targets is not None:
                         targets.leaf(e, g)
                     elif accumulate:
-                        if e._hooks_list is not None or e._post_acc_hooks is not None:
-                            # hooks see the summed gradient: accumulate after the pass
-                            h = held.get(id(e))
-                            held[id(e)] = (e, g) if h is None else (e, h[1] + g)
+                        h = hooked.get(id(e)) if hooked else None
+                        if h is not None:
+                            # hooks see the summed gradient: accumulate (and run the
+                            # hooks) once the last edge into this leaf has delivered
+                            h[2] = g if h[2] is None else h[2] + g
                             continue
                         _accumulate_leaf(e, g, create_graph, fresh)
                     continue
@@ -215,13 +226,21 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                 deps[p] = c
                 if c == 0:
                     ready.append(p)
-        for e, g in held.values():
-            _accumulate_leaf(e, g, create_graph, fresh)
+            if hooked:
+                _flush_hooked(hooked, create_graph, fresh, accumulate and targets is None)
     finally:
         _mode.enabled = prev_mode
     if targets is None:
         return None
     return targets.result(allow_unused)
+
+
+def _flush_hooked(hooked, create_graph, fresh, accumulate):
+    """Accumulate the leaves whose every incoming edge has delivered its gradient."""
+    for key in [k for k, h in hooked.items() if h[0] == 0]:
+        _, leaf, g = hooked.pop(key)
+        if g is not None and accumulate:
+            _accumulate_leaf(leaf, g, create_graph, fresh)
 
 
 def _add_pending(pending, node, nr, g):
