@@ -6,7 +6,8 @@ import itertools
 from collections import OrderedDict, namedtuple
 
 from autograd import backend
-from autograd.function import no_grad
+from autograd.function import _mode, no_grad
+from autograd.graph import mark_scope
 from autograd.tensor import Parameter, Tensor, _make
 
 
@@ -384,7 +385,10 @@ class Module:
     # ------------------------------------------------------------------ calling, hooks
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks):
-            return self.forward(*args, **kwargs)
+            output = self.forward(*args, **kwargs)
+            if _mode.enabled:  # one marker per call for graph drawings and profiles
+                mark_scope(self, args, output)
+            return output
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -405,6 +409,8 @@ class Module:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if _mode.enabled:
+            mark_scope(self, args, output)
         return output
 
     def _register_hook(self, hooks, with_kwargs_set, hook, prepend, with_kwargs):
