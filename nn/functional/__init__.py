@@ -1,5 +1,32 @@
-"""Function forms of the layers, activations and losses; same as torch.nn.functional."""
+"""Same as torch.nn.functional: the function form of every layer, activation and loss."""
+from .activation import (
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    logsigmoid,
+    relu,
+    relu_,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
+from .linear import bilinear, linear
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
 
+# isort: split
 # --- layers (branch `layers`): conv, pooling, norm, dropout, embedding, attention
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d

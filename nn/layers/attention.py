@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import Parameter
-from autograd import backend
+from autograd import Parameter, backend
 from autograd.tensor import _make
 
 from .. import init

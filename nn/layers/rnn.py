@@ -66,7 +66,8 @@ def _gru_cell(x_t, h, w_hh, b_hh):
     n = h.shape[-1]
     rz = ag.sigmoid(x_t[..., :2 * n] + gh[..., :2 * n])
     r, z = rz[..., :n], rz[..., n:]
-    new = ag.tanh(x_t[..., 2 * n:] + r * gh[..., 2 * n:])   # n = tanh(W_in x + b_in + r*(W_hn h + b_hn))
+    # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+    new = ag.tanh(x_t[..., 2 * n:] + r * gh[..., 2 * n:])
     return (1 - z) * new + z * h
 
 

@@ -1,0 +1,211 @@
+"""Activation functions (same as torch.nn.functional's). The ones that would take
+several ops as a composite are one `Function` each: forward on arrays, backward in
+Tensor ops so that second derivatives work."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import autograd as ag
+from autograd import backend
+from autograd.function import Function
+from autograd.ops import elementwise as _ew
+from autograd.ops import inplace as _inplace
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_C = 0.044715
+
+
+def _inplace_or(input, inplace, fn, op):
+    """fn(input), or fn's result written into input when `inplace` (like relu_)."""
+    if inplace:
+        return _inplace.unary_(input, fn, op)
+    return fn(input)
+
+
+# ----------------------------------------------------------------------------- ReLU family
+def relu(input, inplace=False):
+    """Same as torch.nn.functional.relu."""
+    return _inplace_or(input, inplace, _ew.relu, "relu_")
+
+
+def relu_(input):
+    return relu(input, inplace=True)
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, a, slope):
+        x = a.array
+        xp = backend.array_module(x)
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        ctx.slope = slope
+        return xp.where(positive, x, x * slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (positive,) = ctx.saved_tensors
+        xp = backend.array_module(positive)
+        # slope for x <= 0 (leaky_relu'(0) = slope, as PyTorch); a constant of the graph
+        return grad * xp.where(positive, 1.0, ctx.slope).astype(grad.dtype), None
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """Same as torch.nn.functional.leaky_relu."""
+    return _inplace_or(input, inplace, lambda x: LeakyRelu.apply(x, negative_slope),
+                       "leaky_relu_")
+
+
+class Elu(Function):
+    @staticmethod
+    def forward(ctx, a, alpha):
+        x = a.array
+        xp = backend.array_module(x)
+        ctx.save_for_backward(a)
+        ctx.alpha = alpha
+        # expm1 of min(x, 0): the unused branch never overflows
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        # d/dx = 1 for x > 0, alpha exp(x) otherwise
+        neg = _ew.exp(_ew.clamp(a, max=0)) * ctx.alpha
+        return _ew.where(a.array > 0, grad, grad * neg), None
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """Same as torch.nn.functional.elu."""
+    return _inplace_or(input, inplace, lambda x: Elu.apply(x, alpha), "elu_")
+
+
+class Gelu(Function):
+    @staticmethod
+    def forward(ctx, a, approximate):
+        x = a.array
+        xp = backend.array_module(x)
+        ctx.save_for_backward(a)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)))
+        return 0.5 * x * (1 + backend.erf(x * (1 / math.sqrt(2.0))))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            # t = tanh(k (x + c x^3)); d/dx = (1 + t)/2 + x (1 - t^2) k (1 + 3 c x^2) / 2
+            x2 = x * x
+            t = _ew.tanh((x + x * x2 * _GELU_C) * _SQRT_2_OVER_PI)
+            d = (t + 1) * 0.5 + x * (1 - t * t) * (x2 * (3 * _GELU_C) + 1) * (
+                0.5 * _SQRT_2_OVER_PI)
+        else:
+            # d/dx x Phi(x) = Phi(x) + x phi(x)
+            cdf = (_ew.erf(x * (1 / math.sqrt(2.0))) + 1) * 0.5
+            pdf = _ew.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+            d = cdf + x * pdf
+        return grad * d, None
+
+
+def gelu(input, approximate="none"):
+    """Same as torch.nn.functional.gelu (approximate='none' uses erf, 'tanh' the tanh
+    approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(input, approximate)
+
+
+class Silu(Function):
+    @staticmethod
+    def forward(ctx, a):
+        x = a.array
+        ctx.save_for_backward(a)
+        return x * backend.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = _ew.sigmoid(x)
+        # d/dx x s(x) = s (1 + x (1 - s))
+        return grad * s * (x * (1 - s) + 1)
+
+
+def silu(input, inplace=False):
+    """Same as torch.nn.functional.silu."""
+    return _inplace_or(input, inplace, Silu.apply, "silu_")
+
+
+class Softplus(Function):
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        x = a.array
+        xp = backend.array_module(x)
+        bx = x * beta
+        linear = bx > threshold
+        ctx.save_for_backward(a, linear)
+        ctx.beta = beta
+        # above the threshold softplus(x) = x to working precision (as PyTorch)
+        soft = xp.log1p(xp.exp(xp.minimum(bx, threshold))) / beta
+        return xp.where(linear, x, soft).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, linear = ctx.saved_tensors
+        # d/dx log(1 + exp(beta x)) / beta = sigmoid(beta x)
+        return _ew.where(linear, grad, grad * _ew.sigmoid(x * ctx.beta)), None, None
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """Same as torch.nn.functional.softplus."""
+    return Softplus.apply(input, beta, threshold)
+
+
+class LogSigmoid(Function):
+    @staticmethod
+    def forward(ctx, a):
+        x = a.array
+        xp = backend.array_module(x)
+        ctx.save_for_backward(a)
+        # log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)): no overflow for any x
+        return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _ew.sigmoid(-x)
+
+
+def logsigmoid(input):
+    """Same as torch.nn.functional.logsigmoid."""
+    return LogSigmoid.apply(input)
+
+
+def sigmoid(input):
+    return _ew.sigmoid(input)
+
+
+def tanh(input):
+    return _ew.tanh(input)
+
+
+# ----------------------------------------------------------------------------- softmax
+def _softmax_dim(name, ndim):
+    # PyTorch's legacy rule when dim is not given: dim 0 for 0-, 1- and 3-d inputs, else 1
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                  "call to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Same as torch.nn.functional.softmax."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    return ag.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Same as torch.nn.functional.log_softmax."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    return ag.log_softmax(input, dim, dtype=dtype)

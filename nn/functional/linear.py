@@ -1,0 +1,75 @@
+"""linear and bilinear (same as torch.nn.functional's)."""
+from __future__ import annotations
+
+from autograd.function import Function
+from autograd.ops import linalg as _linalg
+from autograd.ops import reduce as _reduce
+
+
+class Linear(Function):
+    """y = x W^T + b in one node (no separate transpose and add nodes)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        xa, wa = x.array, weight.array
+        if xa.dtype != wa.dtype or (bias is not None and bias.array.dtype != wa.dtype):
+            raise RuntimeError(
+                "linear: expected input, weight and bias of one dtype, got "
+                f"{xa.dtype}, {wa.dtype}" + (f" and {bias.dtype}" if bias is not None else ""))
+        if xa.ndim == 0 or xa.shape[-1] != wa.shape[1]:
+            raise RuntimeError(
+                f"linear: expected input with last dimension {wa.shape[1]} (weight of shape "
+                f"{tuple(wa.shape)}), got input of shape {tuple(xa.shape)}")
+        out = xa @ wa.T
+        if bias is not None:
+            try:
+                out += bias.array
+            except ValueError:
+                raise RuntimeError(
+                    f"linear: expected bias of shape ({wa.shape[0]},), got "
+                    f"{tuple(bias.shape)}") from None
+        ctx.save_for_backward(x, weight)
+        ctx.bias_shape = None if bias is None else bias.array.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        n_out, n_in = weight.shape
+        grad_x = grad_w = grad_b = None
+        if need_x:
+            grad_x = _linalg.matmul(grad, weight)
+        if need_w:
+            # sum over every leading (batch) dim: dW = G^T X with both flattened to 2-D
+            grad_w = _linalg.matmul(grad.reshape(-1, n_out).t(), x.reshape(-1, n_in))
+        if need_b:
+            grad_b = _reduce.sum_to(grad, ctx.bias_shape)
+        return grad_x, grad_w, grad_b
+
+
+def linear(input, weight, bias=None):
+    """Same as torch.nn.functional.linear: input @ weight.T + bias."""
+    if weight.ndim != 2:  # a 1-D weight: a dot product per row
+        out = _linalg.matmul(input, weight)
+        return out if bias is None else out + bias
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """Same as torch.nn.functional.bilinear: y_o = x1^T W_o x2 + b_o."""
+    n_out, n1, n2 = weight.shape
+    if input1.shape[-1] != n1 or input2.shape[-1] != n2:
+        raise RuntimeError(
+            f"bilinear: expected inputs with last dimensions {n1} and {n2} (weight of shape "
+            f"{tuple(weight.shape)}), got shapes {tuple(input1.shape)} and "
+            f"{tuple(input2.shape)}")
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(
+            f"bilinear: expected inputs with the same batch shape, got {tuple(input1.shape)} "
+            f"and {tuple(input2.shape)}")
+    # (x1 @ W viewed as (n1, out*n2)) gives, per output o, x1^T W_o; then dot with x2
+    w = weight.permute(1, 0, 2).reshape(n1, n_out * n2)
+    tmp = _linalg.matmul(input1, w).unflatten(-1, (n_out, n2))
+    out = (tmp * input2.unsqueeze(-2)).sum(-1)
+    return out if bias is None else out + bias

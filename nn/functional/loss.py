@@ -1,0 +1,474 @@
+"""Loss functions (same as torch.nn.functional's), each with reduction='mean'|'sum'|'none'.
+
+cross_entropy over class indices is one fused `Function` (log-softmax, gathering and
+reduction in one node): it is on every classifier's training step."""
+from __future__ import annotations
+
+import warnings
+
+import autograd as ag
+from autograd import backend
+from autograd.function import Function, is_grad_enabled
+from autograd.ops import elementwise as _ew
+from autograd.ops import reduce as _reduce
+from autograd.tensor import Tensor, _make
+
+from .activation import LogSigmoid
+
+# 0/0 in a 'mean' over only ignored targets gives nan, as PyTorch, without a warning
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nn\.functional\.loss")
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average/reduce arguments, as a reduction string."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _check_reduction(reduction, op, extra=()):
+    if reduction not in _REDUCTIONS + tuple(extra):
+        raise ValueError(f"{op}: expected reduction to be one of "
+                         f"{_REDUCTIONS + tuple(extra)}, got {reduction!r}")
+
+
+def _reduce_loss(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_tensor(x, name, op):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(x).__name__}")
+
+
+def _check_float(x, name, op):
+    _check_tensor(x, name, op)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point {name}, got dtype {x.dtype}")
+
+
+def _check_pointwise(input, target, op):
+    """Regression losses broadcast target to input (warning when shapes differ, as
+    PyTorch), and fail clearly when they cannot."""
+    _check_float(input, "input", op)
+    _check_float(target, "target", op)
+    if tuple(input.shape) != tuple(target.shape):
+        try:
+            backend.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} and target of "
+                               f"shape {tuple(target.shape)} cannot broadcast") from None
+        warnings.warn(f"{op}: using a target size ({tuple(target.shape)}) that is different "
+                      f"to the input size ({tuple(input.shape)}). This will likely lead to "
+                      "incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", stacklevel=3)
+
+
+def _weighted(loss, weight, reduction, op, normalise):
+    """Pointwise loss times `weight` (same shape as the input); with normalise the weighted
+    mean divides by sum(weight) (mse_loss, l1_loss), otherwise by the element count."""
+    if weight is None:
+        return _reduce_loss(loss, reduction)
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError(f"{op}: Weights and input must have the same size, got "
+                         f"{tuple(weight.shape)} and {tuple(loss.shape)}")
+    loss = loss * weight
+    if reduction == "mean" and normalise:
+        return loss.sum() / weight.sum()
+    return _reduce_loss(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- regression
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Same as torch.nn.functional.mse_loss."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "mse_loss")
+    _check_pointwise(input, target, "mse_loss")
+    diff = input - target
+    return _weighted(diff * diff, weight, reduction, "mse_loss", True)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Same as torch.nn.functional.l1_loss."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "l1_loss")
+    _check_pointwise(input, target, "l1_loss")
+    return _weighted(_ew.abs(input - target), weight, reduction, "l1_loss", True)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Same as torch.nn.functional.huber_loss: quadratic for |d| < delta, linear beyond."""
+    _check_reduction(reduction, "huber_loss")
+    _check_pointwise(input, target, "huber_loss")
+    diff = input - target
+    ad = _ew.abs(diff)
+    loss = _ew.where(ad.array < delta, diff * diff * 0.5, (ad - 0.5 * delta) * delta)
+    return _weighted(loss, weight, reduction, "huber_loss", False)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Same as torch.nn.functional.smooth_l1_loss (beta=0 gives l1_loss)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "smooth_l1_loss")
+    _check_pointwise(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: expected beta >= 0, got {beta}")
+    diff = input - target
+    ad = _ew.abs(diff)
+    if beta == 0:
+        return _reduce_loss(ad, reduction)
+    loss = _ew.where(ad.array < beta, diff * diff * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce_loss(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- binary
+def _check_same_shape(input, target, op):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"{op}: expected target of the input's shape {tuple(input.shape)}, "
+                         f"got {tuple(target.shape)}")
+
+
+class BinaryCrossEntropy(Function):
+    """-(t log x + (1 - t) log(1 - x)) per element, logs clamped at -100 (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, t):
+        xa, ta = x.array, t.array
+        xp = backend.array_module(xa)
+        log_x = xp.maximum(xp.log(xa), -100)
+        log_1mx = xp.maximum(xp.log1p(-xa), -100)
+        ctx.save_for_backward(x, t)
+        return (ta - 1) * log_1mx - ta * log_x
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad
+        grad_x = grad_t = None
+        if need_x:
+            # dl/dx = (x - t) / (x (1 - x)), the denominator kept >= 1e-12 (PyTorch)
+            grad_x = grad * (x - t) / _ew.clamp(x * (1 - x), min=1e-12)
+        if need_t:
+            log_x = _ew.clamp(_ew.log(x), min=-100)
+            log_1mx = _ew.clamp(_ew.log1p(-x), min=-100)
+            grad_t = grad * (log_1mx - log_x)
+        return grad_x, grad_t
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """Same as torch.nn.functional.binary_cross_entropy (input are probabilities)."""
+    op = "binary_cross_entropy"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, op)
+    _check_float(input, "input", op)
+    _check_float(target, "target", op)
+    _check_same_shape(input, target, op)
+    xa = input.array
+    if xa.size and bool((xa.min() < 0) | (xa.max() > 1)):
+        raise RuntimeError(f"{op}: expected all elements of input between 0 and 1 "
+                           "(probabilities); for logits use binary_cross_entropy_with_logits")
+    loss = BinaryCrossEntropy.apply(input, _ew.cast(target, input.dtype))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
+
+
+class BCEWithLogits(Function):
+    """(1 - t) x - lw log sigmoid(x), lw = 1 + (pos_weight - 1) t: stable for any x."""
+
+    @staticmethod
+    def forward(ctx, x, t, pos_weight):
+        xa, ta = x.array, t.array
+        xp = backend.array_module(xa)
+        log_sig = xp.minimum(xa, 0) - xp.log1p(xp.exp(-xp.abs(xa)))
+        ctx.save_for_backward(x, t, pos_weight)
+        if pos_weight is None:
+            return (1 - ta) * xa - log_sig
+        return (1 - ta) * xa - (1 + (pos_weight.array - 1) * ta) * log_sig
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, pw = ctx.saved_tensors
+        need_x, need_t, need_pw = ctx.needs_input_grad
+        grad_x = grad_t = grad_pw = None
+        if pw is None:
+            if need_x:
+                grad_x = grad * (_ew.sigmoid(x) - t)
+            if need_t:
+                grad_t = -grad * x
+            return grad_x, grad_t, None
+        if need_x:
+            # d/dx = lw sigmoid(x) - pw t
+            lw = (pw - 1) * t + 1
+            grad_x = grad * (lw * _ew.sigmoid(x) - pw * t)
+            grad_x = _reduce.sum_to(grad_x, x.shape)
+        if need_t or need_pw:
+            log_sig = LogSigmoid.apply(x)
+            if need_t:
+                grad_t = _reduce.sum_to(-grad * (x + (pw - 1) * log_sig), t.shape)
+            if need_pw:
+                grad_pw = _reduce.sum_to(-grad * t * log_sig, pw.shape)
+        return grad_x, grad_t, grad_pw
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Same as torch.nn.functional.binary_cross_entropy_with_logits."""
+    op = "binary_cross_entropy_with_logits"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, op)
+    _check_float(input, "input", op)
+    _check_float(target, "target", op)
+    _check_same_shape(input, target, op)
+    if pos_weight is not None:
+        try:
+            backend.broadcast_shapes(tuple(pos_weight.shape), tuple(input.shape))
+        except ValueError:
+            raise RuntimeError(f"{op}: pos_weight of shape {tuple(pos_weight.shape)} cannot "
+                               f"broadcast to the input's shape {tuple(input.shape)}") from None
+    loss = BCEWithLogits.apply(input, _ew.cast(target, input.dtype), pos_weight)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- classes
+def _class_target(input, target, weight, ignore_index, op):
+    """Check a class-index target against (N, C, d1, ...) logits; returns the arrays the
+    kernels need: safe indices (N, 1, d1, ...), per-element weights (0 where ignored),
+    the valid mask and the class weights broadcastable to the input (or None)."""
+    x, t = input.array, target.array
+    n_classes = x.shape[1]
+    expected = (x.shape[0],) + tuple(x.shape[2:])
+    if tuple(t.shape) != expected:
+        raise RuntimeError(f"{op}: expected target of shape {expected} (class indices for "
+                           f"input of shape {tuple(x.shape)}), got {tuple(t.shape)}")
+    xp = backend.array_module(x)
+    valid = t != ignore_index
+    safe = xp.where(valid, t, 0)
+    if safe.size and bool((safe.min() < 0) | (safe.max() >= n_classes)):
+        bad = t[valid & ((t < 0) | (t >= n_classes))].ravel()[0]
+        raise IndexError(f"{op}: Target {int(bad)} is out of bounds for {n_classes} classes")
+    idx = xp.expand_dims(safe, 1)
+    valid = valid.astype(x.dtype)  # as a float mask, so float32 stays float32
+    w_b = None
+    if weight is None:
+        w_t = valid
+    else:
+        w = weight.array.astype(x.dtype, copy=False)
+        w_t = w[safe] * valid
+        w_b = w.reshape((1, n_classes) + (1,) * (x.ndim - 2))
+    return idx, w_t, valid, w_b
+
+
+def _check_weight(weight, n_classes, op):
+    if weight is not None:
+        _check_tensor(weight, "weight", op)
+        if tuple(weight.shape) != (n_classes,):
+            raise RuntimeError(f"{op}: expected weight of shape ({n_classes},), one per class, "
+                               f"got {tuple(weight.shape)}")
+
+
+class CrossEntropy(Function):
+    """log_softmax over dim 1, nll gathering, label smoothing and reduction in one node."""
+
+    @staticmethod
+    def forward(ctx, input, idx, w_t, valid, w_b, reduction, eps):
+        x = input.array
+        xp = backend.array_module(x)
+        n_classes = x.shape[1]
+        shifted = x - x.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        lse = xp.log(s)
+        loss = (lse - xp.take_along_axis(shifted, idx, 1))[:, 0] * w_t
+        if eps:
+            # smoothing term: -sum_c w_c log p_c over non-ignored elements
+            if w_b is None:
+                log_p_sum = shifted.sum(axis=1) - n_classes * lse[:, 0]
+            else:
+                log_p_sum = (shifted * w_b).sum(axis=1) - w_b.sum() * lse[:, 0]
+            loss = (1 - eps) * loss - (eps / n_classes) * log_p_sum * valid
+        e /= s  # now the softmax probabilities, kept for backward
+        total = w_t.sum() if reduction == "mean" else None
+        ctx.save_for_backward(input, e, idx, w_t, valid, w_b, total)
+        ctx.reduction, ctx.eps = reduction, eps
+        if reduction == "none":
+            return loss
+        return loss.sum() / total if reduction == "mean" else loss.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, probs, idx, w_t, valid, w_b, total = ctx.saved_tensors
+        eps, n_classes = ctx.eps, probs.shape[1]
+        if total is not None:
+            grad = grad / total
+        w_sum = n_classes if w_b is None else w_b.sum()
+        # dl_i/dx_c = (1-eps) w_t (p_c - [c = t]) + eps/C (p_c sum_k w_k - w_c), for valid i
+        coef_p = (1 - eps) * w_t + (eps / n_classes) * w_sum * valid
+        if not is_grad_enabled():  # plain backward: arrays, one pass over (N, C, ...)
+            xp = backend.array_module(probs)
+            g = grad.array
+            if g.ndim:
+                g = xp.expand_dims(g, 1)
+            out = probs * (g * xp.expand_dims(coef_p, 1))
+            picked = xp.take_along_axis(out, idx, 1) - g * (1 - eps) * xp.expand_dims(w_t, 1)
+            xp.put_along_axis(out, idx, picked, 1)
+            if eps:
+                out -= g * (eps / n_classes) * xp.expand_dims(valid, 1) * (
+                    1 if w_b is None else w_b)
+            return _make(out), None, None, None, None, None, None
+        # create_graph: the same formula in Tensor ops, differentiable again
+        xp = backend.array_module(probs)
+        p = ag.softmax(input, 1)
+        g = grad.unsqueeze(1) if grad.ndim else grad
+        onehot = xp.zeros_like(probs)
+        xp.put_along_axis(onehot, idx, 1, 1)
+        out = p * (g * xp.expand_dims(coef_p, 1)) - g * (
+            onehot * (1 - eps) * xp.expand_dims(w_t, 1))
+        if eps:
+            out = out - g * ((eps / n_classes) * xp.expand_dims(valid, 1) * (
+                1 if w_b is None else w_b)).astype(probs.dtype)
+        return out, None, None, None, None, None, None
+
+
+def _unbatched(input, target, op):
+    """Unbatched (C,) inputs are handled as a batch of one."""
+    return input.unsqueeze(0), target.unsqueeze(0)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Same as torch.nn.functional.cross_entropy: logits (N, C, d1, ...) or (C,), target of
+    class indices (N, d1, ...) or of class probabilities (input's shape)."""
+    op = "cross_entropy"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, op)
+    _check_float(input, "input", op)
+    _check_tensor(target, "target", op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: expected label_smoothing in [0, 1], got {label_smoothing}")
+    if input.ndim == 0:
+        raise RuntimeError(f"{op}: expected input of shape (N, C, ...) or (C,), got a 0-d "
+                           "tensor")
+    unbatched = input.ndim == 1
+    if unbatched:
+        input, target = _unbatched(input, target, op)
+    n_classes = input.shape[1]
+    _check_weight(weight, n_classes, op)
+    if target.dtype.kind == "f":
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(
+                f"{op}: expected a target of class indices of shape "
+                f"{(input.shape[0],) + tuple(input.shape[2:])} (integer dtype) or of class "
+                f"probabilities of the input's shape {tuple(input.shape)}, got shape "
+                f"{tuple(target.shape)} and dtype {target.dtype}")
+        loss = _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+    elif target.dtype.kind in "iu":
+        idx, w_t, valid, w_b = _class_target(input, target, weight, ignore_index, op)
+        loss = CrossEntropy.apply(input, idx, w_t, valid, w_b, reduction,
+                                  float(label_smoothing))
+    else:
+        raise RuntimeError(f"{op}: expected target of integer class indices or of float "
+                           f"class probabilities, got dtype {target.dtype}")
+    return loss.squeeze(0) if unbatched and reduction == "none" else loss
+
+
+def _soft_cross_entropy(input, target, weight, reduction, eps):
+    n_classes = input.shape[1]
+    log_p = ag.log_softmax(input, 1)
+    target = _ew.cast(target, input.dtype)
+    if eps:
+        target = target * (1 - eps) + eps / n_classes
+    prod = log_p * target
+    if weight is not None:
+        prod = prod * weight.reshape((1, n_classes) + (1,) * (input.ndim - 2))
+    loss = -prod.sum(1)
+    return _reduce_loss(loss, reduction)  # 'mean' divides by the batch elements
+
+
+class NllLoss(Function):
+    @staticmethod
+    def forward(ctx, input, idx, w_t, reduction):
+        x = input.array
+        xp = backend.array_module(x)
+        loss = -xp.take_along_axis(x, idx, 1)[:, 0] * w_t
+        total = w_t.sum() if reduction == "mean" else None
+        ctx.save_for_backward(idx, w_t, total)
+        ctx.shape = x.shape
+        if reduction == "none":
+            return loss
+        return loss.sum() / total if reduction == "mean" else loss.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        idx, w_t, total = ctx.saved_tensors
+        xp = backend.array_module(w_t)
+        if total is not None:
+            grad = grad / total
+        # -w_t g scattered into the target positions (scatter_add: differentiable in g)
+        src = grad * -w_t
+        zeros = _make(xp.zeros(ctx.shape, dtype=w_t.dtype))
+        return ag.scatter_add(zeros, 1, _make(idx), src.unsqueeze(1)), None, None, None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Same as torch.nn.functional.nll_loss (input are log-probabilities)."""
+    op = "nll_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, op)
+    _check_float(input, "input", op)
+    _check_tensor(target, "target", op)
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected target of integer class indices, got dtype "
+                           f"{target.dtype}")
+    if input.ndim == 0:
+        raise RuntimeError(f"{op}: expected input of shape (N, C, ...) or (C,), got a 0-d "
+                           "tensor")
+    unbatched = input.ndim == 1
+    if unbatched:
+        input, target = _unbatched(input, target, op)
+    _check_weight(weight, input.shape[1], op)
+    idx, w_t, _, _ = _class_target(input, target, weight, ignore_index, op)
+    loss = NllLoss.apply(input, idx, w_t, reduction)
+    return loss.squeeze(0) if unbatched and reduction == "none" else loss
+
+
+# ----------------------------------------------------------------------------- divergence
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Same as torch.nn.functional.kl_div: input are log-probabilities; target
+    probabilities (or log-probabilities with log_target). 'batchmean' divides the sum by
+    the batch size, the true KL divergence."""
+    op = "kl_div"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, op, extra=("batchmean",))
+    _check_pointwise(input, target, op)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                      "the support size.'batchmean' divides only by the batch size, and "
+                      "aligns with the KL div math definition.'mean' will be changed to "
+                      "behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    if log_target:
+        loss = _ew.exp(target) * (target - input)
+    else:
+        # xlogy(t, t) - t x, with 0 log 0 = 0 (log of 1 where t = 0 keeps gradients finite)
+        positive = target.array > 0
+        safe = _ew.where(positive, target, 1.0)
+        loss = _ew.where(positive, target * _ew.log(safe), 0.0) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce_loss(loss, reduction)

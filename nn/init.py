@@ -1,0 +1,178 @@
+"""Same as torch.nn.init: in-place initialisers. All run under no_grad and draw from the
+default generator (or the one given), so `autograd.manual_seed` reproduces them."""
+from __future__ import annotations
+
+import math
+import warnings
+
+from autograd import backend
+from autograd.function import no_grad
+
+_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """Same as torch.nn.init.calculate_gain."""
+    if nonlinearity in _LINEAR or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """(fan_in, fan_out): dims 1 and 0 times the receptive field (dims 2...)."""
+    if tensor.dim() < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than "
+                         "2 dimensions")
+    receptive = 1
+    for s in tensor.shape[2:]:
+        receptive *= s
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Same as torch.nn.init.uniform_."""
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Same as torch.nn.init.normal_."""
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Same as torch.nn.init.trunc_normal_: N(mean, std) restricted to [a, b].
+
+    Sampled by rejection: out-of-range draws are redrawn, a few rounds at most unless
+    [a, b] holds almost no probability mass (then the rest are clamped)."""
+    with no_grad():
+        arr = tensor.array
+        xp = backend.array_module(arr)
+        rng = backend.rng(xp, generator)
+        out = rng.standard_normal(arr.shape) * std + mean
+        for _ in range(100):
+            bad = (out < a) | (out > b)
+            n_bad = int(bad.sum())
+            if n_bad == 0:
+                break
+            out[bad] = rng.standard_normal(n_bad) * std + mean
+        arr[...] = xp.clip(out, a, b)
+        tensor._version[0] += 1
+    return tensor
+
+
+def constant_(tensor, val):
+    """Same as torch.nn.init.constant_."""
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0.0)
+
+
+def eye_(tensor):
+    """Same as torch.nn.init.eye_ (2-D tensors only)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    with no_grad():
+        arr = tensor.array
+        xp = backend.array_module(arr)
+        arr[...] = xp.eye(arr.shape[0], arr.shape[1], dtype=arr.dtype)
+        tensor._version[0] += 1
+    return tensor
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Same as torch.nn.init.xavier_uniform_: U(-a, a), a = gain sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Same as torch.nn.init.xavier_normal_: N(0, gain^2 2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity, op):
+    if 0 in tuple(tensor.shape):
+        warnings.warn(f"{op}: initializing zero-element tensors is a no-op")
+        return None
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """Same as torch.nn.init.kaiming_uniform_: U(-b, b), b = gain sqrt(3 / fan)."""
+    std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
+    if std is None:
+        return tensor
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """Same as torch.nn.init.kaiming_normal_: N(0, gain^2 / fan)."""
+    std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
+    if std is None:
+        return tensor
+    return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Same as torch.nn.init.orthogonal_: the Q of a Gaussian matrix's QR, signs fixed
+    so that the distribution is uniform (Haar), times gain."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    with no_grad():
+        arr = tensor.array
+        xp = backend.array_module(arr)
+        flat = backend.rng(xp, generator).standard_normal((rows, cols))
+        if rows < cols:
+            flat = flat.T
+        q, r = xp.linalg.qr(flat)
+        q = q * xp.sign(xp.diagonal(r))  # make the factorisation unique
+        if rows < cols:
+            q = q.T
+        arr[...] = (q * gain).reshape(arr.shape)
+        tensor._version[0] += 1
+    return tensor
+
+
+# PyTorch's old names without the trailing underscore are deprecated; not provided.

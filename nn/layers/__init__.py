@@ -1,0 +1,16 @@
+"""Layers (modules with PyTorch's names, parameters and defaults)."""
+from .activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .container import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
+from .linear import Bilinear, Linear
