@@ -1,7 +1,7 @@
 """Dropout layers: identity in eval mode."""
 from __future__ import annotations
 
-from ..functional import dropout as _F
+from ..functional.dropout import dropout, dropout2d
 from ..module import Module
 
 
@@ -15,7 +15,7 @@ class Dropout(Module):
         self.p, self.inplace = p, inplace
 
     def forward(self, input):
-        return _F.dropout(input, self.p, self.training, self.inplace)
+        return dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
@@ -25,4 +25,4 @@ class Dropout2d(Dropout):
     """Same as torch.nn.Dropout2d: zeroes whole channels."""
 
     def forward(self, input):
-        return _F.dropout2d(input, self.p, self.training, self.inplace)
+        return dropout2d(input, self.p, self.training, self.inplace)

@@ -5,7 +5,7 @@ import autograd as ag
 from autograd import Parameter
 
 from .. import init
-from ..functional import embedding as _F
+from ..functional.embedding import embedding
 from ..module import Module
 
 
@@ -40,7 +40,7 @@ class Embedding(Module):
                 self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input):
-        return _F.embedding(input, self.weight, self.padding_idx, self.max_norm,
+        return embedding(input, self.weight, self.padding_idx, self.max_norm,
                             self.norm_type, self.scale_grad_by_freq, self.sparse)
 
     @classmethod

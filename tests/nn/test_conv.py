@@ -11,7 +11,7 @@ import nn.functional as F
 from tests.conftest import requires_torch
 from tests.nn._layer_parity import DTYPES, check_module, run_both, torch
 
-pytestmark = requires_torch
+pytestmark = [requires_torch, pytest.mark.filterwarnings("ignore:Using padding=.same.")]
 
 CONV2D_CASES = [
     dict(),
