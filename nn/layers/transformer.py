@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 
+from autograd import Parameter
+
 from .. import functional as F
 from ..module import Module
 from .attention import MultiheadAttention
@@ -63,6 +65,16 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)
 
 
+def _clone_module(module):
+    """copy.deepcopy of a module, with fresh storage for each parameter and buffer (Tensors
+    refuse pickling, so deepcopy is handed their copies through its memo)."""
+    memo = {}
+    for t in list(module.parameters()) + list(module.buffers()):
+        copied = t.detach().clone()
+        memo[id(t)] = Parameter(copied, t.requires_grad) if isinstance(t, Parameter) else copied
+    return copy.deepcopy(module, memo)
+
+
 class TransformerEncoder(Module):
     """Same as torch.nn.TransformerEncoder: `num_layers` deep copies of `encoder_layer`
     (named layers.0, layers.1, ...), then the optional `norm`."""
@@ -70,7 +82,7 @@ class TransformerEncoder(Module):
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.layers = ModuleList([_clone_module(encoder_layer) for _ in range(num_layers)])
         self.num_layers = num_layers
         self.norm = norm
 
