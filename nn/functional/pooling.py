@@ -71,9 +71,10 @@ class MaxPool2dFn(Function):
         arg = xp.zeros(best.shape, dtype=backend.int64)   # kernel offset of the max
         for k in range(1, kh * kw):
             v = _offset_view(xpad, geo, k // kw, k % kw)
-            take = (v > best) | xp.isnan(v)                 # first max wins; NaN propagates
+            take = v > best                                 # first max wins
+            take |= v != v                                  # NaN propagates, as in PyTorch
             xp.copyto(best, v, where=take)
-            arg[take] = k
+            xp.copyto(arg, k, where=take)
         ctx.args = (arg, geo, xa.shape)
         return best
 
