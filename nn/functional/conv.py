@@ -58,13 +58,12 @@ def _pad(x, pad, value=0):
 
 
 def _im2col(x, geo):
-    """Columns (G, Cg*kh*kw, N*OH*OW) of the input, one contiguous copy."""
+    """Columns (N, G, Cg*kh*kw, OH*OW) of the input: one contiguous copy of the windows
+    view, in the view's own order (batch outermost), so the copy streams."""
     xp = backend.array_module(x)
-    n, c = x.shape[:2]
-    g = geo.groups
+    n, g = x.shape[0], geo.groups
     win = _windows(_pad(x, geo.pad), geo)
-    win = win.reshape(n, g, c // g, *geo.k, *geo.out_hw).transpose(1, 2, 3, 4, 0, 5, 6)
-    return xp.ascontiguousarray(win).reshape(g, -1, n * geo.out_hw[0] * geo.out_hw[1])
+    return xp.ascontiguousarray(win).reshape(n, g, -1, geo.out_hw[0] * geo.out_hw[1])
 
 
 def _col2im(cols, geo, x_shape):
@@ -76,22 +75,20 @@ def _col2im(cols, geo, x_shape):
     (t, b), (left, r) = geo.pad
     h, w = geo.in_hw
     xpad = xp.zeros((n, c, h + t + b, w + left + r), dtype=cols.dtype)
-    cols = cols.reshape(c, kh, kw, n, oh, ow)
+    cols = cols.reshape(n, c, kh, kw, oh, ow)
     for i in range(kh):
         for j in range(kw):
             xpad[:, :, i * d0:i * d0 + s0 * (oh - 1) + 1:s0,
-                 j * d1:j * d1 + s1 * (ow - 1) + 1:s1] += cols[:, i, j].transpose(1, 0, 2, 3)
+                 j * d1:j * d1 + s1 * (ow - 1) + 1:s1] += cols[:, :, i, j]
     if t or b or left or r:
         return xpad[:, :, t:t + h, left:left + w]
     return xpad
 
 
-def _grad_matrix(gy, groups):
-    """(N, O, OH, OW) -> (G, O/G, N*OH*OW), one copy."""
-    xp = backend.array_module(gy)
-    n, o = gy.shape[:2]
-    m = gy.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3)
-    return xp.ascontiguousarray(m).reshape(groups, o // groups, -1)
+def _grouped(a, groups):
+    """(N, C, H, W) -> (N, G, C/G, H*W), a view."""
+    n, c = a.shape[:2]
+    return a.reshape(n, groups, c // groups, -1)
 
 
 class Conv2dFn(Function):
@@ -100,21 +97,17 @@ class Conv2dFn(Function):
     @staticmethod
     def forward(ctx, x, w, b, geo):
         xa, wa = x.array, w.array
-        xp = backend.array_module(xa)
         n, g, o = xa.shape[0], geo.groups, wa.shape[0]
         cols = _im2col(xa, geo)
-        y = wa.reshape(g, o // g, -1) @ cols                  # (G, O/G, N*OH*OW)
-        y = y.reshape(o, n, *geo.out_hw).transpose(1, 0, 2, 3)
-        out = xp.empty((n, o, *geo.out_hw), dtype=y.dtype)
+        # one batched matmul: (G, O/G, K) @ (N, G, K, P) -> (N, G, O/G, P) = (N, O, OH, OW)
+        y = (wa.reshape(g, o // g, -1) @ cols).reshape(n, o, *geo.out_hw)
         if b is not None:
-            xp.add(y, b.array.reshape(-1, 1, 1), out=out)
-        else:
-            out[...] = y
+            y += b.array.reshape(-1, 1, 1)
         ctx.save_for_backward(x, w)
         ctx.geo = geo
         if ctx.needs_input_grad and ctx.needs_input_grad[1]:
             ctx.cols = cols  # reused by the weight gradient
-        return out
+        return y
 
     @staticmethod
     def backward(ctx, grad):
@@ -136,7 +129,7 @@ class _ConvInputGrad(Function):
         wa = w.array
         g, o = geo.groups, wa.shape[0]
         wm = wa.reshape(g, o // g, -1).transpose(0, 2, 1)     # (G, Cg*kh*kw, O/G)
-        cols = wm @ _grad_matrix(gy.array, g)
+        cols = wm @ _grouped(gy.array, g)                      # (N, G, Cg*kh*kw, P)
         ctx.save_for_backward(gy, w)
         ctx.geo = geo
         return _col2im(cols, geo, x_shape)
@@ -158,7 +151,8 @@ class _ConvWeightGrad(Function):
     def forward(ctx, x, gy, geo, w_shape, cols):
         if cols is None:
             cols = _im2col(x.array, geo)
-        gw = _grad_matrix(gy.array, geo.groups) @ cols.transpose(0, 2, 1)
+        # (N, G, O/G, P) @ (N, G, P, K), summed over the batch
+        gw = (_grouped(gy.array, geo.groups) @ cols.transpose(0, 1, 3, 2)).sum(axis=0)
         ctx.save_for_backward(x, gy)
         ctx.geo = geo
         return gw.reshape(w_shape)

@@ -67,14 +67,17 @@ class MaxPool2dFn(Function):
         xp = backend.array_module(xa)
         xpad = _pad(xa, geo.pad, value=-xp.inf)
         kh, kw = geo.k
-        best = _offset_view(xpad, geo, 0, 0).copy()
-        arg = xp.zeros(best.shape, dtype=backend.int64)   # kernel offset of the max
-        for k in range(1, kh * kw):
-            v = _offset_view(xpad, geo, k // kw, k % kw)
-            take = v > best                                 # first max wins
-            take |= v != v                                  # NaN propagates, as in PyTorch
-            xp.copyto(best, v, where=take)
-            xp.copyto(arg, k, where=take)
+        views = [_offset_view(xpad, geo, k // kw, k % kw) for k in range(kh * kw)]
+        best = views[0].copy()
+        for v in views[1:]:
+            xp.maximum(best, v, out=best)                   # NaN propagates, as in PyTorch
+        # the kernel offset of the max; scanning backwards leaves the first one on ties
+        arg = xp.zeros(best.shape, dtype=backend.int16 if kh * kw < 2**15 else backend.int64)
+        for k in range(kh * kw - 1, -1, -1):
+            xp.copyto(arg, k, where=views[k] == best)
+        if xp.isnan(best).any():                            # NaN windows: the last NaN
+            for k in range(kh * kw):
+                xp.copyto(arg, k, where=xp.isnan(views[k]))
         ctx.args = (arg, geo, xa.shape)
         return best
 

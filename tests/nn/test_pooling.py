@@ -110,3 +110,11 @@ def test_pooling_modules_match_torch(dtype):
                    (nn.AvgPool1d(2), torch.nn.AvgPool1d(2)),
                    (nn.AdaptiveAvgPool1d(4), torch.nn.AdaptiveAvgPool1d(4))]:
         check_module(em, tm, x1, dtype)
+
+
+def test_max_pool2d_nan_windows_match_torch():
+    x = _x((1, 2, 4, 4), np.float64, 6)
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = x[0, 1, 3, 3] = np.nan
+    run_both(lambda x: F.max_pool2d(x, 2, return_indices=True),
+             lambda x: torch.nn.functional.max_pool2d(x, 2, return_indices=True), [x],
+             np.float64)
