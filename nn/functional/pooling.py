@@ -72,12 +72,13 @@ class MaxPool2dFn(Function):
         for v in views[1:]:
             xp.maximum(best, v, out=best)                   # NaN propagates, as in PyTorch
         # the kernel offset of the max; scanning backwards leaves the first one on ties
-        arg = xp.zeros(best.shape, dtype=backend.int16 if kh * kw < 2**15 else backend.int64)
+        arg = xp.zeros(best.shape, dtype=backend.int8 if kh * kw < 128 else backend.int64)
+        # arg = where(hit, k, arg), in arithmetic: NumPy's masked copies are far slower
         for k in range(kh * kw - 1, -1, -1):
-            xp.copyto(arg, k, where=views[k] == best)
+            arg -= (arg - k) * (views[k] == best)
         if xp.isnan(best).any():                            # NaN windows: the last NaN
             for k in range(kh * kw):
-                xp.copyto(arg, k, where=xp.isnan(views[k]))
+                arg -= (arg - k) * xp.isnan(views[k])
         ctx.args = (arg, geo, xa.shape)
         return best
 
@@ -96,7 +97,8 @@ class _MaxPoolBackward(Function):
         xp = backend.array_module(g)
         kw = geo.k[1]
         ctx.args = (arg, geo)
-        return _scatter_offsets(lambda i, j: xp.where(arg == i * kw + j, g, 0), geo, shape,
+        zero = g.dtype.type(0)
+        return _scatter_offsets(lambda i, j: xp.where(arg == i * kw + j, g, zero), geo, shape,
                                 g.dtype, xp)
 
     @staticmethod
