@@ -84,7 +84,7 @@ def _child(framework, threads, rounds, steps):
         for _ in range(steps):
             step()
         per_step.append((time.perf_counter() - t0) / steps * 1e3)
-    print(json.dumps({"ms": statistics.median(per_step)}))
+    print(json.dumps({"ms": statistics.median(per_step), "min": min(per_step)}))
 
 
 def _run(framework, threads, rounds, steps):
@@ -94,7 +94,8 @@ def _run(framework, threads, rounds, steps):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", framework, "--threads",
            str(threads), "--rounds", str(rounds), "--steps", str(steps)]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["ms"]
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    return res["ms"], res["min"]
 
 
 def main():
@@ -107,11 +108,13 @@ def main():
     if args.child:
         return _child(args.child, args.threads[0], args.rounds, args.steps)
     print(f"LeNet training step, batch 64, median of {args.rounds} rounds x {args.steps} steps")
-    print(f"{'threads':>7}  {'Ember ms':>9}  {'PyTorch ms':>10}  {'ratio':>6}")
+    print("(min over rounds in brackets: a busy machine inflates the medians, most of all "
+          "at 2 threads, where BLAS threads wait on each other)")
+    print(f"{'threads':>7}  {'Ember ms':>15}  {'PyTorch ms':>15}  {'ratio':>6}")
     for n in args.threads:
-        e = _run("ember", n, args.rounds, args.steps)
-        t = _run("torch", n, args.rounds, args.steps)
-        print(f"{n:>7}  {e:>9.2f}  {t:>10.2f}  {e / t:>6.2f}")
+        e, e_min = _run("ember", n, args.rounds, args.steps)
+        t, t_min = _run("torch", n, args.rounds, args.steps)
+        print(f"{n:>7}  {e:>7.2f} [{e_min:>5.2f}]  {t:>7.2f} [{t_min:>5.2f}]  {e / t:>6.2f}")
 
 
 if __name__ == "__main__":
