@@ -174,5 +174,3 @@ def orthogonal_(tensor, gain=1, generator=None):
         tensor._version[0] += 1
     return tensor
 
-
-# PyTorch's old names without the trailing underscore are deprecated; not provided.

@@ -11,14 +11,18 @@ from autograd import backend
 from autograd.function import Function
 from autograd.ops import elementwise as _ew
 from autograd.ops import inplace as _inplace
+from autograd.tensor import _make
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 
 
-def _inplace_or(input, inplace, fn, op):
-    """fn(input), or fn's result written into input when `inplace` (like relu_)."""
+def _inplace_or(input, inplace, fn, op, saves_input=False):
+    """fn(input), or fn's result written into input when `inplace` (like relu_). An op
+    whose backward reads its input works on a copy when a graph is recorded."""
     if inplace:
+        if saves_input and ag.is_grad_enabled() and input.requires_grad:
+            return _inplace.unary_(input, lambda x: fn(x.clone()), op)
         return _inplace.unary_(input, fn, op)
     return fn(input)
 
@@ -72,12 +76,12 @@ class Elu(Function):
         (a,) = ctx.saved_tensors
         # d/dx = 1 for x > 0, alpha exp(x) otherwise
         neg = _ew.exp(_ew.clamp(a, max=0)) * ctx.alpha
-        return _ew.where(a.array > 0, grad, grad * neg), None
+        return _ew.where(_make(a.array > 0), grad, grad * neg), None
 
 
 def elu(input, alpha=1.0, inplace=False):
     """Same as torch.nn.functional.elu."""
-    return _inplace_or(input, inplace, lambda x: Elu.apply(x, alpha), "elu_")
+    return _inplace_or(input, inplace, lambda x: Elu.apply(x, alpha), "elu_", True)
 
 
 class Gelu(Function):
@@ -133,7 +137,7 @@ class Silu(Function):
 
 def silu(input, inplace=False):
     """Same as torch.nn.functional.silu."""
-    return _inplace_or(input, inplace, Silu.apply, "silu_")
+    return _inplace_or(input, inplace, Silu.apply, "silu_", True)
 
 
 class Softplus(Function):
@@ -153,7 +157,7 @@ class Softplus(Function):
     def backward(ctx, grad):
         x, linear = ctx.saved_tensors
         # d/dx log(1 + exp(beta x)) / beta = sigmoid(beta x)
-        return _ew.where(linear, grad, grad * _ew.sigmoid(x * ctx.beta)), None, None
+        return _ew.where(_make(linear), grad, grad * _ew.sigmoid(x * ctx.beta)), None, None
 
 
 def softplus(input, beta=1.0, threshold=20.0):

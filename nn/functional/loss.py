@@ -19,6 +19,7 @@ from .activation import LogSigmoid
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nn\.functional\.loss")
 
 _REDUCTIONS = ("mean", "sum", "none")
+_BCE_EPS = 9.999999960041972e-13  # PyTorch's 1e-12 floor, as the float32 it is stored in
 
 
 def _legacy_reduction(size_average, reduce, reduction):
@@ -112,7 +113,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_pointwise(input, target, "huber_loss")
     diff = input - target
     ad = _ew.abs(diff)
-    loss = _ew.where(ad.array < delta, diff * diff * 0.5, (ad - 0.5 * delta) * delta)
+    loss = _ew.where(_make(ad.array < delta), diff * diff * 0.5, (ad - 0.5 * delta) * delta)
     return _weighted(loss, weight, reduction, "huber_loss", False)
 
 
@@ -127,7 +128,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     ad = _ew.abs(diff)
     if beta == 0:
         return _reduce_loss(ad, reduction)
-    loss = _ew.where(ad.array < beta, diff * diff * (0.5 / beta), ad - 0.5 * beta)
+    loss = _ew.where(_make(ad.array < beta), diff * diff * (0.5 / beta), ad - 0.5 * beta)
     return _reduce_loss(loss, reduction)
 
 
@@ -157,7 +158,7 @@ class BinaryCrossEntropy(Function):
         grad_x = grad_t = None
         if need_x:
             # dl/dx = (x - t) / (x (1 - x)), the denominator kept >= 1e-12 (PyTorch)
-            grad_x = grad * (x - t) / _ew.clamp(x * (1 - x), min=1e-12)
+            grad_x = grad * (x - t) / _ew.clamp(x * (1 - x), min=_BCE_EPS)
         if need_t:
             log_x = _ew.clamp(_ew.log(x), min=-100)
             log_1mx = _ew.clamp(_ew.log1p(-x), min=-100)
@@ -280,6 +281,22 @@ def _check_weight(weight, n_classes, op):
                                f"got {tuple(weight.shape)}")
 
 
+def _mean_scale(xp, total):
+    """1 / total weight for a 'mean' backward; 0 when every target is ignored (the loss is
+    then nan, but the gradient is zero, as PyTorch's)."""
+    if total is None:
+        return None
+    nonzero = total != 0
+    return xp.where(nonzero, 1 / xp.where(nonzero, total, 1), 0).astype(total.dtype)
+
+
+def _mean(xp, loss, total):
+    # sum / total weight; nan (not a warning) when every target is ignored
+    nonzero = total != 0
+    return xp.where(nonzero, loss.sum() / xp.where(nonzero, total, 1), xp.nan).astype(
+        loss.dtype)
+
+
 class CrossEntropy(Function):
     """log_softmax over dim 1, nll gathering, label smoothing and reduction in one node."""
 
@@ -302,18 +319,18 @@ class CrossEntropy(Function):
             loss = (1 - eps) * loss - (eps / n_classes) * log_p_sum * valid
         e /= s  # now the softmax probabilities, kept for backward
         total = w_t.sum() if reduction == "mean" else None
-        ctx.save_for_backward(input, e, idx, w_t, valid, w_b, total)
+        ctx.save_for_backward(input, e, idx, w_t, valid, w_b, _mean_scale(xp, total))
         ctx.reduction, ctx.eps = reduction, eps
         if reduction == "none":
             return loss
-        return loss.sum() / total if reduction == "mean" else loss.sum()
+        return _mean(xp, loss, total) if reduction == "mean" else loss.sum()
 
     @staticmethod
     def backward(ctx, grad):
-        input, probs, idx, w_t, valid, w_b, total = ctx.saved_tensors
+        input, probs, idx, w_t, valid, w_b, scale = ctx.saved_tensors
         eps, n_classes = ctx.eps, probs.shape[1]
-        if total is not None:
-            grad = grad / total
+        if scale is not None:
+            grad = grad * scale
         w_sum = n_classes if w_b is None else w_b.sum()
         # dl_i/dx_c = (1-eps) w_t (p_c - [c = t]) + eps/C (p_c sum_k w_k - w_c), for valid i
         coef_p = (1 - eps) * w_t + (eps / n_classes) * w_sum * valid
@@ -405,18 +422,18 @@ class NllLoss(Function):
         xp = backend.array_module(x)
         loss = -xp.take_along_axis(x, idx, 1)[:, 0] * w_t
         total = w_t.sum() if reduction == "mean" else None
-        ctx.save_for_backward(idx, w_t, total)
+        ctx.save_for_backward(idx, w_t, _mean_scale(xp, total))
         ctx.shape = x.shape
         if reduction == "none":
             return loss
-        return loss.sum() / total if reduction == "mean" else loss.sum()
+        return _mean(xp, loss, total) if reduction == "mean" else loss.sum()
 
     @staticmethod
     def backward(ctx, grad):
-        idx, w_t, total = ctx.saved_tensors
+        idx, w_t, scale = ctx.saved_tensors
         xp = backend.array_module(w_t)
-        if total is not None:
-            grad = grad / total
+        if scale is not None:
+            grad = grad * scale
         # -w_t g scattered into the target positions (scatter_add: differentiable in g)
         src = grad * -w_t
         zeros = _make(xp.zeros(ctx.shape, dtype=w_t.dtype))
@@ -465,7 +482,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         loss = _ew.exp(target) * (target - input)
     else:
         # xlogy(t, t) - t x, with 0 log 0 = 0 (log of 1 where t = 0 keeps gradients finite)
-        positive = target.array > 0
+        positive = _make(target.array > 0)
         safe = _ew.where(positive, target, 1.0)
         loss = _ew.where(positive, target * _ew.log(safe), 0.0) - target * input
     if reduction == "batchmean":
