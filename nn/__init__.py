@@ -36,4 +36,20 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+# conv, pooling, norm, dropout, embedding, rnn, attention
+from .layers.attention import MultiheadAttention
+from .layers.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .layers.dropout import Dropout, Dropout2d
+from .layers.embedding import Embedding
+from .layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .layers.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from .layers.rnn import GRU, LSTM, RNN, RNNBase
+from .layers.transformer import TransformerEncoder, TransformerEncoderLayer
 from . import data, optim, utils

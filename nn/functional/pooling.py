@@ -1,0 +1,271 @@
+"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d.
+
+Windows are strided views of the padded input; forward and backward loop over the
+kernel offsets (kh*kw of them), never over batch, channels or pixels.
+"""
+from __future__ import annotations
+
+from autograd import backend
+from autograd.function import Function
+from autograd.tensor import Tensor, _make
+
+from .conv import _Geo, _pad, _pair, _windows
+
+
+def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, op):
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"{op}: expected 3-d or 4-d input, got shape {tuple(x.shape)}")
+    k = _pair(kernel_size, op, "kernel_size")
+    stride = k if stride is None or stride == [] or stride == () else _pair(stride, op, "stride")
+    pad = _pair(padding, op, "padding")
+    dilation = _pair(dilation, op, "dilation")
+    for p, kk, d in zip(pad, k, dilation):
+        if p > (d * (kk - 1) + 1) // 2:
+            raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, "
+                               f"but got pad={p}, kernel_size={kk} and dilation={d}")
+    in_hw = tuple(x.shape[-2:])
+    out, pads = [], []
+    for n, kk, s, p, d in zip(in_hw, k, stride, pad, dilation):
+        span = d * (kk - 1) + 1
+        o = (n + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= n + p:  # the last window must start inside
+            o -= 1
+        if o <= 0:
+            raise RuntimeError(f"{op}: output size is too small for input {tuple(x.shape)} "
+                               f"and kernel {k}")
+        out.append(o)
+        # ceil mode: the last window may run past the right padding
+        pads.append((p, p + max(0, (o - 1) * s + span - (n + 2 * p))))
+    return _Geo(in_hw, k, stride, tuple(pads), dilation, 1, tuple(out)), pad
+
+
+def _offset_view(arr, geo, i, j):
+    """The (N, C, OH, OW) strided view of padded `arr` at kernel offset (i, j)."""
+    (s0, s1), (d0, d1), (oh, ow) = geo.stride, geo.dilation, geo.out_hw
+    return arr[..., i * d0:i * d0 + s0 * (oh - 1) + 1:s0, j * d1:j * d1 + s1 * (ow - 1) + 1:s1]
+
+
+def _scatter_offsets(parts, geo, x_shape, dtype, xp):
+    """Sum each offset's (N, C, OH, OW) part into the padded input, then crop."""
+    (t, b), (left, r) = geo.pad
+    h, w = geo.in_hw
+    xpad = xp.zeros(x_shape[:-2] + (h + t + b, w + left + r), dtype=dtype)
+    kh, kw = geo.k
+    for i in range(kh):
+        for j in range(kw):
+            part = parts(i, j)
+            if part is not None:
+                _offset_view(xpad, geo, i, j)[...] += part
+    return xpad[..., t:t + h, left:left + w]
+
+
+# ----------------------------------------------------------------------------- max
+class MaxPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, geo):
+        xa = x.array
+        xp = backend.array_module(xa)
+        xpad = _pad(xa, geo.pad, value=-xp.inf)
+        kh, kw = geo.k
+        views = [_offset_view(xpad, geo, k // kw, k % kw) for k in range(kh * kw)]
+        best = views[0].copy()
+        for v in views[1:]:
+            xp.maximum(best, v, out=best)                   # NaN propagates, as in PyTorch
+        # the kernel offset of the max; scanning backwards leaves the first one on ties
+        arg = xp.zeros(best.shape, dtype=backend.int8 if kh * kw < 128 else backend.int64)
+        # arg = where(hit, k, arg), in arithmetic: NumPy's masked copies are far slower
+        for k in range(kh * kw - 1, -1, -1):
+            arg -= (arg - k) * (views[k] == best)
+        if xp.isnan(best).any():                            # NaN windows: the last NaN
+            for k in range(kh * kw):
+                arg -= (arg - k) * xp.isnan(views[k])
+        ctx.args = (arg, geo, xa.shape)
+        return best
+
+    @staticmethod
+    def backward(ctx, grad):
+        arg, geo, shape = ctx.args
+        return _MaxPoolBackward.apply(grad, arg, geo, shape), None
+
+
+class _MaxPoolBackward(Function):
+    """Routes each output gradient to its window's argmax."""
+
+    @staticmethod
+    def forward(ctx, grad, arg, geo, shape):
+        g = grad.array
+        xp = backend.array_module(g)
+        kw = geo.k[1]
+        ctx.args = (arg, geo)
+        zero = g.dtype.type(0)
+        return _scatter_offsets(lambda i, j: xp.where(arg == i * kw + j, g, zero), geo, shape,
+                                g.dtype, xp)
+
+    @staticmethod
+    def backward(ctx, grad):
+        arg, geo = ctx.args
+        return _gather_at(grad, arg, geo), None, None, None
+
+
+def _gather_at(t, arg, geo):
+    """t's value at each window's argmax: the adjoint of _MaxPoolBackward."""
+    return _GatherAt.apply(t, arg, geo)
+
+
+class _GatherAt(Function):
+    @staticmethod
+    def forward(ctx, t, arg, geo):
+        xa = t.array
+        xp = backend.array_module(xa)
+        xpad = _pad(xa, geo.pad)
+        kw = geo.k[1]
+        out = xp.zeros(arg.shape, dtype=xa.dtype)
+        for k in range(geo.k[0] * kw):
+            xp.copyto(out, _offset_view(xpad, geo, k // kw, k % kw), where=arg == k)
+        ctx.args = (arg, geo, xa.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        arg, geo, shape = ctx.args
+        return _MaxPoolBackward.apply(grad, arg, geo, shape), None, None
+
+
+def _flat_indices(arg, geo, xp):
+    """Kernel-offset argmax -> index into the flattened (H*W) unpadded input."""
+    kw = geo.k[1]
+    (s0, s1), (d0, d1), (oh, ow) = geo.stride, geo.dilation, geo.out_hw
+    (t, _), (left, _) = geo.pad
+    rows = xp.arange(oh).reshape(-1, 1) * s0 - t + (arg // kw) * d0
+    cols = xp.arange(ow) * s1 - left + (arg % kw) * d1
+    return (rows * geo.in_hw[1] + cols).astype(backend.int64)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Same as torch.nn.functional.max_pool2d."""
+    geo, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode,
+                            "max_pool2d")
+    out = MaxPool2dFn.apply(input, geo)
+    if return_indices:
+        node = out.grad_fn
+        arg = node.args[0] if node is not None else _argmax_again(input, geo)
+        return out, _make(_flat_indices(arg, geo, backend.array_module(input.array)))
+    return out
+
+
+def _argmax_again(input, geo):
+    ctx = type("Ctx", (), {})()
+    MaxPool2dFn.forward(ctx, input, geo)
+    return ctx.args[0]
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Same as torch.nn.functional.max_pool1d."""
+    out = max_pool2d(input.unsqueeze(-2), (1, _one(kernel_size)),
+                     (1, _one(kernel_size if stride is None else stride)), (0, _one(padding)),
+                     (1, _one(dilation)), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def _one(v):
+    return v if isinstance(v, int) else int(tuple(v)[0])
+
+
+# ----------------------------------------------------------------------------- average
+class AvgPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, geo, divisor):
+        xa = x.array
+        win = _windows(_pad(xa.reshape((-1,) + xa.shape[-3:]), geo.pad), geo)
+        out = win.sum(axis=(2, 3)) / divisor
+        ctx.args = (geo, divisor, xa.shape)
+        return out.reshape(xa.shape[:-2] + out.shape[-2:]).astype(xa.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        geo, divisor, shape = ctx.args
+        return _AvgPoolBackward.apply(grad, geo, divisor, shape), None, None
+
+
+class _AvgPoolBackward(Function):
+    @staticmethod
+    def forward(ctx, grad, geo, divisor, shape):
+        g = grad.array
+        xp = backend.array_module(g)
+        g = (g / divisor).astype(g.dtype, copy=False)
+        ctx.args = (geo, divisor)
+        return _scatter_offsets(lambda i, j: g, geo, shape, g.dtype, xp)
+
+    @staticmethod
+    def backward(ctx, grad):
+        geo, divisor = ctx.args
+        return AvgPool2dFn.apply(grad, geo, divisor), None, None, None
+
+
+def _window_counts(n, k, s, p, out, xp, include_pad):
+    start = xp.arange(out) * s - p
+    end = xp.minimum(start + k, n + p)
+    if include_pad:
+        return end - start
+    return xp.minimum(end, n) - xp.maximum(start, 0)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Same as torch.nn.functional.avg_pool2d."""
+    geo, pad = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    xp = backend.array_module(input.array)
+    if divisor_override:
+        divisor = divisor_override
+    else:
+        ch, cw = (_window_counts(n, k, s, p, o, xp, count_include_pad)
+                  for n, k, s, p, o in zip(geo.in_hw, geo.k, geo.stride, pad, geo.out_hw))
+        divisor = (ch.reshape(-1, 1) * cw).astype(input.dtype)
+    return AvgPool2dFn.apply(input, geo, divisor)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Same as torch.nn.functional.avg_pool1d."""
+    out = avg_pool2d(input.unsqueeze(-2), (1, _one(kernel_size)),
+                     (1, _one(kernel_size if stride is None else stride)), (0, _one(padding)),
+                     ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+# ----------------------------------------------------------------------------- adaptive
+def _averaging_matrix(n, out, dtype, xp):
+    """(out, n) matrix whose row i averages PyTorch's window floor(i*n/out)..ceil((i+1)*n/out)."""
+    i = xp.arange(out).reshape(-1, 1)
+    start = (i * n) // out
+    end = -((-(i + 1) * n) // out)
+    cols = xp.arange(n)
+    inside = (cols >= start) & (cols < end)
+    return (inside / (end - start)).astype(dtype)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Same as torch.nn.functional.adaptive_avg_pool2d: rows and columns are averaged by
+    two small matrices, out = A_h @ x @ A_w^T (differentiable through matmul)."""
+    if not isinstance(input, Tensor) or input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d: expected 3-d or 4-d input, got shape "
+                           f"{tuple(getattr(input, 'shape', ()))}")
+    h, w = input.shape[-2:]
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    oh, ow = h if oh is None else oh, w if ow is None else ow
+    xp = backend.array_module(input.array)
+    a_h = _make(_averaging_matrix(h, oh, input.dtype, xp))
+    a_w = _make(_averaging_matrix(w, ow, input.dtype, xp).T.copy())
+    return a_h @ input @ a_w
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Same as torch.nn.functional.adaptive_avg_pool1d."""
+    n = input.shape[-1]
+    out = output_size if isinstance(output_size, int) else output_size[0]
+    a = _make(_averaging_matrix(n, out, input.dtype, backend.array_module(input.array)).T.copy())
+    return input @ a

@@ -1,0 +1,236 @@
+"""Recurrent layers: RNN (tanh/relu), LSTM, GRU, with PyTorch's parameter names, gate
+orders and return values. Time steps loop in Python (the recurrence is sequential); the
+input projection of all steps of a layer is one matmul."""
+from __future__ import annotations
+
+import math
+
+import autograd as ag
+from autograd import Parameter
+from autograd.function import Function
+from autograd.tensor import _make
+
+from .. import init
+from ..functional.dropout import dropout as _dropout
+from ..module import Module
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+class _Unbind0(Function):
+    """Views x[0], x[1], ... in one node; the backward stacks their gradients (a loop of
+    x[t] would instead add one full-size zero tensor per step)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return tuple(x.array[t] for t in range(x.array.shape[0]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ag.stack(grads, 0)
+
+
+def _unbind0(x):
+    if not x.requires_grad or not ag.is_grad_enabled():
+        return [_make(x.array[t]) for t in range(x.array.shape[0])]
+    return _Unbind0.apply(x)
+
+
+def _rnn_cell(act):
+    def cell(x_t, h, w_hh, b_hh):
+        pre = x_t + h @ w_hh.T
+        if b_hh is not None:
+            pre = pre + b_hh
+        return act(pre)
+    return cell
+
+
+def _lstm_cell(x_t, state, w_hh, b_hh):
+    h, c = state
+    gates = x_t + h @ w_hh.T
+    if b_hh is not None:
+        gates = gates + b_hh
+    n = h.shape[-1]
+    s = ag.sigmoid(gates)                      # i, f, o use sigmoid; g uses tanh
+    i, f, o = s[..., :n], s[..., n:2 * n], s[..., 3 * n:]
+    g = ag.tanh(gates[..., 2 * n:3 * n])
+    c = f * c + i * g
+    return o * ag.tanh(c), c
+
+
+def _gru_cell(x_t, h, w_hh, b_hh):
+    # x_t already holds W_i x + b_i for the gates r, z, n
+    gh = h @ w_hh.T
+    if b_hh is not None:
+        gh = gh + b_hh
+    n = h.shape[-1]
+    rz = ag.sigmoid(x_t[..., :2 * n] + gh[..., :2 * n])
+    r, z = rz[..., :n], rz[..., n:]
+    # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+    new = ag.tanh(x_t[..., 2 * n:] + r * gh[..., 2 * n:])
+    return (1 - z) * new + z * h
+
+
+class RNNBase(Module):
+    """Shared by RNN, LSTM and GRU (same as torch.nn.RNNBase; proj_size is not supported)."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
+                 device=None, dtype=None):
+        super().__init__()
+        if proj_size:
+            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if hidden_size <= 0 or num_layers <= 0:
+            raise ValueError(f"{type(self).__name__}: hidden_size and num_layers must be "
+                             f"positive, got {hidden_size} and {num_layers}")
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        gate = _GATES[mode] * hidden_size
+        dirs = 2 if bidirectional else 1
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            in_size = input_size if layer == 0 else hidden_size * dirs
+            for d in range(dirs):
+                sfx = f"_l{layer}" + ("_reverse" if d else "")
+                shapes = [("weight_ih" + sfx, (gate, in_size)),
+                          ("weight_hh" + sfx, (gate, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih" + sfx, (gate,)), ("bias_hh" + sfx, (gate,))]
+                for name, shape in shapes:
+                    setattr(self, name, Parameter(ag.empty(shape, dtype=dtype, device=device)))
+                    self._flat_weights_names.append(name)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -stdv, stdv)
+
+    def _weights(self, layer, d):
+        sfx = f"_l{layer}" + ("_reverse" if d else "")
+        get = lambda n: getattr(self, n + sfx) if self.bias or n.startswith("w") else None
+        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+
+    def _cell(self):
+        if self.mode == "LSTM":
+            return _lstm_cell
+        if self.mode == "GRU":
+            return _gru_cell
+        return _rnn_cell(ag.tanh if self.mode == "RNN_TANH" else ag.relu)
+
+    def _check_hidden(self, h, expected, what="hidden"):
+        if tuple(h.shape) != expected:
+            raise RuntimeError(f"Expected {what} size {expected}, got {list(h.shape)}")
+
+    def forward(self, input, hx=None):
+        lstm = self.mode == "LSTM"
+        name = type(self).__name__
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D "
+                             f"tensor instead")
+        batched = input.ndim == 3
+        if not batched:  # (L, H_in): one sequence; hidden states are (layers*dirs, H)
+            input = input.unsqueeze(1)
+            if hx is not None:
+                hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+        dirs = 2 if self.bidirectional else 1
+        n_batch = input.shape[1]
+        expected = (self.num_layers * dirs, n_batch, self.hidden_size)
+        if hx is None:
+            zeros = ag.zeros(expected, dtype=input.dtype, device=input.device)
+            hx = (zeros, zeros) if lstm else zeros
+        elif lstm:
+            self._check_hidden(hx[0], expected)
+            self._check_hidden(hx[1], expected, "cell")
+        else:
+            self._check_hidden(hx, expected)
+        h0 = _unbind0(hx[0] if lstm else hx)
+        c0 = _unbind0(hx[1]) if lstm else None
+        cell = self._cell()
+        x, h_n, c_n = input, [], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(dirs):
+                k = layer * dirs + d
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                proj = x @ w_ih.T                  # all time steps in one matmul
+                if b_ih is not None:
+                    proj = proj + b_ih
+                state = (h0[k], c0[k]) if lstm else h0[k]
+                steps = _unbind0(proj)
+                ys = [None] * len(steps)
+                order = range(len(steps) - 1, -1, -1) if d else range(len(steps))
+                for t in order:
+                    state = cell(steps[t], state, w_hh, b_hh)
+                    ys[t] = state[0] if lstm else state
+                outs.append(ag.stack(ys, 0))
+                h_n.append(state[0] if lstm else state)
+                if lstm:
+                    c_n.append(state[1])
+            x = outs[0] if dirs == 1 else ag.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = _dropout(x, self.dropout, True)
+        h_n = ag.stack(h_n, 0)
+        hidden = (h_n, ag.stack(c_n, 0)) if lstm else h_n
+        if not batched:
+            x = x.squeeze(1)
+            hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        return x, hidden
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        return s
+
+
+class RNN(RNNBase):
+    """Same as torch.nn.RNN (nonlinearity 'tanh' or 'relu')."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None,
+                 dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+
+class LSTM(RNNBase):
+    """Same as torch.nn.LSTM: returns (output, (h_n, c_n)); gates in order i, f, g, o."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
+
+
+class GRU(RNNBase):
+    """Same as torch.nn.GRU: gates in order r, z, n."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, device=device, dtype=dtype)

@@ -1,0 +1,103 @@
+"""BatchNorm1d/2d, LayerNorm, GroupNorm against PyTorch: outputs, gradients, running stats
+in train and eval mode; gradcheck in float64."""
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+from tests.conftest import requires_torch
+from tests.nn._layer_parity import DTYPES, check_module, run_both, torch
+
+pytestmark = requires_torch
+
+
+def _x(shape, dtype, seed=0):
+    return (np.random.default_rng(seed).standard_normal(shape) * 2 + 0.5).astype(dtype)
+
+
+def _tdt(dtype):
+    return getattr(torch, np.dtype(dtype).name)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw", [dict(), dict(momentum=None), dict(momentum=0.3, eps=1e-3),
+                                dict(affine=False), dict(track_running_stats=False)], ids=str)
+def test_batchnorm2d_train_then_eval_matches_torch(kw, dtype):
+    em = nn.BatchNorm2d(3, dtype=dtype, **kw)
+    tm = torch.nn.BatchNorm2d(3, **kw).to(_tdt(dtype))
+    for step in range(3):  # running stats accumulate over several batches
+        check_module(em, tm, [_x((4, 3, 2, 5), dtype, step)], dtype, seed=step)
+        for m in (em, tm):
+            m.zero_grad()
+    em.eval()
+    tm.eval()
+    check_module(em, tm, [_x((2, 3, 2, 5), dtype, 9)], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(5, 4), (5, 4, 3)], ids=str)
+def test_batchnorm1d_matches_torch(shape, dtype):
+    em, tm = nn.BatchNorm1d(4, dtype=dtype), torch.nn.BatchNorm1d(4).to(_tdt(dtype))
+    check_module(em, tm, [_x(shape, dtype)], dtype)
+    assert int(em.num_batches_tracked.item()) == 1
+    em.eval()
+    tm.eval()
+    check_module(em, tm, [_x(shape, dtype, 1)], dtype)
+
+
+def test_batchnorm_state_dict_names_and_errors():
+    em, tm = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert em.num_batches_tracked.dtype == ag.int64
+    with pytest.raises(ValueError, match="expected 4D input"):
+        em(ag.randn(2, 3))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(3)(ag.randn(1, 3))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw", [dict(), dict(elementwise_affine=False), dict(bias=False),
+                                dict(eps=1e-2)], ids=str)
+def test_layernorm_matches_torch(kw, dtype):
+    em = nn.LayerNorm((3, 4), dtype=dtype, **kw)
+    tm = torch.nn.LayerNorm((3, 4), **kw).to(_tdt(dtype))
+    with torch.no_grad():  # non-trivial affine parameters
+        for p in tm.parameters():
+            p.copy_(torch.randn(p.shape))
+    check_module(em, tm, [_x((2, 5, 3, 4), dtype)], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw", [dict(), dict(affine=False)], ids=str)
+def test_groupnorm_matches_torch(kw, dtype):
+    em = nn.GroupNorm(2, 6, dtype=dtype, **kw)
+    tm = torch.nn.GroupNorm(2, 6, **kw).to(_tdt(dtype))
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.copy_(torch.randn(p.shape))
+    check_module(em, tm, [_x((3, 6, 2, 3), dtype)], dtype)
+
+
+def test_functional_batch_norm_updates_running_stats_with_unbiased_var():
+    x = _x((6, 2, 3), np.float64)
+    rm, rv = np.zeros(2), np.ones(2)
+    erm, erv, trm, trv = ag.tensor(rm), ag.tensor(rv), torch.tensor(rm), torch.tensor(rv)
+    run_both(lambda x: F.batch_norm(x, erm, erv, training=True, momentum=0.2),
+             lambda x: torch.nn.functional.batch_norm(x, trm, trv, training=True, momentum=0.2),
+             [x], np.float64)
+    np.testing.assert_allclose(erm.numpy(), trm.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(erv.numpy(), trv.numpy(), rtol=1e-12)
+
+
+def test_norm_gradchecks():
+    x = ag.tensor(_x((3, 4, 2), np.float64), requires_grad=True)
+    w = ag.tensor(_x((4,), np.float64, 1), requires_grad=True)
+    b = ag.tensor(_x((4,), np.float64, 2), requires_grad=True)
+    rm, rv = ag.zeros(4, dtype=ag.float64), ag.ones(4, dtype=ag.float64)
+    assert ag.gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, training=True), (x, w, b))
+    assert ag.gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b), (x, w, b))
+    assert ag.gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w, b))
+    wl = ag.tensor(_x((2,), np.float64, 3), requires_grad=True)
+    assert ag.gradcheck(lambda x, w: F.layer_norm(x, (2,), w, w), (x, wl))
+    assert ag.gradgradcheck(lambda x, w: F.layer_norm(x, (2,), w, w), (x, wl))
