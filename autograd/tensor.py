@@ -228,6 +228,26 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         raise TypeError("Tensor: pickling is not supported; use nn.utils.save (safetensors)")
 
+    def __deepcopy__(self, memo):
+        """Same as torch: leaves (parameters included) copy their data, grad and flags."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "deepcopy: only Tensors created explicitly by the user (graph leaves) support "
+                "the deepcopy protocol; call detach() first")
+        if id(self) in memo:
+            return memo[id(self)]
+        import copy
+        new = _new(type(self))
+        new.array = self.array.copy()
+        new.requires_grad = self.requires_grad
+        new.grad_fn = None
+        new._version = [0]
+        memo[id(self)] = new
+        new.grad = copy.deepcopy(self.grad, memo)
+        for k, v in getattr(self, "__dict__", {}).items():
+            setattr(new, k, copy.deepcopy(v, memo))
+        return new
+
     # ------------------------------------------------------------------ graph
     def detach(self) -> "Tensor":
         t = _make(self.array)

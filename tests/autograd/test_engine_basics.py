@@ -49,3 +49,16 @@ def test_shared_gradient_buffer_is_not_aliased_between_leaves():
     (a + b).sum().backward()
     a.grad.mul_(10)
     np.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_deepcopy_copies_leaves_and_refuses_non_leaves():
+    import copy
+    w = ag.Parameter(ag.tensor([1.0, 2.0]))
+    w.grad = ag.tensor([0.5, 0.5])
+    w2 = copy.deepcopy(w)
+    assert type(w2) is ag.Parameter and w2.requires_grad
+    w2.array[0] = 9.0
+    assert w.array[0] == 1.0
+    np.testing.assert_array_equal(w2.grad.numpy(), [0.5, 0.5])
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(w * 2)
