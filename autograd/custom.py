@@ -104,8 +104,7 @@ def apply_custom(cls, args, kwargs):
                    for t in results]
     if len(results) == 1 and isinstance(results[0], Tensor):
         node._shape, node._dtype = node._metas[0]
-    else:
-        node._plain = False
+    node._plain = False  # a user's backward may return lists or extra gradients
     if node.saved:
         node.saved = tuple(
             _SavedOutput(linked[id(s)], results[linked[id(s)]])

@@ -163,34 +163,41 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
     ready = [n for n, c in deps.items() if c == 0]
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
+    inline = targets is None  # the plain call below serves every node without hooks
+    free = not retain_graph
+    freed, output_edge, pending_get, push = _FREED, OutputEdge, pending.get, ready.append
     try:
         while ready:
             node = ready.pop()
             grads = pending.pop(node, None)
+            nxt = node.next
             if grads is None:
-                outs = ()
-            elif node._plain and targets is None:  # the common case, inlined
-                if node.saved is _FREED:
+                outs = (None,) * len(nxt)
+            elif inline and node._plain:
+                if node.saved is freed:
                     node.saved_tensors  # raises: this graph was freed by an earlier backward
                 outs = node.backward(node, grads)
                 if type(outs) is not tuple:
-                    outs = (outs,) if len(node.next) == 1 else _as_grads(node, outs)
+                    outs = (outs,)
+                if len(outs) != len(nxt):
+                    outs = _as_grads(node, outs)
             else:
                 outs = _call_backward(node, grads, targets)
-            if not retain_graph and node.saved is not None:
-                node.saved = _FREED
+            if free and node.saved is not None:
+                node.saved = freed
                 if node._out is not None:
                     node._out = None
-            n_outs = len(outs)
             i = -1
-            for e in node.next:
+            for e, g in zip(nxt, outs):
                 i += 1
                 if e is None:
                     continue
-                if hooked and e._is_tensor and id(e) in hooked:
-                    hooked[id(e)][0] -= 1
-                g = outs[i] if i < n_outs else None
                 if e._is_tensor:  # a leaf
+                    if hooked and id(e) in hooked:
+                        h = hooked[id(e)]
+                        h[0] -= 1
+                    else:
+                        h = None
                     if g is None:
                         continue
                     arr = e.array
@@ -198,34 +205,31 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                         g = _fit(g, arr.shape, arr.dtype, node, i)
                     if targets is not None:
                         targets.leaf(e, g)
+                    elif h is not None:
+                        # hooks see the summed gradient: accumulate (and run the hooks)
+                        # once the last edge into this leaf has delivered
+                        h[2] = g if h[2] is None else h[2] + g
                     elif accumulate:
-                        h = hooked.get(id(e)) if hooked else None
-                        if h is not None:
-                            # hooks see the summed gradient: accumulate (and run the
-                            # hooks) once the last edge into this leaf has delivered
-                            h[2] = g if h[2] is None else h[2] + g
-                            continue
                         _accumulate_leaf(e, g, create_graph, fresh)
                     continue
-                if type(e) is OutputEdge:
-                    p, nr = e.node, e.nr
-                else:
-                    p, nr = e, 0
-                if g is not None:
-                    if p._n_out == 1:
-                        if g.array.shape != p._shape or g.array.dtype is not p._dtype:
-                            g = _fit(g, p._shape, p._dtype, node, i)
-                        old = pending.get(p)
-                        pending[p] = g if old is None else old + g
-                    else:
-                        shape, dtype = p._metas[nr]
+                if type(e) is output_edge:
+                    p = e.node
+                    if g is not None:
+                        shape, dtype = p._metas[e.nr]
                         if g.array.shape != shape or g.array.dtype is not dtype:
                             g = _fit(g, shape, dtype, node, i)
-                        _add_pending(pending, p, nr, g)
+                        _add_pending(pending, p, e.nr, g)
+                else:
+                    p = e
+                    if g is not None:
+                        if g.array.shape != p._shape or g.array.dtype is not p._dtype:
+                            g = _fit(g, p._shape, p._dtype, node, i)
+                        old = pending_get(p)
+                        pending[p] = g if old is None else old + g
                 c = deps[p] - 1
                 deps[p] = c
                 if c == 0:
-                    ready.append(p)
+                    push(p)
             if hooked:
                 _flush_hooked(hooked, create_graph, fresh, accumulate and targets is None)
     finally:
@@ -303,13 +307,17 @@ class _Targets:
 
 
 def _as_grads(node, out):
-    """A backward's result as a tuple with one entry per input."""
-    out = tuple(out) if isinstance(out, list) else (out,)
-    if len(out) < len(node.next) and any(e is not None for e in node.next[len(out):]):
-        raise RuntimeError(
-            f"{node.name()}: backward returned {len(out)} gradients but forward had "
-            f"{len(node.next)} inputs")
-    return out
+    """A backward's result as a tuple with exactly one entry per input."""
+    if type(out) is not tuple:
+        out = tuple(out) if isinstance(out, list) else (out,)
+    n = len(node.next)
+    if len(out) < n:
+        if any(e is not None for e in node.next[len(out):]):
+            raise RuntimeError(
+                f"{node.name()}: backward returned {len(out)} gradients but forward had "
+                f"{n} inputs")
+        out = out + (None,) * (n - len(out))
+    return out[:n] if len(out) > n else out
 
 
 def _call_backward(node, grads, targets):
@@ -328,7 +336,7 @@ def _call_backward(node, grads, targets):
         out = node.backward(node, *grads)
     else:
         out = node.backward(node, grads)
-    if type(out) is not tuple:
+    if type(out) is not tuple or len(out) != len(node.next):
         out = _as_grads(node, out)
     if _anomaly.enabled:
         from .anomaly import check_grads

@@ -289,8 +289,41 @@ class Function:
                                      OutputEdge(fn, a._nr))
                         continue
                 edges.append(None)
-            if requires:
-                return cls._record(tuple(edges), args, kwargs)
+            if requires:  # record the node (inlined: this runs for every op)
+                node = _new(cls)
+                node.saved = None
+                node.next = tuple(edges)
+                out = cls.forward(node, *args, **kwargs) if kwargs else cls.forward(node, *args)
+                if _anomaly.enabled:
+                    _anomaly.record(node)
+                if type(out) is tuple:
+                    return _record_outputs(node, out)
+                if type(out) is not _ndarray:
+                    if isinstance(out, Tensor):  # a custom forward returned a Tensor
+                        out = out.array
+                    elif not backend.is_array(out):
+                        out = backend.array_module(out).asarray(out)
+                if cls._view:
+                    t = _view_of(out, args[0])
+                else:
+                    t = _new(Tensor)
+                    t.array = out
+                    t.grad = None
+                    t._version = [0]
+                if out.dtype.kind in "fc":
+                    t.requires_grad = True
+                    t.grad_fn = node
+                    node._shape = out.shape
+                    node._dtype = out.dtype
+                    if cls.save_output:  # kept as an array: a Tensor here would be a cycle
+                        node._out = out
+                        node._out_version = t._version
+                        if node.saved is None:
+                            node.saved = ()
+                else:  # integer and bool results carry no gradient
+                    t.requires_grad = False
+                    t.grad_fn = None
+                return t
             if cls._view:
                 return _view_of(cls.forward(_NO_CTX, *args, **kwargs), args[0])
         out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
@@ -307,43 +340,6 @@ class Function:
         t.grad_fn = None
         t.grad = None
         t._version = args[0]._version if cls._view else [0]
-        return t
-
-    @classmethod
-    def _record(cls, edges, args, kwargs):
-        node = _new(cls)
-        node.saved = None
-        node.next = edges
-        out = cls.forward(node, *args, **kwargs) if kwargs else cls.forward(node, *args)
-        if _anomaly.enabled:
-            _anomaly.record(node)
-        if type(out) is tuple:
-            return _record_outputs(node, out)
-        if type(out) is not _ndarray:
-            if isinstance(out, Tensor):  # a custom forward returned a Tensor
-                out = out.array
-            elif not backend.is_array(out):
-                out = backend.array_module(out).asarray(out)
-        if cls._view:
-            t = _view_of(out, args[0])
-        else:
-            t = _new(Tensor)
-            t.array = out
-            t.grad = None
-            t._version = [0]
-        if out.dtype.kind in "fc":
-            t.requires_grad = True
-            t.grad_fn = node
-            node._shape = out.shape
-            node._dtype = out.dtype
-            if cls.save_output:  # kept as an array: a Tensor here would be a cycle
-                node._out = out
-                node._out_version = t._version
-                if node.saved is None:
-                    node.saved = ()
-        else:  # integer and bool results carry no gradient
-            t.requires_grad = False
-            t.grad_fn = None
         return t
 
 
