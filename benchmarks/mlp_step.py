@@ -44,6 +44,7 @@ def ember_step(batch):
         opt.zero_grad()
         loss.backward()
         opt.step()
+    step.reset = opt.zero_grad  # drop the last step's gradients before measuring memory
     return step
 
 
@@ -61,6 +62,7 @@ def torch_step(batch):
         opt.zero_grad()
         loss.backward()
         opt.step()
+    step.reset = opt.zero_grad
     return step
 
 
@@ -102,12 +104,15 @@ def numpy_step(batch):
                 g *= acts[i] > 0
             w -= LR * gw
             b -= LR * gb
+    step.reset = lambda: None
     return step
 
 
 def _peak_bytes_traced(step) -> int:
+    """Peak bytes allocated during one step, from a state without gradients."""
     tracemalloc.start()
     step()
+    step.reset()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
     step()
@@ -118,6 +123,8 @@ def _peak_bytes_traced(step) -> int:
 
 def _peak_bytes_torch(step) -> int:
     from torch.profiler import ProfilerActivity, profile
+    step()
+    step.reset()
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         step()
     current = peak = 0

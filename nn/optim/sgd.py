@@ -1,6 +1,8 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 from __future__ import annotations
 
+from autograd import backend
+
 from .optimizer import Optimizer, _grad, _make
 
 
@@ -35,4 +37,4 @@ class SGD(Optimizer):
                     buf.array *= momentum
                     buf.array += (1 - dampening) * grad
                 grad = grad + momentum * buf.array if group["nesterov"] else buf.array
-            p.array -= lr * grad
+            backend.add_scaled_(p.array, grad, -lr)
