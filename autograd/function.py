@@ -101,10 +101,16 @@ class enable_grad(_ModeContext):
 
 # ----------------------------------------------------------------------------- Function
 class _NoGradCtx:
-    """Stands in for ctx when no graph is recorded: saving is a no-op."""
+    """Stands in for ctx when no graph is recorded: saving is a no-op, and attributes
+    set on it are dropped (nothing is kept alive by an op that recorded no node). Hot
+    ops test `ctx.recording` to skip that work altogether."""
 
+    recording = False
     needs_input_grad = (False,) * 64
     next = (None,) * 64
+
+    def __setattr__(self, name, value):
+        pass
 
     def save_for_backward(self, *tensors):
         pass
@@ -144,6 +150,7 @@ class Function:
     save_output = False     # backward reads `ctx.output`
     _out = None
     _out_at = 0             # version of the saved output when it was saved
+    recording = True        # ctx.recording: False on the stand-in ctx of unrecorded calls
     _plain = True           # single output, no hooks: the engine's inlined fast path
     _is_tensor = False      # edges are Tensors (leaves) or nodes; this tells them apart
     _metas = None           # [(shape, dtype)] of the outputs of a multi-output node

@@ -54,3 +54,17 @@ def child_threads() -> int:
 
 def emit(result: dict) -> None:
     print(json.dumps(result))
+
+
+def compare(script: str, roles, threads: int, extra: list[str] | None = None,
+            repeats: int = 3) -> dict:
+    """Run each role's child `repeats` times, interleaved (ember, torch, ember, ...), so
+    that a burst of load on a shared machine hits every framework alike; each numeric
+    result is the median over the repeats."""
+    runs = {role: [] for role in roles}
+    for _ in range(repeats):
+        for role in roles:
+            runs[role].append(run_child(script, role, threads, extra))
+    return {role: {key: statistics.median(r[key] for r in results)
+                   for key in results[0]}
+            for role, results in runs.items()}

@@ -15,7 +15,7 @@ import sys
 import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import child_threads, emit, median_time, run_child  # noqa: E402
+from _harness import child_threads, compare, emit, median_time  # noqa: E402
 
 SIZES = (784, 512, 512, 10)
 LR = 0.01
@@ -148,17 +148,19 @@ def child(role: str, rounds: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--repeats", type=int, default=3, help="interleaved child runs each")
     p.add_argument("--child", default=None)
     args = p.parse_args()
     if args.child:
         child(args.child, args.rounds)
         return
-    print(f"MLP {'-'.join(map(str, SIZES))} float32 training step, median of {args.rounds}")
+    print(f"MLP {'-'.join(map(str, SIZES))} float32 training step; median of {args.rounds} "
+          f"rounds per process, median of {args.repeats} interleaved processes")
     print(f"{'threads':>7} {'batch':>5} {'ember ms':>9} {'torch ms':>9} {'numpy ms':>9} "
           f"{'vs torch':>9} {'vs numpy':>9} {'ember MB':>9} {'torch MB':>9} {'numpy MB':>9}")
     for threads in (1, 2):
-        res = {role: run_child(__file__, role, threads, ["--rounds", str(args.rounds)])
-               for role in ("ember", "torch", "numpy")}
+        res = compare(__file__, ("ember", "torch", "numpy"), threads,
+                      ["--rounds", str(args.rounds)], repeats=args.repeats)
         for batch in (32, 256):
             e, t, n = (res[r][f"ms_{batch}"] for r in ("ember", "torch", "numpy"))
             me, mt, mn = (res[r][f"mb_{batch}"] for r in ("ember", "torch", "numpy"))

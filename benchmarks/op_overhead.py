@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import child_threads, emit, median_time, run_child  # noqa: E402
+from _harness import child_threads, compare, emit, median_time  # noqa: E402
 
 N_OPS = 200
 SIZE = 16
@@ -91,18 +91,20 @@ def child(role: str, rounds: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--repeats", type=int, default=3, help="interleaved child runs each")
     p.add_argument("--child", default=None)
     args = p.parse_args()
     if args.child:
         child(args.child, args.rounds)
         return
-    print(f"chain of {N_OPS} ops on {SIZE}-element float32 tensors, forward + backward, "
-          f"median of {args.rounds} rounds")
+    print(f"chain of {N_OPS} ops on {SIZE}-element float32 tensors, forward + backward; "
+          f"median of {args.rounds} rounds per process, median of {args.repeats} "
+          "interleaved processes")
     print(f"{'threads':>7} {'ember us/op':>12} {'torch us/op':>12} {'ratio':>7} "
           f"{'numpy fwd us/op':>16}")
     for threads in (1, 2):
-        res = {role: run_child(__file__, role, threads, ["--rounds", str(args.rounds)])
-               for role in ("ember", "torch", "numpy")}
+        res = compare(__file__, ("ember", "torch", "numpy"), threads,
+                      ["--rounds", str(args.rounds)], repeats=args.repeats)
         e, t, n = (res[r]["per_op_us"] for r in ("ember", "torch", "numpy"))
         print(f"{threads:>7} {e:>12.2f} {t:>12.2f} {e / t:>7.2f} {n:>16.2f}")
 

@@ -129,9 +129,10 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "mul")
-        # keep only what backward needs: b for a's gradient, a for b's
-        need_a, need_b = ctx.next[0] is not None, ctx.next[1] is not None
-        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        if ctx.recording:  # keep only what backward needs: b for a's gradient, a for b's
+            nxt = ctx.next
+            ctx.save_for_backward(a if nxt[1] is not None else None,
+                                  b if nxt[0] is not None else None)
         try:
             return x * y
         except ValueError:
@@ -158,7 +159,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "div")
-        ctx.save_for_backward(b)
+        if ctx.recording:
+            ctx.save_for_backward(b)
         try:
             out = x / y
         except ValueError:
