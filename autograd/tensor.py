@@ -391,28 +391,28 @@ class Tensor:
     # ------------------------------------------------------------------ arithmetic
     # the hottest operators call their op's class directly (one call less per op)
     def __add__(self, other):
-        return _Add.apply(self, other)
+        return _add_op(self, other)
 
     def __radd__(self, other):
-        return _Add.apply(other, self)
+        return _add_op(other, self)
 
     def __sub__(self, other):
-        return _Sub.apply(self, other)
+        return _sub_op(self, other)
 
     def __rsub__(self, other):
-        return _Sub.apply(other, self)
+        return _sub_op(other, self)
 
     def __mul__(self, other):
-        return _Mul.apply(self, other)
+        return _mul_op(self, other)
 
     def __rmul__(self, other):
-        return _Mul.apply(other, self)
+        return _mul_op(other, self)
 
     def __truediv__(self, other):
-        return _Div.apply(self, other)
+        return _div_op(self, other)
 
     def __rtruediv__(self, other):
-        return _Div.apply(other, self)
+        return _div_op(other, self)
 
     def __floordiv__(self, other):
         return _elementwise.floor_divide(self, other)
@@ -439,7 +439,7 @@ class Tensor:
         return _linalg.matmul(other, self)
 
     def __neg__(self):
-        return _Neg.apply(self)
+        return _neg_op(self)
 
     def __pos__(self):
         return self
@@ -612,7 +612,7 @@ class Tensor:
         return _elementwise.abs(self)
 
     def exp(self):
-        return _Exp.apply(self)
+        return _exp_op(self)
 
     def exp2(self):
         return _elementwise.exp2(self)
@@ -651,7 +651,7 @@ class Tensor:
         return _elementwise.tan(self)
 
     def tanh(self):
-        return _Tanh.apply(self)
+        return _tanh_op(self)
 
     def sinh(self):
         return _elementwise.sinh(self)
@@ -669,10 +669,10 @@ class Tensor:
         return _elementwise.atan(self)
 
     def sigmoid(self):
-        return _Sigmoid.apply(self)
+        return _sigmoid_op(self)
 
     def relu(self):
-        return _Relu.apply(self)
+        return _relu_op(self)
 
     def erf(self):
         return _elementwise.erf(self)
@@ -1033,12 +1033,14 @@ from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
-from .ops.elementwise import Add as _Add  # noqa: E402
-from .ops.elementwise import Div as _Div  # noqa: E402
-from .ops.elementwise import Exp as _Exp  # noqa: E402
-from .ops.elementwise import Mul as _Mul  # noqa: E402
-from .ops.elementwise import Neg as _Neg  # noqa: E402
-from .ops.elementwise import Relu as _Relu  # noqa: E402
-from .ops.elementwise import Sigmoid as _Sigmoid  # noqa: E402
-from .ops.elementwise import Sub as _Sub  # noqa: E402
-from .ops.elementwise import Tanh as _Tanh  # noqa: E402
+
+# the hottest operators call their op's bound `apply` directly
+_add_op = _elementwise.Add.apply
+_sub_op = _elementwise.Sub.apply
+_mul_op = _elementwise.Mul.apply
+_div_op = _elementwise.Div.apply
+_neg_op = _elementwise.Neg.apply
+_exp_op = _elementwise.Exp.apply
+_tanh_op = _elementwise.Tanh.apply
+_sigmoid_op = _elementwise.Sigmoid.apply
+_relu_op = _elementwise.Relu.apply
