@@ -199,7 +199,9 @@ class Function:
                 f"by an inplace operation: the output of {self.name()} (shape "
                 f"{tuple(self._out.shape)}) is at version {self._out_version[0]}, expected "
                 f"version {self._out_at}; use out-of-place ops, or clone() before modifying")
-        t = _make(self._out)
+        t = _new(Tensor)
+        t.array = self._out
+        t.grad = None
         t._version = self._out_version
         t.requires_grad = True
         t.grad_fn = self
@@ -222,13 +224,16 @@ class Function:
         if self._custom:
             from .custom import unpack_saved
             return unpack_saved(self, saved)
-        for t, v in zip(saved, self._versions):
-            if v is not None and t._version[0] != v:
+        i = 0
+        for v in self._versions:
+            if v is not None and saved[i]._version[0] != v:
+                t = saved[i]
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified "
                     f"by an inplace operation: {self.name()} saved a tensor of shape "
                     f"{tuple(t.shape)} at version {v}, and it is now at version "
                     f"{t._version[0]}; use out-of-place ops, or clone() before modifying")
+            i += 1
         return saved
 
     def mark_non_differentiable(self, *tensors):
