@@ -240,3 +240,5 @@ def from_dlpack(obj):
 from . import functional  # noqa: E402
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
+from . import memory  # noqa: E402
+from .profiler import profile  # noqa: E402
