@@ -49,6 +49,10 @@ def _held(node):
     for name, value in node.__dict__.items():
         if backend.is_array(value) and id(value) not in labelled:
             out.append((f"ctx.{name}", value, "ctx"))
+        elif isinstance(value, tuple):  # e.g. ctx.args = (indices, geometry, shape)
+            for i, v in enumerate(value):
+                if backend.is_array(v) and id(v) not in labelled:
+                    out.append((f"ctx.{name}[{i}]", v, "ctx"))
     return out
 
 
