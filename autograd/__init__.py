@@ -237,6 +237,8 @@ def from_dlpack(obj):
     return _from(obj)
 
 
-from . import functional  # noqa: E402
+from . import functional, memory  # noqa: E402
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
+from .explain import explain_grad  # noqa: E402
+from .profiler import profile  # noqa: E402

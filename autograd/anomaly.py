@@ -107,7 +107,24 @@ def check_grads(node, grads):
         hi = float(ok.max()) if ok.size else float("nan")
         raise RuntimeError(
             f"Function '{type(node).__name__}Backward' returned {kind} values in its {i}th "
-            f"output; gradients for its inputs: [{shapes}]; the bad gradient (shape "
+            f"output; the op's inputs: [{_inputs(node)}]; "
+            f"gradients for its inputs: [{shapes}]; the bad gradient (shape "
             f"{tuple(arr.shape)}, {arr.dtype}) has {n_nan} nan and "
             f"{int((~finite).sum()) - n_nan} inf of {arr.size} values, finite min {lo:g}, "
             f"max {hi:g}; {_where(node)}")
+
+
+def _inputs(node):
+    """Shape and dtype of each input of `node` that needed a gradient."""
+    from .graph import edge_node
+    out = []
+    for e in node.next:
+        if e is None:
+            out.append("no grad")
+        elif e._is_tensor:
+            out.append(f"{tuple(e.shape)} {e.dtype}")
+        else:
+            p = edge_node(e)
+            meta = (p._shape, p._dtype) if p._n_out == 1 else p._metas[e.nr]
+            out.append(f"{tuple(meta[0])} {meta[1]}")
+    return ", ".join(out)

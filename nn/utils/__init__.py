@@ -4,3 +4,7 @@ from .early_stopping import EarlyStopping
 from .serialization import load, save
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "EarlyStopping", "save", "load"]
+from .monitor import GradientMonitor, grad_report  # noqa: E402
+from .summary import summary  # noqa: E402
+
+__all__ += ["GradientMonitor", "grad_report", "summary"]

@@ -27,6 +27,7 @@ def test_nan_in_backward_raises_like_torch_and_names_op_and_line():
     assert "Function 'SqrtBackward'" in msg
     assert "test_anomaly.py" in msg and "LINE-OF-SQRT" in msg
     assert "(2,) float32" in msg and "nan" in msg
+    assert "the op's inputs: [(2,) float32]" in msg
 
 
 def test_inf_gradient_is_reported_with_counts():

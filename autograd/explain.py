@@ -1,0 +1,182 @@
+"""`explain_grad(tensor, output)`: why `tensor.grad` is None or zero after
+`output.backward()`, read from the tensor, the output and the graph between them."""
+from __future__ import annotations
+
+import gc
+
+from . import backend
+from .function import _FREED
+from .graph import edge_node, nodes
+from .tensor import Tensor
+
+__all__ = ["explain_grad", "Explanation"]
+
+# ops whose backward multiplies by a mask that is zero where the input was <= 0
+_RELU_LIKE = ("relu", "relu6", "hardtanh", "clamp", "threshold")
+
+
+class Explanation:
+    """What `explain_grad` returns: `.reason` (a short code), `.op` (the op where the
+    path breaks, or None) and `.message`; `str()` gives the message.
+
+    Reasons: ok, integer_dtype, detached, no_grad, requires_grad_false, not_connected,
+    non_leaf, freed, dead_relu, zero."""
+
+    __slots__ = ("reason", "op", "message")
+
+    def __init__(self, reason, message, op=None):
+        self.reason, self.op, self.message = reason, op, message
+
+    def __str__(self):
+        return self.message
+
+    def __repr__(self):
+        return f"Explanation(reason={self.reason!r}, op={self.op!r})"
+
+
+def _describe(t):
+    name = getattr(t, "name", None)
+    label = f"{name!r} " if isinstance(name, str) and name else ""
+    return f"tensor {label}of shape {tuple(t.shape)} ({t.dtype})"
+
+
+def _detached_from(tensor):
+    """A tensor that requires grad and shares `tensor`'s storage and version counter:
+    `tensor` is its `detach()`."""
+    for o in gc.get_referrers(tensor.array):
+        if (isinstance(o, Tensor) and o is not tensor and o.requires_grad
+                and o._version is tensor._version):
+            return o
+    return None
+
+
+def _path_nodes(graph, tensor):
+    """The nodes on some path from the output to `tensor` (a leaf or a node's output):
+    walk consumers backwards from where the tensor enters the graph."""
+    target = tensor.grad_fn
+    consumers = {}
+    start = []
+    for node in graph:
+        for e in node.next:
+            if e is None:
+                continue
+            if e._is_tensor:
+                if target is None and e is tensor:
+                    start.append(node)
+            else:
+                consumers.setdefault(id(edge_node(e)), []).append(node)
+        if node is target:
+            start.append(node)
+    on_path, seen = [], set()
+    while start:
+        node = start.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        on_path.append(node)
+        start.extend(consumers.get(id(node), ()))
+    return on_path
+
+
+def _blocking_relu(graph, path, tensor):
+    """A relu-like node that every path from the output to `tensor` crosses."""
+    on_path = {id(n) for n in path}
+    for cand in path:
+        if cand.name() not in _RELU_LIKE:
+            continue
+        # remove cand: does the tensor stay reachable from the output?
+        stack, seen, reached = [graph[0]], set(), False
+        while stack and not reached:
+            node = stack.pop()
+            if node is cand or id(node) in seen or id(node) not in on_path:
+                continue
+            seen.add(id(node))
+            if node is tensor.grad_fn:
+                reached = True
+            for e in node.next:
+                if e is None:
+                    continue
+                if e._is_tensor:
+                    reached = reached or e is tensor
+                else:
+                    stack.append(edge_node(e))
+        if not reached:
+            return cand
+    return None
+
+
+def explain_grad(tensor, output) -> Explanation:
+    """Why `tensor.grad` is None or zero after `output.backward()` (call it before or
+    after backward). Returns an `Explanation`; print it for a sentence."""
+    if not isinstance(tensor, Tensor) or not isinstance(output, Tensor):
+        raise TypeError(f"explain_grad: expected Tensors, got {type(tensor).__name__} and "
+                        f"{type(output).__name__}")
+    what = _describe(tensor)
+    if tensor.dtype.kind not in "fc":
+        return Explanation(
+            "integer_dtype", f"{what} has an integer dtype: only floating point tensors "
+            "can require gradients; convert it with .float() first")
+    if not tensor.requires_grad:
+        src = _detached_from(tensor)
+        if src is not None:
+            return Explanation(
+                "detached", f"{what} was made by detach() (or .data) from a tensor that "
+                "requires grad: it shares the memory but not the graph; use the original "
+                "tensor instead", op="detach")
+    if output.grad_fn is None and not output.requires_grad:
+        return Explanation(
+            "no_grad", f"the output ({_describe(output)}) has no graph: it was computed "
+            "under no_grad() (or set_grad_enabled(False)), or from tensors that need no "
+            "grad; compute it with grad mode on")
+    if not tensor.requires_grad:
+        return Explanation(
+            "requires_grad_false", f"{what} has requires_grad=False, so autograd does not "
+            "track it; create it with requires_grad=True or call .requires_grad_() before "
+            "using it (if an op under no_grad() made it, redo that op with grad mode on)")
+    graph = nodes(output)
+    if tensor is output:
+        path = []
+    else:
+        path = _path_nodes(graph, tensor) if graph else []
+        if not path:
+            head = output.grad_fn.name() if output.grad_fn is not None else None
+            return Explanation(
+                "not_connected", f"{what} is not connected to the output: no path in the "
+                f"output's graph reaches it (the graph ends in "
+                f"{head or 'a leaf'}); it was not used, or the path went through "
+                "detach(), .data, .numpy() or an op under no_grad()", op=None)
+    if tensor.grad_fn is not None and tensor.grad is None:
+        return Explanation(
+            "non_leaf", f"{what} is not a leaf (made by {tensor.grad_fn.name()}): "
+            "backward fills .grad only for leaves; call .retain_grad() before backward, or "
+            "use autograd.grad", op=tensor.grad_fn.name())
+    if tensor.grad is None:
+        freed = [n for n in graph if n.saved is _FREED]
+        if freed:
+            return Explanation(
+                "freed", f"{what} is connected, but backward already ran through this graph "
+                "and freed it, and its .grad was reset since (zero_grad?); a second backward "
+                "needs retain_graph=True on the first, or a fresh forward",
+                op=freed[0].name())
+        return Explanation(
+            "not_run", f"{what} is connected to the output but backward has not run yet; "
+            "call output.backward()", op=None)
+    g = tensor.grad.array
+    xp = backend.array_module(g)
+    if bool(xp.any(g != 0)):
+        return Explanation("ok", f"{what} has a nonzero gradient")
+    relu = _blocking_relu(graph, path, tensor)
+    if relu is not None:
+        alive = relu._out is not None
+        detail = ""
+        if alive:
+            detail = f" ({int((relu._out > 0).sum())} of {relu._out.size} outputs positive)"
+        return Explanation(
+            "dead_relu", f"{what} got an all-zero gradient: every path from the output to "
+            f"it crosses {relu.name()}, and its inputs were <= 0 everywhere{detail}, so its "
+            "gradient is zero (a dead ReLU); check the initialisation, the learning rate, "
+            "or use LeakyReLU", op=relu.name())
+    return Explanation(
+        "zero", f"{what} is connected and got a gradient, but it is exactly zero: the "
+        "output does not depend on it locally (e.g. a multiplication by zero, a masked or "
+        "constant branch)", op=None)

@@ -1,0 +1,326 @@
+"""`profile()`: per-op forward and backward wall time, call counts and bytes allocated.
+
+Zero cost when off: nothing in `Function.apply` or the engine checks for a profiler.
+Entering `profile()` replaces the static `forward`/`backward` of every `Function`
+subclass with a timing wrapper and leaving restores them. Times are *self* times: an op
+called inside another op's backward (backward formulas are written in ops) is charged
+to itself, not to its caller, so the column sums add up to the time spent in ops.
+"""
+from __future__ import annotations
+
+import time
+import weakref
+
+from . import backend
+from .function import Function
+from .graph import edge_node, module_calls, module_names
+from .memory import _root
+
+__all__ = ["profile"]
+
+_active = []  # the running profile (at most one)
+
+
+def _subclasses(cls):
+    out, stack = [], list(cls.__subclasses__())
+    while stack:
+        c = stack.pop()
+        if c not in out:
+            out.append(c)
+            stack.extend(c.__subclasses__())
+    return out
+
+
+def _nbytes(value, skip=()):
+    """Bytes of the arrays in a forward/backward result (Tensors, arrays, tuples),
+    leaving out those whose memory `skip` (ids of owning arrays) already accounts for:
+    views of the inputs and arrays that nested ops allocated."""
+    if value is None:
+        return 0
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v, skip) for v in value)
+    arr = getattr(value, "array", value)
+    if backend.is_array(arr):
+        return 0 if id(_root(arr)) in skip else int(arr.nbytes)
+    return int(getattr(arr, "nbytes", 0))  # a NumPy scalar
+
+
+def _ids(value, into):
+    """Add the ids of the arrays owning the memory of `value`'s arrays to `into`."""
+    if isinstance(value, (tuple, list)):
+        for v in value:
+            _ids(v, into)
+    elif value is not None:
+        arr = getattr(value, "array", value)
+        if backend.is_array(arr):
+            into.add(id(_root(arr)))
+
+
+class _Stat:
+    """Totals of one op (or one module)."""
+
+    __slots__ = ("forward", "backward", "calls", "backward_calls", "forward_bytes",
+                 "backward_bytes")
+
+    def __init__(self):
+        self.forward = self.backward = 0.0
+        self.calls = self.backward_calls = self.forward_bytes = self.backward_bytes = 0
+
+    @property
+    def total(self):
+        return self.forward + self.backward
+
+    @property
+    def bytes(self):
+        return self.forward_bytes + self.backward_bytes
+
+    def as_dict(self):
+        return {"forward": self.forward, "backward": self.backward, "total": self.total,
+                "calls": self.calls, "backward_calls": self.backward_calls,
+                "forward_bytes": self.forward_bytes, "backward_bytes": self.backward_bytes}
+
+
+class _Frame:
+    __slots__ = ("child_time", "made", "bytes")
+
+    def __init__(self):
+        self.child_time = 0.0
+        self.bytes = 0     # allocated by nested ops
+        self.made = set()  # ids of arrays that nested ops allocated
+
+
+class profile:
+    """Context manager: `with autograd.profile() as prof: ...`, then
+    `print(prof.table(sort_by="total"))`; `prof.ops` maps op name -> stats dict,
+    `prof.by_module` module name -> stats dict (the innermost module whose call created
+    the op's node; ops that recorded no graph fall under "(no graph)").
+
+    Args:
+        model: optional; names modules by their dotted path in it (else by class name).
+        sync: synchronise the GPU around each op (default: when CUDA is available), so
+            CuPy's asynchronous kernels are timed, not just launched.
+    """
+
+    def __init__(self, model=None, sync=None):
+        self.model = model
+        self.sync = backend.cuda_is_available() if sync is None else bool(sync)
+        self._ops = {}
+        self._nodes = []      # (weakref(node), record) for nodes created while profiling
+        self._stack = []
+        self._saved = []
+        self._ungraphed = 0.0  # top-level forwards that recorded no node
+        self.wall = 0.0
+
+    # -- install / restore
+    def __enter__(self):
+        if _active:
+            raise RuntimeError("profile: expected no profile running, got one already "
+                               "active; nested profiling is not supported")
+        _active.append(self)
+        # look every method up before replacing any, so inherited ones are wrapped once
+        plan = [(cls, name, cls.__dict__.get(name), getattr(cls, name))
+                for cls in _subclasses(Function) for name in ("forward", "backward")]
+        for cls, name, own, fn in plan:
+            wrap = self._wrap_forward if name == "forward" else self._wrap_backward
+            self._saved.append((cls, name, own))
+            setattr(cls, name, staticmethod(wrap(cls, fn)))
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self._start
+        for cls, name, own in reversed(self._saved):
+            if own is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, own)
+        self._saved = []
+        _active.remove(self)
+        self._resolve_live()
+
+    def _sync(self):
+        if self.sync:
+            backend.cuda_synchronize()
+
+    def _stat(self, cls):
+        key = cls.name()
+        s = self._ops.get(key)
+        if s is None:
+            s = self._ops[key] = _Stat()
+        return s
+
+    def _wrap_forward(self, cls, fn):
+        clock, stack, prof = time.perf_counter, self._stack, self
+
+        def forward(*args, **kwargs):
+            frame = _Frame()
+            _ids(args, frame.made)  # a view of an input allocates nothing
+            stack.append(frame)
+            prof._sync()
+            t0 = clock()
+            try:
+                out = fn(*args, **kwargs)
+                prof._sync()
+            finally:
+                elapsed = clock() - t0
+                stack.pop()
+            own = elapsed - frame.child_time
+            nbytes = _nbytes(out, frame.made)
+            s = prof._stat(cls)
+            s.forward += own
+            s.calls += 1
+            s.forward_bytes += nbytes
+            if stack:
+                parent = stack[-1]
+                parent.child_time += elapsed
+                parent.bytes += frame.bytes + nbytes
+                parent.made |= frame.made
+                _ids(out, parent.made)
+                return out
+            # a top-level call: by_module charges it (nested calls included) to a module
+            ctx = args[0] if args else None
+            if isinstance(ctx, Function):  # recording a graph: remember it for by_module
+                rec = [None, elapsed, nbytes + frame.bytes, 0.0, 0, 0]
+                ctx.__dict__["_prof"] = rec
+                prof._nodes.append((weakref.ref(ctx), rec))
+            else:
+                prof._ungraphed += elapsed
+            return out
+        return forward
+
+    def _wrap_backward(self, cls, fn):
+        clock, stack, prof = time.perf_counter, self._stack, self
+
+        def backward(ctx, *grads):
+            rec = ctx.__dict__.get("_prof") if isinstance(ctx, Function) and not stack \
+                else None
+            if rec is not None and rec[0] is None:
+                prof._resolve([ctx])  # the graph is complete now: find the module calls
+            frame = _Frame()
+            _ids(grads, frame.made)  # a gradient passed through is not an allocation
+            stack.append(frame)
+            prof._sync()
+            t0 = clock()
+            try:
+                out = fn(ctx, *grads)
+                prof._sync()
+            finally:
+                elapsed = clock() - t0
+                stack.pop()
+            own = elapsed - frame.child_time
+            nbytes = _nbytes(out, frame.made)
+            s = prof._stat(cls)
+            s.backward += own
+            s.backward_calls += 1
+            s.backward_bytes += nbytes
+            if stack:
+                parent = stack[-1]
+                parent.child_time += elapsed
+                parent.bytes += frame.bytes + nbytes
+                parent.made |= frame.made
+                _ids(out, parent.made)
+            elif rec is not None:
+                rec[3] += elapsed
+                rec[4] += 1
+                rec[5] += frame.bytes + nbytes
+            return out
+        return backward
+
+    # -- module attribution
+    def _resolve(self, roots):
+        """Give every profiled node reachable from `roots` its innermost module."""
+        graph, seen, stack = [], set(), list(roots)
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            graph.append(node)
+            for e in node.next:
+                p = edge_node(e)
+                if p is not None:
+                    stack.append(p)
+        _, scope = module_calls(graph)
+        for node in graph:
+            rec = node.__dict__.get("_prof")
+            if rec is not None and rec[0] is None:
+                calls = scope.get(id(node))
+                rec[0] = calls[0].module if calls else False
+
+    def _resolve_live(self):
+        live = [n for n in (ref() for ref, rec in self._nodes if rec[0] is None)
+                if n is not None]
+        # outputs first: a node nobody else points to starts a walk
+        if live:
+            self._resolve(live)
+
+    # -- results
+    @property
+    def ops(self) -> dict:
+        return {k: s.as_dict() for k, s in self._ops.items()}
+
+    @property
+    def total_time(self) -> float:
+        """Seconds spent inside op forwards and backwards (self times summed)."""
+        return sum(s.total for s in self._ops.values())
+
+    @property
+    def by_module(self) -> dict:
+        if _active and _active[0] is self:
+            self._resolve_live()
+        names = module_names(self.model)
+        out = {}
+        for _, rec in self._nodes:
+            module = rec[0]
+            if not module:
+                key = "(no module)"
+            else:
+                key = names.get(id(module)) or type(module).__name__
+            s = out.get(key)
+            if s is None:
+                s = out[key] = _Stat()
+            s.forward += rec[1]
+            s.forward_bytes += rec[2]
+            s.backward += rec[3]
+            s.backward_calls += rec[4]
+            s.backward_bytes += rec[5]
+            s.calls += 1
+        if self._ungraphed:
+            s = out["(no graph)"] = _Stat()
+            s.forward = self._ungraphed
+        return {k: s.as_dict() for k, s in out.items()}
+
+    def table(self, sort_by: str = "total", row_limit: int = 20, by: str = "op") -> str:
+        """The top ops (or modules, with by="module") as a text table; sort_by is one of
+        total, forward, backward, calls, bytes, name."""
+        keys = ("total", "forward", "backward", "calls", "bytes", "name")
+        if sort_by not in keys:
+            raise ValueError(f"table: expected sort_by in {keys}, got {sort_by!r}")
+        rows = self.ops if by == "op" else self.by_module
+
+        def key(item):
+            name, d = item
+            if sort_by == "name":
+                return name
+            if sort_by == "bytes":
+                return -(d["forward_bytes"] + d["backward_bytes"])
+            return -d[sort_by]
+        items = sorted(rows.items(), key=key)
+        total = sum(d["total"] for d in rows.values()) or 1.0
+        label = "op" if by == "op" else "module"
+        head = (f"{label:<22} {'calls':>6} {'fwd ms':>9} {'bwd calls':>9} {'bwd ms':>9} "
+                f"{'total ms':>9} {'%':>6} {'fwd MiB':>9} {'bwd MiB':>9}")
+        lines = [head, "-" * len(head)]
+        for name, d in items[:row_limit]:
+            lines.append(
+                f"{name[:22]:<22} {d['calls']:>6} {d['forward'] * 1e3:>9.3f} "
+                f"{d['backward_calls']:>9} {d['backward'] * 1e3:>9.3f} "
+                f"{d['total'] * 1e3:>9.3f} {100 * d['total'] / total:>6.1f} "
+                f"{d['forward_bytes'] / 2**20:>9.3f} {d['backward_bytes'] / 2**20:>9.3f}")
+        lines.append("-" * len(head))
+        lines.append(f"self time in ops {self.total_time * 1e3:.3f} ms of "
+                     f"{self.wall * 1e3:.3f} ms profiled wall time")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()

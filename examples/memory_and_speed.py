@@ -1,0 +1,106 @@
+"""What training costs and why: a small CNN on scikit-learn's 8x8 digits, with the memory
+ledger, the per-op profile, the gradient report and the saving from checkpoint.
+
+    python examples/memory_and_speed.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import autograd as ag  # noqa: E402
+import nn  # noqa: E402
+import nn.functional as F  # noqa: E402
+
+
+def load_digits(n):
+    try:
+        from sklearn.datasets import load_digits as sk
+        d = sk()
+        x, y = d.images.astype(np.float32) / 16.0, d.target.astype(np.int64)
+    except ImportError:  # synthetic stand-in with the same shapes
+        rng = np.random.default_rng(0)
+        y = rng.integers(0, 10, 1797)
+        x = (rng.random((1797, 8, 8)) * 0.3 + (y[:, None, None] / 10.0)).astype(np.float32)
+    return ag.tensor(x[:n, None]), ag.tensor(y[:n])
+
+
+class Features(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))      # (N, 16, 4, 4)
+        return self.pool(F.relu(self.conv2(x)))   # (N, 32, 2, 2)
+
+
+class Net(nn.Module):
+    def __init__(self, use_checkpoint=False):
+        super().__init__()
+        self.features = Features()
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+        self.use_checkpoint = use_checkpoint
+
+    def forward(self, x):
+        if self.use_checkpoint:
+            return self.head(ag.checkpoint(self.features, x))
+        return self.head(self.features(x))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer samples and steps")
+    args = p.parse_args()
+    n, steps, batch = (256, 10, 64) if args.quick else (1797, 120, 128)
+    ag.manual_seed(0)
+    x, y = load_digits(n)
+    model = Net()
+    opt = nn.optim.Adam(model.parameters(), lr=3e-3)
+    monitor = nn.utils.GradientMonitor(model, optimizer=opt)
+
+    print(nn.utils.summary(model, x[:batch]))
+
+    with ag.profile(model=model) as prof:
+        for step in range(steps):
+            i = (step * batch) % (n - batch + 1)
+            xb, yb = x[i:i + batch], y[i:i + batch]
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with ag.no_grad():
+        acc = float((model(x).argmax(1) == y).float().mean().item())
+    print(f"\n{steps} steps, last loss {loss.item():.3f}, train accuracy {acc:.1%}\n")
+
+    print("== memory held for backward (one batch) ==")
+    led = ag.memory.ledger(F.cross_entropy(model(x[:batch]), y[:batch]), model=model)
+    print(led)
+
+    print("\n== profile: top ops ==")
+    print(prof.table(sort_by="total", row_limit=10))
+    print("\n== profile: by module ==")
+    print(prof.table(by="module", row_limit=10))
+
+    print("\n== gradients at the last step ==")
+    print(monitor.report())
+
+    # checkpoint: the features' activations are recomputed in backward, not stored
+    predicted = led.module_bytes(model.features)
+    model.use_checkpoint = True
+    led_ckpt = ag.memory.ledger(F.cross_entropy(model(x[:batch]), y[:batch]), model=model)
+    saved = led.activation_bytes - led_ckpt.activation_bytes
+    print(f"\n== checkpoint(features) ==\nactivations held: {led.activation_bytes:,} B "
+          f"-> {led_ckpt.activation_bytes:,} B; measured saving {saved:,} B "
+          f"(ledger predicted {predicted:,} B); peak during backward "
+          f"{led.peak_bytes:,} B -> {led_ckpt.peak_bytes:,} B")
+
+
+if __name__ == "__main__":
+    main()

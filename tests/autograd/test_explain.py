@@ -1,0 +1,95 @@
+"""autograd.explain_grad: one test per reason a gradient is None or zero."""
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+
+
+def _w():
+    return ag.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+
+
+def test_not_connected():
+    w, x = _w(), ag.tensor(np.ones(3), requires_grad=True)
+    out = (x * 2.0).sum()
+    out.backward()
+    e = ag.explain_grad(w, out)
+    assert w.grad is None and e.reason == "not_connected"
+    assert "not connected" in str(e)
+
+
+def test_output_created_under_no_grad():
+    w = _w()
+    with ag.no_grad():
+        out = (w * 3.0).sum()
+    e = ag.explain_grad(w, out)
+    assert e.reason == "no_grad" and "no_grad()" in str(e)
+
+
+def test_detached():
+    w = _w()
+    d = w.detach().requires_grad_(False)
+    out = (d * w).sum()
+    out.backward()
+    e = ag.explain_grad(d, out)
+    assert d.grad is None and e.reason == "detached" and e.op == "detach"
+
+
+def test_integer_dtype():
+    idx = ag.tensor([0, 2])
+    w = _w()
+    out = w[idx].sum()
+    out.backward()
+    e = ag.explain_grad(idx, out)
+    assert e.reason == "integer_dtype" and "integer" in str(e)
+
+
+def test_requires_grad_false():
+    x = ag.tensor(np.ones(3))
+    w = _w()
+    out = (x * w).sum()
+    out.backward()
+    e = ag.explain_grad(x, out)
+    assert x.grad is None and e.reason == "requires_grad_false"
+
+
+def test_graph_already_freed():
+    w = _w()
+    out = (w * w).sum()
+    out.backward()
+    w.grad = None  # e.g. zero_grad() between two backward calls
+    with pytest.raises(RuntimeError):
+        out.backward()
+    e = ag.explain_grad(w, out)
+    assert e.reason == "freed" and e.op == "mul"  # sum saves nothing
+
+
+def test_dead_relu_path_names_the_op():
+    ag.manual_seed(0)
+    lin = nn.Linear(3, 4)
+    with ag.no_grad():
+        lin.bias.fill_(-100.0)  # every pre-activation is negative: the ReLU is dead
+    x = ag.randn(5, 3)
+    out = lin(x).relu().sum()
+    out.backward()
+    assert float(np.abs(lin.weight.grad.numpy()).max()) == 0.0
+    e = ag.explain_grad(lin.weight, out)
+    assert e.reason == "dead_relu" and e.op == "relu"
+
+
+def test_relu_bypassed_by_a_skip_path_is_not_blamed():
+    w = _w()
+    out = (w * 0.0).relu().sum() + (w * 0.0).sum()
+    out.backward()
+    e = ag.explain_grad(w, out)
+    assert e.reason == "zero"
+
+
+def test_non_leaf_and_ok():
+    w = _w()
+    h = w * 2.0
+    out = h.sum()
+    out.backward()
+    assert ag.explain_grad(h, out).reason == "non_leaf"
+    assert ag.explain_grad(w, out).reason == "ok"

@@ -1,0 +1,104 @@
+"""autograd.memory.ledger: bytes held for backward per node, shared storage counted once,
+the backward peak against a hand computation, and what checkpoint saves."""
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from autograd.graph import nodes, saved_arrays
+from autograd.memory import ledger
+
+
+def test_ledger_bytes_equal_saved_arrays_nbytes():
+    x = ag.tensor(np.random.default_rng(0).standard_normal((4, 3)), requires_grad=True)
+    w = ag.tensor(np.ones((3, 5)), requires_grad=True)
+    h = (x @ w).tanh()
+    out = (h * h.exp()).sum()
+    led = ledger(out)
+    expected = sum(a.nbytes for n in nodes(out) for _, a in saved_arrays(n))
+    assert sum(r["bytes"] for r in led.rows) == expected
+    for r in led.rows:
+        assert r["dtype"] == "float64" and r["device"] == "cpu"
+    # saved: matmul x, w (leaves); tanh output; mul h and exp(h); exp input h & output
+    assert led.leaf_bytes == x.array.nbytes + w.array.nbytes
+    assert led.activation_bytes == 2 * 4 * 5 * 8  # h and exp(h), each stored once
+
+
+def test_shared_storage_is_counted_once_and_flagged():
+    x = ag.tensor(np.ones(10), requires_grad=True)
+    y = x.exp()          # saves its output y
+    z = y.sin()          # saves its input: the same array
+    led = ledger(z.sum())
+    assert [r["shared"] for r in led.rows] == [True, True]
+    assert sum(r["bytes"] for r in led.rows) == 160
+    assert led.total_bytes == led.activation_bytes == 80
+
+
+def test_view_of_a_saved_array_shares_its_storage():
+    x = ag.tensor(np.ones((4, 6)), requires_grad=True)
+    y = x.exp()
+    z = (y.reshape(6, 4) * 2.0).sin()  # sin saves a fresh array; mul by scalar saves none
+    v = y.reshape(24).cos()            # cos saves a view of exp's output
+    led = ledger(z.sum() + v.sum())
+    exp_rows = [r for r in led.rows if r["op"] == "exp"]
+    cos_rows = [r for r in led.rows if r["op"] == "cos"]
+    assert exp_rows[0]["storage"] == cos_rows[0]["storage"]
+    assert exp_rows[0]["shared"] and cos_rows[0]["shared"]
+    assert led.activation_bytes == 2 * 24 * 8  # exp's output (with its view) + sin's input
+
+
+def test_peak_and_freeing_match_a_hand_computation():
+    n = 10
+    x = ag.tensor(np.ones(n), requires_grad=True)
+    out = x.exp().sin().sum()
+    led = ledger(out)
+    b = 8 * n
+    # backward order sum, sin, exp. Alive while each runs:
+    #   sum: exp's output (b) + scalar grad (8) + grad for sin's output (b)
+    #   sin: exp's output (b) + incoming (b) + grad for exp's output (b)      = 3b
+    #   exp: exp's output (b) + incoming (b) + x.grad (b)                      = 3b
+    assert [s["op"] for s in led.steps] == ["sum", "sin", "exp"]
+    assert [s["live_during"] for s in led.steps] == [2 * b + 8, 3 * b, 3 * b]
+    assert [s["freed"] for s in led.steps] == [0, 0, b]  # exp still holds it after sin
+    assert led.peak_bytes == 3 * b
+    assert "peak" in str(led) and "sin" in str(led)
+
+
+def test_ctx_attributes_are_reported():
+    conv = nn.Conv2d(1, 2, 3)
+    out = conv(ag.randn(2, 1, 5, 5)).sum()
+    rows = [r for r in ledger(out).rows if r["label"].startswith("ctx.")]
+    assert rows and rows[0]["kind"] == "ctx"
+
+
+def _model():
+    ag.manual_seed(0)
+    block = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh())
+    return nn.Sequential(nn.Linear(8, 8), nn.ReLU(), block, nn.Linear(16, 3)), block
+
+
+def test_checkpoint_lowers_the_total_by_module_bytes():
+    model, block = _model()
+    x = ag.randn(5, 8)
+    led = ledger(model(x).sum(), model=model)
+    predicted = led.module_bytes(block)
+    assert predicted == led.by_module["2"] == 5 * 16 * 4  # the inner tanh output
+    h = model[1](model[0](x))
+    led_ckpt = ledger(model[3](ag.checkpoint(block, h)).sum())
+    assert led.activation_bytes - led_ckpt.activation_bytes == predicted
+    assert led.module_bytes(model[3]) == 0  # the head saves only its input
+
+
+def test_rows_name_modules_and_freed_graph_is_empty():
+    model, _ = _model()
+    out = model(ag.randn(5, 8)).sum()
+    led = ledger(out, model=model)
+    assert {r["module"] for r in led.rows} >= {"0", "1", "2.0", "3"}
+    out.backward()
+    assert ledger(out).rows == []
+
+
+def test_ledger_rejects_a_node():
+    x = ag.tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(TypeError):
+        ledger(x.exp().grad_fn)
