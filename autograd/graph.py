@@ -9,6 +9,7 @@ without crossing those input edges.
 """
 from __future__ import annotations
 
+from . import backend
 from .function import Function, OutputEdge
 from .tensor import Tensor
 
@@ -50,8 +51,8 @@ def saved_arrays(node):
     out = []
     if saved is not None and saved is not _freed():
         for i, s in enumerate(saved):
-            arr = getattr(s, "array", None)
-            if arr is not None and hasattr(arr, "nbytes"):
+            arr = s if backend.is_array(s) else getattr(s, "array", None)
+            if arr is not None and backend.is_array(arr):
                 out.append((f"saved[{i}]", arr))
     if node._out is not None:
         out.append(("output", node._out))

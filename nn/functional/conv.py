@@ -103,20 +103,21 @@ class Conv2dFn(Function):
         y = (wa.reshape(g, o // g, -1) @ cols).reshape(n, o, *geo.out_hw)
         if b is not None:
             y += b.array.reshape(-1, 1, 1)
-        ctx.save_for_backward(x, w)
+        # the unfolded input is reused by the weight gradient; saved (not a ctx attribute)
+        # so that the engine frees it right after this node's backward
+        need_w = ctx.recording and ctx.next[1] is not None
+        ctx.save_for_backward(x, w, cols if need_w else None)
         ctx.geo = geo
-        if ctx.needs_input_grad and ctx.needs_input_grad[1]:
-            ctx.cols = cols  # reused by the weight gradient
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x, w, cols = ctx.saved_tensors
         geo, need = ctx.geo, ctx.needs_input_grad
         gx = _ConvInputGrad.apply(grad, w, geo, tuple(x.shape)) if need[0] else None
         gw = None
         if need[1]:
-            gw = _ConvWeightGrad.apply(x, grad, geo, tuple(w.shape), ctx.cols)
+            gw = _ConvWeightGrad.apply(x, grad, geo, tuple(w.shape), cols)
         gb = grad.sum(dim=(0, 2, 3)) if need[2] else None
         return gx, gw, gb, None
 

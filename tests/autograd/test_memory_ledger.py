@@ -5,6 +5,7 @@ import pytest
 
 import autograd as ag
 import nn
+from autograd import graph
 from autograd.graph import nodes, saved_arrays
 from autograd.memory import ledger
 
@@ -65,10 +66,31 @@ def test_peak_and_freeing_match_a_hand_computation():
 
 
 def test_ctx_attributes_are_reported():
+    class KeepsArray(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.buffer = x.array * 2  # an array kept as a ctx attribute, not saved
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    out = KeepsArray.apply(ag.randn(2, 3, requires_grad=True)).sum()
+    rows = [r for r in ledger(out).rows if r["label"].startswith("ctx.")]
+    assert rows and rows[0]["kind"] == "ctx" and rows[0]["bytes"] == 2 * 3 * 4
+
+
+def test_conv_unfolded_input_is_saved_and_freed_by_backward():
     conv = nn.Conv2d(1, 2, 3)
     out = conv(ag.randn(2, 1, 5, 5)).sum()
-    rows = [r for r in ledger(out).rows if r["label"].startswith("ctx.")]
-    assert rows and rows[0]["kind"] == "ctx"
+    node = out.grad_fn.next[0]  # the convolution
+    cols_bytes = 2 * 1 * 9 * 3 * 3 * 4  # (N, C*kh*kw, OH*OW) float32
+    saved = [r for r in ledger(out).rows if r["kind"] != "ctx"]
+    assert any(r["bytes"] == cols_bytes for r in saved)
+    assert any(arr.nbytes == cols_bytes for _, arr in graph.saved_arrays(node))
+    out.backward()
+    assert graph.saved_arrays(node) == []  # freed by the engine after the node ran
 
 
 def _model():
