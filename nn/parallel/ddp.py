@@ -103,8 +103,9 @@ class DistributedDataParallel(Module):
         self._buckets, self._where = self._make_buckets()
         self._grad_hooks = [p.register_post_accumulate_grad_hook(self._hook_for(i))
                        for i, p in enumerate(self._params)]
-        self._armed = False       # the current backward must average gradients
-        self._started = False     # a gradient of the current pass has arrived
+        self._armed = False       # this iteration's backward must average gradients
+        self._started = False     # a gradient of this iteration has arrived
+        self._finished = False    # and all were averaged
         self._ready = [False] * len(self._params)
         self._next_bucket = 0
         self._used = None         # find_unused_parameters: all-reduced "used" flags
@@ -172,9 +173,9 @@ class DistributedDataParallel(Module):
 
     # ------------------------------------------------------------------ forward
     def forward(self, *inputs, **kwargs):
-        if self._started and self._armed:
+        if self._armed and self._started and not self._finished:
             self._unfinished_error()
-        if self._armed:  # a forward whose backward never came: let its collectives end
+        if self._armed and not self._started:  # no backward came: let collectives end
             for b in self._buckets[:self._next_bucket]:
                 b.work.wait()
         sync = is_grad_enabled() and self.require_backward_grad_sync
@@ -197,7 +198,8 @@ class DistributedDataParallel(Module):
             f"DistributedDataParallel, or make every forward output take part in the loss")
 
     def _prepare_for_backward(self, output):
-        self._armed, self._started, self._next_bucket = True, False, 0
+        self._armed, self._started, self._finished = True, False, False
+        self._next_bucket = 0
         self._ready = [False] * len(self._params)
         for b in self._buckets:
             b.pending, b.work = len(b.indices), None
@@ -219,7 +221,7 @@ class DistributedDataParallel(Module):
         def hook(param):
             if not self._armed:
                 return
-            if self._ready[i]:
+            if self._finished or self._ready[i]:
                 raise RuntimeError(
                     f"DistributedDataParallel: rank {self._group.rank}: parameter "
                     f"{self._names[i]} received a gradient twice in one iteration; expected "
@@ -273,8 +275,7 @@ class DistributedDataParallel(Module):
                     p.grad = _make(avg.copy())
                 else:
                     p.grad.array[...] = avg
-        self._armed = False
-        self._started = False
+        self._finished = True
 
     @contextmanager
     def no_sync(self):

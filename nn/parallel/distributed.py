@@ -92,7 +92,7 @@ class Work:
             if elapsed > limit:
                 raise RuntimeError(
                     f"{self._what}: rank {self._group.rank} of {self._group.world_size} timed "
-                    f"out after {limit:.0f} s waiting for the other ranks; one of them may "
+                    f"out after {limit:g} s waiting for the other ranks; one of them may "
                     "have failed, hung, or skipped this collective")
             if elapsed > 2e-3:  # spin briefly, then back off so other ranks get the cores
                 time.sleep(delay)
