@@ -500,3 +500,38 @@ def array_from_bytes(buffer, dtype, shape):
     if not (arr.flags.writeable and arr.flags.aligned):
         arr = arr.copy()
     return arr
+
+
+# ----------------------------------------------------------------------------- NCCL
+# nn.parallel's "nccl" backend reaches CuPy only through these helpers.
+def nccl():
+    """cupy.cuda.nccl (RuntimeError when CuPy, a GPU or NCCL is missing)."""
+    _require_cupy("nccl")
+    try:
+        from cupy.cuda import nccl as mod
+    except ImportError as exc:
+        raise RuntimeError(f"nccl: CuPy was built without NCCL support ({exc})") from None
+    if not getattr(mod, "available", True):
+        raise RuntimeError("nccl: CuPy was built without NCCL support")
+    return mod
+
+
+def cuda_device(index: int):
+    """cupy.cuda.Device(index): use as a context manager to make it current."""
+    _require_cupy("cuda_device")
+    return cp.cuda.Device(index)
+
+
+def cuda_current_stream():
+    """The CuPy stream kernels are queued on now."""
+    return cp.cuda.get_current_stream()
+
+
+def cuda_new_stream():
+    """A fresh non-blocking CuPy stream (for communication beside computation)."""
+    return cp.cuda.Stream(non_blocking=True)
+
+
+def cuda_event():
+    """A CuPy event without timing, recorded on one stream and awaited by another."""
+    return cp.cuda.Event(disable_timing=True)
