@@ -170,6 +170,7 @@ class _Renderer:
             for it in scope.items:
                 self._item(sub, it)
         self.late_edges = []
+        self.loops = set()
         if show_saved:
             self._saved(clusters)
         for scope in reversed(pic.expanded[1:]):  # children join their parents first
@@ -368,8 +369,8 @@ class _Renderer:
         if src.kind == "const":
             attrs.update(color="#bbbbbb", arrowsize="0.4")
         self.graph.edge(src.key, dst.key, **attrs)
-        if dst.kind == "fold" and dst.recurrent and (dst.key, dst.key) not in self.pic.edges:
-            self.pic.edges[(dst.key, dst.key)] = None
+        if dst.kind == "fold" and dst.recurrent and dst.key not in self.loops:
+            self.loops.add(dst.key)
             self.graph.edge(dst.key, dst.key, style="dashed", color="#999999",
                             tooltip="each repeat feeds the next")
 

@@ -122,9 +122,9 @@ def _base_label(node):
         elif e._is_tensor:
             edges.append((tuple(e.shape), e._is_param))
         else:
-            edges.append(_edge_node(e).name())
+            edges.append(0)  # which node: compared by `_Tokens.same` (wiring)
     shape, dtype = out_meta(node)
-    return (node.name(), shape, str(dtype), node._n_out, tuple(edges))
+    return (node.name(), shape, dtype, node._n_out, tuple(edges))
 
 
 # ----------------------------------------------------------------------------- scopes
@@ -144,17 +144,31 @@ def _build_scopes(pic, gnodes, model, depth, names):
         s = scopes[id(c)]
         s.parent = scopes[id(lst[i + 1])] if i + 1 < len(lst) else pic.root
         s.parent.children.append(s)
-    # depth: from the dotted name in the model, else one below the enclosing module
+    # depth: module nesting in the model (from the dotted name, else from the calls);
+    # containers (Sequential, ModuleList, ModuleDict) add no level to their children
+    by_name = dict(model.named_modules()) if model is not None else {}
     stack = list(pic.root.children)
     while stack:
         s = stack.pop()
-        s.depth = (s.name.count(".") + 1 if s.name else 0) if s.name is not None else \
-            s.parent.depth + 1
-        s.collapsed = depth is not None and s.depth >= depth
+        if s.name is not None:
+            parts = s.name.split(".") if s.name else []
+            s.depth = sum(1 for i in range(len(parts))
+                          if i == 0 or not _is_container(by_name.get(".".join(parts[:i]))))
+        else:
+            p = s.parent
+            s.depth = 0 if p.call is None else p.depth + (
+                0 if p.depth > 0 and _is_container(p.call.module) else 1)
+        s.collapsed = depth is not None and s.depth >= depth and (
+            s.depth == 0 or not _is_container(s.call.module))
         stack.extend(s.children)
     for n in gnodes:
         lst = scope_of.get(id(n))
         (scopes[id(lst[0])] if lst else pic.root).direct.append(n)
+
+
+def _is_container(module):
+    return module is not None and any(
+        c.__name__ in ("Sequential", "ModuleList", "ModuleDict") for c in type(module).__mro__)
 
 
 def _all_nodes(scope):
@@ -211,9 +225,9 @@ class _Tokens:
         if len(a) != len(b):
             return False
         for x, y in zip(a, b):
-            if (x < 0) != (y < 0):
-                return False
-            if x >= 0 and x != y and i - x != j - y:  # shared input, or same wiring
+            if x < 0:  # from outside: the first repeat of a chain reads the chain's input
+                continue
+            if y < 0 or (x != y and i - x != j - y):  # shared input, or same wiring
                 return False
         return True
 
@@ -238,8 +252,8 @@ def _find_repeats(tokens):
             while i + p < n and tokens.same(i, i + p):
                 i += 1
             reps = (i - s + p) // p
-            if reps >= MIN_REPEATS:
-                runs.append(((reps - 1) * p, s, p, reps))
+            if reps >= MIN_REPEATS:  # aligned to the run's end: leftovers go first
+                runs.append(((reps - 1) * p, i + p - reps * p, p, reps))
     runs.sort(key=lambda r: -r[0])
     taken, chosen = [], []
     for _, s, p, reps in runs:
