@@ -173,8 +173,10 @@ class _Renderer:
         self.loops = set()
         if show_saved:
             self._saved(clusters)
-        for scope in reversed(pic.expanded[1:]):  # children join their parents first
-            clusters[id(scope.parent)].subgraph(clusters[id(scope)])
+        for scope in reversed(pic.expanded):  # a cluster is complete before it joins
+            for child in scope.children:          # its parent, children in call order
+                if id(child) in clusters:
+                    clusters[id(scope)].subgraph(clusters[id(child)])
         for a, b, attrs in self.late_edges:
             g.edge(a, b, **attrs)
         for src, dst, grads in pic.edges.values():
@@ -269,7 +271,8 @@ class _Renderer:
             return it.label or S.fmt_shape(self._leaf_meta(it)[0])
         if it.kind in ("module", "fold") and it.calls:
             return it.calls[0].name or type(it.calls[0].call.module).__name__
-        return it.out_node.name()
+        scope = it.scope.name
+        return f"{scope}:{it.out_node.name()}" if scope else it.out_node.name()
 
     def _leaf_meta(self, it):
         t = it.tensor
@@ -400,9 +403,9 @@ class _Renderer:
                             **{**S.KINDS["saved"], "class": "saved"})
                         by_root.setdefault(s.root, []).append(key)
                         if s.root in leaf_roots:  # a leaf's own storage: no extra memory
-                            self.late_edges.append((key, leaf_roots[s.root].key, dict(style="dotted",
-                                            arrowhead="none", color="#c9a227",
-                                            constraint="false", tooltip="same storage")))
+                            self.late_edges.append((key, leaf_roots[s.root].key, dict(
+                                style="dotted", arrowhead="none", color="#c9a227",
+                                constraint="false", tooltip="same storage")))
                     self.late_edges.append((it.key, key, dict(
                         style="dotted", arrowhead="none", color="#c9a227",
                         tooltip=S.esc(s.label))))

@@ -161,6 +161,9 @@ def _build_scopes(pic, gnodes, model, depth, names):
         s.collapsed = depth is not None and s.depth >= depth and (
             s.depth == 0 or not _is_container(s.call.module))
         stack.extend(s.children)
+    pos = pic.pos
+    for s in [pic.root] + list(scopes.values()):  # children in the order they ran
+        s.children.sort(key=lambda c: max(pos[id(n)] for n in c.call.nodes))
     for n in gnodes:
         lst = scope_of.get(id(n))
         (scopes[id(lst[0])] if lst else pic.root).direct.append(n)

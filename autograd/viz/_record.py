@@ -86,7 +86,11 @@ def norm(t):
     xp = backend.array_module(arr)
     if arr.dtype.itemsize < 4:  # float16: square in float32, or huge norms overflow
         arr = arr.astype(xp.float32)
-    return float(xp.linalg.norm(arr.reshape(-1)))
+    errstate = getattr(xp, "errstate", None)
+    if errstate is None:
+        return float(xp.linalg.norm(arr.reshape(-1)))
+    with errstate(over="ignore", invalid="ignore"):  # inf is an answer here (exploding)
+        return float(xp.linalg.norm(arr.reshape(-1)))
 
 
 def _combine(norms):
