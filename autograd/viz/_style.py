@@ -43,6 +43,9 @@ def interpolate(palette, t):
     return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b))
 
 
+SPAN = 6
+
+
 class LogScale:
     """Maps positive values to [0, 1] on a log scale over the range of `values`."""
 
@@ -52,8 +55,9 @@ class LogScale:
             self.lo, self.hi = math.floor(min(logs)), math.ceil(max(logs))
         else:
             self.lo, self.hi = 0, 1
-        if self.hi <= self.lo:
-            self.hi = self.lo + 1
+        # at least SPAN decades: a healthy graph (norms within 1e-2) stays warm-to-neutral
+        # instead of stretching its small spread over the whole palette
+        self.lo = min(self.lo, self.hi - SPAN)
         self.empty = not logs
 
     def __call__(self, v):
