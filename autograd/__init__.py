@@ -237,7 +237,11 @@ def from_dlpack(obj):
     return _from(obj)
 
 
-from . import functional, memory  # noqa: E402
+from . import (  # noqa: E402
+    functional,
+    memory,
+    viz,  # noqa: E402
+)
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
 from .explain import explain_grad  # noqa: E402

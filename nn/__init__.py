@@ -52,4 +52,4 @@ from .layers.pooling import (
 )
 from .layers.rnn import GRU, LSTM, RNN, RNNBase
 from .layers.transformer import TransformerEncoder, TransformerEncoderLayer
-from . import data, optim, utils
+from . import data, optim, parallel, utils
