@@ -445,45 +445,45 @@ class Tensor:
         return self
 
     def __abs__(self):
-        return _elementwise.abs(self)
+        return _unary.abs(self)
 
     def __invert__(self):
-        return _elementwise.logical_not(self) if self.dtype.kind == "b" else \
-            _elementwise.bitwise_not(self)
+        return _compare.logical_not(self) if self.dtype.kind == "b" else \
+            _compare.bitwise_not(self)
 
     def __and__(self, other):
-        return _elementwise.logical_and(self, other)
+        return _compare.logical_and(self, other)
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return _elementwise.logical_or(self, other)
+        return _compare.logical_or(self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other):
-        return _elementwise.logical_xor(self, other)
+        return _compare.logical_xor(self, other)
 
     __rxor__ = __xor__
 
     # comparisons: bool tensors, no gradient
     def __eq__(self, other):
-        return _elementwise.eq(self, other)
+        return _compare.eq(self, other)
 
     def __ne__(self, other):
-        return _elementwise.ne(self, other)
+        return _compare.ne(self, other)
 
     def __lt__(self, other):
-        return _elementwise.lt(self, other)
+        return _compare.lt(self, other)
 
     def __le__(self, other):
-        return _elementwise.le(self, other)
+        return _compare.le(self, other)
 
     def __gt__(self, other):
-        return _elementwise.gt(self, other)
+        return _compare.gt(self, other)
 
     def __ge__(self, other):
-        return _elementwise.ge(self, other)
+        return _compare.ge(self, other)
 
     # in-place (see ops/inplace.py)
     def __iadd__(self, other):
@@ -534,22 +534,22 @@ class Tensor:
         return _inplace.mul_(self, -1)
 
     def exp_(self):
-        return _inplace.unary_(self, _elementwise.exp, "exp_")
+        return _inplace.unary_(self, _unary.exp, "exp_")
 
     def sqrt_(self):
-        return _inplace.unary_(self, _elementwise.sqrt, "sqrt_")
+        return _inplace.unary_(self, _unary.sqrt, "sqrt_")
 
     def relu_(self):
-        return _inplace.unary_(self, _elementwise.relu, "relu_")
+        return _inplace.unary_(self, _unary.relu, "relu_")
 
     def sigmoid_(self):
-        return _inplace.unary_(self, _elementwise.sigmoid, "sigmoid_")
+        return _inplace.unary_(self, _unary.sigmoid, "sigmoid_")
 
     def tanh_(self):
-        return _inplace.unary_(self, _elementwise.tanh, "tanh_")
+        return _inplace.unary_(self, _unary.tanh, "tanh_")
 
     def abs_(self):
-        return _inplace.unary_(self, _elementwise.abs, "abs_")
+        return _inplace.unary_(self, _unary.abs, "abs_")
 
     def addcmul_(self, t1, t2, value=1):
         return _inplace.add_(self, t1 * t2, alpha=value)
@@ -609,64 +609,64 @@ class Tensor:
     negative = neg
 
     def abs(self):
-        return _elementwise.abs(self)
+        return _unary.abs(self)
 
     def exp(self):
         return _exp_op(self)
 
     def exp2(self):
-        return _elementwise.exp2(self)
+        return _unary.exp2(self)
 
     def log(self):
-        return _elementwise.log(self)
+        return _unary.log(self)
 
     def log2(self):
-        return _elementwise.log2(self)
+        return _unary.log2(self)
 
     def log10(self):
-        return _elementwise.log10(self)
+        return _unary.log10(self)
 
     def log1p(self):
-        return _elementwise.log1p(self)
+        return _unary.log1p(self)
 
     def expm1(self):
-        return _elementwise.expm1(self)
+        return _unary.expm1(self)
 
     def sqrt(self):
-        return _elementwise.sqrt(self)
+        return _unary.sqrt(self)
 
     def rsqrt(self):
-        return _elementwise.rsqrt(self)
+        return _unary.rsqrt(self)
 
     def square(self):
-        return _elementwise.square(self)
+        return _unary.square(self)
 
     def sin(self):
-        return _elementwise.sin(self)
+        return _unary.sin(self)
 
     def cos(self):
-        return _elementwise.cos(self)
+        return _unary.cos(self)
 
     def tan(self):
-        return _elementwise.tan(self)
+        return _unary.tan(self)
 
     def tanh(self):
         return _tanh_op(self)
 
     def sinh(self):
-        return _elementwise.sinh(self)
+        return _unary.sinh(self)
 
     def cosh(self):
-        return _elementwise.cosh(self)
+        return _unary.cosh(self)
 
     def asin(self):
-        return _elementwise.asin(self)
+        return _unary.asin(self)
 
     def acos(self):
-        return _elementwise.acos(self)
+        return _unary.acos(self)
 
     def atan(self):
-        return _elementwise.atan(self)
+        return _unary.atan(self)
 
     def sigmoid(self):
         return _sigmoid_op(self)
@@ -675,48 +675,48 @@ class Tensor:
         return _relu_op(self)
 
     def erf(self):
-        return _elementwise.erf(self)
+        return _unary.erf(self)
 
     def clamp(self, min=None, max=None):
-        return _elementwise.clamp(self, min, max)
+        return _compare.clamp(self, min, max)
 
     clip = clamp
 
     def clamp_min(self, min):
-        return _elementwise.clamp(self, min, None)
+        return _compare.clamp(self, min, None)
 
     def clamp_max(self, max):
-        return _elementwise.clamp(self, None, max)
+        return _compare.clamp(self, None, max)
 
     def maximum(self, other):
-        return _elementwise.maximum(self, other)
+        return _compare.maximum(self, other)
 
     def minimum(self, other):
-        return _elementwise.minimum(self, other)
+        return _compare.minimum(self, other)
 
     def where(self, condition, other):
-        return _elementwise.where(condition, self, other)
+        return _compare.where(condition, self, other)
 
     def sign(self):
-        return _elementwise.sign(self)
+        return _unary.sign(self)
 
     def reciprocal(self):
-        return _elementwise.reciprocal(self)
+        return _unary.reciprocal(self)
 
     def floor(self):
-        return _elementwise.floor(self)
+        return _unary.floor(self)
 
     def ceil(self):
-        return _elementwise.ceil(self)
+        return _unary.ceil(self)
 
     def round(self, decimals=0):
-        return _elementwise.round(self, decimals=decimals)
+        return _unary.round(self, decimals=decimals)
 
     def trunc(self):
-        return _elementwise.trunc(self)
+        return _unary.trunc(self)
 
     def frac(self):
-        return self - _elementwise.trunc(self)
+        return self - _unary.trunc(self)
 
     def lerp(self, end, weight):
         return _elementwise.lerp(self, end, weight)
@@ -734,56 +734,56 @@ class Tensor:
         return _elementwise.remainder(self, other)
 
     def eq(self, other):
-        return _elementwise.eq(self, other)
+        return _compare.eq(self, other)
 
     def ne(self, other):
-        return _elementwise.ne(self, other)
+        return _compare.ne(self, other)
 
     def lt(self, other):
-        return _elementwise.lt(self, other)
+        return _compare.lt(self, other)
 
     def le(self, other):
-        return _elementwise.le(self, other)
+        return _compare.le(self, other)
 
     def gt(self, other):
-        return _elementwise.gt(self, other)
+        return _compare.gt(self, other)
 
     def ge(self, other):
-        return _elementwise.ge(self, other)
+        return _compare.ge(self, other)
 
     def equal(self, other) -> bool:
         return tuple(self.shape) == tuple(other.shape) and bool(
-            _elementwise.eq(self, other).all())
+            _compare.eq(self, other).all())
 
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
-        return _elementwise.allclose(self, other, rtol, atol, equal_nan)
+        return _compare.allclose(self, other, rtol, atol, equal_nan)
 
     def isclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
-        return _elementwise.isclose(self, other, rtol, atol, equal_nan)
+        return _compare.isclose(self, other, rtol, atol, equal_nan)
 
     def isnan(self):
-        return _elementwise.isnan(self)
+        return _compare.isnan(self)
 
     def isinf(self):
-        return _elementwise.isinf(self)
+        return _compare.isinf(self)
 
     def isfinite(self):
-        return _elementwise.isfinite(self)
+        return _compare.isfinite(self)
 
     def logical_not(self):
-        return _elementwise.logical_not(self)
+        return _compare.logical_not(self)
 
     def logical_and(self, other):
-        return _elementwise.logical_and(self, other)
+        return _compare.logical_and(self, other)
 
     def logical_or(self, other):
-        return _elementwise.logical_or(self, other)
+        return _compare.logical_or(self, other)
 
     def masked_fill(self, mask, value):
         return _index.masked_fill(self, mask, value)
 
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
-        return _elementwise.nan_to_num(self, nan, posinf, neginf)
+        return _compare.nan_to_num(self, nan, posinf, neginf)
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
@@ -1027,12 +1027,14 @@ class Parameter(Tensor):
 
 # Bottom imports: the ops modules import Tensor from this module.
 from . import creation as _creation  # noqa: E402
+from .ops import compare as _compare  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import index as _index  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops import unary as _unary  # noqa: E402
 
 # the hottest operators call their op's bound `apply` directly
 _add_op = _elementwise.Add.apply
@@ -1040,7 +1042,7 @@ _sub_op = _elementwise.Sub.apply
 _mul_op = _elementwise.Mul.apply
 _div_op = _elementwise.Div.apply
 _neg_op = _elementwise.Neg.apply
-_exp_op = _elementwise.Exp.apply
-_tanh_op = _elementwise.Tanh.apply
-_sigmoid_op = _elementwise.Sigmoid.apply
-_relu_op = _elementwise.Relu.apply
+_exp_op = _unary.Exp.apply
+_tanh_op = _unary.Tanh.apply
+_sigmoid_op = _unary.Sigmoid.apply
+_relu_op = _unary.Relu.apply

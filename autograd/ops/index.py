@@ -8,6 +8,7 @@ from collections import namedtuple
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _make
+from . import compare as _compare
 from . import elementwise as _ew
 from .shape import norm_dim
 
@@ -353,7 +354,7 @@ def masked_fill(a, mask, value):
         value = _ew.cast(value, a.dtype)
     elif a.array.dtype.kind in "iub" and isinstance(value, float):
         value = int(value) if a.array.dtype.kind != "b" else bool(value)
-    out = _ew.where(mask, value, a)
+    out = _compare.where(mask, value, a)
     if tuple(out.shape) != tuple(a.shape):
         raise RuntimeError(f"masked_fill: mask of shape {tuple(mask.shape)} cannot broadcast "
                            f"to the tensor's shape {tuple(a.shape)}")

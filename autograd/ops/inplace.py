@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function, _mode
 from ..tensor import Tensor, _leaf_inplace_error, _make
+from . import compare as _compare
 from . import elementwise as _ew
 from . import index as _index
 
@@ -184,7 +185,7 @@ def unary_(t, fn, op):
 
 def clamp_(t, min=None, max=None):
     """Same as torch.Tensor.clamp_."""
-    return unary_(t, lambda x: _ew.clamp(x, min, max), "clamp_")
+    return unary_(t, lambda x: _compare.clamp(x, min, max), "clamp_")
 
 
 def zero_(t):
@@ -208,7 +209,7 @@ def _replaced(t, value):
     if isinstance(value, Tensor):
         value = _ew.cast(value, t.dtype)
     never = Tensor(backend.array_module(t.array).zeros(t.array.shape, dtype=bool))
-    return _ew.where(never, t, value)
+    return _compare.where(never, t, value)
 
 
 def copy_(t, src):

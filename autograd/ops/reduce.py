@@ -7,8 +7,10 @@ from collections import namedtuple
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _make
+from . import compare as _compare
 from . import elementwise as _ew
 from . import shape as _shape
+from . import unary as _unary
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -211,7 +213,7 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Same as torch.std (correction=1 by default)."""
-    return _ew.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+    return _unary.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -278,7 +280,7 @@ def _return_type(name):
 def _max_min(a, dim, keepdim, largest):
     name = "max" if largest else "min"
     if isinstance(dim, Tensor):  # max(a, b): elementwise
-        return (_ew.maximum if largest else _ew.minimum)(a, dim)
+        return (_compare.maximum if largest else _compare.minimum)(a, dim)
     if dim is None:
         return (amax if largest else amin)(a)
     _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
@@ -353,7 +355,7 @@ class LogSumExp(Function):
         shape, axes, keepdim = ctx.args
         # d/dx logsumexp(x) = softmax(x) = exp(x - logsumexp(x))
         out = expand_reduced(ctx.output, shape, axes, keepdim)
-        return expand_reduced(grad, shape, axes, keepdim) * _ew.exp(a - out)
+        return expand_reduced(grad, shape, axes, keepdim) * _unary.exp(a - out)
 
 
 def logsumexp(a, dim, keepdim=False):
@@ -378,8 +380,8 @@ class Norm2(Function):
         shape, axes, keepdim = ctx.args
         # d/dx |x| = x / |x|, and 0 where |x| = 0 (as PyTorch)
         out = expand_reduced(ctx.output, shape, axes, keepdim)
-        safe = _ew.where(out == 0, 1.0, out)
-        return _ew.where(out == 0, 0.0, expand_reduced(grad, shape, axes, keepdim) * a / safe)
+        safe = _compare.where(out == 0, 1.0, out)
+        return _compare.where(out == 0, 0.0, expand_reduced(grad, shape, axes, keepdim) * a / safe)
 
 
 def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
@@ -392,16 +394,16 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
         return Norm2.apply(a, dim, keepdim)
     inf = float("inf")
     if p == inf:
-        return amax(_ew.abs(a), () if dim is None else dim, keepdim)
+        return amax(_unary.abs(a), () if dim is None else dim, keepdim)
     if p == -inf:
-        return amin(_ew.abs(a), () if dim is None else dim, keepdim)
+        return amin(_unary.abs(a), () if dim is None else dim, keepdim)
     if p == 0:
         return sum(_ew.cast(a != 0, a.dtype), dim, keepdim)
     if p == 1:
-        return sum(_ew.abs(a), dim, keepdim)
+        return sum(_unary.abs(a), dim, keepdim)
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported norm type {p!r}")
-    return _ew.pow(sum(_ew.pow(_ew.abs(a), p), dim, keepdim), 1.0 / p)
+    return _ew.pow(sum(_ew.pow(_unary.abs(a), p), dim, keepdim), 1.0 / p)
 
 
 # ----------------------------------------------------------------------------- scans
@@ -475,8 +477,8 @@ def _cumprod_grad_with_zeros(a, grad, d):
     later = _make(xp.triu(xp.ones((n, n), dtype=bool), 1))      # [i, j]: j > i
     from_i = _make(xp.triu(xp.ones((n, n), dtype=bool), 0))     # [i, j]: j >= i
     # row i holds x_j for j > i and 1 elsewhere, so its cumprod is prod_{i<k<=j} x_k
-    spans = cumprod(_ew.where(later, _shape.unsqueeze(x, -2), 1.0), -1)
-    right = sum(_ew.where(from_i, spans * _shape.unsqueeze(g, -2), 0.0), -1)
+    spans = cumprod(_compare.where(later, _shape.unsqueeze(x, -2), 1.0), -1)
+    right = sum(_compare.where(from_i, spans * _shape.unsqueeze(g, -2), 0.0), -1)
     ones = _make(xp.ones(tuple(x.shape[:-1]) + (1,), dtype=a.array.dtype))
     left = cumprod(_shape.cat([ones, x[..., :-1]], -1), -1)
     return _shape.movedim(left * right, -1, d)
@@ -527,7 +529,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         # dx = g - softmax(x) * sum(g)
-        return grad - _ew.exp(ctx.output) * sum(grad, ctx.dim, keepdim=True)
+        return grad - _unary.exp(ctx.output) * sum(grad, ctx.dim, keepdim=True)
 
 
 def _softmax_input(a, dtype, op):

@@ -9,8 +9,9 @@ import warnings
 import autograd as ag
 from autograd import backend
 from autograd.function import Function
-from autograd.ops import elementwise as _ew
+from autograd.ops import compare as _compare
 from autograd.ops import inplace as _inplace
+from autograd.ops import unary as _unary
 from autograd.tensor import _make
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -30,7 +31,7 @@ def _inplace_or(input, inplace, fn, op, saves_input=False):
 # ----------------------------------------------------------------------------- ReLU family
 def relu(input, inplace=False):
     """Same as torch.nn.functional.relu."""
-    return _inplace_or(input, inplace, _ew.relu, "relu_")
+    return _inplace_or(input, inplace, _unary.relu, "relu_")
 
 
 def relu_(input):
@@ -75,8 +76,8 @@ class Elu(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         # d/dx = 1 for x > 0, alpha exp(x) otherwise
-        neg = _ew.exp(_ew.clamp(a, max=0)) * ctx.alpha
-        return _ew.where(_make(a.array > 0), grad, grad * neg), None
+        neg = _unary.exp(_compare.clamp(a, max=0)) * ctx.alpha
+        return _compare.where(_make(a.array > 0), grad, grad * neg), None
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -101,13 +102,13 @@ class Gelu(Function):
         if ctx.approximate == "tanh":
             # t = tanh(k (x + c x^3)); d/dx = (1 + t)/2 + x (1 - t^2) k (1 + 3 c x^2) / 2
             x2 = x * x
-            t = _ew.tanh((x + x * x2 * _GELU_C) * _SQRT_2_OVER_PI)
+            t = _unary.tanh((x + x * x2 * _GELU_C) * _SQRT_2_OVER_PI)
             d = (t + 1) * 0.5 + x * (1 - t * t) * (x2 * (3 * _GELU_C) + 1) * (
                 0.5 * _SQRT_2_OVER_PI)
         else:
             # d/dx x Phi(x) = Phi(x) + x phi(x)
-            cdf = (_ew.erf(x * (1 / math.sqrt(2.0))) + 1) * 0.5
-            pdf = _ew.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+            cdf = (_unary.erf(x * (1 / math.sqrt(2.0))) + 1) * 0.5
+            pdf = _unary.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
             d = cdf + x * pdf
         return grad * d, None
 
@@ -130,7 +131,7 @@ class Silu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        s = _ew.sigmoid(x)
+        s = _unary.sigmoid(x)
         # d/dx x s(x) = s (1 + x (1 - s))
         return grad * s * (x * (1 - s) + 1)
 
@@ -157,7 +158,7 @@ class Softplus(Function):
     def backward(ctx, grad):
         x, linear = ctx.saved_tensors
         # d/dx log(1 + exp(beta x)) / beta = sigmoid(beta x)
-        return _ew.where(_make(linear), grad, grad * _ew.sigmoid(x * ctx.beta)), None, None
+        return _compare.where(_make(linear), grad, grad * _unary.sigmoid(x * ctx.beta)), None, None
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -177,7 +178,7 @@ class LogSigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _ew.sigmoid(-x)
+        return grad * _unary.sigmoid(-x)
 
 
 def logsigmoid(input):
@@ -186,11 +187,11 @@ def logsigmoid(input):
 
 
 def sigmoid(input):
-    return _ew.sigmoid(input)
+    return _unary.sigmoid(input)
 
 
 def tanh(input):
-    return _ew.tanh(input)
+    return _unary.tanh(input)
 
 
 # ----------------------------------------------------------------------------- softmax

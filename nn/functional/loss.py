@@ -9,8 +9,10 @@ import warnings
 import autograd as ag
 from autograd import backend
 from autograd.function import Function, is_grad_enabled
+from autograd.ops import compare as _compare
 from autograd.ops import elementwise as _ew
 from autograd.ops import reduce as _reduce
+from autograd.ops import unary as _unary
 from autograd.tensor import Tensor, _make
 
 from .activation import LogSigmoid
@@ -104,7 +106,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "l1_loss")
     _check_pointwise(input, target, "l1_loss")
-    return _weighted(_ew.abs(input - target), weight, reduction, "l1_loss", True)
+    return _weighted(_unary.abs(input - target), weight, reduction, "l1_loss", True)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -112,8 +114,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_reduction(reduction, "huber_loss")
     _check_pointwise(input, target, "huber_loss")
     diff = input - target
-    ad = _ew.abs(diff)
-    loss = _ew.where(_make(ad.array < delta), diff * diff * 0.5, (ad - 0.5 * delta) * delta)
+    ad = _unary.abs(diff)
+    loss = _compare.where(_make(ad.array < delta), diff * diff * 0.5, (ad - 0.5 * delta) * delta)
     return _weighted(loss, weight, reduction, "huber_loss", False)
 
 
@@ -125,10 +127,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: expected beta >= 0, got {beta}")
     diff = input - target
-    ad = _ew.abs(diff)
+    ad = _unary.abs(diff)
     if beta == 0:
         return _reduce_loss(ad, reduction)
-    loss = _ew.where(_make(ad.array < beta), diff * diff * (0.5 / beta), ad - 0.5 * beta)
+    loss = _compare.where(_make(ad.array < beta), diff * diff * (0.5 / beta), ad - 0.5 * beta)
     return _reduce_loss(loss, reduction)
 
 
@@ -158,10 +160,10 @@ class BinaryCrossEntropy(Function):
         grad_x = grad_t = None
         if need_x:
             # dl/dx = (x - t) / (x (1 - x)), the denominator kept >= 1e-12 (PyTorch)
-            grad_x = grad * (x - t) / _ew.clamp(x * (1 - x), min=_BCE_EPS)
+            grad_x = grad * (x - t) / _compare.clamp(x * (1 - x), min=_BCE_EPS)
         if need_t:
-            log_x = _ew.clamp(_ew.log(x), min=-100)
-            log_1mx = _ew.clamp(_ew.log1p(-x), min=-100)
+            log_x = _compare.clamp(_unary.log(x), min=-100)
+            log_1mx = _compare.clamp(_unary.log1p(-x), min=-100)
             grad_t = grad * (log_1mx - log_x)
         return grad_x, grad_t
 
@@ -205,14 +207,14 @@ class BCEWithLogits(Function):
         grad_x = grad_t = grad_pw = None
         if pw is None:
             if need_x:
-                grad_x = grad * (_ew.sigmoid(x) - t)
+                grad_x = grad * (_unary.sigmoid(x) - t)
             if need_t:
                 grad_t = -grad * x
             return grad_x, grad_t, None
         if need_x:
             # d/dx = lw sigmoid(x) - pw t
             lw = (pw - 1) * t + 1
-            grad_x = grad * (lw * _ew.sigmoid(x) - pw * t)
+            grad_x = grad * (lw * _unary.sigmoid(x) - pw * t)
             grad_x = _reduce.sum_to(grad_x, x.shape)
         if need_t or need_pw:
             log_sig = LogSigmoid.apply(x)
@@ -479,12 +481,12 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "behave the same as 'batchmean' in the next major release.",
                       stacklevel=2)
     if log_target:
-        loss = _ew.exp(target) * (target - input)
+        loss = _unary.exp(target) * (target - input)
     else:
         # xlogy(t, t) - t x, with 0 log 0 = 0 (log of 1 where t = 0 keeps gradients finite)
         positive = _make(target.array > 0)
-        safe = _ew.where(positive, target, 1.0)
-        loss = _ew.where(positive, target * _ew.log(safe), 0.0) - target * input
+        safe = _compare.where(positive, target, 1.0)
+        loss = _compare.where(positive, target * _unary.log(safe), 0.0) - target * input
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim else total

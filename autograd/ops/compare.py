@@ -1,0 +1,258 @@
+"""Selection and comparison: clamp, maximum/minimum, where, == < ... (bool results with
+no gradient), logical ops, isnan/isinf/isfinite, isclose."""
+from __future__ import annotations
+
+import builtins
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor, _make
+from .elementwise import binary_operands, broadcast_error
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        x = a.array
+        xp = backend.array_module(x)
+        lo_a = lo.array if isinstance(lo, Tensor) else lo
+        hi_a = hi.array if isinstance(hi, Tensor) else hi
+        if x.dtype.kind in "biu" and (type(lo_a) is float or type(hi_a) is float):
+            x = x.astype(backend.get_default_dtype())
+        ctx.save_for_backward(a, lo, hi)
+        out = x
+        try:
+            if lo_a is not None:
+                out = xp.maximum(out, lo_a)
+            if hi_a is not None:
+                out = xp.minimum(out, hi_a)
+        except ValueError:
+            raise RuntimeError(
+                f"clamp: shapes {tuple(x.shape)}, {tuple(getattr(lo_a, 'shape', ()))} and "
+                f"{tuple(getattr(hi_a, 'shape', ()))} cannot broadcast") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, lo, hi = ctx.saved_tensors
+        n = ctx.next
+        # the gradient passes where lo <= x <= hi (inclusive, as PyTorch)
+        inside = None
+        lo_mask = hi_mask = None
+        if lo is not None:
+            lo_mask = a.array < (lo.array if isinstance(lo, Tensor) else lo)
+        if hi is not None:
+            hi_mask = a.array > (hi.array if isinstance(hi, Tensor) else hi)
+            if lo_mask is not None:  # when lo > hi the result is hi
+                lo_mask = lo_mask & ~hi_mask
+        if lo_mask is not None and hi_mask is not None:
+            inside = ~(lo_mask | hi_mask)
+        else:
+            inside = ~(lo_mask if lo_mask is not None else hi_mask)
+        return (grad * inside if n[0] is not None else None,
+                grad * lo_mask if n[1] is not None else None,
+                grad * hi_mask if n[2] is not None else None)
+
+
+def clamp(a, min=None, max=None):
+    """Same as torch.clamp: min and max may be numbers or tensors."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    return Clamp.apply(a, min, max)
+
+
+clip = clamp
+
+
+class _MaxMin(Function):
+    """Elementwise maximum/minimum; on ties the gradient is split evenly, as PyTorch."""
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y = binary_operands(a, b, cls.name())
+        ctx.save_for_backward(a, b)
+        try:
+            return cls.f(backend.array_module(x), x, y)
+        except ValueError:
+            raise broadcast_error(cls.name(), x, y) from None
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        x, y = binary_operands(a, b, cls.name())
+        pick_a = cls.f_mask(x, y)
+        tie = x == y
+        xp = backend.array_module(grad.array)
+        dt = grad.array.dtype
+        wa = pick_a.astype(dt) + tie.astype(dt) * 0.5
+        wa = xp.where(tie, 0.5, wa).astype(dt)
+        wb = 1 - wa
+        return (grad * wa if ctx.next[0] is not None else None,
+                grad * wb if ctx.next[1] is not None else None)
+
+
+class Maximum(_MaxMin):
+    f = staticmethod(lambda xp, x, y: xp.maximum(x, y))
+    f_mask = staticmethod(lambda x, y: x > y)
+
+
+class Minimum(_MaxMin):
+    f = staticmethod(lambda xp, x, y: xp.minimum(x, y))
+    f_mask = staticmethod(lambda x, y: x < y)
+
+
+def maximum(a, b):
+    """Same as torch.maximum."""
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    """Same as torch.minimum."""
+    return Minimum.apply(a, b)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        c = cond.array if isinstance(cond, Tensor) else cond
+        if getattr(c, "dtype", None) is None or c.dtype.kind != "b":
+            raise RuntimeError(f"where: expected condition to be a bool tensor, got "
+                               f"{getattr(c, 'dtype', type(c).__name__)}")
+        x, y = binary_operands(a, b, "where")
+        ctx.save_for_backward(cond)
+        try:
+            return backend.array_module(c).where(c, x, y)
+        except ValueError:
+            raise RuntimeError(
+                f"where: shapes {tuple(c.shape)}, {tuple(getattr(x, 'shape', ()))} and "
+                f"{tuple(getattr(y, 'shape', ()))} cannot broadcast") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        c = cond.array if isinstance(cond, Tensor) else cond
+        return (None,
+                grad * c if ctx.next[1] is not None else None,
+                grad * ~c if ctx.next[2] is not None else None)
+
+
+def where(condition, input=None, other=None):
+    """Same as torch.where(condition, input, other); where(condition) gives nonzero()."""
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
+    return Where.apply(condition, input, other)
+
+
+# ----------------------------------------------------------------------------- comparisons
+class _Compare(Function):
+    """Comparisons and logical ops: bool results with no gradient."""
+
+    @classmethod
+    def apply(cls, a, b):
+        x, y = binary_operands(a, b, cls.name())
+        try:
+            return _make(cls.f(backend.array_module(x if hasattr(x, "dtype") else y), x, y))
+        except ValueError:
+            raise broadcast_error(cls.name(), x, y) from None
+
+
+def _compare(name, fn):
+    cls = type(name.capitalize(), (_Compare,), {"f": staticmethod(fn)})
+    return cls
+
+
+Eq = _compare("eq", lambda xp, x, y: xp.equal(x, y))
+Ne = _compare("ne", lambda xp, x, y: xp.not_equal(x, y))
+Lt = _compare("lt", lambda xp, x, y: xp.less(x, y))
+Le = _compare("le", lambda xp, x, y: xp.less_equal(x, y))
+Gt = _compare("gt", lambda xp, x, y: xp.greater(x, y))
+Ge = _compare("ge", lambda xp, x, y: xp.greater_equal(x, y))
+LogicalAnd = _compare("logical_and", lambda xp, x, y: xp.logical_and(x, y))
+LogicalOr = _compare("logical_or", lambda xp, x, y: xp.logical_or(x, y))
+LogicalXor = _compare("logical_xor", lambda xp, x, y: xp.logical_xor(x, y))
+
+
+def eq(a, b):
+    """Same as torch.eq."""
+    return Eq.apply(a, b)
+
+
+def ne(a, b):
+    """Same as torch.ne."""
+    return Ne.apply(a, b)
+
+
+def lt(a, b):
+    """Same as torch.lt."""
+    return Lt.apply(a, b)
+
+
+def le(a, b):
+    """Same as torch.le."""
+    return Le.apply(a, b)
+
+
+def gt(a, b):
+    """Same as torch.gt."""
+    return Gt.apply(a, b)
+
+
+def ge(a, b):
+    """Same as torch.ge."""
+    return Ge.apply(a, b)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def logical_and(a, b):
+    return LogicalAnd.apply(a, b)
+
+
+def logical_or(a, b):
+    return LogicalOr.apply(a, b)
+
+
+def logical_xor(a, b):
+    return LogicalXor.apply(a, b)
+
+
+def logical_not(a):
+    return _make(backend.array_module(a.array).logical_not(a.array))
+
+
+def bitwise_not(a):
+    if a.array.dtype.kind == "f":
+        raise TypeError("bitwise_not: not supported for floating point tensors")
+    return _make(~a.array)
+
+
+def isnan(a):
+    return _make(backend.array_module(a.array).isnan(a.array))
+
+
+def isinf(a):
+    return _make(backend.array_module(a.array).isinf(a.array))
+
+
+def isfinite(a):
+    return _make(backend.array_module(a.array).isfinite(a.array))
+
+
+def isclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
+    x, y = binary_operands(a, b, "isclose")
+    xp = backend.array_module(x if hasattr(x, "dtype") else y)
+    return _make(xp.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+    return builtins.bool(isclose(a, b, rtol, atol, equal_nan).array.all())
+
+
+def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
+    """Same as torch.nan_to_num; the gradient passes where the input is finite."""
+    x = a.array
+    xp = backend.array_module(x)
+    return where(_make(xp.isfinite(x)), a,
+                 _make(xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)))
