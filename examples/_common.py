@@ -4,6 +4,7 @@ digits and saving matplotlib figures (Agg backend, so no display is needed)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 
@@ -13,6 +14,21 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 import autograd as ag  # noqa: E402
+
+
+def one_blas_thread(main):
+    """Run `main` with the BLAS library limited to one thread. The matrices here are small,
+    so extra BLAS threads gain little, and on a busy machine their spin-waiting made runs
+    up to ten times slower."""
+    @functools.wraps(main)
+    def wrapper(argv=None):
+        try:
+            from threadpoolctl import threadpool_limits  # comes with scikit-learn
+        except ImportError:
+            return main(argv)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return main(argv)
+    return wrapper
 
 
 def parse_args(name: str, description: str, argv=None, extra=None):

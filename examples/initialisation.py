@@ -23,7 +23,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from _common import accuracy, digits, parse_args, progress, pyplot, save_figure, seed_all
+from _common import (
+    accuracy,
+    digits,
+    one_blas_thread,
+    parse_args,
+    progress,
+    pyplot,
+    save_figure,
+    seed_all,
+)
 
 import autograd as ag
 import nn
@@ -93,6 +102,7 @@ def train(model, loader, epochs, args, desc):
     return curve
 
 
+@one_blas_thread
 def main(argv=None) -> dict:
     args = parse_args("initialisation", __doc__.splitlines()[0], argv)
     epochs = 8 if args.quick else 40

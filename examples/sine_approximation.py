@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from _common import parse_args, progress, pyplot, save_figure, seed_all
+from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
 
 import autograd as ag
 import nn
@@ -41,6 +41,7 @@ def train(width, x, y, steps, lr, args, desc):
     return model, losses
 
 
+@one_blas_thread
 def main(argv=None) -> dict:
     args = parse_args("sine_approximation", __doc__.splitlines()[0], argv)
     steps = 600 if args.quick else 4000

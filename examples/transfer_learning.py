@@ -15,7 +15,16 @@ accuracies.
 from __future__ import annotations
 
 import numpy as np
-from _common import accuracy, digits, parse_args, progress, pyplot, save_figure, seed_all
+from _common import (
+    accuracy,
+    digits,
+    one_blas_thread,
+    parse_args,
+    progress,
+    pyplot,
+    save_figure,
+    seed_all,
+)
 
 import autograd as ag
 import nn
@@ -71,6 +80,7 @@ def movement(before: dict, model) -> dict:
     return {name: float(np.max(np.abs(after[name] - before[name]))) for name in before}
 
 
+@one_blas_thread
 def main(argv=None) -> dict:
     args = parse_args("transfer_learning", __doc__.splitlines()[0], argv)
     shots_list = (1, 2) if args.quick else (1, 2, 5, 10, 20)
