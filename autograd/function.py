@@ -181,6 +181,11 @@ class Function:
     def save_for_backward(self, *tensors):
         """Keep tensors (or plain values) for backward; in-place changes are detected."""
         self.saved = tensors
+        if len(tensors) == 2:  # the common case, unrolled: this runs for most ops
+            a, b = tensors
+            self._versions = (a._version[0] if isinstance(a, Tensor) else None,
+                              b._version[0] if isinstance(b, Tensor) else None)
+            return
         versions = []  # a loop, not a comprehension: cheaper on the hot path
         for t in tensors:
             versions.append(t._version[0] if isinstance(t, Tensor) else None)
