@@ -10,9 +10,10 @@ mask (each position sees only the characters before it), and a Linear head that
 predicts the next character. Training uses AdamW with gradient clipping and a cosine
 schedule; the loss is reported in bits per character beside two baselines: the entropy of
 the character frequencies (a model that ignores context) and log2 of the alphabet size.
-A full run takes a few minutes on 2 CPU cores and gets well under 2 bits per character;
-the samples then look like Python: indented `def` lines, docstrings, `self.` and
-`return` statements. --quick trains 40 steps.
+A full run (1500 steps) takes about 2-4 minutes on 2 CPU cores; on `textwrap` it ends
+near 2.9 bits per character on the held-out last 10% of the file (character frequencies
+alone give 4.4), and the samples look like Python: indented lines, comments, names such
+as `chunks` and `cur_line`, `return` statements. --quick trains 40 steps.
 """
 from __future__ import annotations
 
