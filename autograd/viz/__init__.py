@@ -45,7 +45,9 @@ def _graph_class():
 
     class Graph(graphviz.Digraph):
         """A graphviz.Digraph whose rendering says what to install when `dot` is missing.
-        `marks` lists the items flagged as vanishing / exploding."""
+        `marks` lists the items flagged as vanishing / exploding / zero (an exactly zero
+        gradient: the loss does not depend on it here, e.g. through a zero initial state,
+        a bias before BatchNorm or a dead ReLU; not the slow decay of a deep network)."""
 
         marks = None
 
@@ -99,7 +101,7 @@ def draw(*outputs, params=None, model=None, show_shapes=True, show_saved=False,
 
 # ----------------------------------------------------------------------------- gradients
 class _Health:
-    """Gradient norms and their verdicts: 'vanishing', 'exploding' or None."""
+    """Gradient norms and their verdicts: 'vanishing', 'exploding', 'zero' or None."""
 
     def __init__(self, outputs):
         from ._layout import post_order
@@ -115,6 +117,8 @@ class _Health:
             return None
         if not math.isfinite(v):
             return "exploding"
+        if v == 0 and self.op_max:
+            return "zero"
         if self.op_max and v < VANISHING * self.op_max:
             return "vanishing"
         return None
@@ -130,6 +134,8 @@ class _Health:
                 ratio = g / w if w else g
                 if not math.isfinite(g) or ratio > EXPLODING:
                     verdict = "exploding"
+                elif g == 0:
+                    verdict = "zero"
                 elif ratio < VANISHING:
                     verdict = "vanishing"
             got = self.leaf_cache[id(t)] = (g, w, verdict)
@@ -147,7 +153,7 @@ class _Renderer:
         self.pic, self.show_shapes, self.show_saved = pic, show_shapes, show_saved
         self.color_by, self.health = color_by, health
         self.device = str(outputs[0].device) if outputs else "cpu"
-        self.marks = {"vanishing": [], "exploding": []}
+        self.marks = {"vanishing": [], "exploding": [], "zero": []}
         self.kinds = set()
         self.freed = any(is_freed(n) for n in pic.nodes)
         Graph = _graph_class()
@@ -220,7 +226,7 @@ class _Renderer:
         for t in it.absorbed:
             if isinstance(t, Tensor):
                 verdicts.append(h.leaf(t)[2])
-        for v in ("exploding", "vanishing"):
+        for v in ("exploding", "vanishing", "zero"):
             k = verdicts.count(v)
             if k:
                 return v, ("" if len(verdicts) == 1 else f" ({k} of {len(verdicts)})")
@@ -255,10 +261,10 @@ class _Renderer:
                 attrs["fontcolor"] = "#ffffff"
         verdict, detail = self._verdict(it)
         if verdict is not None:
-            style = S.VANISHING_STYLE if verdict == "vanishing" else S.EXPLODING_STYLE
+            style = S.MARK_STYLES[verdict]
             attrs.update(color=style["color"], penwidth=style["penwidth"],
                          style=attrs["style"] + "," + style["style_extra"])
-            lines.append(verdict + detail)
+            lines.append(("zero grad" if verdict == "zero" else verdict) + detail)
             tip.append(f"{verdict}{detail}")
             self.marks[verdict].append(self._name(it))
             self.kinds.add(verdict)

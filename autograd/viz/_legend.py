@@ -40,7 +40,10 @@ def legend(r):
               f"ratio {VANISHING:g}); the layers before it barely learn"),
              ("exploding", S.EXPLODING_STYLE,
               f"exploding\ninf/nan or > {EXPLODING:g} |weight|",
-              "a non-finite gradient, or one far larger than its weight: steps blow up")]
+              "a non-finite gradient, or one far larger than its weight: steps blow up"),
+             ("zero", S.ZERO_STYLE, "zero grad\nexactly 0",
+              "an exactly zero gradient: the loss does not depend on this here (a zero "
+              "initial state, a bias before BatchNorm, a dead ReLU); not a vanishing one")]
     for kind, style, label, tip in marks:
         if kind in r.kinds:
             key = f"legend_{kind}"

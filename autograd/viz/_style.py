@@ -20,6 +20,8 @@ KINDS = {
 OUTPUT = dict(peripheries="2", color="#d95f02", penwidth="1.5")
 VANISHING_STYLE = dict(color="#1f3fbf", penwidth="3", style_extra="dashed")
 EXPLODING_STYLE = dict(color="#c00000", penwidth="3", style_extra="bold")
+ZERO_STYLE = dict(color="#777777", penwidth="2", style_extra="dotted")
+MARK_STYLES = {"vanishing": VANISHING_STYLE, "exploding": EXPLODING_STYLE, "zero": ZERO_STYLE}
 CLUSTER_FILLS = ["#f7f7f7", "#ececec", "#e2e2e2", "#d8d8d8"]
 
 # colour scales, low to high (fills stay light enough for black text)

@@ -23,6 +23,10 @@ def _as_additive(mask, dtype, xp):
     return mask
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """PyTorch's name for the output projection of MultiheadAttention (a plain Linear)."""
+
+
 class MultiheadAttention(Module):
     """Same as torch.nn.MultiheadAttention (add_bias_kv and add_zero_attn are not supported)."""
 
@@ -55,7 +59,8 @@ class MultiheadAttention(Module):
             self.in_proj_bias = new(3 * embed_dim)
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
+                                                        device=device, dtype=dtype)
         self.bias_k = self.bias_v = None
         self.add_zero_attn = False
         self._reset_parameters()
@@ -124,9 +129,20 @@ class MultiheadAttention(Module):
             kpm = kpm.reshape(N, 1, 1, S)
             mask = kpm if mask is None else mask + kpm
         scores = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-2, -1)
+        dead = None
         if mask is not None:
             scores = scores + mask
+            if not need_weights:
+                # PyTorch computes this case with scaled_dot_product_attention, whose rows
+                # with every key masked out give zeros (with weights, its softmax gives NaN)
+                dead = xp.isneginf(scores.array).all(axis=-1, keepdims=True)
+                if dead.any():
+                    scores = scores.masked_fill(_make(dead), 0.0)
+                else:
+                    dead = None
         attn = ag.softmax(scores, dim=-1)
+        if dead is not None:
+            attn = attn.masked_fill(_make(dead), 0.0)
         if self.dropout > 0.0 and self.training:
             attn = _dropout(attn, self.dropout, True)
         out = (attn @ v).permute(2, 0, 1, 3).reshape(L, N, E)

@@ -248,6 +248,29 @@ def test_gradient_colours_mark_a_vanishing_layer():
     assert re.search(r'tooltip="grad norm [0-9.e+-]+"', g.source)  # coloured edges
 
 
+def test_exactly_zero_gradients_are_marked_zero_not_vanishing():
+    """A layer behind a dead ReLU gets exactly zero gradient, and so does W_hh at an LSTM's
+    first step (h0 = 0): structural zeros, not the decay through depth of "vanishing"."""
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 1))
+    with ag.no_grad():
+        model[0].bias.fill_(-100.0)                                   # every unit dead
+    loss = model(ag.randn(8, 4)).pow(2).mean()
+    viz.watch(loss)
+    loss.backward()
+    g = viz.draw(loss, model=model, color_by="grad", fold=False)
+    assert {"0.weight", "0.bias"} <= set(g.marks["zero"])
+    assert not g.marks["vanishing"]
+    assert "zero grad" in g.source and "exactly 0" in g.source      # node and legend
+    lstm = nn.LSTM(3, 4)
+    out, _ = lstm(ag.randn(5, 2, 3))
+    loss = out.sum()
+    viz.watch(loss)
+    loss.backward()
+    g = viz.draw(loss, model=lstm, color_by="grad")
+    assert g.marks["zero"] and not g.marks["vanishing"]
+
+
 def test_gradient_colours_mark_exploding():
     w = ag.tensor([1e30, 1e30], requires_grad=True)
     loss = (w * w * w).sum()  # float32 overflow: inf gradient

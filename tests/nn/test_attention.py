@@ -9,7 +9,8 @@ import nn.functional as F
 from tests.conftest import requires_torch
 from tests.nn._layer_parity import DTYPES, check_module, run_both, torch
 
-pytestmark = [requires_torch, pytest.mark.filterwarnings("ignore:Support for mismatched")]
+pytestmark = [requires_torch, pytest.mark.filterwarnings("ignore:Support for mismatched"),
+              pytest.mark.filterwarnings("ignore:enable_nested_tensor")]
 
 
 def _tdt(dtype):
@@ -168,3 +169,52 @@ def test_transformer_encoder_layers_are_independent_copies():
     a, b = em.layers[0].linear1.weight, em.layers[1].linear1.weight
     assert a is not b and a.array is not b.array
     np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_mha_padding_and_causal_masks_together_like_torch(batch_first, dtype):
+    """key_padding_mask and attn_mask together, with a query row whose every key is masked
+    (left padding under a causal mask). Without weights PyTorch computes through
+    scaled_dot_product_attention and that row gives zeros (then out_proj's bias), so a
+    TransformerEncoderLayer stays finite; with need_weights=True its softmax gives NaN."""
+    em, tm = _mha_pair(dtype, batch_first=batch_first)
+    rng = np.random.default_rng(9)
+    L = S = 4
+    shape = (2, L, 8) if batch_first else (L, 2, 8)
+    x = rng.standard_normal(shape).astype(dtype)
+    kpm = np.array([[True, False, False, False], [False, False, False, True]])
+    causal = np.triu(np.ones((L, S), bool), 1)
+    for m in (em, tm):
+        m.train()
+    check_module(em, tm, [x, kpm, causal], dtype, grads=[True, False, False],
+                 call=lambda m, x, kpm, am: m(x, x, x, key_padding_mask=kpm, attn_mask=am,
+                                              need_weights=False)[0])
+    out, w = em(ag.tensor(x), ag.tensor(x), ag.tensor(x), key_padding_mask=ag.tensor(kpm),
+                attn_mask=ag.tensor(causal))
+    assert np.isnan(w.detach().numpy()[0, 0]).all()      # as torch: softmax of all -inf
+    assert not np.isnan(w.detach().numpy()[1]).any()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_transformer_layer_left_padding_causal_stays_finite_like_torch(dtype):
+    kw = dict(dim_feedforward=16, dropout=0.0, batch_first=True, norm_first=True,
+              activation="gelu")
+    em = nn.TransformerEncoderLayer(8, 2, dtype=dtype, **kw)
+    tm = torch.nn.TransformerEncoderLayer(8, 2, **kw).to(_tdt(dtype))
+    x = np.random.default_rng(10).standard_normal((2, 4, 8)).astype(dtype)
+    kpm = np.array([[True, True, False, False], [False, False, False, False]])
+    causal = np.triu(np.full((4, 4), -np.inf), 1).astype(dtype)
+    check_module(em, tm, [x, causal, kpm], dtype, grads=[True, False, False],
+                 call=lambda m, x, am, kpm: m(x, src_mask=am, src_key_padding_mask=kpm))
+
+
+def test_state_dict_names_and_repr_match_torch():
+    for make in (lambda M: M.MultiheadAttention(8, 2, kdim=5, vdim=3),
+                 lambda M: M.TransformerEncoderLayer(8, 2, 16, bias=False),
+                 lambda M: M.TransformerEncoder(M.TransformerEncoderLayer(8, 2, 16), 2,
+                                                norm=M.LayerNorm(8))):
+        em, tm = make(nn), make(torch.nn)
+        assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+            [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+        assert repr(em) == repr(tm)

@@ -101,3 +101,28 @@ def test_norm_gradchecks():
     wl = ag.tensor(_x((2,), np.float64, 3), requires_grad=True)
     assert ag.gradcheck(lambda x, w: F.layer_norm(x, (2,), w, w), (x, wl))
     assert ag.gradgradcheck(lambda x, w: F.layer_norm(x, (2,), w, w), (x, wl))
+
+
+@pytest.mark.parametrize("make", [
+    lambda M: M.BatchNorm2d(3, bias=False), lambda M: M.BatchNorm1d(3, affine=False),
+    lambda M: M.BatchNorm1d(3, track_running_stats=False), lambda M: M.GroupNorm(2, 4),
+    lambda M: M.GroupNorm(2, 4, bias=False), lambda M: M.LayerNorm((3, 4), bias=False),
+    lambda M: M.LayerNorm(3, elementwise_affine=False)])
+def test_norm_state_dict_names_bias_keyword_and_repr_match_torch(make):
+    em, tm = make(nn), make(torch.nn)
+    assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+    assert repr(em) == repr(tm)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batchnorm_without_bias_trains_then_evaluates_like_torch(dtype):
+    em, tm = nn.BatchNorm2d(3, bias=False), torch.nn.BatchNorm2d(3, bias=False)
+    em.to(ag.float64 if dtype == np.float64 else ag.float32)
+    tm.to(torch.float64 if dtype == np.float64 else torch.float32)
+    rng = np.random.default_rng(11)
+    for _ in range(2):
+        check_module(em, tm, [rng.standard_normal((4, 3, 2, 2)).astype(dtype) * 3 + 1], dtype)
+    em.eval()
+    tm.eval()
+    check_module(em, tm, [rng.standard_normal((4, 3, 2, 2)).astype(dtype)], dtype)
