@@ -17,6 +17,10 @@ class Clamp(Function):
         xp = backend.array_module(x)
         lo_a = lo.array if isinstance(lo, Tensor) else lo
         hi_a = hi.array if isinstance(hi, Tensor) else hi
+        if x.dtype.kind == "b" and all(
+                b is None or (b.dtype.kind == "b" if hasattr(b, "dtype") else type(b) is bool)
+                for b in (lo_a, hi_a)):
+            raise NotImplementedError("clamp: not implemented for bool tensors and bounds")
         if x.dtype.kind in "biu" and (type(lo_a) is float or type(hi_a) is float):
             x = x.astype(backend.get_default_dtype())
         ctx.save_for_backward(a, lo, hi)

@@ -60,12 +60,35 @@ def broadcast_error(op, a, b):
     return RuntimeError(f"{op}: shapes {sa} and {sb} cannot broadcast")
 
 
-def _float_array(x):
-    """Integer/bool inputs of float-valued maths become the default float dtype."""
-    arr = x.array
+def _float_array(x, op=None):
+    """Integer/bool inputs of float-valued maths become the default float dtype. `op` (a
+    name or the op's class) names the op when `x` is not a Tensor."""
+    try:
+        arr = x.array
+    except AttributeError:
+        name = getattr(op, "__name__", op) or "op"
+        raise TypeError(f"{name.lower()}: expected a Tensor, got {type(x).__name__}") from None
     if arr.dtype.kind in "biu":
         return arr.astype(backend.get_default_dtype())
     return arr
+
+
+def _is_bool(x):
+    return x.dtype.kind == "b" if hasattr(x, "dtype") else type(x) is bool
+
+
+def _no_bool_pair(x, y, op):
+    """PyTorch implements no floor division, remainder or power of two bools."""
+    if _is_bool(x) and _is_bool(y):
+        raise NotImplementedError(f"{op}: not implemented for two bool operands")
+
+
+def _no_int_zero_division(x, y, op):
+    """Integer division (floor, trunc, remainder) by zero raises, as in PyTorch."""
+    if _int_kind(x) and _int_kind(y):
+        zero = (y == 0) if not hasattr(y, "dtype") else bool((y == 0).any())
+        if zero:
+            raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
 
 
 def _int_kind(x):
@@ -103,10 +126,10 @@ class Sub(Function):
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "sub")
         # any bool tensor operand is an error, also when promotion made it an int/float
-        if (isinstance(a, Tensor) and a.array.dtype.kind == "b") or (
-                isinstance(b, Tensor) and b.array.dtype.kind == "b"):
-            raise RuntimeError("sub: subtraction with a bool tensor is not supported; use "
-                               "logical_xor() or ~ instead")
+        if (a.array.dtype.kind == "b" if isinstance(a, Tensor) else type(a) is bool) or (
+                b.array.dtype.kind == "b" if isinstance(b, Tensor) else type(b) is bool):
+            raise RuntimeError("sub: subtraction with a bool tensor or a bool scalar is not "
+                               "supported; use logical_xor() or ~ instead")
         try:
             return x - y
         except ValueError:
@@ -194,6 +217,8 @@ class RoundingDiv(Function):
     @staticmethod
     def forward(ctx, a, b, mode):
         x, y = binary_operands(a, b, "div")
+        _no_bool_pair(x, y, "floor_divide" if mode == "floor" else "div")
+        _no_int_zero_division(x, y, "floor_divide" if mode == "floor" else "div")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
         try:
             if mode == "floor":
@@ -219,6 +244,8 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b, fmod=False):
         x, y = binary_operands(a, b, "remainder")
+        _no_bool_pair(x, y, "fmod" if fmod else "remainder")
+        _no_int_zero_division(x, y, "fmod" if fmod else "remainder")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
         ctx.save_for_backward(a, b)
         ctx.fmod = fmod
@@ -259,9 +286,19 @@ class Pow(Function):
             raise RuntimeError("pow: integers to negative integer powers are not allowed")
         ctx.save_for_backward(a, b)
         try:
-            return x ** y
+            out = x ** y
         except ValueError:
             raise broadcast_error("pow", x, y) from None
+        if _is_bool(x) and out.dtype.kind != "b" and out.dtype.kind in "iu":
+            # NumPy gives int8 for bool ** bool/int; PyTorch: a bool tensor to a bool scalar
+            # stays bool, to an int gives int64, and a bool tensor exponent is an error
+            if _is_bool(y):
+                if hasattr(y, "dtype"):
+                    _no_bool_pair(x, y, "pow")
+                return out.astype(x.dtype)
+            if not hasattr(y, "dtype"):
+                return out.astype(backend.int64)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
