@@ -116,9 +116,9 @@ class Add(Function):
         return grad, grad
 
 
-def add(a, b, alpha=1):
+def add(input, other, alpha=1):
     """Same as torch.add."""
-    return Add.apply(a, b if alpha == 1 else b * alpha)
+    return Add.apply(input, other if alpha == 1 else other * alpha)
 
 
 class Sub(Function):
@@ -140,9 +140,9 @@ class Sub(Function):
         return grad, (-grad if ctx.next[1] is not None else None)
 
 
-def sub(a, b, alpha=1):
+def sub(input, other, alpha=1):
     """Same as torch.sub."""
-    return Sub.apply(a, b if alpha == 1 else b * alpha)
+    return Sub.apply(input, other if alpha == 1 else other * alpha)
 
 
 subtract = sub
@@ -168,9 +168,9 @@ class Mul(Function):
                 grad * a if a is not None else None)
 
 
-def mul(a, b):
+def mul(input, other):
     """Same as torch.mul."""
-    return Mul.apply(a, b)
+    return Mul.apply(input, other)
 
 
 multiply = mul
@@ -200,8 +200,9 @@ class Div(Function):
         return ga, gb
 
 
-def div(a, b, rounding_mode=None):
+def div(input, other, *, rounding_mode=None):
     """Same as torch.div (rounding_mode None, 'trunc' or 'floor')."""
+    a, b = input, other
     if rounding_mode is None:
         return Div.apply(a, b)
     if rounding_mode not in ("trunc", "floor"):
@@ -235,9 +236,9 @@ class RoundingDiv(Function):
         return zero, zero
 
 
-def floor_divide(a, b):
+def floor_divide(input, other):
     """Same as torch.floor_divide."""
-    return RoundingDiv.apply(a, b, "floor")
+    return RoundingDiv.apply(input, other, "floor")
 
 
 class Remainder(Function):
@@ -265,14 +266,14 @@ class Remainder(Function):
         return grad, gb
 
 
-def remainder(a, b):
+def remainder(input, other):
     """Same as torch.remainder (sign of the divisor)."""
-    return Remainder.apply(a, b)
+    return Remainder.apply(input, other)
 
 
-def fmod(a, b):
+def fmod(input, other):
     """Same as torch.fmod (sign of the dividend)."""
-    return Remainder.apply(a, b, True)
+    return Remainder.apply(input, other, True)
 
 
 class Pow(Function):
@@ -322,9 +323,9 @@ class Pow(Function):
         return ga, gb
 
 
-def pow(a, b):
+def pow(input, exponent):
     """Same as torch.pow."""
-    return Pow.apply(a, b)
+    return Pow.apply(input, exponent)
 
 
 class Neg(Function):

@@ -160,8 +160,12 @@ class Permute(Function):
         return permute(grad, tuple(inverse))
 
 
-def permute(a, *dims):
-    """Same as torch.permute."""
+def permute(a, *dims, **kwargs):
+    """Same as torch.permute (dims as ints, one tuple, or the keyword `dims`)."""
+    if "dims" in kwargs:
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"permute: got an unexpected keyword argument {next(iter(kwargs))!r}")
     dims = _sizes(dims, "permute")
     nd = a.array.ndim
     if len(dims) != nd:
