@@ -376,6 +376,31 @@ class Tensor:
             return f"autograd.{self.dtype}"
         return self.to(dtype)
 
+    def _new_kw(self, dtype, device):
+        return dict(dtype=self.dtype if dtype is None else dtype,
+                    device=self.device if device is None else device)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        """Same as torch.Tensor.new_zeros: this tensor's dtype and device by default."""
+        return _creation.zeros(*size, requires_grad=requires_grad,
+                               **self._new_kw(dtype, device))
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return _creation.ones(*size, requires_grad=requires_grad, **self._new_kw(dtype, device))
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return _creation.empty(*size, requires_grad=requires_grad,
+                               **self._new_kw(dtype, device))
+
+    def new_full(self, size, fill_value, dtype=None, device=None,
+                 requires_grad=False) -> "Tensor":
+        return _creation.full(size, fill_value, requires_grad=requires_grad,
+                              **self._new_kw(dtype, device))
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return _creation.tensor(data, requires_grad=requires_grad,
+                                **self._new_kw(dtype, device))
+
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
 

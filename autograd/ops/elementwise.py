@@ -290,7 +290,7 @@ class Pow(Function):
             out = x ** y
         except ValueError:
             raise broadcast_error("pow", x, y) from None
-        if _is_bool(x) and out.dtype.kind != "b" and out.dtype.kind in "iu":
+        if out.dtype.kind in "iu" and _is_bool(x):
             # NumPy gives int8 for bool ** bool/int; PyTorch: a bool tensor to a bool scalar
             # stays bool, to an int gives int64, and a bool tensor exponent is an error
             if _is_bool(y):

@@ -170,3 +170,24 @@ def test_every_api_op_has_a_call_row():
            "masked_fill matmul einsum outer dot").split()
     assert set(ops) <= set(API_NAMES)
     assert not [op for op in ops if op not in CALLS]
+
+
+def _lib(x):
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.new_zeros(2, 3), lambda x: x.new_zeros((2,)), lambda x: x.new_ones(3),
+    lambda x: x.new_full((2, 2), 7), lambda x: x.new_tensor([1, 2]),
+    lambda x: x.new_tensor([1.5], dtype=_lib(x).float32),
+    lambda x: x.new_zeros(2, dtype=_lib(x).int32),
+    lambda x: x.new_empty(0, 2),
+], ids=["zeros", "zeros-tuple", "ones", "full", "tensor", "tensor-dtype", "zeros-int32",
+        "empty"])
+def test_new_factories_take_self_dtype_like_torch(call):
+    ours = call(ag.tensor(X, requires_grad=True))
+    theirs = call(torch.tensor(X, requires_grad=True))
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    assert tuple(ours.shape) == tuple(theirs.shape) and not ours.requires_grad
+    if ours.numel():
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
