@@ -111,6 +111,7 @@ from .ops.index import (
     sort,
     topk,
 )
+from .ops.inplace import clamp_, fill_, zero_
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
 from .ops.reduce import (
     all,
@@ -207,6 +208,9 @@ from .ops.unary import (
 from .tensor import Parameter, Size, Tensor  # first: tensor.py imports the ops at its end
 
 dtype = type(float32)
+# PyTorch's dtype aliases (dtype=torch.long, x.to(torch.float)); they shadow the builtins
+# only inside this namespace, as in torch.
+float, double, half, long, int, short = float32, float64, float16, int64, int32, int16
 __version__ = "0.1.0"
 
 

@@ -23,7 +23,11 @@ def _to_array(data, dtype=None, device=None):
         return out.astype(dtype) if dtype is not None and out.dtype != dtype else out
     if isinstance(data, (list, tuple)):
         data = [_host(x) for x in data]
-    host = backend.asarray(data, dev=backend.CPU)
+    try:
+        host = backend.asarray(data, dev=backend.CPU)
+    except ValueError:  # ragged nested lists
+        raise ValueError("tensor: expected a rectangular nested sequence (every row of "
+                         "one dimension the same length)") from None
     if host.dtype.kind == "O" or host.dtype.kind in "US":
         raise TypeError(f"tensor: could not infer a dtype for {type(data).__name__} data")
     if dtype is None:
@@ -77,10 +81,17 @@ def from_numpy(arr) -> Tensor:
     return _make(arr)
 
 
-def _shape(size):
+def _shape(size, op="zeros"):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    for s in size:
+        if isinstance(s, float) or not hasattr(s, "__index__"):
+            raise TypeError(f"{op}: expected a sequence of ints as the size, got "
+                            f"{type(s).__name__} ({s!r})")
+    size = tuple(s.__index__() for s in size)
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"{op}: dimension sizes must be non-negative, got {size}")
+    return size
 
 
 def _new(fn, size, dtype, device, requires_grad, default=None):
@@ -100,19 +111,19 @@ def _new(fn, size, dtype, device, requires_grad, default=None):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.zeros."""
-    return _new(lambda xp, s, d: xp.zeros(s, dtype=d), _shape(size), dtype, device,
+    return _new(lambda xp, s, d: xp.zeros(s, dtype=d), _shape(size, "zeros"), dtype, device,
                 requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.ones."""
-    return _new(lambda xp, s, d: xp.ones(s, dtype=d), _shape(size), dtype, device,
+    return _new(lambda xp, s, d: xp.ones(s, dtype=d), _shape(size, "ones"), dtype, device,
                 requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.empty."""
-    return _new(lambda xp, s, d: xp.empty(s, dtype=d), _shape(size), dtype, device,
+    return _new(lambda xp, s, d: xp.empty(s, dtype=d), _shape(size, "empty"), dtype, device,
                 requires_grad)
 
 
@@ -121,11 +132,13 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
     if dtype is None:
         dtype = backend.as_dtype(type(fill_value)) if isinstance(fill_value, (bool, int, float)) \
             else None
-    return _new(lambda xp, s, d: xp.full(s, fill_value, dtype=d), _shape((size,)), dtype,
+    return _new(lambda xp, s, d: xp.full(s, fill_value, dtype=d), _shape((size,), "full"), dtype,
                 device, requires_grad)
 
 
 def _like(t, dtype, device):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"*_like: expected a Tensor as input, got {type(t).__name__}")
     return (dtype if dtype is not None else t.dtype,
             device if device is not None else t.device)
 
@@ -188,7 +201,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     def fn(xp, s, d):
         return backend.rng(xp, generator).random(s, dtype=d if d.itemsize >= 4 else
                                                  backend.float64).astype(d, copy=False)
-    return _new(fn, _shape(size), dtype, device, requires_grad)
+    return _new(fn, _shape(size, "rand"), dtype, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -196,7 +209,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
     def fn(xp, s, d):
         return backend.rng(xp, generator).standard_normal(
             s, dtype=d if d.itemsize >= 4 else backend.float64).astype(d, copy=False)
-    return _new(fn, _shape(size), dtype, device, requires_grad)
+    return _new(fn, _shape(size, "randn"), dtype, device, requires_grad)
 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None) -> Tensor:
@@ -206,7 +219,7 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None) 
     if high is None:
         low, high = 0, low
     return _new(lambda xp, s, d: backend.rng(xp, generator).integers(low, high, s).astype(d),
-                _shape((size,)), dtype, device, False, default=backend.int64)
+                _shape((size,), "randint"), dtype, device, False, default=backend.int64)
 
 
 def randperm(n, generator=None, dtype=None, device=None) -> Tensor:

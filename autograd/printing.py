@@ -1,23 +1,55 @@
-"""repr of tensors, close to PyTorch's: tensor([1., 2.], requires_grad=True)."""
+"""repr of tensors, close to PyTorch's: tensor([1., 2.], requires_grad=True).
+
+Floats follow PyTorch's rules: all-integer values print as `1.`; otherwise 4 decimals;
+scientific notation (`1.0000e-05`) when the nonzero finite magnitudes span more than
+1000x, exceed 1e8 or go below 1e-4. Every element is padded to one width."""
 from __future__ import annotations
 
 from . import backend
+
+
+def _float_formatter(arr):
+    """A function formatting one float element the way PyTorch prints this array."""
+    np = backend.np
+    finite = arr[np.isfinite(arr)].astype(np.float64)
+    nonzero = np.abs(finite[finite != 0])
+    lo = nonzero.min() if nonzero.size else 0.0
+    hi = nonzero.max() if nonzero.size else 0.0
+    int_mode = bool(np.all(finite == np.round(finite)))
+    if int_mode:
+        sci = nonzero.size > 0 and (hi / lo > 1000.0 or hi > 1.0e8)
+    else:
+        sci = nonzero.size > 0 and (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+    if sci:
+        def fmt(v):
+            return f"{v:.4e}"
+    elif int_mode:
+        def fmt(v):
+            return f"{v:.0f}."
+    else:
+        def fmt(v):
+            return f"{v:.4f}"
+
+    def one(v):
+        if np.isnan(v):
+            return "nan"
+        if np.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return fmt(v)
+
+    # width from the extremes (formatting every element of a big tensor would be slow)
+    # nan and inf are padded to that width but do not widen it, as in PyTorch
+    probes = [finite.min(), finite.max(), lo, hi] if finite.size else []
+    width = max((len(one(v)) for v in probes), default=0)
+    return lambda v: one(v).rjust(width)
 
 
 def tensor_repr(t) -> str:
     arr = backend.to_host(t.array)
     np = backend.np
     kw = {}
-    if arr.dtype.kind == "f":
-        finite = arr[np.isfinite(arr)]
-        if finite.size and (np.abs(finite).max() >= 1e8 or
-                            (np.abs(finite[finite != 0]).min(initial=1) < 1e-4)):
-            kw["formatter"] = {"float_kind": lambda v: f"{v:.4e}"}
-        elif finite.size and np.all(finite == np.round(finite)):
-            kw["formatter"] = {"float_kind": lambda v: f"{v:.0f}."}
-        else:
-            kw["precision"] = 4
-            kw["floatmode"] = "maxprec_equal"
+    if arr.dtype.kind == "f" and arr.size:
+        kw["formatter"] = {"float_kind": _float_formatter(arr)}
     body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000,
                            edgeitems=3, **kw)
     extras = []

@@ -334,15 +334,24 @@ class Tensor:
 
     # ------------------------------------------------------------------ devices, dtypes
     def to(self, *args, **kwargs):
-        """Same as torch.Tensor.to(device), .to(dtype), .to(device, dtype), .to(other)."""
-        dev, dtype, copy = None, None, kwargs.pop("copy", False)
+        """Same as torch.Tensor.to(device), .to(dtype), .to(device, dtype), .to(other), with
+        the keywords device, dtype, non_blocking, copy and memory_format."""
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)  # host copies are synchronous
+        kwargs.pop("memory_format", None)  # arrays are always contiguous here
+        unknown = set(kwargs) - {"device", "dtype", "other"}
+        if unknown:
+            raise TypeError(f"to: got an unexpected keyword argument {sorted(unknown)[0]!r}")
+        dev, dtype = None, None
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, Tensor):
                 dev, dtype = a.device, a.dtype
+            elif isinstance(a, bool):  # .to(device, dtype, non_blocking, copy) positionally
+                continue
             elif isinstance(a, (str, backend.device)) and not (
                     isinstance(a, str) and a in backend.DTYPES):
                 dev = backend.as_device(a)
-            elif isinstance(a, int) and not isinstance(a, bool):
+            elif isinstance(a, int):
                 dev = backend.as_device(a)
             elif a is not None:
                 dtype = backend.as_dtype(a)
@@ -355,10 +364,10 @@ class Tensor:
             out = _elementwise.cast(out, dtype)
         return out
 
-    def cpu(self) -> "Tensor":
+    def cpu(self, memory_format=None) -> "Tensor":
         return self.to("cpu")
 
-    def cuda(self, device=None) -> "Tensor":
+    def cuda(self, device=None, non_blocking=False, memory_format=None) -> "Tensor":
         return self.to(backend.as_device("cuda" if device is None else device)
                        if not isinstance(device, int) else backend.device("cuda", device))
 
@@ -366,6 +375,31 @@ class Tensor:
         if dtype is None:
             return f"autograd.{self.dtype}"
         return self.to(dtype)
+
+    def _new_kw(self, dtype, device):
+        return dict(dtype=self.dtype if dtype is None else dtype,
+                    device=self.device if device is None else device)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        """Same as torch.Tensor.new_zeros: this tensor's dtype and device by default."""
+        return _creation.zeros(*size, requires_grad=requires_grad,
+                               **self._new_kw(dtype, device))
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return _creation.ones(*size, requires_grad=requires_grad, **self._new_kw(dtype, device))
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return _creation.empty(*size, requires_grad=requires_grad,
+                               **self._new_kw(dtype, device))
+
+    def new_full(self, size, fill_value, dtype=None, device=None,
+                 requires_grad=False) -> "Tensor":
+        return _creation.full(size, fill_value, requires_grad=requires_grad,
+                              **self._new_kw(dtype, device))
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return _creation.tensor(data, requires_grad=requires_grad,
+                                **self._new_kw(dtype, device))
 
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)

@@ -17,6 +17,10 @@ class Clamp(Function):
         xp = backend.array_module(x)
         lo_a = lo.array if isinstance(lo, Tensor) else lo
         hi_a = hi.array if isinstance(hi, Tensor) else hi
+        if x.dtype.kind == "b" and all(
+                b is None or (b.dtype.kind == "b" if hasattr(b, "dtype") else type(b) is bool)
+                for b in (lo_a, hi_a)):
+            raise NotImplementedError("clamp: not implemented for bool tensors and bounds")
         if x.dtype.kind in "biu" and (type(lo_a) is float or type(hi_a) is float):
             x = x.astype(backend.get_default_dtype())
         ctx.save_for_backward(a, lo, hi)
@@ -101,14 +105,14 @@ class Minimum(_MaxMin):
     f_mask = staticmethod(lambda x, y: x < y)
 
 
-def maximum(a, b):
+def maximum(input, other):
     """Same as torch.maximum."""
-    return Maximum.apply(a, b)
+    return Maximum.apply(input, other)
 
 
-def minimum(a, b):
+def minimum(input, other):
     """Same as torch.minimum."""
-    return Minimum.apply(a, b)
+    return Minimum.apply(input, other)
 
 
 class Where(Function):
@@ -173,34 +177,34 @@ LogicalOr = _compare("logical_or", lambda xp, x, y: xp.logical_or(x, y))
 LogicalXor = _compare("logical_xor", lambda xp, x, y: xp.logical_xor(x, y))
 
 
-def eq(a, b):
+def eq(input, other):
     """Same as torch.eq."""
-    return Eq.apply(a, b)
+    return Eq.apply(input, other)
 
 
-def ne(a, b):
+def ne(input, other):
     """Same as torch.ne."""
-    return Ne.apply(a, b)
+    return Ne.apply(input, other)
 
 
-def lt(a, b):
+def lt(input, other):
     """Same as torch.lt."""
-    return Lt.apply(a, b)
+    return Lt.apply(input, other)
 
 
-def le(a, b):
+def le(input, other):
     """Same as torch.le."""
-    return Le.apply(a, b)
+    return Le.apply(input, other)
 
 
-def gt(a, b):
+def gt(input, other):
     """Same as torch.gt."""
-    return Gt.apply(a, b)
+    return Gt.apply(input, other)
 
 
-def ge(a, b):
+def ge(input, other):
     """Same as torch.ge."""
-    return Ge.apply(a, b)
+    return Ge.apply(input, other)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

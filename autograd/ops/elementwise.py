@@ -60,12 +60,35 @@ def broadcast_error(op, a, b):
     return RuntimeError(f"{op}: shapes {sa} and {sb} cannot broadcast")
 
 
-def _float_array(x):
-    """Integer/bool inputs of float-valued maths become the default float dtype."""
-    arr = x.array
+def _float_array(x, op=None):
+    """Integer/bool inputs of float-valued maths become the default float dtype. `op` (a
+    name or the op's class) names the op when `x` is not a Tensor."""
+    try:
+        arr = x.array
+    except AttributeError:
+        name = getattr(op, "__name__", op) or "op"
+        raise TypeError(f"{name.lower()}: expected a Tensor, got {type(x).__name__}") from None
     if arr.dtype.kind in "biu":
         return arr.astype(backend.get_default_dtype())
     return arr
+
+
+def _is_bool(x):
+    return x.dtype.kind == "b" if hasattr(x, "dtype") else type(x) is bool
+
+
+def _no_bool_pair(x, y, op):
+    """PyTorch implements no floor division, remainder or power of two bools."""
+    if _is_bool(x) and _is_bool(y):
+        raise NotImplementedError(f"{op}: not implemented for two bool operands")
+
+
+def _no_int_zero_division(x, y, op):
+    """Integer division (floor, trunc, remainder) by zero raises, as in PyTorch."""
+    if _int_kind(x) and _int_kind(y):
+        zero = (y == 0) if not hasattr(y, "dtype") else bool((y == 0).any())
+        if zero:
+            raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
 
 
 def _int_kind(x):
@@ -93,9 +116,9 @@ class Add(Function):
         return grad, grad
 
 
-def add(a, b, alpha=1):
+def add(input, other, alpha=1):
     """Same as torch.add."""
-    return Add.apply(a, b if alpha == 1 else b * alpha)
+    return Add.apply(input, other if alpha == 1 else other * alpha)
 
 
 class Sub(Function):
@@ -103,10 +126,10 @@ class Sub(Function):
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "sub")
         # any bool tensor operand is an error, also when promotion made it an int/float
-        if (isinstance(a, Tensor) and a.array.dtype.kind == "b") or (
-                isinstance(b, Tensor) and b.array.dtype.kind == "b"):
-            raise RuntimeError("sub: subtraction with a bool tensor is not supported; use "
-                               "logical_xor() or ~ instead")
+        if (a.array.dtype.kind == "b" if isinstance(a, Tensor) else type(a) is bool) or (
+                b.array.dtype.kind == "b" if isinstance(b, Tensor) else type(b) is bool):
+            raise RuntimeError("sub: subtraction with a bool tensor or a bool scalar is not "
+                               "supported; use logical_xor() or ~ instead")
         try:
             return x - y
         except ValueError:
@@ -117,9 +140,9 @@ class Sub(Function):
         return grad, (-grad if ctx.next[1] is not None else None)
 
 
-def sub(a, b, alpha=1):
+def sub(input, other, alpha=1):
     """Same as torch.sub."""
-    return Sub.apply(a, b if alpha == 1 else b * alpha)
+    return Sub.apply(input, other if alpha == 1 else other * alpha)
 
 
 subtract = sub
@@ -145,9 +168,9 @@ class Mul(Function):
                 grad * a if a is not None else None)
 
 
-def mul(a, b):
+def mul(input, other):
     """Same as torch.mul."""
-    return Mul.apply(a, b)
+    return Mul.apply(input, other)
 
 
 multiply = mul
@@ -177,8 +200,9 @@ class Div(Function):
         return ga, gb
 
 
-def div(a, b, rounding_mode=None):
+def div(input, other, *, rounding_mode=None):
     """Same as torch.div (rounding_mode None, 'trunc' or 'floor')."""
+    a, b = input, other
     if rounding_mode is None:
         return Div.apply(a, b)
     if rounding_mode not in ("trunc", "floor"):
@@ -194,6 +218,8 @@ class RoundingDiv(Function):
     @staticmethod
     def forward(ctx, a, b, mode):
         x, y = binary_operands(a, b, "div")
+        _no_bool_pair(x, y, "floor_divide" if mode == "floor" else "div")
+        _no_int_zero_division(x, y, "floor_divide" if mode == "floor" else "div")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
         try:
             if mode == "floor":
@@ -210,15 +236,17 @@ class RoundingDiv(Function):
         return zero, zero
 
 
-def floor_divide(a, b):
+def floor_divide(input, other):
     """Same as torch.floor_divide."""
-    return RoundingDiv.apply(a, b, "floor")
+    return RoundingDiv.apply(input, other, "floor")
 
 
 class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b, fmod=False):
         x, y = binary_operands(a, b, "remainder")
+        _no_bool_pair(x, y, "fmod" if fmod else "remainder")
+        _no_int_zero_division(x, y, "fmod" if fmod else "remainder")
         xp = backend.array_module(x if hasattr(x, "dtype") else y)
         ctx.save_for_backward(a, b)
         ctx.fmod = fmod
@@ -238,14 +266,14 @@ class Remainder(Function):
         return grad, gb
 
 
-def remainder(a, b):
+def remainder(input, other):
     """Same as torch.remainder (sign of the divisor)."""
-    return Remainder.apply(a, b)
+    return Remainder.apply(input, other)
 
 
-def fmod(a, b):
+def fmod(input, other):
     """Same as torch.fmod (sign of the dividend)."""
-    return Remainder.apply(a, b, True)
+    return Remainder.apply(input, other, True)
 
 
 class Pow(Function):
@@ -259,9 +287,19 @@ class Pow(Function):
             raise RuntimeError("pow: integers to negative integer powers are not allowed")
         ctx.save_for_backward(a, b)
         try:
-            return x ** y
+            out = x ** y
         except ValueError:
             raise broadcast_error("pow", x, y) from None
+        if out.dtype.kind in "iu" and _is_bool(x):
+            # NumPy gives int8 for bool ** bool/int; PyTorch: a bool tensor to a bool scalar
+            # stays bool, to an int gives int64, and a bool tensor exponent is an error
+            if _is_bool(y):
+                if hasattr(y, "dtype"):
+                    _no_bool_pair(x, y, "pow")
+                return out.astype(x.dtype)
+            if not hasattr(y, "dtype"):
+                return out.astype(backend.int64)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -285,9 +323,9 @@ class Pow(Function):
         return ga, gb
 
 
-def pow(a, b):
+def pow(input, exponent):
     """Same as torch.pow."""
-    return Pow.apply(a, b)
+    return Pow.apply(input, exponent)
 
 
 class Neg(Function):

@@ -317,8 +317,13 @@ class IndexAddInto(Function):
 
 def index_select(a, dim, index):
     """Same as torch.index_select."""
-    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu" or \
-            index.array.ndim > 1:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select: expected index to be a Tensor, got "
+                        f"{type(index).__name__}")
+    if index.array.dtype.kind not in "iu":  # PyTorch: RuntimeError for the dtype
+        raise RuntimeError("index_select: expected index to be a 1-d integer tensor, got "
+                           f"{index.dtype} of shape {tuple(index.shape)}")
+    if index.array.ndim > 1:  # and IndexError for the shape
         raise IndexError("index_select: expected index to be a 1-d integer tensor, got "
                          f"{getattr(index, 'dtype', type(index).__name__)} of shape "
                          f"{tuple(getattr(index, 'shape', ()))}")

@@ -50,8 +50,9 @@ class MatMul(Function):
         return ga, gb
 
 
-def matmul(a, b):
+def matmul(input, other):
     """Same as torch.matmul: batched and broadcasting; 1-d operands are vectors."""
+    a, b = input, other
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")
@@ -75,16 +76,18 @@ def matmul(a, b):
     return MatMul.apply(a, b)
 
 
-def mm(a, b):
+def mm(input, mat2):
     """Same as torch.mm (2-d only)."""
+    a, b = input, mat2
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-d tensors, got shapes {tuple(a.shape)} and "
                            f"{tuple(b.shape)}")
     return matmul(a, b)
 
 
-def bmm(a, b):
+def bmm(input, mat2):
     """Same as torch.bmm (3-d only, equal batch sizes)."""
+    a, b = input, mat2
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
         raise RuntimeError(f"bmm: expected 3-d tensors with equal batch size, got shapes "
                            f"{tuple(a.shape)} and {tuple(b.shape)}")
@@ -99,8 +102,9 @@ def mv(a, v):
     return matmul(a, v)
 
 
-def dot(a, b):
+def dot(input, tensor):
     """Same as torch.dot (1-d tensors of equal length)."""
+    a, b = input, tensor
     if a.ndim != 1 or b.ndim != 1 or a.shape[0] != b.shape[0]:
         raise RuntimeError(f"dot: expected 1-d tensors of the same size, got shapes "
                            f"{tuple(a.shape)} and {tuple(b.shape)}")
@@ -110,8 +114,9 @@ def dot(a, b):
 inner = dot
 
 
-def outer(a, b):
+def outer(input, vec2):
     """Same as torch.outer."""
+    a, b = input, vec2
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"outer: expected 1-d tensors, got shapes {tuple(a.shape)} and "
                            f"{tuple(b.shape)}")

@@ -160,8 +160,12 @@ class Permute(Function):
         return permute(grad, tuple(inverse))
 
 
-def permute(a, *dims):
-    """Same as torch.permute."""
+def permute(a, *dims, **kwargs):
+    """Same as torch.permute (dims as ints, one tuple, or the keyword `dims`)."""
+    if "dims" in kwargs:
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"permute: got an unexpected keyword argument {next(iter(kwargs))!r}")
     dims = _sizes(dims, "permute")
     nd = a.array.ndim
     if len(dims) != nd:
@@ -376,7 +380,7 @@ def cat(tensors, dim=0):
     """Same as torch.cat."""
     tensors = [t for t in tensors]
     if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of Tensors")
+        raise ValueError("cat: expected a non-empty list of Tensors")
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"cat: expected a sequence of Tensors, got {type(t).__name__}")

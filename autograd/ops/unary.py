@@ -15,7 +15,7 @@ class _Unary(Function):
 
     @classmethod
     def forward(cls, ctx, a):
-        arr = _float_array(a)
+        arr = _float_array(a, cls)
         ctx.save_for_backward(a)
         return cls.f(backend.array_module(arr), arr)
 
@@ -32,7 +32,7 @@ class _UnaryOut(Function):
 
     @classmethod
     def forward(cls, ctx, a):
-        arr = _float_array(a)
+        arr = _float_array(a, cls)
         return cls.f(backend.array_module(arr), arr)
 
     @classmethod
