@@ -50,6 +50,20 @@ def _detached_from(tensor):
     return None
 
 
+def _detached_copy_user(graph, tensor):
+    """A node of `graph` that saved a detach()/.data of `tensor` (same storage and version
+    counter, no graph), or None."""
+    for node in graph:
+        saved = node.saved
+        if not isinstance(saved, tuple):
+            continue
+        for s in saved:
+            if (isinstance(s, Tensor) and s is not tensor and s._version is tensor._version
+                    and not s.requires_grad):
+                return node
+    return None
+
+
 def _path_nodes(graph, tensor):
     """The nodes on some path from the output to `tensor` (a leaf or a node's output):
     walk consumers backwards from where the tensor enters the graph."""
@@ -107,7 +121,9 @@ def _blocking_relu(graph, path, tensor):
 
 def explain_grad(tensor, output) -> Explanation:
     """Why `tensor.grad` is None or zero after `output.backward()` (call it before or
-    after backward). Returns an `Explanation`; print it for a sentence."""
+    after backward). Returns an `Explanation`; print it for a sentence. A path cut by a
+    detach()/.data copy is named (with the op that used the copy) while the graph still
+    holds that copy: before backward, or after one with retain_graph=True."""
     if not isinstance(tensor, Tensor) or not isinstance(output, Tensor):
         raise TypeError(f"explain_grad: expected Tensors, got {type(tensor).__name__} and "
                         f"{type(output).__name__}")
@@ -139,6 +155,12 @@ def explain_grad(tensor, output) -> Explanation:
     else:
         path = _path_nodes(graph, tensor) if graph else []
         if not path:
+            user = _detached_copy_user(graph, tensor)
+            if user is not None:
+                return Explanation(
+                    "detached", f"{what} is not connected to the output: the graph uses a "
+                    f"detached copy of it (detach() or .data: same memory, no graph) in "
+                    f"{user.name()}; use the tensor itself there", op=user.name())
             head = output.grad_fn.name() if output.grad_fn is not None else None
             return Explanation(
                 "not_connected", f"{what} is not connected to the output: no path in the "

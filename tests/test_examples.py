@@ -93,3 +93,17 @@ def test_losses_huber_robust_and_ce_equals_bce(tmp_path):
     accs = list(r["accuracy"].values())
     assert min(accs) > 0.85 and abs(accs[0] - accs[1]) < 0.05
     assert r["identity_gap"] < 1e-12
+
+
+def test_memory_and_speed_prints_ledger_profile_report_and_checkpoint_saving(capsys):
+    module = importlib.import_module("memory_and_speed")
+    r = module.main(["--quick"])
+    text = capsys.readouterr().out
+    for heading in ("Layer (type:depth-idx)", "memory held for backward", "top ops",
+                    "by module", "gradients at the last step", "checkpoint(features)"):
+        assert heading in text, heading
+    assert r["measured_saving"] == r["predicted_saving"] > 0.9 * r["ledger"].activation_bytes
+    assert r["profile"].ops["conv2dfn"]["calls"] > 0
+    assert {"features.conv1", "features.conv2", "head.1"} <= set(r["profile"].by_module)
+    assert r["monitor"].steps == 10  # one record per --quick step
+    assert not any(r["monitor"].flags().values())  # a healthy small CNN

@@ -176,6 +176,8 @@ class DistributedDataParallel(Module):
         if self._armed and self._started and not self._finished:
             self._unfinished_error()
         if self._armed and not self._started:  # no backward came: let collectives end
+            if self.find_unused_parameters and self._used is not None:
+                self._used_work.wait()
             for b in self._buckets[:self._next_bucket]:
                 b.work.wait()
         sync = is_grad_enabled() and self.require_backward_grad_sync

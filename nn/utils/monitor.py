@@ -142,10 +142,9 @@ class GradientMonitor:
     def plot(self, path, key="grad_norm"):
         """Save a figure of `key` (grad_norm, weight_norm, update_ratio) per parameter
         over the recorded steps, log scale."""
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(8, 5))
+        from matplotlib.figure import Figure  # no pyplot: the user's backend is untouched
+        fig = Figure(figsize=(8, 5))
+        ax = fig.subplots()
         for name, h in self.history.items():
             pts = [(r["step"], r[key]) for r in h if r[key] is not None and r[key] > 0]
             if pts:
@@ -154,9 +153,9 @@ class GradientMonitor:
         ax.set_xlabel("step")
         ax.set_ylabel(key.replace("_", " "))
         ax.legend(fontsize="small", ncol=2)
+        ax.set_title(f"{key.replace('_', ' ')} per parameter (log scale)")
         fig.tight_layout()
         fig.savefig(path)
-        plt.close(fig)
         return path
 
 

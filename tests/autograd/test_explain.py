@@ -93,3 +93,18 @@ def test_non_leaf_and_ok():
     out.backward()
     assert ag.explain_grad(h, out).reason == "non_leaf"
     assert ag.explain_grad(w, out).reason == "ok"
+
+
+@pytest.mark.parametrize("cut", ["detach", "data"])
+def test_path_cut_by_a_detached_copy_names_the_op(cut):
+    w = _w()
+    x = ag.tensor(np.ones(3), requires_grad=True)
+    copy = w.detach() if cut == "detach" else w.data
+    out = (copy * x).sum()  # PyTorch users' classic: the weight's path goes through .data
+    e = ag.explain_grad(w, out)  # before backward, or after one with retain_graph=True
+    assert e.reason == "detached" and e.op == "mul" and "detached copy" in str(e), e
+    out.backward(retain_graph=True)
+    e = ag.explain_grad(w, out)
+    assert w.grad is None and e.reason == "detached" and e.op == "mul", e
+    out.backward()  # the graph is freed: the copy is gone, the general reason remains
+    assert ag.explain_grad(w, out).reason == "not_connected"

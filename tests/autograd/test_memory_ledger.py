@@ -124,3 +124,33 @@ def test_ledger_rejects_a_node():
     x = ag.tensor(np.ones(3), requires_grad=True)
     with pytest.raises(TypeError):
         ledger(x.exp().grad_fn)
+
+
+class _Block(nn.Module):
+    """Two linears around a tanh called as a Tensor method: the tanh belongs to the block
+    itself, the linears to its children."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin1, self.lin2 = nn.Linear(4, 8), nn.Linear(8, 8)
+
+    def forward(self, x):
+        return self.lin2(self.lin1(x).tanh())
+
+
+def test_module_bytes_of_a_nested_model_match_a_hand_count():
+    ag.manual_seed(0)
+    model = nn.Sequential(_Block(), nn.Tanh(), nn.Linear(8, 2)).double()
+    x = ag.randn(3, 4, dtype=ag.float64)
+    led = ledger(model(x).sum(), model=model)
+    act = 3 * 8 * 8  # one (3, 8) float64 tanh output
+    # saved: lin1 (x, W1), block tanh (t1), lin2 (t1, W2), tanh (t2), head (t2, W3);
+    # linears keep their input and weight, not the bias
+    assert led.activation_bytes == 2 * act
+    assert led.leaf_bytes == 8 * (3 * 4 + 8 * 4 + 8 * 8 + 2 * 8)
+    assert [r["module"] for r in led.rows if r["kind"] == "activation"].count("0") == 1
+    # t1 lives wholly inside the block; t2 is shared by "1" and "2", so neither frees it
+    assert led.by_module == {"0": act, "0.lin1": 0, "0.lin2": 0, "1": 0, "2": 0}
+    h = ag.checkpoint(model[0], x, use_reentrant=False)
+    led_ckpt = ledger(model[2](model[1](h)).sum())
+    assert led.activation_bytes - led_ckpt.activation_bytes == led.module_bytes(model[0])

@@ -95,3 +95,34 @@ def test_table_sorts_and_validates():
     assert "ms" in str(prof)
     with pytest.raises(ValueError):
         prof.table(sort_by="speed")
+
+
+class _Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin1, self.lin2 = nn.Linear(4, 8), nn.Linear(8, 8)
+
+    def forward(self, x):
+        return self.lin2(self.lin1(x).tanh())
+
+
+def test_by_module_of_a_nested_model_matches_a_hand_count():
+    ag.manual_seed(0)
+    model = nn.Sequential(_Block(), nn.Tanh(), nn.Linear(8, 2)).double()
+    x = ag.randn(3, 4, dtype=ag.float64)
+    with profile(model=model) as prof:
+        model(x).sum().backward()
+    got = {k: (d["calls"], d["backward_calls"], d["forward_bytes"], d["backward_bytes"])
+           for k, d in prof.by_module.items()}
+    f8 = 8  # bytes per float64
+    assert got == {
+        # innermost module only: the block's own op is its tanh, not its children's linears
+        "0.lin1": (1, 1, f8 * 3 * 8, f8 * (8 * 4 + 8)),         # x needs no grad: dW, db
+        "0": (1, 1, f8 * 3 * 8, f8 * 3 * 8),
+        "0.lin2": (1, 1, f8 * 3 * 8, f8 * (3 * 8 + 8 * 8 + 8)),  # dx, dW, db
+        "1": (1, 1, f8 * 3 * 8, f8 * 3 * 8),
+        "2": (1, 1, f8 * 3 * 2, f8 * (3 * 8 + 2 * 8 + 2)),
+        "(no module)": (1, 1, f8, 0),                            # the sum; its grad a view
+    }
+    assert sum(d["total"] for d in prof.by_module.values()) == pytest.approx(
+        prof.total_time, rel=1e-9)

@@ -1,9 +1,11 @@
 """nn.parallel and DistributedSampler. Multi-process checks launch tests/nn/ddp_scripts/
 under mpirun (skipped without mpirun or mpi4py); the rest runs in this process, where
 init_process_group without a launcher is a world of size 1."""
+import functools
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -17,26 +19,72 @@ import nn.parallel as dist
 from tests.conftest import requires_cuda, requires_torch
 
 SCRIPTS = os.path.join(os.path.dirname(__file__), "ddp_scripts")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MPIRUN = shutil.which("mpirun") or shutil.which("mpiexec")
-requires_mpi = pytest.mark.skipif(
-    MPIRUN is None or importlib.util.find_spec("mpi4py") is None,
-    reason="needs an MPI launcher (mpirun) and mpi4py")
+# A healthy run takes 1-5 s; on a loaded 2-core CI machine allow far more, but never hang.
+MPI_TIMEOUT = 120
 
 
-def _mpirun(n, script, *args, timeout=40):
+def _mpi_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMIX_", "PMI_"))}
     env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               MKL_NUM_THREADS="1",
+               # containers often forbid the cross-process reads (CMA) Open MPI's shared
+               # memory transport uses for large messages; copy through the segment instead
+               OMPI_MCA_btl_vader_single_copy_mechanism="none")
+    return env
+
+
+@functools.lru_cache(maxsize=None)
+def _mpi_missing():
+    """Why the MPI tests cannot run here (None when they can): no launcher, or an mpi4py
+    that does not import (missing, or installed without an MPI library to load)."""
+    if MPIRUN is None:
+        return "needs an MPI launcher (mpirun); apt-get install openmpi-bin libopenmpi-dev"
+    if importlib.util.find_spec("mpi4py") is None:
+        return "needs mpi4py (pip install mpi4py)"
+    probe = subprocess.run([sys.executable, "-c", "from mpi4py import MPI"], env=_mpi_env(),
+                           capture_output=True, text=True, timeout=MPI_TIMEOUT)
+    if probe.returncode != 0:
+        return "mpi4py does not import: " + probe.stderr.strip().splitlines()[-1:][0]
+    return None
+
+
+@pytest.fixture
+def mpi():
+    why = _mpi_missing()
+    if why is not None:
+        pytest.skip(why)
+
+
+def _mpirun(n, script, *args, timeout=MPI_TIMEOUT):
+    """Run `script` on `n` ranks; bounded: on timeout mpirun and its ranks are stopped
+    (SIGTERM, which mpirun passes on, then SIGKILL to the whole session) and the test fails
+    with what they printed."""
+    env = _mpi_env()
     version = subprocess.run([MPIRUN, "--version"], capture_output=True, text=True, env=env)
     extra = ["--oversubscribe"] if "Open MPI" in version.stdout + version.stderr else []
-    cmd = [MPIRUN, *extra, "-n", str(n), sys.executable, os.path.join(SCRIPTS, script), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    path = script if os.path.isabs(script) else os.path.join(SCRIPTS, script)
+    cmd = [MPIRUN, *extra, "-n", str(n), sys.executable, path, *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        pytest.fail(f"{' '.join(cmd)} did not finish in {timeout} s\n{out}\n{err}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 # ----------------------------------------------------------------------------- MPI ranks
-@requires_mpi
 @pytest.mark.parametrize("ranks", [2, 3])
-def test_ddp_matches_single_process_on_concatenated_batches(ranks):
+def test_ddp_matches_single_process_on_concatenated_batches(mpi, ranks):
     # collectives, DDP == one process within 1e-12 (float64) with identical parameters on
     # every rank, no_sync accumulation, find_unused_parameters: see ddp_checks.py
     out = _mpirun(ranks, "ddp_checks.py")
@@ -44,19 +92,28 @@ def test_ddp_matches_single_process_on_concatenated_batches(ranks):
     assert f"all passed on {ranks} ranks" in out.stdout
 
 
-@requires_mpi
 @pytest.mark.parametrize("mode, message", [
     ("raise", "rank 1 of 2 failed with ValueError: deliberate failure"),
     ("unused", "parameters that received no gradient: spare.weight, spare.bias"),
     ("mismatch", "rank 0 has body.weight (2, 4) float32, rank 1 has body.weight (3, 4)"),
     ("timeout", "all_reduce: rank 0 of 2 timed out after 1.5 s"),
 ])
-def test_failing_rank_ends_the_job_with_a_message(mode, message):
+def test_failing_rank_ends_the_job_with_a_message(mpi, mode, message):
     out = _mpirun(2, "ddp_failures.py", mode)
     text = out.stdout + out.stderr
     assert out.returncode != 0, text
     assert message in text, text
     assert "aborting all ranks" in text and "finished without an error" not in text
+
+
+def test_digits_ddp_example_on_two_ranks(mpi, tmp_path):
+    out = _mpirun(2, os.path.join(ROOT, "examples", "digits_ddp.py"), "--epochs", "3",
+                  "--out", str(tmp_path))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "trained 3 epochs on 2 rank(s)" in out.stdout
+    assert out.stdout.count("test accuracy") == 1  # rank 0 alone prints
+    acc = float(out.stdout.rsplit("test accuracy:", 1)[1].split()[0])
+    assert acc > 0.85 and (tmp_path / "model.safetensors").stat().st_size > 0
 
 
 # ----------------------------------------------------------------------------- one process
@@ -80,6 +137,18 @@ def test_without_a_launcher_the_world_has_one_rank(world1):
         dist.init_process_group("mpi")
     with pytest.raises(ValueError, match="op"):
         dist.all_reduce(t, op="median")
+
+
+def test_digits_ddp_example_without_a_launcher_is_a_world_of_one(tmp_path, capsys):
+    sys.path.insert(0, ROOT)
+    try:
+        from examples import digits_ddp
+    finally:
+        sys.path.remove(ROOT)
+    acc = digits_ddp.main(["--epochs", "3", "--out", str(tmp_path)])
+    assert "trained 3 epochs on 1 rank(s)" in capsys.readouterr().out
+    assert acc > 0.85 and (tmp_path / "model.safetensors").stat().st_size > 0
+    assert not dist.is_initialized()  # the example destroyed its process group
 
 
 def test_collectives_need_an_initialised_group():

@@ -129,6 +129,7 @@ def check_find_unused(rank, world):
     local = Branchy()
     local.load_state_dict(ddp.module.state_dict())
     local(x, rank == 1).backward()
+    ddp(x, rank == 1)  # a forward with no backward (evaluation with grad on) is allowed
     ddp(x, rank == 1).backward()
     for name, p in ddp.module.named_parameters():
         lp = local.get_parameter(name)
