@@ -213,6 +213,14 @@ class Module:
             raise AttributeError(f"{type(mod).__name__} has no parameter `{name}`")
         return mod._parameters[name]
 
+    def get_buffer(self, target: str) -> Tensor:
+        """Same as torch.nn.Module.get_buffer ("bn.running_mean")."""
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if name not in mod._buffers:
+            raise AttributeError(f"{type(mod).__name__} has no buffer `{name}`")
+        return mod._buffers[name]
+
     # ------------------------------------------------------------------ traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """Same as torch.nn.Module.named_modules: this module first, then depth-first."""
