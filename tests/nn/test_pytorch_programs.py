@@ -435,3 +435,21 @@ def test_repr_of_normalisation_layers_equals_torch():
                 nn.GroupNorm(2, 4)]
     for ours, theirs in zip(models(nn), models(torch.nn)):
         assert repr(ours) == repr(theirs)
+
+
+def test_plain_dict_without_num_batches_tracked_loads_strict_like_torch(tmp_path):
+    ember, pt = _libs()
+    tm = _trained_torch_model()
+    arrays = {k: v.numpy() for k, v in tm.state_dict().items() if "num_batches" not in k}
+    em = _conv_bn_lstm(ember)
+    em.bn.num_batches_tracked.fill_(5)
+    tm2 = _conv_bn_lstm(pt)
+    tm2.bn.num_batches_tracked.fill_(5)
+    ours = em.load_state_dict(arrays, strict=True)
+    theirs = tm2.load_state_dict({k: torch.tensor(v) for k, v in arrays.items()}, strict=True)
+    assert list(ours.missing_keys) == list(theirs.missing_keys) == []
+    assert int(em.bn.num_batches_tracked) == int(tm2.bn.num_batches_tracked) == 5
+    # any other missing key is still an error, and so is a missing running_mean
+    del arrays["bn.running_mean"]
+    with pytest.raises(RuntimeError, match='Missing key.*"bn.running_mean"'):
+        em.load_state_dict(arrays)
