@@ -5,6 +5,7 @@ op per tensor; other datasets are read item by item and merged by `default_colla
 """
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 
@@ -18,6 +19,48 @@ class Dataset:
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Same as torch.utils.data.IterableDataset: subclasses define __iter__; a DataLoader
+    reads it in order and batches consecutive items."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+
+class ConcatDataset(Dataset):
+    """Same as torch.utils.data.ConcatDataset: the datasets one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise ValueError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = []
+        total = 0
+        for d in self.datasets:
+            total += len(d)
+            self.cumulative_sizes.append(total)
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx += len(self)
+        lo = bisect.bisect_right(self.cumulative_sizes, idx)
+        if lo == len(self.datasets):
+            raise IndexError(f"ConcatDataset: index {idx} out of range for length {len(self)}")
+        start = self.cumulative_sizes[lo - 1] if lo else 0
+        return self.datasets[lo][idx - start]
 
 
 class TensorDataset(Dataset):
@@ -273,12 +316,27 @@ def default_convert(data):
 # ----------------------------------------------------------------------------- loader
 class DataLoader:
     """Same as torch.utils.data.DataLoader, loading in the calling process (`num_workers`,
-    `pin_memory` are accepted and have no effect). `shuffle=True` draws a fresh
-    permutation per epoch from `generator` or the default generator."""
+    `pin_memory`, `persistent_workers` and the other worker options are accepted and have
+    no effect). `shuffle=True` draws a fresh permutation per epoch from `generator` or the
+    default generator. An `IterableDataset` is read in order, `batch_size` items a batch."""
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
                  num_workers=0, collate_fn=None, pin_memory=False, drop_last=False,
-                 generator=None):
+                 timeout=0, worker_init_fn=None, multiprocessing_context=None, generator=None,
+                 *, prefetch_factor=None, persistent_workers=False, pin_memory_device="",
+                 in_order=True):
+        if isinstance(dataset, IterableDataset):
+            if shuffle or sampler is not None or batch_sampler is not None:
+                raise ValueError("DataLoader with IterableDataset: expected unspecified "
+                                 "shuffle, sampler and batch_sampler options")
+            self.dataset = dataset
+            self.num_workers, self.pin_memory = num_workers, pin_memory
+            self.generator, self.drop_last = generator, drop_last
+            self.batch_size, self.sampler, self.batch_sampler = batch_size, None, None
+            self._auto_collate = collate_fn is None
+            self.collate_fn = collate_fn if collate_fn is not None else (
+                default_collate if batch_size is not None else default_convert)
+            return
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
@@ -304,7 +362,24 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_sampler is not None else default_convert)
 
+    def _iter_iterable(self):
+        if self.batch_size is None:
+            for item in self.dataset:
+                yield self.collate_fn(item)
+            return
+        batch = []
+        for item in self.dataset:
+            batch.append(item)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._iter_iterable()
+            return
         if self.batch_sampler is None:  # batch_size=None: single samples, no batching
             for index in self.sampler:
                 yield self.collate_fn(self.dataset[index])
@@ -322,6 +397,11 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 
     def __len__(self):
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)  # TypeError when the dataset has no __len__, as torch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         if self.batch_sampler is None:
             return len(self.sampler)
         return len(self.batch_sampler)

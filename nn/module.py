@@ -213,6 +213,14 @@ class Module:
             raise AttributeError(f"{type(mod).__name__} has no parameter `{name}`")
         return mod._parameters[name]
 
+    def get_buffer(self, target: str) -> Tensor:
+        """Same as torch.nn.Module.get_buffer ("bn.running_mean")."""
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if name not in mod._buffers:
+            raise AttributeError(f"{type(mod).__name__} has no buffer `{name}`")
+        return mod._buffers[name]
+
     # ------------------------------------------------------------------ traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """Same as torch.nn.Module.named_modules: this module first, then depth-first."""
@@ -484,6 +492,10 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         targets = self._state_targets()
         missing = [k for k in targets if k not in state_dict]
+        if getattr(state_dict, "_metadata", None) is None:
+            # PyTorch's BatchNorm accepts a plain dict (no version metadata, e.g. from a
+            # safetensors file) without num_batches_tracked, and keeps its current count
+            missing = [k for k in missing if k.rpartition(".")[2] != "num_batches_tracked"]
         unexpected = [k for k in state_dict.keys() if k not in targets]
         type_errors, shape_errors, sources = [], [], []
         for key, target in targets.items():

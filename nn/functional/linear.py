@@ -1,6 +1,9 @@
-"""linear and bilinear (same as torch.nn.functional's)."""
+"""linear and bilinear (same as torch.nn.functional's), and the small helpers that
+training scripts use beside them: one_hot and normalize."""
 from __future__ import annotations
 
+import autograd as ag
+from autograd import backend
 from autograd.function import Function
 from autograd.ops import linalg as _linalg
 from autograd.ops import reduce as _reduce
@@ -73,3 +76,30 @@ def bilinear(input1, input2, weight, bias=None):
     tmp = _linalg.matmul(input1, w).unflatten(-1, (n_out, n2))
     out = (tmp * input2.unsqueeze(-2)).sum(-1)
     return out if bias is None else out + bias
+
+
+def one_hot(tensor, num_classes=-1):
+    """Same as torch.nn.functional.one_hot: int64 class indices of any shape -> int64
+    tensor with a new last dimension of size num_classes (max + 1 when -1)."""
+    arr = tensor.array
+    if arr.dtype != backend.int64:
+        raise RuntimeError(f"one_hot: expected class values of dtype int64, got {arr.dtype}")
+    xp = backend.array_module(arr)
+    if num_classes == -1:
+        if arr.size == 0:
+            raise RuntimeError("one_hot: can not infer total number of classes from empty "
+                               "tensor")
+        num_classes = int(arr.max()) + 1
+    if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= num_classes):
+        raise RuntimeError(f"one_hot: expected class values in [0, {num_classes}), got "
+                           f"values from {int(arr.min())} to {int(arr.max())}")
+    out = (arr[..., None] == xp.arange(num_classes)).astype(backend.int64)
+    return ag.from_numpy(out) if backend.device_of(out).type == "cpu" else ag.as_tensor(out)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """Same as torch.nn.functional.normalize: input / max(||input||_p over dim, eps)."""
+    if out is not None:
+        raise NotImplementedError("normalize: out= is not supported")
+    denom = input.norm(p=p, dim=dim, keepdim=True).clamp_min(eps)
+    return input / denom.expand_as(input)

@@ -151,3 +151,55 @@ def test_loader_argument_errors():
         data.TensorDataset(ag.tensor(X), ag.tensor(Y[:5]))
     with pytest.raises(ValueError, match="batch_size"):
         data.DataLoader(ds, batch_size=0)
+
+
+def test_concat_dataset_and_dataset_add_index_like_torch():
+    a = data.TensorDataset(ag.tensor(X[:4]), ag.tensor(Y[:4]))
+    b = ItemDataset()
+    c = a + b
+    assert isinstance(c, data.ConcatDataset) and len(c) == 14
+    assert c.cumulative_sizes == [4, 14]
+    for i, expected in [(0, 0), (3, 3), (4, 0), (13, 9), (-1, 9), (-14, 0)]:
+        assert c[i][1].item() == Y[expected]
+    with pytest.raises(IndexError):
+        c[14]
+    with pytest.raises(ValueError):
+        c[-15]
+    rows = _rows(data.DataLoader(c, batch_size=5))
+    assert [len(y) for _, y in rows] == [5, 5, 4]
+    assert np.concatenate([y for _, y in rows]).tolist() == Y[:4].tolist() + Y.tolist()
+
+
+class Stream(data.IterableDataset):
+    def __init__(self, n, sized=True):
+        self.n, self.sized = n, sized
+
+    def __iter__(self):
+        for i in range(self.n):
+            yield ag.tensor(X[i]), int(Y[i])
+
+    def __len__(self):
+        if not self.sized:
+            raise TypeError("no length")
+        return self.n
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_iterable_dataset_is_read_in_order_and_batched(drop_last):
+    loader = data.DataLoader(Stream(10), batch_size=4, drop_last=drop_last)
+    rows = _rows(loader)
+    assert [len(y) for _, y in rows] == ([4, 4] if drop_last else [4, 4, 2])
+    assert len(loader) == len(rows)
+    assert rows[0][0].tolist() == X[:4].tolist() and rows[1][1].tolist() == [4, 5, 6, 7]
+    with pytest.raises(ValueError, match="IterableDataset"):
+        data.DataLoader(Stream(3), shuffle=True)
+    with pytest.raises(TypeError):
+        len(data.DataLoader(Stream(3, sized=False)))
+
+
+def test_worker_options_of_real_scripts_are_accepted():
+    ds = data.TensorDataset(ag.tensor(X), ag.tensor(Y))
+    loader = data.DataLoader(ds, batch_size=4, shuffle=False, num_workers=2, pin_memory=True,
+                             persistent_workers=True, prefetch_factor=2, timeout=0,
+                             worker_init_fn=None)
+    assert [len(y) for _, y in _rows(loader)] == [4, 4, 2]

@@ -114,6 +114,9 @@ FUNCTIONAL = [
     ("logsigmoid", lambda f, x: f.logsigmoid(x)),
     ("softmax", lambda f, x: f.softmax(x, dim=0)),
     ("log_softmax", lambda f, x: f.log_softmax(x, dim=-1)),
+    ("normalize", lambda f, x: f.normalize(x) * x),
+    ("normalize_l1_dim0", lambda f, x: f.normalize(x, p=1, dim=0) * x),
+    ("pad", lambda f, x: f.pad(x, (1, 2), value=0.5) ** 2),
 ]
 
 
@@ -178,3 +181,26 @@ def test_float32_stays_float32():
     for f in (F.gelu, F.silu, F.softplus, F.elu, F.leaky_relu, F.logsigmoid):
         assert f(x).dtype == ag.float32
     assert nn.Linear(4, 2)(x).dtype == ag.float32
+
+
+def test_one_hot_matches_torch_and_rejects_bad_classes():
+    idx = np.array([[0, 3], [2, 1], [3, 3]])
+    for k in (-1, 6):
+        out = F.one_hot(ag.tensor(idx), k)
+        expected = TF.one_hot(torch.tensor(idx), k)
+        assert out.dtype == ag.int64 and out.numpy().tolist() == expected.tolist()
+    with pytest.raises(RuntimeError, match="one_hot"):
+        F.one_hot(ag.tensor(idx), 3)
+    with pytest.raises(RuntimeError, match="int64"):
+        F.one_hot(ag.tensor([0.0, 1.0]))
+
+
+def test_normalize_of_zero_rows_uses_eps_like_torch():
+    x = np.zeros((2, 3))
+    x[1] = [3.0, 0.0, 4.0]
+    a, b = pair(x, requires_grad=True)
+    out_a, out_b = F.normalize(a, dim=1), TF.normalize(b, dim=1)
+    close(out_a, out_b, np.float64, "normalize")
+    (out_a * ag.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+    (out_b * torch.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+    close(a.grad, b.grad, np.float64, "normalize grad")

@@ -48,10 +48,14 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=10, eta_min=0.001)),
     ("LinearLR", dict(start_factor=0.25, end_factor=0.9, total_iters=12)),
     ("LinearLR", dict()),
+    ("LambdaLR", dict(lr_lambda=lambda e: min(1.0, (e + 1) / 5) * 0.95 ** e)),
+    ("LambdaLR", dict(lr_lambda=[lambda e: 1 / (e + 1), lambda e: 0.9 ** e])),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9 if e % 2 else 1.05)),
 ]
 
 
-@pytest.mark.parametrize("name,kwargs", SCHEDULES, ids=[f"{n}-{k}" for n, k in SCHEDULES])
+@pytest.mark.parametrize("name,kwargs", SCHEDULES,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULES)])
 def test_scheduler_matches_torch(name, kwargs):
     _compare(name, kwargs)
 
@@ -175,3 +179,31 @@ def test_base_lrs_and_resume_requires_initial_lr():
         lr_scheduler.StepLR(opt2, step_size=2, last_epoch=3)
     with pytest.raises(TypeError, match="Optimizer"):
         lr_scheduler.StepLR(object(), step_size=2)
+
+
+class _Warmup:
+    """A callable object: its attributes go into the state dict (as in PyTorch)."""
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def __call__(self, epoch):
+        return min(1.0, (epoch + 1) / self.steps)
+
+
+def test_lambda_lr_state_dict_keeps_callable_object_state_like_torch(tmp_path):
+    opt, topt = _pair()
+    sched = lr_scheduler.LambdaLR(opt, [_Warmup(4), lambda e: 0.5 ** e])
+    tsched = torch.optim.lr_scheduler.LambdaLR(topt, [_Warmup(4), lambda e: 0.5 ** e])
+    sd, tsd = sched.state_dict(), tsched.state_dict()
+    assert sd["lr_lambdas"] == tsd["lr_lambdas"] == [{"steps": 4}, None]
+    assert set(sd) <= set(tsd)
+    for _ in range(2):
+        sched.step()
+    nn.utils.save(sched.state_dict(), tmp_path / "l")
+    opt2, _ = _pair()
+    sched2 = lr_scheduler.LambdaLR(opt2, [_Warmup(9), lambda e: 0.5 ** e])
+    sched2.load_state_dict(nn.utils.load(tmp_path / "l"))
+    assert sched2.lr_lambdas[0].steps == 4 and sched2.last_epoch == 2
+    with pytest.raises(ValueError, match="Expected 2 lr_lambdas"):
+        lr_scheduler.LambdaLR(opt, [lambda e: 1.0])
