@@ -60,6 +60,7 @@ from .ops.compare import (
     clamp,
     clip,
     eq,
+    equal,
     ge,
     greater,
     greater_equal,

@@ -55,18 +55,18 @@ def _accumulate_leaf(leaf, g, create_graph, fresh):
     old = leaf.grad
     if old is None:
         if create_graph:
-            leaf.grad = g
+            leaf._grad = g
         else:
             arr = g.array
             # take the array when nothing else holds it; copy a view or a shared buffer
             if arr.base is not None or _refcount(arr) > 3:
                 arr = arr.copy()
-            leaf.grad = _make(arr)
+            leaf._grad = _make(arr)
             fresh.add(id(leaf))
     elif create_graph or old.requires_grad:
-        leaf.grad = old + g
+        leaf._grad = old + g
     elif id(leaf) in fresh:  # after this out-of-place sum the buffer is the leaf's own
-        leaf.grad = _make(old.array + g.array)
+        leaf._grad = _make(old.array + g.array)
         fresh.discard(id(leaf))
     else:
         old.array += g.array

@@ -206,7 +206,7 @@ class Function:
                 f"version {self._out_at}; use out-of-place ops, or clone() before modifying")
         t = _new(Tensor)
         t.array = self._out
-        t.grad = None
+        t._grad = None
         t._version = self._out_version
         t.requires_grad = True
         t.grad_fn = self
@@ -310,7 +310,11 @@ class Function:
                 node = _new(cls)
                 node.saved = None
                 node.next = tuple(edges)
-                out = cls.forward(node, *args, **kwargs) if kwargs else cls.forward(node, *args)
+                try:
+                    out = (cls.forward(node, *args, **kwargs) if kwargs else
+                           cls.forward(node, *args))
+                except AttributeError as e:
+                    raise _argument_error(cls, args, e) from e
                 if _anomaly.enabled:
                     _anomaly.record(node)
                 if type(out) is tuple:
@@ -325,7 +329,7 @@ class Function:
                 else:
                     t = _new(Tensor)
                     t.array = out
-                    t.grad = None
+                    t._grad = None
                     t._version = [0]
                 if out.dtype.kind in "fc":
                     t.requires_grad = True
@@ -343,7 +347,10 @@ class Function:
                 return t
             if cls._view:
                 return _view_of(cls.forward(_NO_CTX, *args, **kwargs), args[0])
-        out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
+        try:
+            out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
+        except AttributeError as e:  # zero-cost unless raised: a list where a Tensor belongs
+            raise _argument_error(cls, args, e) from e
         if type(out) is tuple:
             return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
         if type(out) is not _ndarray:
@@ -355,9 +362,20 @@ class Function:
         t.array = out
         t.requires_grad = False
         t.grad_fn = None
-        t.grad = None
+        t._grad = None
         t._version = args[0]._version if cls._view else [0]
         return t
+
+
+def _argument_error(cls, args, err):
+    """The error for an op given something other than a Tensor where it needs one (the
+    op's forward read `.array` of it): a TypeError naming the op, as PyTorch raises."""
+    bad = [type(a).__name__ for a in args
+           if isinstance(a, (list, tuple, dict, str)) or backend.is_numpy_scalar(a)]
+    if not bad:
+        return err
+    return TypeError(f"{cls.name()}: expected Tensor arguments, got {', '.join(bad)}; wrap "
+                     "data in autograd.tensor(...) first")
 
 
 def _view_of(arr, base):

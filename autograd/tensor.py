@@ -15,7 +15,7 @@ def _make(arr, requires_grad=False):
     t.array = arr
     t.requires_grad = requires_grad
     t.grad_fn = None
-    t.grad = None
+    t._grad = None
     t._version = [0]
     return t
 
@@ -30,7 +30,7 @@ def _leaf_inplace_error(op):
 class Tensor:
     """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
 
-    __slots__ = ("array", "requires_grad", "grad_fn", "grad", "_version", "__dict__",
+    __slots__ = ("array", "requires_grad", "grad_fn", "_grad", "_version", "__dict__",
                  "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
     _nr = 0                    # output number in a multi-output grad_fn
@@ -46,12 +46,35 @@ class Tensor:
         self.array = _to_array(data, dtype, device)
         self.requires_grad = False
         self.grad_fn = None
-        self.grad = None
+        self._grad = None
         self._version = [0]
         if requires_grad:
             self.requires_grad_(True)
 
     # ------------------------------------------------------------------ attributes
+    @property
+    def grad(self):
+        """The accumulated gradient (a Tensor) or None; assignable, checked like PyTorch."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad expected to be a Tensor or None but got "
+                                f"grad of type {type(value).__name__}")
+            if value.array.shape != self.array.shape:
+                raise RuntimeError(f"grad: assigned grad has data of a different size: "
+                                   f"{tuple(value.shape)} for a tensor of shape "
+                                   f"{tuple(self.shape)}")
+            if value.array.dtype != self.array.dtype:
+                raise RuntimeError(f"grad: assigned grad has data of a different type: "
+                                   f"{value.dtype} for a tensor of dtype {self.dtype}")
+            if type(value.array) is not type(self.array) or value.device != self.device:
+                raise RuntimeError(f"grad: assigned grad has data located on a different "
+                                   f"device: {value.device} for a tensor on {self.device}")
+        self._grad = value
+
     @property
     def shape(self):
         return Size(self.array.shape)
@@ -786,8 +809,7 @@ class Tensor:
         return _compare.ge(self, other)
 
     def equal(self, other) -> bool:
-        return tuple(self.shape) == tuple(other.shape) and bool(
-            _compare.eq(self, other).all())
+        return _compare.equal(self, other)
 
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
         return _compare.allclose(self, other, rtol, atol, equal_nan)
@@ -1049,7 +1071,7 @@ class Parameter(Tensor):
             if not backend.is_array(data) else data
         self.array = arr
         self.grad_fn = None
-        self.grad = None
+        self._grad = None
         self._version = data._version if isinstance(data, Tensor) else [0]
         self.requires_grad = False
         if requires_grad:

@@ -260,3 +260,8 @@ def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
     xp = backend.array_module(x)
     return where(_make(xp.isfinite(x)), a,
                  _make(xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)))
+
+
+def equal(a, b) -> bool:
+    """Same as torch.equal: True when both have the same shape and elements."""
+    return tuple(a.shape) == tuple(b.shape) and builtins.bool(eq(a, b).array.all())

@@ -70,6 +70,8 @@ class Reshape(Function):
 
 def reshape(a, *shape):
     """Same as torch.reshape."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"reshape: expected a Tensor, got {type(a).__name__}")
     shape = _sizes(shape, "reshape")
     if shape == a.array.shape:
         return Reshape.apply(a, shape) if a.requires_grad else _alias(a)

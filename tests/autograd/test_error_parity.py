@@ -90,9 +90,6 @@ def test_same_exception_type_as_torch_and_message_names_the_op(case):
     assert str(ours).startswith(op + ":"), str(ours)
 
 
-@pytest.mark.xfail(strict=True, reason="Function.apply (engine, not this area) reads "
-                   "`.array` of the first argument: a list gives AttributeError, not "
-                   "TypeError; a try/except around forward there would fix every op at once")
 @pytest.mark.parametrize("fn", [lambda L: L.sum([1.0, 2.0]), lambda L: L.relu([1.0]),
                                 lambda L: L.reshape([1.0, 2.0], (2, 1))],
                          ids=["sum", "relu", "reshape"])
@@ -101,8 +98,6 @@ def test_ops_given_a_list_raise_type_error_like_torch(fn):
         fn(ag)
 
 
-@pytest.mark.xfail(strict=True, reason="`grad` is a plain slot that the engine writes in "
-                   "its hot path; a checking property would cost every backward")
 def test_assigning_a_grad_of_the_wrong_shape_raises_like_torch():
     with pytest.raises(RuntimeError):
         ag.ones(3, requires_grad=True).grad = ag.ones(4)

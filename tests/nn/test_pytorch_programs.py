@@ -427,8 +427,6 @@ def test_repr_of_typical_models_equals_torch():
         assert repr(ours) == repr(theirs)
 
 
-@pytest.mark.xfail(strict=True, reason="nn/layers/norm.py extra_repr lacks PyTorch 2.13's "
-                   "'bias=...' field (BatchNorm, LayerNorm, GroupNorm); outside nn audit area")
 def test_repr_of_normalisation_layers_equals_torch():
     def models(nn):
         return [nn.BatchNorm2d(8), nn.BatchNorm1d(4, affine=False), nn.LayerNorm(4),
