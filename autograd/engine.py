@@ -52,7 +52,7 @@ def _accumulate_leaf(leaf, g, create_graph, fresh):
             r = h(g)
             if r is not None:
                 g = r
-    old = leaf.grad
+    old = leaf._grad
     if old is None:
         if create_graph:
             leaf._grad = g

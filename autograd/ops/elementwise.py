@@ -39,13 +39,15 @@ def binary_operands(a, b, op):
                 if y.dtype != dt:
                     y = y.astype(dt)
             return x, y
-        y = _operand(b, op)
+        tb = type(b)
+        y = b if tb is float or tb is int else _operand(b, op)
         if x.dtype.kind in "biu" and not (type(y) is int or type(y) is bool):
             dt = backend.result_type(x, y)
             if dt != x.dtype:
                 x = x.astype(dt)
         return x, y
-    x = _operand(a, op)
+    ta = type(a)
+    x = a if ta is float or ta is int else _operand(a, op)
     y = b.array
     if y.dtype.kind in "biu" and not (type(x) is int or type(x) is bool):
         dt = backend.result_type(x, y)
@@ -125,7 +127,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "sub")
-        # any bool tensor operand is an error, also when promotion made it an int/float
+        # any bool operand is an error, also when promotion made it an int/float
         if (a.array.dtype.kind == "b" if isinstance(a, Tensor) else type(a) is bool) or (
                 b.array.dtype.kind == "b" if isinstance(b, Tensor) else type(b) is bool):
             raise RuntimeError("sub: subtraction with a bool tensor or a bool scalar is not "
