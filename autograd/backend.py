@@ -395,24 +395,11 @@ def _erf_series(x):
     return (xp.sign(x) * out).astype(dtype, copy=False)
 
 
-try:
-    from scipy.linalg import blas as _blas
-except Exception:  # SciPy is optional
-    _blas = None
-
-
 def add_scaled_(y, x, alpha: float) -> None:
-    """y += alpha * x in place, without a temporary the size of x when BLAS is at hand
-    (SciPy's axpy on contiguous float32/float64 host arrays)."""
-    if (_blas is not None and type(y) is np.ndarray and type(x) is np.ndarray
-            and y.dtype == x.dtype and y.dtype.char in "fd" and y.shape == x.shape
-            and y.flags.c_contiguous and x.flags.c_contiguous and y.size > 4096):
-        axpy = _blas.saxpy if y.dtype.char == "f" else _blas.daxpy
-        flat = y.reshape(-1)  # a view: axpy updates it in place
-        out = axpy(x.reshape(-1), flat, a=alpha)
-        if out.ctypes.data != flat.ctypes.data:  # a BLAS that copied: still correct
-            flat[...] = out
-        return
+    """y += alpha * x in place (optimiser updates go through here, so that a fused GPU
+    kernel can replace it in one place). SciPy's axpy would avoid the temporary, but
+    SciPy ships its own OpenBLAS whose thread pool fights NumPy's: measured 5x slower
+    steps at 2 threads in benchmarks/mlp_step.py, so it is not used."""
     y += alpha * x
 
 
