@@ -23,9 +23,14 @@ def edge_node(e):
 
 def nodes(*outputs):
     """Every node behind `outputs`, each once, outputs first (iterative: deep graphs ok)."""
+    return walk([t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None])
+
+
+def walk(start):
+    """Every node reachable from the nodes `start`, each once (iteratively)."""
     seen = set()
     order = []
-    stack = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None]
+    stack = list(start)
     while stack:
         node = stack.pop()
         if id(node) in seen:

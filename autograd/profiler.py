@@ -13,7 +13,7 @@ import weakref
 
 from . import backend
 from .function import Function
-from .graph import edge_node, module_calls, module_names
+from .graph import module_calls, module_names, walk
 from .memory import _root
 
 __all__ = ["profile"]
@@ -229,17 +229,7 @@ class profile:
     # -- module attribution
     def _resolve(self, roots):
         """Give every profiled node reachable from `roots` its innermost module."""
-        graph, seen, stack = [], set(), list(roots)
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            graph.append(node)
-            for e in node.next:
-                p = edge_node(e)
-                if p is not None:
-                    stack.append(p)
+        graph = walk(roots)
         _, scope = module_calls(graph)
         for node in graph:
             rec = node.__dict__.get("_prof")

@@ -174,3 +174,12 @@ def orthogonal_(tensor, gain=1, generator=None):
         tensor._version[0] += 1
     return tensor
 
+
+def _default_reset_(weight, bias) -> None:
+    """PyTorch's default for Linear and convolutions: kaiming_uniform_(a=sqrt(5)) on the
+    weight, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
