@@ -411,6 +411,41 @@ def _rows():
                              ("batch_diagonal_times", "bii,bi->b", [(2, 3, 3), (2, 3)])]:
         add(S(f"einsum_{name}", lambda L, *xs, eq=eq: L.einsum(eq, *xs), shapes))
 
+    # ------------------------------------------------------------------ beyond API.md's list
+    # maths PyTorch users reach for; each gets the same parity and gradient checks
+    for name, f, lo, hi in [("erf", lambda L, a: L.erf(a), -2, 2),
+                            ("log2", lambda L, a: a.log2(), 0.2, 3),
+                            ("log10", lambda L, a: a.log10(), 0.2, 3),
+                            ("exp2", lambda L, a: a.exp2(), -2, 2),
+                            ("square", lambda L, a: a.square(), -2, 2),
+                            ("tan", lambda L, a: a.tan(), -1, 1),
+                            ("asin", lambda L, a: a.asin(), -0.9, 0.9),
+                            ("acos", lambda L, a: a.acos(), -0.9, 0.9),
+                            ("atan", lambda L, a: a.atan(), -2, 2),
+                            ("sinh", lambda L, a: a.sinh(), -2, 2),
+                            ("cosh", lambda L, a: a.cosh(), -2, 2),
+                            ("reciprocal_method", lambda L, a: a.reciprocal(), 0.5, 2)]:
+        add(S(name, f, [(3, 4)], low=lo, high=hi))
+    add(S("lerp_scalar_weight", lambda L, a, b: L.lerp(a, b, 0.3), [(3, 4), (4,)]))
+    add(S("lerp_tensor_weight", lambda L, a, b, w: L.lerp(a, b, w), [(3, 4), (3, 4), (4,)]))
+    add(S("remainder", lambda L, a, b: L.remainder(a, b), [(3, 4), (4,)], low=(-3, 0.7),
+          high=(3, 2), gradgradcheck=False))
+    add(S("fmod", lambda L, a, b: L.fmod(a, b), [(3, 4), (4,)], low=(-3, 0.7), high=(3, 2),
+          gradgradcheck=False))
+    add(S("floor_divide", lambda L, a, b: L.floor_divide(a, b), [(3, 4), (4,)],
+          low=(-3, 0.7), high=(3, 2), grad=False))
+    add(S("nan_to_num", lambda L, a: L.nan_to_num(a / a.abs().round(), nan=0.5), [(3, 4)],
+          grad=False))
+    add(S("narrow", lambda L, a: a.narrow(1, 1, 2), [(3, 4)]))
+    add(S("movedim", lambda L, a: L.movedim(a, 0, -1), [(2, 3, 4)]))
+    add(S("repeat_interleave", lambda L, a: L.repeat_interleave(a, 2, dim=1), [(2, 3)]))
+    add(S("unfold", lambda L, a: a.unfold(1, 3, 2), [(2, 7)]))
+    add(S("diagonal_offset", lambda L, a: a.diagonal(1), [(3, 4)]))
+    add(S("sort_values", lambda L, a: L.sort(a, dim=1, descending=True)[0], [(3, 4)]))
+    add(S("topk_values", lambda L, a: L.topk(a, 2, dim=-1)[0], [(3, 5)]))
+    add(S("scatter_src", lambda L, a, b: L.scatter(a, 1, L.long([[0, 2], [1, 3]]), b),
+          [(2, 4), (2, 2)]))
+
     # ------------------------------------------------------------------ integer inputs
     add(S("int_mul_float_scalar", lambda L, a: a * 2.5, [(3,)], low=-5, high=5,
           int_inputs=True, grad=False))
