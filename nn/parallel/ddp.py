@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from autograd import backend
-from autograd.function import OutputEdge, is_grad_enabled
+from autograd import backend, graph
+from autograd.function import is_grad_enabled
 from autograd.tensor import Tensor, _make
 
 from ..module import Module
@@ -52,26 +52,12 @@ def _tensors_in(obj):
 
 
 def _leaves_reached(output) -> set:
-    """ids of the leaf tensors that `output`'s graph reaches (iterative walk)."""
-    leaves, seen, stack = set(), set(), []
-    for t in _tensors_in(output):
-        if t.grad_fn is None:
-            leaves.add(id(t))
-        else:
-            stack.append(t.grad_fn)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        for e in node.next:
-            if e is None:
-                continue
-            if e._is_tensor:
-                leaves.add(id(e))
-            else:
-                stack.append(e.node if type(e) is OutputEdge else e)
-    return leaves
+    """ids of the leaf tensors that `output`'s graph reaches."""
+    tensors = list(_tensors_in(output))
+    reached = {id(t) for t in tensors if t.grad_fn is None}
+    for node in graph.nodes(*tensors):
+        reached.update(id(leaf) for leaf in graph.leaves(node))
+    return reached
 
 
 class DistributedDataParallel(Module):
