@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import backend
 from .engine import run_backward
 from .function import Function, enable_grad, is_grad_enabled
+from .graph import reached_leaves
 from .tensor import Tensor
 
 
@@ -70,25 +71,7 @@ class Checkpoint(Function):
 
 def _leaves(outputs, skip):
     """Leaf tensors that require grad reachable from `outputs` (fn's parameters)."""
-    found, seen = {}, set()
-    stack = [o.grad_fn for o in outputs if o.grad_fn is not None]
-    for o in outputs:
-        if o.grad_fn is None and o.requires_grad and id(o) not in skip:
-            found[id(o)] = o
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for e in node.next:
-            if e is None:
-                continue
-            if isinstance(e, Tensor):
-                if id(e) not in skip:
-                    found.setdefault(id(e), e)
-            else:
-                stack.append(e[0] if type(e) is tuple else e)
-    return list(found.values())
+    return [t for t in reached_leaves(*outputs) if t.requires_grad and id(t) not in skip]
 
 
 def checkpoint(function, *args, use_reentrant=False, preserve_rng_state=True,

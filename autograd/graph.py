@@ -49,6 +49,18 @@ def leaves(node):
     return [e for e in node.next if e is not None and e._is_tensor]
 
 
+def reached_leaves(*outputs):
+    """The leaf tensors behind `outputs` (outputs that are leaves included), each once."""
+    found = {}
+    for t in outputs:
+        if isinstance(t, Tensor) and t.grad_fn is None:
+            found[id(t)] = t
+    for node in nodes(*outputs):
+        for leaf in leaves(node):
+            found.setdefault(id(leaf), leaf)
+    return list(found.values())
+
+
 def saved_arrays(node):
     """The arrays `node` holds for backward, as (label, array) pairs: saved inputs and
     values, and the saved output. Empty once the graph was freed by a backward."""

@@ -53,11 +53,7 @@ def _tensors_in(obj):
 
 def _leaves_reached(output) -> set:
     """ids of the leaf tensors that `output`'s graph reaches."""
-    tensors = list(_tensors_in(output))
-    reached = {id(t) for t in tensors if t.grad_fn is None}
-    for node in graph.nodes(*tensors):
-        reached.update(id(leaf) for leaf in graph.leaves(node))
-    return reached
+    return {id(t) for t in graph.reached_leaves(*_tensors_in(output))}
 
 
 class DistributedDataParallel(Module):

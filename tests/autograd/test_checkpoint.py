@@ -137,3 +137,28 @@ def test_input_modified_in_place_after_checkpoint_raises():
     h.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         out.sum().backward()
+
+
+def test_checkpoint_through_a_multi_output_function_finds_its_parameters():
+    class Two(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, a, b):
+            return a * 2 + b * 3
+
+    w = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+
+    def f(x):
+        a, b = Two.apply(x * w)
+        return (a * b).sum()
+
+    ag.checkpoint(f, x).backward()
+    gx, gw = x.grad.numpy().copy(), w.grad.numpy().copy()
+    x.grad = w.grad = None
+    f(x).backward()
+    np.testing.assert_array_equal(gx, x.grad.numpy())
+    np.testing.assert_array_equal(gw, w.grad.numpy())
