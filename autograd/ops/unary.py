@@ -157,11 +157,11 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        out = y.array * y.array
-        out *= -1
-        out += 1
-        out *= g.array
-        return out
+        # as g - g y^2: array-array steps only (a Python scalar costs NumPy a conversion)
+        g, y = g.array, y.array
+        out = y * y
+        out *= g
+        return backend.array_module(g).subtract(g, out, out=out)
 
     @staticmethod
     def backward(ctx, gg):
@@ -185,9 +185,11 @@ class SigmoidBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        out = 1 - y.array
-        out *= y.array
-        out *= g.array
+        # as (y - y^2) g: array-array steps only, as in TanhBackward
+        g, y = g.array, y.array
+        out = y * y
+        backend.array_module(y).subtract(y, out, out=out)
+        out *= g
         return out
 
     @staticmethod
