@@ -161,7 +161,7 @@ class TanhBackward(Function):
         g, y = g.array, y.array
         out = y * y
         out *= g
-        return backend.array_module(g).subtract(g, out, out=out)
+        return g - out
 
     @staticmethod
     def backward(ctx, gg):
@@ -187,8 +187,7 @@ class SigmoidBackward(Function):
         ctx.save_for_backward(g, y)
         # as (y - y^2) g: array-array steps only, as in TanhBackward
         g, y = g.array, y.array
-        out = y * y
-        backend.array_module(y).subtract(y, out, out=out)
+        out = y - y * y
         out *= g
         return out
 
