@@ -311,8 +311,12 @@ class Function:
                 node.saved = None
                 node.next = tuple(edges)
                 try:
-                    out = (cls.forward(node, *args, **kwargs) if kwargs else
-                           cls.forward(node, *args))
+                    # one and two positional arguments spelled out: a call with fixed
+                    # arguments is much cheaper in CPython than one through *args
+                    n = len(args)
+                    out = (cls.forward(node, args[0], args[1]) if n == 2 and not kwargs else
+                           cls.forward(node, args[0]) if n == 1 and not kwargs else
+                           cls.forward(node, *args, **kwargs))
                 except AttributeError as e:
                     raise _argument_error(cls, args, e) from e
                 if _anomaly.enabled:
@@ -348,7 +352,10 @@ class Function:
             if cls._view:
                 return _view_of(cls.forward(_NO_CTX, *args, **kwargs), args[0])
         try:
-            out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
+            n = len(args)
+            out = (cls.forward(_NO_CTX, args[0], args[1]) if n == 2 and not kwargs else
+                   cls.forward(_NO_CTX, args[0]) if n == 1 and not kwargs else
+                   cls.forward(_NO_CTX, *args, **kwargs))
         except AttributeError as e:  # zero-cost unless raised: a list where a Tensor belongs
             raise _argument_error(cls, args, e) from e
         if type(out) is tuple:
