@@ -291,14 +291,11 @@ class Function:
         if _mode.enabled:
             edges = []
             requires = False
-            arr_type = None
+            on_gpu = False  # all-NumPy inputs share the one CPU device: nothing to check
             for a in args:
                 if isinstance(a, Tensor):
-                    t = type(a.array)
-                    if arr_type is None:
-                        arr_type = t
-                    elif t is not arr_type or t is not _ndarray:
-                        _check_devices(cls, args)
+                    if type(a.array) is not _ndarray:
+                        on_gpu = True
                     if a.requires_grad:
                         requires = True
                         fn = a.grad_fn  # the edge: a leaf Tensor, a node or an OutputEdge
@@ -306,6 +303,8 @@ class Function:
                                      OutputEdge(fn, a._nr))
                         continue
                 edges.append(None)
+            if on_gpu:
+                _check_devices(cls, args)
             if requires:  # record the node (inlined: this runs for every op)
                 node = _new(cls)
                 node.saved = None
@@ -321,9 +320,9 @@ class Function:
                     raise _argument_error(cls, args, e) from e
                 if _anomaly.enabled:
                     _anomaly.record(node)
-                if type(out) is tuple:
-                    return _record_outputs(node, out)
                 if type(out) is not _ndarray:
+                    if type(out) is tuple:
+                        return _record_outputs(node, out)
                     if isinstance(out, Tensor):  # a custom forward returned a Tensor
                         out = out.array
                     elif not backend.is_array(out):
@@ -358,9 +357,9 @@ class Function:
                    cls.forward(_NO_CTX, *args, **kwargs))
         except AttributeError as e:  # zero-cost unless raised: a list where a Tensor belongs
             raise _argument_error(cls, args, e) from e
-        if type(out) is tuple:
-            return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
         if type(out) is not _ndarray:
+            if type(out) is tuple:
+                return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
             if isinstance(out, Tensor):
                 out = out.array
             elif not backend.is_array(out):
@@ -427,6 +426,8 @@ class OutputEdge:
 
 def _check_devices(cls, args):
     devs = [a.device for a in args if isinstance(a, Tensor)]
+    if len(devs) < 2:
+        return
     first = devs[0]
     for d in devs[1:]:
         if d.type != first.type or (d.index or 0) != (first.index or 0):
