@@ -135,8 +135,9 @@ class Function:
     outputs point to as `grad_fn`.
     """
 
-    # `next`: one entry per positional input: None (no grad needed), a leaf Tensor, a node,
-    # or (node, output_nr) for an output of a multi-output node.
+    # `next`: a list (or tuple) with one entry per positional input: None (no grad
+    # needed), a leaf Tensor, a node, or (node, output_nr) for an output of a multi-output
+    # node.
     __slots__ = ("next", "saved", "_versions", "_shape", "_dtype", "__dict__",
                  "__weakref__")
     _n_out = 1              # number of outputs (set on multi-output nodes)
@@ -308,7 +309,7 @@ class Function:
             if requires:  # record the node (inlined: this runs for every op)
                 node = _new(cls)
                 node.saved = None
-                node.next = tuple(edges)
+                node.next = edges  # a list: no tuple copy on the hot path
                 try:
                     # one and two positional arguments spelled out: a call with fixed
                     # arguments is much cheaper in CPython than one through *args
@@ -334,11 +335,12 @@ class Function:
                     t.array = out
                     t._grad = None
                     t._version = [0]
-                if out.dtype.kind in "fc":
+                dtype = out.dtype
+                if dtype.kind in "fc":
                     t.requires_grad = True
                     t.grad_fn = node
                     node._shape = out.shape
-                    node._dtype = out.dtype
+                    node._dtype = dtype
                     if cls.save_output:  # kept as an array: a Tensor here would be a cycle
                         node._out = out
                         node._out_version = t._version
