@@ -42,6 +42,11 @@ def _fit(g, shape, dtype, node, i):
     return g
 
 
+def _index(edges, grads, e, g):
+    """Which input of the node the gradient `g` on edge `e` belongs to (for messages)."""
+    return next(i for i, pair in enumerate(zip(edges, grads)) if pair[0] is e and pair[1] is g)
+
+
 def _accumulate_leaf(leaf, g, create_graph, fresh):
     """Add `g` into `leaf.grad`. `fresh` holds the leaves whose `.grad` buffer this pass
     created: within a pass, later contributions are added out of place, because the
@@ -138,6 +143,7 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
             deps[node] = 0
             stack.append(node)
     hooked = {}  # leaves with hooks: {id: [edges still to arrive, leaf, summed gradient]}
+    output_edge = OutputEdge
     while stack:
         node = stack.pop()
         for e in node.next:
@@ -151,7 +157,7 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                     else:
                         h[0] += 1
                 continue
-            p = e.node if type(e) is OutputEdge else e
+            p = e.node if type(e) is output_edge else e
             c = deps.get(p)
             if c is None:
                 deps[p] = 1
@@ -165,7 +171,7 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
     _mode.enabled = create_graph
     inline = targets is None  # the plain call below serves every node without hooks
     free = not retain_graph
-    freed, output_edge, pending_get, push = _FREED, OutputEdge, pending.get, ready.append
+    freed, pending_get, push = _FREED, pending.get, ready.append
     try:
         while ready:
             node = ready.pop()
@@ -173,8 +179,10 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
             nxt = node.next
             if grads is None:
                 outs = (None,) * len(nxt)
+                saved = node.saved
             elif inline and node._plain:
-                if node.saved is freed:
+                saved = node.saved
+                if saved is freed:
                     node.saved_tensors  # raises: this graph was freed by an earlier backward
                 outs = node.backward(node, grads)
                 if type(outs) is not tuple:
@@ -183,13 +191,12 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                     outs = _as_grads(node, outs)
             else:
                 outs = _call_backward(node, grads, targets)
-            if free and node.saved is not None:
+                saved = node.saved
+            if free and saved is not None:
                 node.saved = freed
                 if node._out is not None:
                     node._out = None
-            i = -1
             for e, g in zip(nxt, outs):
-                i += 1
                 if e is None:
                     continue
                 if e._is_tensor:  # a leaf
@@ -202,7 +209,7 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                         continue
                     arr = e.array
                     if g.array.shape != arr.shape or g.array.dtype is not arr.dtype:
-                        g = _fit(g, arr.shape, arr.dtype, node, i)
+                        g = _fit(g, arr.shape, arr.dtype, node, _index(nxt, outs, e, g))
                     if targets is not None:
                         targets.leaf(e, g)
                     elif h is not None:
@@ -217,13 +224,13 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                     if g is not None:
                         shape, dtype = p._metas[e.nr]
                         if g.array.shape != shape or g.array.dtype is not dtype:
-                            g = _fit(g, shape, dtype, node, i)
+                            g = _fit(g, shape, dtype, node, _index(nxt, outs, e, g))
                         _add_pending(pending, p, e.nr, g)
                 else:
                     p = e
                     if g is not None:
                         if g.array.shape != p._shape or g.array.dtype is not p._dtype:
-                            g = _fit(g, p._shape, p._dtype, node, i)
+                            g = _fit(g, p._shape, p._dtype, node, _index(nxt, outs, e, g))
                         old = pending_get(p)
                         pending[p] = g if old is None else old + g
                 c = deps[p] - 1

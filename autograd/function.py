@@ -135,8 +135,9 @@ class Function:
     outputs point to as `grad_fn`.
     """
 
-    # `next`: one entry per positional input: None (no grad needed), a leaf Tensor, a node,
-    # or (node, output_nr) for an output of a multi-output node.
+    # `next`: a list (or tuple) with one entry per positional input: None (no grad
+    # needed), a leaf Tensor, a node, or (node, output_nr) for an output of a multi-output
+    # node.
     __slots__ = ("next", "saved", "_versions", "_shape", "_dtype", "__dict__",
                  "__weakref__")
     _n_out = 1              # number of outputs (set on multi-output nodes)
@@ -291,14 +292,11 @@ class Function:
         if _mode.enabled:
             edges = []
             requires = False
-            arr_type = None
+            on_gpu = False  # all-NumPy inputs share the one CPU device: nothing to check
             for a in args:
                 if isinstance(a, Tensor):
-                    t = type(a.array)
-                    if arr_type is None:
-                        arr_type = t
-                    elif t is not arr_type or t is not _ndarray:
-                        _check_devices(cls, args)
+                    if type(a.array) is not _ndarray:
+                        on_gpu = True
                     if a.requires_grad:
                         requires = True
                         fn = a.grad_fn  # the edge: a leaf Tensor, a node or an OutputEdge
@@ -306,20 +304,26 @@ class Function:
                                      OutputEdge(fn, a._nr))
                         continue
                 edges.append(None)
+            if on_gpu:
+                _check_devices(cls, args)
             if requires:  # record the node (inlined: this runs for every op)
                 node = _new(cls)
                 node.saved = None
-                node.next = tuple(edges)
+                node.next = edges  # a list: no tuple copy on the hot path
                 try:
-                    out = (cls.forward(node, *args, **kwargs) if kwargs else
-                           cls.forward(node, *args))
+                    # one and two positional arguments spelled out: a call with fixed
+                    # arguments is much cheaper in CPython than one through *args
+                    n = len(args)
+                    out = (cls.forward(node, args[0], args[1]) if n == 2 and not kwargs else
+                           cls.forward(node, args[0]) if n == 1 and not kwargs else
+                           cls.forward(node, *args, **kwargs))
                 except AttributeError as e:
                     raise _argument_error(cls, args, e) from e
                 if _anomaly.enabled:
                     _anomaly.record(node)
-                if type(out) is tuple:
-                    return _record_outputs(node, out)
                 if type(out) is not _ndarray:
+                    if type(out) is tuple:
+                        return _record_outputs(node, out)
                     if isinstance(out, Tensor):  # a custom forward returned a Tensor
                         out = out.array
                     elif not backend.is_array(out):
@@ -331,11 +335,12 @@ class Function:
                     t.array = out
                     t._grad = None
                     t._version = [0]
-                if out.dtype.kind in "fc":
+                dtype = out.dtype
+                if dtype.kind in "fc":
                     t.requires_grad = True
                     t.grad_fn = node
                     node._shape = out.shape
-                    node._dtype = out.dtype
+                    node._dtype = dtype
                     if cls.save_output:  # kept as an array: a Tensor here would be a cycle
                         node._out = out
                         node._out_version = t._version
@@ -348,12 +353,15 @@ class Function:
             if cls._view:
                 return _view_of(cls.forward(_NO_CTX, *args, **kwargs), args[0])
         try:
-            out = cls.forward(_NO_CTX, *args, **kwargs) if kwargs else cls.forward(_NO_CTX, *args)
+            n = len(args)
+            out = (cls.forward(_NO_CTX, args[0], args[1]) if n == 2 and not kwargs else
+                   cls.forward(_NO_CTX, args[0]) if n == 1 and not kwargs else
+                   cls.forward(_NO_CTX, *args, **kwargs))
         except AttributeError as e:  # zero-cost unless raised: a list where a Tensor belongs
             raise _argument_error(cls, args, e) from e
-        if type(out) is tuple:
-            return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
         if type(out) is not _ndarray:
+            if type(out) is tuple:
+                return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)
             if isinstance(out, Tensor):
                 out = out.array
             elif not backend.is_array(out):
@@ -420,6 +428,8 @@ class OutputEdge:
 
 def _check_devices(cls, args):
     devs = [a.device for a in args if isinstance(a, Tensor)]
+    if len(devs) < 2:
+        return
     first = devs[0]
     for d in devs[1:]:
         if d.type != first.type or (d.index or 0) != (first.index or 0):

@@ -12,6 +12,7 @@ from ..function import Function
 from ..tensor import Tensor, _make
 
 _Number = (bool, int, float)
+_float64 = backend.float64
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -190,7 +191,8 @@ class Div(Function):
             out = x / y
         except ValueError:
             raise broadcast_error("div", x, y) from None
-        if _int_kind(x) and _int_kind(y):  # true division of integers gives floats
+        # true division of integers gives floats (NumPy's float64: test that first)
+        if out.dtype is _float64 and _int_kind(x) and _int_kind(y):
             out = out.astype(backend.get_default_dtype())
         return out
 

@@ -18,8 +18,10 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = a.array, b.array
-        ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
-        ctx.shapes = (x.shape, y.shape)
+        if ctx.recording:
+            ctx.save_for_backward(a if b.requires_grad else None,
+                                  b if a.requires_grad else None)
+            ctx.shapes = (x.shape, y.shape)
         return x @ y
 
     @staticmethod

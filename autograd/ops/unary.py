@@ -144,7 +144,12 @@ class Atan(_Unary):
 
 
 class Tanh(_UnaryOut):
-    f = staticmethod(lambda xp, x: xp.tanh(x))
+    @staticmethod
+    def forward(ctx, a):  # _UnaryOut.forward without its helper calls (a hot op)
+        x = a.array
+        if x.dtype.kind not in "fc":
+            x = _float_array(a)
+        return backend.array_module(x).tanh(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -157,11 +162,11 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        out = y.array * y.array
-        out *= -1
-        out += 1
-        out *= g.array
-        return out
+        # as g - g y^2: array-array steps only (a Python scalar costs NumPy a conversion)
+        g, y = g.array, y.array
+        out = y * y
+        out *= g
+        return g - out
 
     @staticmethod
     def backward(ctx, gg):
@@ -171,8 +176,13 @@ class TanhBackward(Function):
 
 
 class Sigmoid(_UnaryOut):
-    # stable for large |x|: never evaluates exp of a large positive number
-    f = staticmethod(lambda xp, x: backend.sigmoid(x))
+    @staticmethod
+    def forward(ctx, a):  # as Tanh.forward
+        x = a.array
+        if x.dtype.kind not in "fc":
+            x = _float_array(a)
+        # stable for large |x|: never evaluates exp of a large positive number
+        return backend.sigmoid(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -185,9 +195,10 @@ class SigmoidBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        out = 1 - y.array
-        out *= y.array
-        out *= g.array
+        # as (y - y^2) g: array-array steps only, as in TanhBackward
+        g, y = g.array, y.array
+        out = y - y * y
+        out *= g
         return out
 
     @staticmethod

@@ -38,15 +38,17 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad
-        n_out, n_in = weight.shape
+        need_x, need_w, need_b = ctx.next  # None where no gradient is needed
         grad_x = grad_w = grad_b = None
-        if need_x:
+        if need_x is not None:
             grad_x = _linalg.matmul(grad, weight)
-        if need_w:
+        if need_w is not None:
             # sum over every leading (batch) dim: dW = G^T X with both flattened to 2-D
-            grad_w = _linalg.matmul(grad.reshape(-1, n_out).t(), x.reshape(-1, n_in))
-        if need_b:
+            if grad.ndim != 2:
+                n_out, n_in = weight.array.shape
+                grad, x = grad.reshape(-1, n_out), x.reshape(-1, n_in)
+            grad_w = _linalg.matmul(grad.t(), x)
+        if need_b is not None:
             grad_b = _reduce.sum_to(grad, ctx.bias_shape)
         return grad_x, grad_w, grad_b
 

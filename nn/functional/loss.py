@@ -263,7 +263,7 @@ def _class_target(input, target, weight, ignore_index, op):
     if safe.size and bool((safe.min() < 0) | (safe.max() >= n_classes)):
         bad = t[valid & ((t < 0) | (t >= n_classes))].ravel()[0]
         raise IndexError(f"{op}: Target {int(bad)} is out of bounds for {n_classes} classes")
-    idx = xp.expand_dims(safe, 1)
+    idx = safe[:, None]  # (N, 1, d1, ...)
     valid = valid.astype(x.dtype)  # as a float mask, so float32 stays float32
     w_b = None
     if weight is None:
@@ -335,18 +335,17 @@ class CrossEntropy(Function):
             grad = grad * scale
         w_sum = n_classes if w_b is None else w_b.sum()
         # dl_i/dx_c = (1-eps) w_t (p_c - [c = t]) + eps/C (p_c sum_k w_k - w_c), for valid i
-        coef_p = (1 - eps) * w_t + (eps / n_classes) * w_sum * valid
+        coef_p = (1 - eps) * w_t + (eps / n_classes) * w_sum * valid if eps else w_t
         if not is_grad_enabled():  # plain backward: arrays, one pass over (N, C, ...)
             xp = backend.array_module(probs)
             g = grad.array
             if g.ndim:
-                g = xp.expand_dims(g, 1)
-            out = probs * (g * xp.expand_dims(coef_p, 1))
-            picked = xp.take_along_axis(out, idx, 1) - g * (1 - eps) * xp.expand_dims(w_t, 1)
+                g = g[:, None]
+            out = probs * (g * coef_p[:, None])
+            picked = xp.take_along_axis(out, idx, 1) - g * (1 - eps) * w_t[:, None]
             xp.put_along_axis(out, idx, picked, 1)
             if eps:
-                out -= g * (eps / n_classes) * xp.expand_dims(valid, 1) * (
-                    1 if w_b is None else w_b)
+                out -= g * (eps / n_classes) * valid[:, None] * (1 if w_b is None else w_b)
             return _make(out), None, None, None, None, None, None
         # create_graph: the same formula in Tensor ops, differentiable again
         xp = backend.array_module(probs)
