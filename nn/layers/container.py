@@ -15,7 +15,40 @@ def _index(idx, n, kind):
     return idx % n
 
 
-class Sequential(Module):
+class _Numbered(Module):
+    """What Sequential and ModuleList share: children in order, renumbered 0..n-1 after a
+    deletion or an insertion, as PyTorch does."""
+
+    def _renumber(self, modules):
+        self._modules.clear()
+        self._modules.update((str(i), m) for i, m in enumerate(modules))
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        if isinstance(idx, slice):
+            for key in keys[idx]:
+                del self._modules[key]
+        else:
+            del self._modules[keys[_index(idx, len(keys), type(self).__name__)]]
+        self._renumber(list(self._modules.values()))
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+
+class Sequential(_Numbered):
     """Same as torch.nn.Sequential: modules given in order, or one OrderedDict of them."""
 
     def __init__(self, *args):
@@ -37,28 +70,6 @@ class Sequential(Module):
         keys = list(self._modules)
         setattr(self, keys[_index(idx, len(keys), "Sequential")], module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                del self._modules[key]
-        else:
-            del self._modules[keys[_index(idx, len(keys), "Sequential")]]
-        # renumber so that keys stay 0..n-1, as PyTorch does
-        values = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(values))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
     def extend(self, sequential):
         for module in sequential:
             self.append(module)
@@ -74,14 +85,8 @@ class Sequential(Module):
             index += n
         values = list(self._modules.values())
         values.insert(index, module)
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(values))
+        self._renumber(values)
         return self
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
 
     def forward(self, input):
         for module in self._modules.values():
@@ -89,7 +94,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_Numbered):
     """Same as torch.nn.ModuleList."""
 
     def __init__(self, modules=None):
@@ -105,22 +110,6 @@ class ModuleList(Module):
     def __setitem__(self, idx, module):
         setattr(self, str(_index(idx, len(self), "ModuleList")), module)
 
-    def __delitem__(self, idx):
-        if isinstance(idx, slice):
-            for k in range(len(self._modules))[idx]:
-                del self._modules[str(k)]
-        else:
-            del self._modules[str(_index(idx, len(self), "ModuleList"))]
-        values = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(values))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __iadd__(self, modules):
         return self.extend(modules)
 
@@ -132,10 +121,6 @@ class ModuleList(Module):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
     def extend(self, modules):
         if isinstance(modules, (Module, str)) or not hasattr(modules, "__iter__"):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
@@ -144,11 +129,6 @@ class ModuleList(Module):
         for i, module in enumerate(modules):
             self.add_module(str(offset + i), module)
         return self
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
 
     def __repr__(self):
         # runs of identical modules are shown once, as "(0-2): 3 x Linear(...)" (PyTorch)
