@@ -30,15 +30,17 @@ def _legacy_reduction(size_average, reduce, reduction):
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    return "none" if not reduce else "mean" if size_average else "sum"
 
 
-def _check_reduction(reduction, op, extra=()):
+def _reduction(op, size_average, reduce, reduction, extra=()):
+    """The reduction string, from `reduction` or the deprecated size_average/reduce
+    arguments, checked against the ones `op` accepts."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS + tuple(extra):
         raise ValueError(f"{op}: expected reduction to be one of "
                          f"{_REDUCTIONS + tuple(extra)}, got {reduction!r}")
+    return reduction
 
 
 def _reduce_loss(loss, reduction):
@@ -94,8 +96,7 @@ def _weighted(loss, weight, reduction, op, normalise):
 # ----------------------------------------------------------------------------- regression
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Same as torch.nn.functional.mse_loss."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "mse_loss")
+    reduction = _reduction("mse_loss", size_average, reduce, reduction)
     _check_pointwise(input, target, "mse_loss")
     diff = input - target
     return _weighted(diff * diff, weight, reduction, "mse_loss", True)
@@ -103,15 +104,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Same as torch.nn.functional.l1_loss."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "l1_loss")
+    reduction = _reduction("l1_loss", size_average, reduce, reduction)
     _check_pointwise(input, target, "l1_loss")
     return _weighted(_unary.abs(input - target), weight, reduction, "l1_loss", True)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """Same as torch.nn.functional.huber_loss: quadratic for |d| < delta, linear beyond."""
-    _check_reduction(reduction, "huber_loss")
+    _reduction("huber_loss", None, None, reduction)
     _check_pointwise(input, target, "huber_loss")
     diff = input - target
     ad = _unary.abs(diff)
@@ -121,8 +121,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Same as torch.nn.functional.smooth_l1_loss (beta=0 gives l1_loss)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "smooth_l1_loss")
+    reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
     _check_pointwise(input, target, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: expected beta >= 0, got {beta}")
@@ -172,8 +171,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     """Same as torch.nn.functional.binary_cross_entropy (input are probabilities)."""
     op = "binary_cross_entropy"
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, op)
+    reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
     _check_float(target, "target", op)
     _check_same_shape(input, target, op)
@@ -229,8 +227,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      reduce=None, reduction="mean", pos_weight=None):
     """Same as torch.nn.functional.binary_cross_entropy_with_logits."""
     op = "binary_cross_entropy_with_logits"
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, op)
+    reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
     _check_float(target, "target", op)
     _check_same_shape(input, target, op)
@@ -371,8 +368,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Same as torch.nn.functional.cross_entropy: logits (N, C, d1, ...) or (C,), target of
     class indices (N, d1, ...) or of class probabilities (input's shape)."""
     op = "cross_entropy"
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, op)
+    reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
     _check_tensor(target, "target", op)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -445,8 +441,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     """Same as torch.nn.functional.nll_loss (input are log-probabilities)."""
     op = "nll_loss"
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, op)
+    reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
     _check_tensor(target, "target", op)
     if target.dtype.kind not in "iu":
@@ -470,8 +465,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     probabilities (or log-probabilities with log_target). 'batchmean' divides the sum by
     the batch size, the true KL divergence."""
     op = "kl_div"
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, op, extra=("batchmean",))
+    reduction = _reduction(op, size_average, reduce, reduction, extra=("batchmean",))
     _check_pointwise(input, target, op)
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
