@@ -2,6 +2,7 @@
 of BLAS/OpenMP threads, and report medians over rounds."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -68,3 +69,17 @@ def compare(script: str, roles, threads: int, extra: list[str] | None = None,
     return {role: {key: statistics.median(r[key] for r in results)
                    for key in results[0]}
             for role, results in runs.items()}
+
+
+def parse_args(doc: str, child) -> argparse.Namespace | None:
+    """The common command line (--rounds, --repeats, and --child for the per-framework
+    processes). In a child process this runs `child(role, rounds)` and returns None."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--repeats", type=int, default=3, help="interleaved child runs each")
+    p.add_argument("--child", default=None)
+    args = p.parse_args()
+    if args.child:
+        child(args.child, args.rounds)
+        return None
+    return args

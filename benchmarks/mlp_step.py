@@ -9,13 +9,12 @@ NumPy, whose arrays it sees; PyTorch's own allocator via its profiler).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import child_threads, compare, emit, median_time  # noqa: E402
+from _harness import child_threads, compare, emit, median_time, parse_args  # noqa: E402
 
 SIZES = (784, 512, 512, 10)
 LR = 0.01
@@ -146,13 +145,8 @@ def child(role: str, rounds: int) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=30)
-    p.add_argument("--repeats", type=int, default=3, help="interleaved child runs each")
-    p.add_argument("--child", default=None)
-    args = p.parse_args()
-    if args.child:
-        child(args.child, args.rounds)
+    args = parse_args(__doc__, child)
+    if args is None:
         return
     print(f"MLP {'-'.join(map(str, SIZES))} float32 training step; median of {args.rounds} "
           f"rounds per process, median of {args.repeats} interleaved processes")

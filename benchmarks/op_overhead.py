@@ -10,12 +10,11 @@ for scale.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import child_threads, compare, emit, median_time  # noqa: E402
+from _harness import child_threads, compare, emit, median_time, parse_args  # noqa: E402
 
 N_OPS = 200
 SIZE = 16
@@ -89,13 +88,8 @@ def child(role: str, rounds: int) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=30)
-    p.add_argument("--repeats", type=int, default=3, help="interleaved child runs each")
-    p.add_argument("--child", default=None)
-    args = p.parse_args()
-    if args.child:
-        child(args.child, args.rounds)
+    args = parse_args(__doc__, child)
+    if args is None:
         return
     print(f"chain of {N_OPS} ops on {SIZE}-element float32 tensors, forward + backward; "
           f"median of {args.rounds} rounds per process, median of {args.repeats} "
