@@ -164,6 +164,8 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "_custom" not in cls.__dict__:
             cls._custom = cls.__module__.split(".")[0] not in ("autograd", "nn")
+        if cls._custom and "apply" not in cls.__dict__:
+            cls.apply = classmethod(_apply_custom)  # the built-in ops' apply stays lean
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -286,9 +288,6 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; when grad mode is on and an input requires grad, record this op
         as the output's grad_fn. This is the hot path of every op: keep it lean."""
-        if cls._custom:
-            from .custom import apply_custom
-            return apply_custom(cls, args, kwargs)
         if _mode.enabled:
             edges = []
             requires = False
@@ -373,6 +372,12 @@ class Function:
         t._grad = None
         t._version = args[0]._version if cls._view else [0]
         return t
+
+
+def _apply_custom(cls, *args, **kwargs):
+    """`apply` of user-defined Functions (see custom.py)."""
+    from .custom import apply_custom
+    return apply_custom(cls, args, kwargs)
 
 
 def _argument_error(cls, args, err):
