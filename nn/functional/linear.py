@@ -40,14 +40,16 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.next  # None where no gradient is needed
         grad_x = grad_w = grad_b = None
+        # forward checked the shapes and dtypes: the MatMul op itself, not the checking
+        # matmul() function, is called here
         if need_x is not None:
-            grad_x = _linalg.matmul(grad, weight)
+            grad_x = _linalg.MatMul.apply(grad, weight)
         if need_w is not None:
             # sum over every leading (batch) dim: dW = G^T X with both flattened to 2-D
             if grad.ndim != 2:
                 n_out, n_in = weight.array.shape
                 grad, x = grad.reshape(-1, n_out), x.reshape(-1, n_in)
-            grad_w = _linalg.matmul(grad.t(), x)
+            grad_w = _linalg.MatMul.apply(grad.t(), x)
         if need_b is not None:
             grad_b = _reduce.sum_to(grad, ctx.bias_shape)
         return grad_x, grad_w, grad_b
