@@ -149,38 +149,46 @@ class profile:
             s = self._ops[key] = _Stat()
         return s
 
+    def _timed(self, fn, args, kwargs, inputs):
+        """Run `fn` with a frame of its own on the profiler's stack. Returns (output, wall
+        time, own time without nested ops, bytes it allocated, bytes nested ops allocated,
+        nested?); a nested call is also charged to the frame that called it."""
+        stack = self._stack
+        frame = _Frame()
+        _ids(inputs, frame.made)  # an input passed through or viewed allocates nothing
+        stack.append(frame)
+        self._sync()
+        t0 = time.perf_counter()
+        try:
+            out = fn(*args, **kwargs)
+            self._sync()
+        finally:
+            elapsed = time.perf_counter() - t0
+            stack.pop()
+        nbytes = _nbytes(out, frame.made)
+        if stack:
+            parent = stack[-1]
+            parent.child_time += elapsed
+            parent.bytes += frame.bytes + nbytes
+            parent.made |= frame.made
+            _ids(out, parent.made)
+        return out, elapsed, elapsed - frame.child_time, nbytes, frame.bytes, bool(stack)
+
     def _wrap_forward(self, cls, fn):
-        clock, stack, prof = time.perf_counter, self._stack, self
+        prof = self
 
         def forward(*args, **kwargs):
-            frame = _Frame()
-            _ids(args, frame.made)  # a view of an input allocates nothing
-            stack.append(frame)
-            prof._sync()
-            t0 = clock()
-            try:
-                out = fn(*args, **kwargs)
-                prof._sync()
-            finally:
-                elapsed = clock() - t0
-                stack.pop()
-            own = elapsed - frame.child_time
-            nbytes = _nbytes(out, frame.made)
+            out, elapsed, own, nbytes, inner, nested = prof._timed(fn, args, kwargs, args)
             s = prof._stat(cls)
             s.forward += own
             s.calls += 1
             s.forward_bytes += nbytes
-            if stack:
-                parent = stack[-1]
-                parent.child_time += elapsed
-                parent.bytes += frame.bytes + nbytes
-                parent.made |= frame.made
-                _ids(out, parent.made)
+            if nested:
                 return out
             # a top-level call: by_module charges it (nested calls included) to a module
             ctx = args[0] if args else None
             if isinstance(ctx, Function):  # recording a graph: remember it for by_module
-                rec = [None, elapsed, nbytes + frame.bytes, 0.0, 0, 0]
+                rec = [None, elapsed, nbytes + inner, 0.0, 0, 0]
                 ctx.__dict__["_prof"] = rec
                 prof._nodes.append((weakref.ref(ctx), rec))
             else:
@@ -189,40 +197,23 @@ class profile:
         return forward
 
     def _wrap_backward(self, cls, fn):
-        clock, stack, prof = time.perf_counter, self._stack, self
+        stack, prof = self._stack, self
 
         def backward(ctx, *grads):
             rec = ctx.__dict__.get("_prof") if isinstance(ctx, Function) and not stack \
                 else None
             if rec is not None and rec[0] is None:
                 prof._resolve([ctx])  # the graph is complete now: find the module calls
-            frame = _Frame()
-            _ids(grads, frame.made)  # a gradient passed through is not an allocation
-            stack.append(frame)
-            prof._sync()
-            t0 = clock()
-            try:
-                out = fn(ctx, *grads)
-                prof._sync()
-            finally:
-                elapsed = clock() - t0
-                stack.pop()
-            own = elapsed - frame.child_time
-            nbytes = _nbytes(out, frame.made)
+            out, elapsed, own, nbytes, inner, nested = prof._timed(
+                fn, (ctx,) + grads, {}, grads)
             s = prof._stat(cls)
             s.backward += own
             s.backward_calls += 1
             s.backward_bytes += nbytes
-            if stack:
-                parent = stack[-1]
-                parent.child_time += elapsed
-                parent.bytes += frame.bytes + nbytes
-                parent.made |= frame.made
-                _ids(out, parent.made)
-            elif rec is not None:
+            if not nested and rec is not None:
                 rec[3] += elapsed
                 rec[4] += 1
-                rec[5] += frame.bytes + nbytes
+                rec[5] += inner + nbytes
             return out
         return backward
 
