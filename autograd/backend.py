@@ -395,6 +395,68 @@ def _erf_series(x):
     return (xp.sign(x) * out).astype(dtype, copy=False)
 
 
+# ----------------------------------------------------------------------------- fused kernels
+# On the GPU an op's cost is memory traffic and kernel launches, not arithmetic, so a
+# chain of elementwise steps (an activation's backward, an optimiser's update) should be
+# one kernel. Ops declare such a chain once, beside their NumPy code: `Fused` runs the
+# NumPy function on host arrays and one CuPy ElementwiseKernel on device arrays.
+# `RawKernel` is the same seam for hand-written CUDA (a row-wise softmax, say).
+class Fused:
+    """`Fused(name, in_params, out_params, body, cpu)`: call it with arrays and scalars in
+    the order of `in_params` then `out_params` (CuPy's ElementwiseKernel conventions:
+    "T x, raw T y, float64 lr"; `i` is the element index). Host arrays go to
+    `cpu(*args)`; device arrays to the kernel, compiled on first use. Outputs passed in
+    are written in place, outputs left out are allocated and returned."""
+
+    __slots__ = ("name", "cpu", "_spec", "_kernel")
+
+    def __init__(self, name: str, in_params: str, out_params: str, body: str, cpu):
+        self.name, self.cpu = name, cpu
+        self._spec = (in_params, out_params, body)
+        self._kernel = None
+
+    def __call__(self, *args):
+        if cp is None or not isinstance(args[0], cp.ndarray):
+            return self.cpu(*args)
+        kernel = self._kernel
+        if kernel is None:
+            in_params, out_params, body = self._spec
+            kernel = self._kernel = cp.ElementwiseKernel(in_params, out_params, body,
+                                                         self.name)
+        return kernel(*args)
+
+
+class RawKernel:
+    """A hand-written CUDA kernel `name` in `source`, compiled once per float dtype with
+    `T` defined as that dtype (float or double). `rows(n, *args)` launches one warp (32
+    threads) per row for n rows; Python ints become int32 and floats T."""
+
+    __slots__ = ("name", "source", "_kernels")
+
+    def __init__(self, name: str, source: str):
+        self.name, self.source = name, source
+        self._kernels = {}
+
+    def rows(self, n_rows: int, dtype, *args) -> None:
+        dtype = np.dtype(dtype)
+        kernel = self._kernels.get(dtype)
+        if kernel is None:
+            c_type = {"float32": "float", "float64": "double"}.get(dtype.name)
+            if c_type is None:
+                raise TypeError(f"{self.name}: no CUDA kernel for dtype {dtype}")
+            kernel = self._kernels[dtype] = cp.RawKernel(
+                f"typedef {c_type} T;\n{self.source}", self.name)
+        args = tuple(np.int32(a) if type(a) is int else dtype.type(a) if type(a) is float
+                     else a for a in args)
+        block = 256
+        kernel(((n_rows * 32 + block - 1) // block,), (block,), args)
+
+
+def is_device_array(arr) -> bool:
+    """True for a CuPy array (the caller picks a GPU kernel over its NumPy code)."""
+    return cp is not None and isinstance(arr, cp.ndarray)
+
+
 _CHUNK = 1 << 15  # elements per block of add_scaled_: its temporary stays in the L2 cache
 
 

@@ -8,7 +8,7 @@ import warnings
 
 import autograd as ag
 from autograd import backend
-from autograd.function import Function
+from autograd.function import Function, is_grad_enabled
 from autograd.ops import compare as _compare
 from autograd.ops import inplace as _inplace
 from autograd.ops import unary as _unary
@@ -16,6 +16,78 @@ from autograd.tensor import _make
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
+
+
+# ----------------------------------------------------------------------------- fused kernels
+# Forward and plain (not create_graph) backward of the smooth activations, one pass each:
+# NumPy steps on the host, one CUDA kernel on the GPU. create_graph backward uses the
+# Tensor-op formulas in the classes below, which can be differentiated again.
+_SQRT1_2 = 1 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def _gelu_erf_cpu(x):
+    return 0.5 * x * (1 + backend.erf(x * _SQRT1_2))
+
+
+def _gelu_tanh_cpu(x):
+    xp = backend.array_module(x)
+    return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)))
+
+
+def _gelu_erf_backward_cpu(g, x):
+    # d/dx x Phi(x) = Phi(x) + x phi(x)
+    cdf = (backend.erf(x * _SQRT1_2) + 1) * 0.5
+    pdf = backend.array_module(x).exp(x * x * -0.5) * _INV_SQRT_2PI
+    return g * (cdf + x * pdf)
+
+
+def _gelu_tanh_backward_cpu(g, x):
+    xp = backend.array_module(x)
+    x2 = x * x
+    t = xp.tanh((x + x * x2 * _GELU_C) * _SQRT_2_OVER_PI)
+    return g * ((t + 1) * 0.5 + x * (1 - t * t) * (x2 * (3 * _GELU_C) + 1) * (
+        0.5 * _SQRT_2_OVER_PI))
+
+
+def _silu_cpu(x):
+    return x * backend.sigmoid(x)
+
+
+def _silu_backward_cpu(g, x):
+    s = backend.sigmoid(x)
+    return g * s * (x * (1 - s) + 1)
+
+
+_GELU_CONSTANTS = (f"const T k = (T){_SQRT_2_OVER_PI!r}; const T c = (T){_GELU_C!r}; "
+                   f"const T r2 = (T){_SQRT1_2!r}; const T rpi = (T){_INV_SQRT_2PI!r};")
+_gelu_erf = backend.Fused(
+    "ember_gelu", "T x", "T out", "out = (T)0.5 * x * ((T)1 + erf(x * (T)" +
+    repr(_SQRT1_2) + "))", _gelu_erf_cpu)
+_gelu_erf_backward = backend.Fused(
+    "ember_gelu_backward", "T g, T x", "T out", _GELU_CONSTANTS + """
+    T cdf = (erf(x * r2) + (T)1) * (T)0.5;
+    T pdf = exp(x * x * (T)-0.5) * rpi;
+    out = g * (cdf + x * pdf);""", _gelu_erf_backward_cpu)
+_gelu_tanh = backend.Fused(
+    "ember_gelu_tanh", "T x", "T out", _GELU_CONSTANTS +
+    "out = (T)0.5 * x * ((T)1 + tanh(k * (x + c * x * x * x)));", _gelu_tanh_cpu)
+_gelu_tanh_backward = backend.Fused(
+    "ember_gelu_tanh_backward", "T g, T x", "T out", _GELU_CONSTANTS + """
+    T x2 = x * x;
+    T t = tanh((x + x * x2 * c) * k);
+    out = g * ((t + (T)1) * (T)0.5 + x * ((T)1 - t * t) * (x2 * ((T)3 * c) + (T)1) *
+               ((T)0.5 * k));""", _gelu_tanh_backward_cpu)
+_silu = backend.Fused("ember_silu", "T x", "T out", "out = x / ((T)1 + exp(-x))", _silu_cpu)
+_silu_backward = backend.Fused(
+    "ember_silu_backward", "T g, T x", "T out", """
+    T s = (T)1 / ((T)1 + exp(-x));
+    out = g * s * (x * ((T)1 - s) + (T)1);""", _silu_backward_cpu)
+_leaky_relu_backward = backend.Fused(
+    "ember_leaky_relu_backward", "T g, bool positive, float64 slope", "T out",
+    "out = positive ? g : g * (T)slope",
+    lambda g, positive, slope: g * backend.array_module(g).where(
+        positive, 1.0, slope).astype(g.dtype))
 
 
 def _inplace_or(input, inplace, fn, op, saves_input=False):
@@ -51,6 +123,8 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad):
         (positive,) = ctx.saved_tensors
+        if not is_grad_enabled():  # plain backward: one pass
+            return _make(_leaky_relu_backward(grad.array, positive, ctx.slope)), None
         xp = backend.array_module(positive)
         # slope for x <= 0 (leaky_relu'(0) = slope, as PyTorch); a constant of the graph
         return grad * xp.where(positive, 1.0, ctx.slope).astype(grad.dtype), None
@@ -88,17 +162,16 @@ def elu(input, alpha=1.0, inplace=False):
 class Gelu(Function):
     @staticmethod
     def forward(ctx, a, approximate):
-        x = a.array
-        xp = backend.array_module(x)
         ctx.save_for_backward(a)
         ctx.approximate = approximate
-        if approximate == "tanh":
-            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)))
-        return 0.5 * x * (1 + backend.erf(x * (1 / math.sqrt(2.0))))
+        return (_gelu_tanh if approximate == "tanh" else _gelu_erf)(a.array)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        if not is_grad_enabled():  # plain backward: one pass
+            fn = _gelu_tanh_backward if ctx.approximate == "tanh" else _gelu_erf_backward
+            return _make(fn(grad.array, x.array)), None
         if ctx.approximate == "tanh":
             # t = tanh(k (x + c x^3)); d/dx = (1 + t)/2 + x (1 - t^2) k (1 + 3 c x^2) / 2
             x2 = x * x
@@ -124,13 +197,14 @@ def gelu(input, approximate="none"):
 class Silu(Function):
     @staticmethod
     def forward(ctx, a):
-        x = a.array
         ctx.save_for_backward(a)
-        return x * backend.sigmoid(x)
+        return _silu(a.array)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        if not is_grad_enabled():  # plain backward: one pass
+            return _make(_silu_backward(grad.array, x.array))
         s = _unary.sigmoid(x)
         # d/dx x s(x) = s (1 + x (1 - s))
         return grad * s * (x * (1 - s) + 1)

@@ -304,19 +304,23 @@ class CrossEntropy(Function):
         x = input.array
         xp = backend.array_module(x)
         n_classes = x.shape[1]
-        shifted = x - x.max(axis=1, keepdims=True)
-        e = xp.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        lse = xp.log(s)
-        loss = (lse - xp.take_along_axis(shifted, idx, 1))[:, 0] * w_t
+        if backend.is_device_array(x) and x.dtype.itemsize >= 4:
+            e, loss, log_p_sum = _softmax_xent_cuda(x, idx, w_t, w_b, eps)
+        else:
+            shifted = x - x.max(axis=1, keepdims=True)
+            e = xp.exp(shifted)
+            s = e.sum(axis=1, keepdims=True)
+            lse = xp.log(s)
+            loss = (lse - xp.take_along_axis(shifted, idx, 1))[:, 0] * w_t
+            if eps:  # sum_c w_c log p_c, for the smoothing term
+                if w_b is None:
+                    log_p_sum = shifted.sum(axis=1) - n_classes * lse[:, 0]
+                else:
+                    log_p_sum = (shifted * w_b).sum(axis=1) - w_b.sum() * lse[:, 0]
+            e /= s  # now the softmax probabilities, kept for backward
         if eps:
             # smoothing term: -sum_c w_c log p_c over non-ignored elements
-            if w_b is None:
-                log_p_sum = shifted.sum(axis=1) - n_classes * lse[:, 0]
-            else:
-                log_p_sum = (shifted * w_b).sum(axis=1) - w_b.sum() * lse[:, 0]
             loss = (1 - eps) * loss - (eps / n_classes) * log_p_sum * valid
-        e /= s  # now the softmax probabilities, kept for backward
         total = w_t.sum() if reduction == "mean" else None
         ctx.save_for_backward(input, e, idx, w_t, valid, w_b, _mean_scale(xp, total))
         ctx.reduction, ctx.eps = reduction, eps
@@ -334,13 +338,13 @@ class CrossEntropy(Function):
         # dl_i/dx_c = (1-eps) w_t (p_c - [c = t]) + eps/C (p_c sum_k w_k - w_c), for valid i
         coef_p = (1 - eps) * w_t + (eps / n_classes) * w_sum * valid if eps else w_t
         if not is_grad_enabled():  # plain backward: arrays, one pass over (N, C, ...)
-            xp = backend.array_module(probs)
             g = grad.array
             if g.ndim:
                 g = g[:, None]
-            out = probs * (g * coef_p[:, None])
-            picked = xp.take_along_axis(out, idx, 1) - g * (1 - eps) * w_t[:, None]
-            xp.put_along_axis(out, idx, picked, 1)
+            # dl/dx_c = a p_c - b [c = t] per element, a and b of shape (N, 1, d1, ...)
+            a = g * coef_p[:, None]
+            b = g * (1 - eps) * w_t[:, None]
+            out = _xent_backward(probs, a, b, idx)
             if eps:
                 out -= g * (eps / n_classes) * valid[:, None] * (1 if w_b is None else w_b)
             return _make(out), None, None, None, None, None, None
@@ -356,6 +360,89 @@ class CrossEntropy(Function):
             out = out - g * ((eps / n_classes) * xp.expand_dims(valid, 1) * (
                 1 if w_b is None else w_b)).astype(probs.dtype)
         return out, None, None, None, None, None, None
+
+
+# ----------------------------------------------------------------------------- fused kernels
+# cross_entropy's forward on the GPU: one warp per (sample, position) row of the logits
+# reads the row twice (max, then the sum of exponentials), writes the softmax kept for
+# backward and the row's loss. Backward is one elementwise pass over the probabilities.
+_SOFTMAX_XENT = backend.RawKernel("ember_softmax_xent", r"""
+extern "C" __global__ void ember_softmax_xent(
+        const T* x, const long long* target, const T* weight, T* probs, T* loss, T* lse,
+        int rows, int C, int D) {
+    int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+    int lane = threadIdx.x & 31;
+    if (row >= rows) return;
+    long long base = (long long)(row / D) * C * D + row % D;   // x[n, 0, d]
+    const T* xr = x + base;
+    T* pr = probs + base;
+    T m = xr[0];
+    for (int c = lane; c < C; c += 32) {
+        T v = xr[(long long)c * D];
+        m = (v > m || v != v) ? v : m;    // max, NaN wins (as torch.max)
+    }
+    for (int off = 16; off > 0; off >>= 1) {
+        T o = __shfl_xor_sync(0xffffffff, m, off);
+        m = (o > m || o != o) ? o : m;
+    }
+    T s = 0;
+    for (int c = lane; c < C; c += 32) s += exp(xr[(long long)c * D] - m);
+    for (int off = 16; off > 0; off >>= 1) s += __shfl_xor_sync(0xffffffff, s, off);
+    for (int c = lane; c < C; c += 32) pr[(long long)c * D] = exp(xr[(long long)c * D] - m) / s;
+    if (lane == 0) {
+        T log_s = log(s);
+        lse[row] = m + log_s;
+        loss[row] = (log_s - (xr[target[row] * D] - m)) * weight[row];
+    }
+}
+""")
+
+
+def _softmax_xent_cuda(x, idx, w_t, w_b, eps):
+    """(softmax probabilities, per-row loss w_t * -log p_t, sum_c w_c log p_c or None)."""
+    xp = backend.array_module(x)
+    x = xp.ascontiguousarray(x)
+    n, n_classes = x.shape[0], x.shape[1]
+    rows = w_t.size
+    probs = xp.empty_like(x)
+    loss = xp.empty(w_t.shape, dtype=x.dtype)
+    lse = xp.empty(w_t.shape, dtype=x.dtype)
+    target = xp.ascontiguousarray(idx, dtype=backend.int64)
+    _SOFTMAX_XENT.rows(rows, x.dtype, x, target, xp.ascontiguousarray(w_t), probs, loss, lse,
+                       rows, n_classes, rows // n if n else 1)
+    log_p_sum = None
+    if eps:
+        if w_b is None:
+            log_p_sum = x.sum(axis=1) - n_classes * lse
+        else:
+            log_p_sum = (x * w_b).sum(axis=1) - w_b.sum() * lse
+    return probs, loss, log_p_sum
+
+
+def _xent_backward_cpu(probs, a, b, idx):
+    xp = backend.array_module(probs)
+    out = probs * a
+    xp.put_along_axis(out, idx, xp.take_along_axis(out, idx, 1) - b, 1)
+    return out
+
+
+_xent_backward_kernel = backend.Fused(
+    "ember_xent_backward", "T p, raw T a, raw T b, raw I t, int64 C, int64 D", "T out", """
+    long long n = i / (C * D), d = i % D, c = (i / D) % C, row = n * D + d;
+    out = p * a[row] - (c == t[row] ? b[row] : (T)0);""", None)
+
+
+def _xent_backward(probs, a, b, idx):
+    """a * probs - b * onehot(idx) over dim 1; a and b of shape (N, 1, d1, ...) or 0-d."""
+    if not backend.is_device_array(probs):
+        return _xent_backward_cpu(probs, a, b, idx)
+    xp = backend.array_module(probs)
+    shape = idx.shape
+    a = xp.ascontiguousarray(xp.broadcast_to(a, shape))
+    b = xp.ascontiguousarray(xp.broadcast_to(b, shape))
+    n, n_classes = probs.shape[0], probs.shape[1]
+    return _xent_backward_kernel(probs, a, b, xp.ascontiguousarray(idx), n_classes,
+                                 idx.size // n if n else 1)
 
 
 def _unbatched(input, target, op):

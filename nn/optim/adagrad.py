@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd import backend
 
-from .optimizer import Optimizer, _bump_step, _grad, _make, _step_tensor
+from .optimizer import Optimizer, _bump_step, _decayed, _make, _step_tensor
 
 
 class Adagrad(Optimizer):
@@ -40,11 +40,25 @@ class Adagrad(Optimizer):
             if not state:
                 self._init_state(p)
             step = _bump_step(state)
-            grad = _grad(p, group["maximize"], group["weight_decay"])
-            xp = backend.array_module(p.array)
-            state_sum = state["sum"].array
-            state_sum += grad * grad
-            std = xp.sqrt(state_sum)
-            std += eps
             clr = lr / (1 + (step - 1) * lr_decay)
-            p.array -= clr * (grad / std)
+            _adagrad(p.grad.array, clr, eps, group["weight_decay"], group["maximize"], p.array,
+                     state["sum"].array)
+
+
+# ----------------------------------------------------------------------------- the update
+# One pass per parameter: NumPy steps on the host, one kernel on the GPU.
+def _adagrad_cpu(g, clr, eps, weight_decay, maximize, p, state_sum):
+    grad = _decayed(g, weight_decay, maximize, p)
+    state_sum += grad * grad
+    std = backend.array_module(p).sqrt(state_sum)
+    std += eps
+    p -= clr * (grad / std)
+
+
+_adagrad = backend.Fused(
+    "ember_adagrad", "T g, float64 clr, float64 eps, float64 wd, bool maximize",
+    "T p, T sum", """
+    T d = maximize ? -g : g;
+    if (wd != 0) d = d + (T)wd * p;
+    sum = sum + d * d;
+    p = p - (T)clr * (d / (sqrt(sum) + (T)eps));""", _adagrad_cpu)

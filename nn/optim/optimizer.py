@@ -186,14 +186,12 @@ def _zeros_like(p):
     return _make(backend.array_module(p.array).zeros_like(p.array))
 
 
-def _grad(p, maximize: bool, weight_decay: float):
-    """p's gradient array, negated for `maximize` and with L2 decay added (never in place)."""
-    grad = p.grad.array
+def _decayed(g, weight_decay: float, maximize: bool, p):
+    """The gradient array g negated for `maximize` and with L2 decay `weight_decay * p`
+    added (never in place)."""
     if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        grad = grad + weight_decay * p.array
-    return grad
+        g = -g
+    return g + weight_decay * p if weight_decay != 0 else g
 
 
 def _lerp_(a, b, weight: float) -> None:
@@ -202,3 +200,9 @@ def _lerp_(a, b, weight: float) -> None:
         a += weight * (b - a)
     else:
         a[...] = b - (b - a) * (1 - weight)
+
+
+# _lerp_ in CUDA C, for the fused update kernels: a += w (b - a) as the same two-sided
+# formula (w is a float64 expression, a and b are T).
+_LERP = ("if ({w} < 0.5) {a} = {a} + (T)({w}) * ({b} - {a}); "
+         "else {a} = {b} - ({b} - {a}) * (T)(1 - ({w}));")
