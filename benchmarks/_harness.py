@@ -27,9 +27,11 @@ def median_time(fn, rounds: int, repeat: int = 1, warmup: int = 3) -> float:
     return statistics.median(times)
 
 
-def run_child(script: str, role: str, threads: int, extra: list[str] | None = None) -> dict:
+def run_child(script: str, role: str, threads: int, extra: list[str] | None = None,
+              timeout: float | None = None) -> dict:
     """Run `script --child role` in a fresh process limited to `threads` threads; the
-    child prints one JSON line with its results."""
+    child prints one JSON line with its results. A child still running after `timeout`
+    seconds is killed and reported as failed (RuntimeError)."""
     env = dict(os.environ)
     for var in THREAD_VARS:
         env[var] = str(threads)
@@ -37,7 +39,13 @@ def run_child(script: str, role: str, threads: int, extra: list[str] | None = No
     root = os.path.dirname(os.path.dirname(os.path.abspath(script)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [sys.executable, script, "--child", role] + (extra or [])
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    try:
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else (
+            exc.stderr or "")
+        raise RuntimeError(f"{role} child timed out after {timeout:g} s:\n{err}") from None
     if out.returncode != 0:
         raise RuntimeError(f"{role} child failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
