@@ -336,6 +336,15 @@ def rng(xp, generator: Generator | None = None):
     return (generator or default_generator).for_module(xp)
 
 
+def permutation(xp, n: int, generator: Generator | None = None):
+    """A random permutation of range(n) from the generator's stream for `xp` (CuPy's
+    Generator has no permutation: there it is the argsort of n uniform draws)."""
+    r = rng(xp, generator)
+    if xp is np:
+        return r.permutation(n)
+    return xp.argsort(r.random(n))
+
+
 # ----------------------------------------------------------------------------- special maths
 # NumPy has no erf or logistic function. SciPy's (or CuPy's) ufuncs are used when they
 # are installed; otherwise the NumPy formulas below, accurate to float64 rounding.

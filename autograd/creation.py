@@ -224,7 +224,7 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None) 
 
 def randperm(n, generator=None, dtype=None, device=None) -> Tensor:
     """Same as torch.randperm."""
-    return _new(lambda xp, s, d: backend.rng(xp, generator).permutation(n).astype(d), (),
+    return _new(lambda xp, s, d: backend.permutation(xp, n, generator).astype(d), (),
                 dtype, device, False, default=backend.int64)
 
 
