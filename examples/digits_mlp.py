@@ -1,7 +1,7 @@
 """Train an MLP on the handwritten digits that ship with scikit-learn (8x8 images, 10
 classes) and report its accuracy on a held-out test split.
 
-    python examples/digits_mlp.py [--epochs 60] [--out runs/digits_mlp]
+    python examples/digits_mlp.py [--epochs 60] [--out runs/digits_mlp] [--device cuda]
 
 Everything a real training run has: a train/validation/test split, mini-batches from a
 DataLoader, Adam with a learning-rate schedule, early stopping on the validation loss
@@ -24,7 +24,7 @@ import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 
 
-def load_digits(seed: int):
+def load_digits(seed: int, device: str = "cpu"):
     """Standardised 64-pixel images and labels, split 70/15/15."""
     from sklearn.datasets import load_digits as sk_digits
     data = sk_digits()
@@ -37,7 +37,7 @@ def load_digits(seed: int):
     mean, std = x[:n_train].mean(0), x[:n_train].std(0) + 1e-6
     x = (x - mean) / std
     split = np.split(np.arange(len(x)), [n_train, n_train + n_val])
-    return [(ag.tensor(x[i]), ag.tensor(y[i])) for i in split]
+    return [(ag.tensor(x[i], device=device), ag.tensor(y[i], device=device)) for i in split]
 
 
 def accuracy(model, x, y) -> float:
@@ -57,17 +57,18 @@ def main(argv=None) -> float:
     p.add_argument("--patience", type=int, default=10)
     p.add_argument("--out", default=os.path.join("runs", "digits_mlp"))
     p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.add_argument("--device", default="cpu", help='"cpu", or "cuda" (needs CuPy and a GPU)')
     args = p.parse_args(argv)
 
     ag.manual_seed(args.seed)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_digits(args.seed)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_digits(args.seed, args.device)
     loader = nn.data.DataLoader(nn.data.TensorDataset(x_train, y_train),
                                 batch_size=args.batch_size, shuffle=True)
     model = nn.Sequential(
         nn.Linear(64, 128), nn.ReLU(), nn.Dropout(0.1),
         nn.Linear(128, 64), nn.ReLU(),
         nn.Linear(64, 10),
-    )
+    ).to(args.device)
     opt = nn.optim.Adam(model.parameters(), lr=args.lr)
     sched = nn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     stopper = nn.utils.EarlyStopping(patience=args.patience, mode="min",
