@@ -453,3 +453,55 @@ def test_manual_seed_makes_cuda_dropout_reproducible():
     assert x.grad.is_cuda
     np.testing.assert_array_equal(_host(x.grad), kept * 2.0)
     assert not np.array_equal(_host(layer(x)), _host(y1))
+
+
+def test_randperm_on_cuda_is_a_reproducible_permutation():
+    ag.manual_seed(2)
+    p = ag.randperm(50, device="cuda")
+    ag.manual_seed(2)
+    q = ag.randperm(50, device="cuda")
+    assert p.is_cuda and p.dtype == ag.int64
+    assert sorted(_host(p).tolist()) == list(range(50))
+    np.testing.assert_array_equal(_host(p), _host(q))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.Linear(5, 4, device="cuda"),
+    lambda: nn.Bilinear(3, 2, 4, device="cuda"),
+    lambda: nn.Conv2d(3, 4, 3, device="cuda"),
+    lambda: nn.ConvTranspose2d(3, 4, 3, device="cuda"),
+    lambda: nn.Embedding(6, 3, padding_idx=0, device="cuda"),
+    lambda: nn.BatchNorm2d(3, device="cuda"),
+    lambda: nn.LayerNorm(4, device="cuda"),
+    lambda: nn.GroupNorm(2, 4, device="cuda"),
+    lambda: nn.LSTM(3, 4, num_layers=2, device="cuda"),
+    lambda: nn.GRU(3, 4, device="cuda"),
+    lambda: nn.MultiheadAttention(8, 2, device="cuda"),
+], ids=["linear", "bilinear", "conv2d", "conv_t2d", "embedding", "batchnorm", "layernorm",
+        "groupnorm", "lstm", "gru", "mha"])
+def test_layers_built_on_cuda_initialise_there(make):
+    ag.manual_seed(0)
+    m = make()
+    tensors = list(m.parameters()) + list(m.buffers())
+    assert tensors and all(t.is_cuda for t in tensors)
+    for p in m.parameters():
+        assert np.isfinite(_host(p)).all()
+    ag.manual_seed(0)
+    again = make()
+    for (n, p), (_, q) in zip(m.named_parameters(), again.named_parameters()):
+        np.testing.assert_array_equal(_host(p), _host(q), err_msg=n)
+
+
+def test_init_functions_on_cuda_tensors():
+    w = ag.empty(64, 32, device="cuda")
+    nn.init.orthogonal_(w)
+    h = _host(w)
+    np.testing.assert_allclose(h.T @ h, np.eye(32), atol=1e-5)
+    nn.init.trunc_normal_(w, std=1.0, a=-0.5, b=0.5)
+    assert w.is_cuda and np.abs(_host(w)).max() <= 0.5
+    for fn in (nn.init.kaiming_uniform_, nn.init.kaiming_normal_, nn.init.xavier_uniform_,
+               nn.init.xavier_normal_, nn.init.normal_, nn.init.uniform_, nn.init.zeros_,
+               nn.init.ones_, nn.init.eye_):
+        fn(w)
+        assert w.is_cuda and np.isfinite(_host(w)).all(), fn.__name__
+    np.testing.assert_array_equal(_host(w), np.eye(64, 32, dtype=np.float32))
