@@ -6,7 +6,7 @@ import pytest
 import autograd as ag
 import nn
 import nn.functional as F
-from tests.conftest import requires_torch
+from tests.conftest import DEVICES, requires_torch
 from tests.nn._layer_parity import DTYPES, check_module, run_both, torch
 
 pytestmark = [requires_torch, pytest.mark.filterwarnings("ignore:Support for mismatched"),
@@ -24,9 +24,10 @@ def _sdpa_case(name, rng):
     return mask, kw
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", ["none", "causal", "bool", "float", "scale"])
-def test_sdpa_matches_torch(case, dtype):
+def test_sdpa_matches_torch(case, dtype, device):
     rng = np.random.default_rng(0)
     mask, kw = _sdpa_case(case, rng)
     arrays = [rng.standard_normal(s).astype(dtype) for s in [(2, 2, 3, 4), (2, 2, 5, 4),
@@ -38,21 +39,24 @@ def test_sdpa_matches_torch(case, dtype):
     def call(f):
         return lambda q, k, v, *m: f(q, k, v, attn_mask=m[0] if m else None, **kw)
     run_both(call(F.scaled_dot_product_attention),
-             call(torch.nn.functional.scaled_dot_product_attention), arrays, dtype, grads=grads)
+             call(torch.nn.functional.scaled_dot_product_attention), arrays, dtype, grads=grads,
+             device=device)
 
 
-def test_sdpa_fully_masked_row_gives_zeros_like_torch():
+@pytest.mark.parametrize("device", DEVICES)
+def test_sdpa_fully_masked_row_gives_zeros_like_torch(device):
     rng = np.random.default_rng(1)
     mask = np.array([[True, False], [False, False], [True, True]])
     arrays = [rng.standard_normal(s) for s in [(1, 3, 4), (1, 2, 4), (1, 2, 4)]] + [mask]
     run_both(lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, m),
              lambda q, k, v, m: torch.nn.functional.scaled_dot_product_attention(q, k, v, m),
-             arrays, np.float64, grads=[True, True, True, False])
+             arrays, np.float64, grads=[True, True, True, False], device=device)
 
 
-def test_sdpa_gradcheck():
+@pytest.mark.parametrize("device", DEVICES)
+def test_sdpa_gradcheck(device):
     rng = np.random.default_rng(2)
-    q, k, v = (ag.tensor(rng.standard_normal(s), requires_grad=True)
+    q, k, v = (ag.tensor(rng.standard_normal(s), requires_grad=True, device=device)
                for s in [(1, 2, 3), (1, 3, 3), (1, 3, 2)])
     fn = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True)
     assert ag.gradcheck(fn, (q, k, v))
@@ -76,19 +80,21 @@ MHA_CASES = [
 ]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name,init,call", MHA_CASES, ids=[c[0] for c in MHA_CASES])
-def test_multihead_attention_matches_torch(name, init, call, dtype):
+def test_multihead_attention_matches_torch(name, init, call, dtype, device):
     em, tm = _mha_pair(dtype, **init)
     rng = np.random.default_rng(3)
     lead = (lambda s: (2, s)) if init.get("batch_first") else (lambda s: (s, 2))
     shapes = [lead(3) + (8,), lead(4) + (init.get("kdim", 8),), lead(4) + (init.get("vdim", 8),)]
     arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    check_module(em, tm, arrays, dtype, call=lambda m, q, k, v: m(q, k, v, **call))
+    check_module(em, tm, arrays, dtype, call=lambda m, q, k, v: m(q, k, v, **call), device=device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_multihead_attention_masks_match_torch(dtype):
+def test_multihead_attention_masks_match_torch(dtype, device):
     em, tm = _mha_pair(dtype)
     rng = np.random.default_rng(4)
     arrays = [rng.standard_normal(s).astype(dtype) for s in [(3, 2, 8), (4, 2, 8)]]
@@ -101,24 +107,27 @@ def test_multihead_attention_masks_match_torch(dtype):
         check_module(em, tm, arrays + [kpm, attn_mask], dtype,
                      grads=[True, True, False, False],
                      call=lambda m, q, kv, kpm, am: m(q, kv, kv, key_padding_mask=kpm,
-                                                      attn_mask=am))
+                                                      attn_mask=am), device=device)
 
 
-def test_multihead_attention_unbatched_and_names():
+@pytest.mark.parametrize("device", DEVICES)
+def test_multihead_attention_unbatched_and_names(device):
     em, tm = _mha_pair(np.float64)
     names = lambda m: [(k, tuple(v.shape)) for k, v in m.state_dict().items()]
     assert names(em) == names(tm)
     assert not np.any(em.in_proj_bias.detach().numpy())
     rng = np.random.default_rng(5)
     arrays = [rng.standard_normal(s) for s in [(3, 8), (4, 8)]]
-    check_module(em, tm, arrays, np.float64, call=lambda m, q, kv: m(q, kv, kv))
+    check_module(em, tm, arrays, np.float64, call=lambda m, q, kv: m(q, kv, kv), device=device)
     em2 = nn.MultiheadAttention(8, 2, kdim=5, vdim=3)
     assert em2.in_proj_weight is None and tuple(em2.k_proj_weight.shape) == (8, 5)
 
 
-def test_multihead_attention_gradcheck():
-    m = nn.MultiheadAttention(4, 2, dtype=ag.float64)
-    x = ag.tensor(np.random.default_rng(6).standard_normal((3, 1, 4)), requires_grad=True)
+@pytest.mark.parametrize("device", DEVICES)
+def test_multihead_attention_gradcheck(device):
+    m = nn.MultiheadAttention(4, 2, dtype=ag.float64).to(device)
+    x = ag.tensor(np.random.default_rng(6).standard_normal((3, 1, 4)), requires_grad=True,
+                  device=device)
     assert ag.gradcheck(lambda x, w: m(x, x, x)[0], (x, m.in_proj_weight))
 
 
@@ -131,10 +140,11 @@ LAYER_CASES = [
 ]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kw", LAYER_CASES, ids=["post_norm", "pre_norm_gelu", "bf_nobias",
                                                  "callable"])
-def test_transformer_encoder_layer_matches_torch(kw, dtype):
+def test_transformer_encoder_layer_matches_torch(kw, dtype, device):
     em = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, dtype=dtype, **kw)
     tm = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
                                           **kw).to(_tdt(dtype))
@@ -142,14 +152,15 @@ def test_transformer_encoder_layer_matches_torch(kw, dtype):
     x = rng.standard_normal((2, 5, 8) if kw.get("batch_first") else (5, 2, 8)).astype(dtype)
     mask = np.triu(np.full((5, 5), -np.inf), 1).astype(dtype)
     check_module(em, tm, [x, mask], dtype, grads=[True, False],
-                 call=lambda m, x, mask: m(x, src_mask=mask))
+                 call=lambda m, x, mask: m(x, src_mask=mask), device=device)
     em.eval()
     tm.eval()
-    check_module(em, tm, [x], dtype)
+    check_module(em, tm, [x], dtype, device=device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_transformer_encoder_matches_torch(dtype):
+def test_transformer_encoder_matches_torch(dtype, device):
     layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
     tm = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(8),
                                      enable_nested_tensor=False).to(_tdt(dtype))
@@ -161,7 +172,7 @@ def test_transformer_encoder_matches_torch(dtype):
     x = rng.standard_normal((2, 4, 8)).astype(dtype)
     kpm = np.array([[False, False, False, True], [False, False, False, False]])
     check_module(em, tm, [x, kpm], dtype, grads=[True, False],
-                 call=lambda m, x, kpm: m(x, src_key_padding_mask=kpm))
+                 call=lambda m, x, kpm: m(x, src_key_padding_mask=kpm), device=device)
 
 
 def test_transformer_encoder_layers_are_independent_copies():
@@ -171,9 +182,10 @@ def test_transformer_encoder_layers_are_independent_copies():
     np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("batch_first", [False, True])
-def test_mha_padding_and_causal_masks_together_like_torch(batch_first, dtype):
+def test_mha_padding_and_causal_masks_together_like_torch(batch_first, dtype, device):
     """key_padding_mask and attn_mask together, with a query row whose every key is masked
     (left padding under a causal mask). Without weights PyTorch computes through
     scaled_dot_product_attention and that row gives zeros (then out_proj's bias), so a
@@ -189,15 +201,18 @@ def test_mha_padding_and_causal_masks_together_like_torch(batch_first, dtype):
         m.train()
     check_module(em, tm, [x, kpm, causal], dtype, grads=[True, False, False],
                  call=lambda m, x, kpm, am: m(x, x, x, key_padding_mask=kpm, attn_mask=am,
-                                              need_weights=False)[0])
-    out, w = em(ag.tensor(x), ag.tensor(x), ag.tensor(x), key_padding_mask=ag.tensor(kpm),
-                attn_mask=ag.tensor(causal))
-    assert np.isnan(w.detach().numpy()[0, 0]).all()      # as torch: softmax of all -inf
-    assert not np.isnan(w.detach().numpy()[1]).any()
+                                              need_weights=False)[0], device=device)
+    xe = ag.tensor(x, device=device)
+    out, w = em(xe, xe, xe, key_padding_mask=ag.tensor(kpm, device=device),
+                attn_mask=ag.tensor(causal, device=device))
+    w = w.detach().cpu().numpy()
+    assert np.isnan(w[0, 0]).all()      # as torch: softmax of all -inf
+    assert not np.isnan(w[1]).any()
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_transformer_layer_left_padding_causal_stays_finite_like_torch(dtype):
+def test_transformer_layer_left_padding_causal_stays_finite_like_torch(dtype, device):
     kw = dict(dim_feedforward=16, dropout=0.0, batch_first=True, norm_first=True,
               activation="gelu")
     em = nn.TransformerEncoderLayer(8, 2, dtype=dtype, **kw)
@@ -206,7 +221,8 @@ def test_transformer_layer_left_padding_causal_stays_finite_like_torch(dtype):
     kpm = np.array([[True, True, False, False], [False, False, False, False]])
     causal = np.triu(np.full((4, 4), -np.inf), 1).astype(dtype)
     check_module(em, tm, [x, causal, kpm], dtype, grads=[True, False, False],
-                 call=lambda m, x, am, kpm: m(x, src_mask=am, src_key_padding_mask=kpm))
+                 call=lambda m, x, am, kpm: m(x, src_mask=am, src_key_padding_mask=kpm),
+                 device=device)
 
 
 def test_state_dict_names_and_repr_match_torch():

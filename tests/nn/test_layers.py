@@ -8,35 +8,39 @@ import torch.nn.functional as TF
 import autograd as ag
 import nn
 import nn.functional as F
+from tests.conftest import DEVICES
 
 from .helpers import check_module_parity, close, pair
 
 DTYPES = [np.float64, np.float32]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
-def test_linear_matches_torch(dtype, bias, shape):
+def test_linear_matches_torch(dtype, bias, shape, device):
     check_module_parity(nn.Linear(4, 3, bias=bias), torch.nn.Linear(4, 3, bias=bias),
-                        [np.random.randn(*shape)], dtype)
+                        [np.random.randn(*shape)], dtype, device=device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias", [True, False])
-def test_bilinear_matches_torch(dtype, bias):
+def test_bilinear_matches_torch(dtype, bias, device):
     check_module_parity(nn.Bilinear(3, 4, 2, bias=bias), torch.nn.Bilinear(3, 4, 2, bias=bias),
-                        [np.random.randn(5, 3), np.random.randn(5, 4)], dtype)
+                        [np.random.randn(5, 3), np.random.randn(5, 4)], dtype, device=device)
 
 
-def test_linear_gradcheck_and_gradgradcheck():
-    x = ag.tensor(np.random.randn(3, 4), requires_grad=True)
-    w = ag.tensor(np.random.randn(2, 4), requires_grad=True)
-    b = ag.tensor(np.random.randn(2), requires_grad=True)
+@pytest.mark.parametrize("device", DEVICES)
+def test_linear_gradcheck_and_gradgradcheck(device):
+    x = ag.tensor(np.random.randn(3, 4), device=device, requires_grad=True)
+    w = ag.tensor(np.random.randn(2, 4), device=device, requires_grad=True)
+    b = ag.tensor(np.random.randn(2), device=device, requires_grad=True)
     assert ag.gradcheck(F.linear, (x, w, b))
     assert ag.gradgradcheck(F.linear, (x, w, b))
-    w3 = ag.tensor(np.random.randn(2, 4, 3), requires_grad=True)
-    x2 = ag.tensor(np.random.randn(3, 3), requires_grad=True)
+    w3 = ag.tensor(np.random.randn(2, 4, 3), device=device, requires_grad=True)
+    x2 = ag.tensor(np.random.randn(3, 3), device=device, requires_grad=True)
     assert ag.gradcheck(F.bilinear, (x, x2, w3, b))
 
 
@@ -84,18 +88,20 @@ def _act_input(dtype):
     return x.astype(dtype)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name,ours,theirs", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
-def test_activation_matches_torch(name, ours, theirs, dtype):
-    check_module_parity(ours(), theirs(), [_act_input(dtype)], dtype)
+def test_activation_matches_torch(name, ours, theirs, dtype, device):
+    check_module_parity(ours(), theirs(), [_act_input(dtype)], dtype, device=device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name,ours,theirs", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
-def test_activation_gradcheck_and_gradgradcheck(name, ours, theirs):
+def test_activation_gradcheck_and_gradgradcheck(name, ours, theirs, device):
     m = ours()
     x = np.random.randn(3, 4)
     x[np.abs(x) < 0.05] = 0.3  # keep away from kinks (relu, leaky_relu, elu at 0)
-    t = ag.tensor(x, requires_grad=True)
+    t = ag.tensor(x, device=device, requires_grad=True)
     assert ag.gradcheck(m, (t,))
     if name not in ("relu", "leaky_relu", "leaky_relu_default"):
         assert ag.gradgradcheck(m, (t,))
@@ -120,32 +126,34 @@ FUNCTIONAL = [
 ]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name,fn", FUNCTIONAL, ids=[f[0] for f in FUNCTIONAL])
-def test_functional_matches_torch(name, fn, dtype):
-    a, b = pair(_act_input(dtype), requires_grad=True)
+def test_functional_matches_torch(name, fn, dtype, device):
+    a, b = pair(_act_input(dtype), requires_grad=True, device=device)
     out_a, out_b = fn(F, a), fn(TF, b)
-    close(out_a, out_b, dtype, name)
+    close(out_a, out_b, dtype, name, device)
     out_a.sum().backward()
     out_b.sum().backward()
-    close(a.grad, b.grad, dtype, name + " grad")
+    close(a.grad, b.grad, dtype, name + " grad", device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name,ours,theirs", [
     ("relu", lambda x: F.relu(x, inplace=True), lambda x: TF.relu(x, inplace=True)),
     ("leaky", lambda x: F.leaky_relu(x, 0.3, True), lambda x: TF.leaky_relu(x, 0.3, True)),
     ("elu", lambda x: F.elu(x, 1.0, True), lambda x: TF.elu(x, 1.0, True)),
     ("silu", lambda x: F.silu(x, True), lambda x: TF.silu(x, True)),
 ])
-def test_inplace_activation_writes_input_and_backprops(name, ours, theirs):
-    a, b = pair(np.random.randn(3, 4), requires_grad=True)
+def test_inplace_activation_writes_input_and_backprops(name, ours, theirs, device):
+    a, b = pair(np.random.randn(3, 4), requires_grad=True, device=device)
     ya, yb = a * 2, b * 2
     out_a, out_b = ours(ya), theirs(yb)
     assert out_a is ya
-    close(ya, yb, np.float64)
+    close(ya, yb, np.float64, device=device)
     (out_a * out_a).sum().backward()
     (out_b * out_b).sum().backward()
-    close(a.grad, b.grad, np.float64)
+    close(a.grad, b.grad, np.float64, device=device)
 
 
 def test_inplace_modules_are_accepted():
@@ -155,13 +163,16 @@ def test_inplace_modules_are_accepted():
     assert repr(nn.SiLU(inplace=True)) == "SiLU(inplace=True)"
 
 
-def test_large_inputs_stay_finite():
-    x = ag.tensor([-1e4, -50.0, 50.0, 1e4], dtype=ag.float64, requires_grad=True)
+@pytest.mark.parametrize("device", DEVICES)
+def test_large_inputs_stay_finite(device):
+    x = ag.tensor([-1e4, -50.0, 50.0, 1e4], dtype=ag.float64, device=device,
+                  requires_grad=True)
     for f in (F.silu, F.softplus, F.logsigmoid, F.elu, F.gelu, F.sigmoid):
         x.grad = None
         y = f(x)
         y.sum().backward()
-        assert np.isfinite(y.detach().numpy()).all() and np.isfinite(x.grad.numpy()).all()
+        assert np.isfinite(y.detach().cpu().numpy()).all()
+        assert np.isfinite(x.grad.cpu().numpy()).all()
 
 
 def test_softmax_without_dim_warns_and_uses_torch_rule():
@@ -195,12 +206,13 @@ def test_one_hot_matches_torch_and_rejects_bad_classes():
         F.one_hot(ag.tensor([0.0, 1.0]))
 
 
-def test_normalize_of_zero_rows_uses_eps_like_torch():
+@pytest.mark.parametrize("device", DEVICES)
+def test_normalize_of_zero_rows_uses_eps_like_torch(device):
     x = np.zeros((2, 3))
     x[1] = [3.0, 0.0, 4.0]
-    a, b = pair(x, requires_grad=True)
+    a, b = pair(x, requires_grad=True, device=device)
     out_a, out_b = F.normalize(a, dim=1), TF.normalize(b, dim=1)
-    close(out_a, out_b, np.float64, "normalize")
-    (out_a * ag.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+    close(out_a, out_b, np.float64, "normalize", device)
+    (out_a * ag.tensor(np.arange(6.0).reshape(2, 3), device=device)).sum().backward()
     (out_b * torch.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
-    close(a.grad, b.grad, np.float64, "normalize grad")
+    close(a.grad, b.grad, np.float64, "normalize grad", device)

@@ -5,7 +5,7 @@ import pytest
 
 import autograd as ag
 import nn
-from tests.conftest import requires_torch
+from tests.conftest import DEVICES, requires_torch
 from tests.nn._layer_parity import DTYPES, check_module, torch
 
 pytestmark = requires_torch
@@ -32,41 +32,47 @@ def _call_with_state(lstm):
     return lambda m, x, h: m(x, h)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kw", OPTIONS, ids=str)
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_rnn_family_matches_torch(kind, kw, dtype):
+def test_rnn_family_matches_torch(kind, kw, dtype, device):
     em, tm = _pair(kind, dtype, **kw)
     rng = np.random.default_rng(0)
     shape = (2, 5, 3) if kw.get("batch_first") else (5, 2, 3)
-    check_module(em, tm, [rng.standard_normal(shape).astype(dtype)], dtype)
+    check_module(em, tm, [rng.standard_normal(shape).astype(dtype)], dtype, device=device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_rnn_family_with_initial_states_matches_torch(kind, dtype):
+def test_rnn_family_with_initial_states_matches_torch(kind, dtype, device):
     em, tm = _pair(kind, dtype, num_layers=2, bidirectional=True, batch_first=True)
     rng = np.random.default_rng(1)
     arrays = [rng.standard_normal(s).astype(dtype) for s in [(2, 4, 3), (4, 2, 4), (4, 2, 4)]]
     lstm = kind == "LSTM"
-    check_module(em, tm, arrays if lstm else arrays[:2], dtype, call=_call_with_state(lstm))
+    check_module(em, tm, arrays if lstm else arrays[:2], dtype, call=_call_with_state(lstm),
+                 device=device)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_rnn_family_unbatched_input_matches_torch(kind):
+def test_rnn_family_unbatched_input_matches_torch(kind, device):
     em, tm = _pair(kind, np.float64, bidirectional=True)
     rng = np.random.default_rng(2)
     arrays = [rng.standard_normal(s) for s in [(5, 3), (2, 4), (2, 4)]]
     lstm = kind == "LSTM"
     check_module(em, tm, arrays if lstm else arrays[:2], np.float64,
-                 call=_call_with_state(lstm))
-    check_module(em, tm, arrays[:1], np.float64)
+                 call=_call_with_state(lstm), device=device)
+    check_module(em, tm, arrays[:1], np.float64, device=device)
 
 
-def test_relu_rnn_matches_torch():
+@pytest.mark.parametrize("device", DEVICES)
+def test_relu_rnn_matches_torch(device):
     em = nn.RNN(3, 4, 2, nonlinearity="relu", dtype=ag.float64)
     tm = torch.nn.RNN(3, 4, 2, nonlinearity="relu").double()
-    check_module(em, tm, [np.random.default_rng(3).standard_normal((4, 2, 3))], np.float64)
+    check_module(em, tm, [np.random.default_rng(3).standard_normal((4, 2, 3))], np.float64,
+                 device=device)
 
 
 def test_rnn_parameter_names_shapes_and_init_range():
@@ -98,8 +104,10 @@ def test_rnn_rejects_wrong_hidden_shape():
         m(ag.randn(5, 2, 2))
 
 
-def test_lstm_gradcheck():
-    m = nn.LSTM(2, 2, dtype=ag.float64)
-    x = ag.tensor(np.random.default_rng(4).standard_normal((3, 1, 2)), requires_grad=True)
+@pytest.mark.parametrize("device", DEVICES)
+def test_lstm_gradcheck(device):
+    m = nn.LSTM(2, 2, dtype=ag.float64).to(device)
+    x = ag.tensor(np.random.default_rng(4).standard_normal((3, 1, 2)), requires_grad=True,
+                  device=device)
     w = m.weight_hh_l0
     assert ag.gradcheck(lambda x, w: m(x)[0], (x, w))
