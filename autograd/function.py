@@ -358,6 +358,9 @@ class Function:
                    cls.forward(_NO_CTX, *args, **kwargs))
         except AttributeError as e:  # zero-cost unless raised: a list where a Tensor belongs
             raise _argument_error(cls, args, e) from e
+        except (TypeError, ValueError):  # NumPy meeting CuPy fails in its own words
+            _check_devices(cls, args)
+            raise
         if type(out) is not _ndarray:
             if type(out) is tuple:
                 return tuple(_make(o.array if isinstance(o, Tensor) else o) for o in out)

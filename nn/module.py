@@ -59,6 +59,11 @@ def _check_name(name, kind, module):
         raise KeyError(f'{kind} name can\'t be empty string ""')
 
 
+# counts parameter moves between devices (Module.to): optimisers compare it with the
+# count at their last step and move their state after a move
+device_moves = [0]
+
+
 class Module:
     """Same as torch.nn.Module."""
 
@@ -323,13 +328,16 @@ class Module:
         """Convert every parameter, gradient and buffer with fn(array) -> array.
 
         Parameters (and their gradients) keep their identity: only `.array` changes, so
-        optimisers built before `to()` still hold the right objects."""
+        optimisers built before `to()` still hold the right objects (and move their state
+        after a parameter changed device: `device_moves` tells them to look)."""
         for module in self.modules():
             for param in module._parameters.values():
                 if param is None:
                     continue
                 new = fn(param.array)
                 if new is not param.array:
+                    if backend.device_of(new) != backend.device_of(param.array):
+                        device_moves[0] += 1
                     param.data = new
                 if param.grad is not None:
                     new = fn(param.grad.array)

@@ -11,6 +11,7 @@ from collections import defaultdict
 import autograd as ag
 from autograd import backend
 from autograd.tensor import Tensor, _make
+from nn import module as _module
 
 
 class _RequiredParameter:
@@ -99,6 +100,8 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
+        if self._moves_seen != _module.device_moves[0]:
+            self._follow_parameters()
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
             if params:
@@ -109,6 +112,18 @@ class Optimizer:
 
     def _update(self, group: dict, params: list) -> None:
         raise NotImplementedError
+
+    _moves_seen = 0
+
+    def _follow_parameters(self) -> None:
+        """After `model.to(device)` moved parameters, move their state arrays too (the
+        `step` counters stay on the host, as PyTorch keeps them)."""
+        self._moves_seen = _module.device_moves[0]
+        for p, state in self.state.items():
+            dev = p.device
+            for key, value in state.items():
+                if key != "step" and isinstance(value, Tensor) and value.device != dev:
+                    value.data = backend.to_device(value.array, dev)
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self) -> dict:
@@ -163,7 +178,8 @@ def _state_value(name, value, p):
     dtype = value.dtype
     if name != "step" and dtype.kind == "f" and p.dtype.kind == "f":
         dtype = p.dtype
-    out = backend.to_device(value, p.device, copy=True)
+    # `step` stays on the host, where it is read every step without a device sync
+    out = backend.to_device(value, backend.CPU if name == "step" else p.device, copy=True)
     return _make(out.astype(dtype, copy=False))
 
 
