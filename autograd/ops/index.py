@@ -203,10 +203,24 @@ class Gather(Function):
         return scatter_add(zeros, dim, index, grad), None, None
 
 
+def _gpu_index(a, d, index, op):
+    """On the GPU, where NumPy's bounds check (an IndexError at the indexing) is missing and
+    CuPy would wrap silently: a deferred check with NumPy's message, and the index clipped
+    into range meanwhile. Host indices are returned as they are."""
+    arr = index.array
+    if not backend.defers_checks(arr):
+        return index
+    n = a.array.shape[d] if a.array.ndim else 1
+    out = backend.check_index(arr, -n, n, lambda low, high: RuntimeError(
+        f"{op}: index out of range: index {backend.first_outside(arr, -n, n)} is out of "
+        f"bounds for axis {d} with size {n}"))
+    return index if out is arr else _make(out)
+
+
 def gather(a, dim, index):
     """Same as torch.gather."""
     d = _check_gather(a, dim, index, "gather")
-    return Gather.apply(a, d, index)
+    return Gather.apply(a, d, _gpu_index(a, d, index, "gather"))
 
 
 class ScatterAdd(Function):
@@ -245,7 +259,7 @@ def pad_to(g, shape):
 def scatter_add(a, dim, index, src):
     """Same as torch.scatter_add."""
     d = _check_gather(a, dim, index, "scatter_add")
-    return ScatterAdd.apply(a, d, index, src)
+    return ScatterAdd.apply(a, d, _gpu_index(a, d, index, "scatter_add"), src)
 
 
 class Scatter(Function):
@@ -282,7 +296,8 @@ class Scatter(Function):
 def scatter(a, dim, index, src=None, value=None):
     """Same as torch.scatter (src a tensor, or value a number)."""
     d = _check_gather(a, dim, index, "scatter")
-    return Scatter.apply(a, d, index, src if src is not None else value)
+    return Scatter.apply(a, d, _gpu_index(a, d, index, "scatter"),
+                         src if src is not None else value)
 
 
 class IndexSelect(Function):
@@ -329,9 +344,11 @@ def index_select(a, dim, index):
                          f"{tuple(getattr(index, 'shape', ()))}")
     d = norm_dim(dim, a.array.ndim, "index_select")
     n = a.array.shape[d] if a.array.ndim else 1
-    arr = index.array
-    if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
-        raise IndexError(f"index_select: index out of range for dimension {d} of size {n}")
+    # on the GPU the check waits for the next synchronisation, with arr clipped meanwhile
+    arr = backend.check_index(index.array, -n, n, lambda low, high: IndexError(
+        f"index_select: index out of range for dimension {d} of size {n}"))
+    if arr is not index.array:
+        index = _make(arr)
     if a.array.ndim == 0:
         return getitem(a, ()) if arr.ndim == 0 else getitem(_ew_unsq(a), (index,))
     return IndexSelect.apply(a, d, index.reshape(-1) if arr.ndim == 0 else index)
