@@ -610,12 +610,15 @@ def check_index(idx, lo: int, hi: int, make_error):
     op never reads or writes out of bounds meanwhile."""
     if not idx.size:
         return idx
+    if type(idx) is np.ndarray or not defers_checks(idx):
+        low, high = int(idx.min()), int(idx.max())
+        if low < lo or high >= hi:
+            raise make_error(low, high)
+        return idx
     low, high = idx.min(), idx.max()
     if hi <= lo:  # nothing is in range: known without reading the data
         raise make_error(int(low), int(high))
     check((low < lo) | (high >= hi), lambda: make_error(int(low), int(high)))
-    if type(idx) is np.ndarray:
-        return idx
     return cp.clip(idx, lo, hi - 1)
 
 

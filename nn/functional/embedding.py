@@ -44,11 +44,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not supported")
     num = weight.shape[0]
-    # on the GPU the check waits for the next synchronisation, with idx clipped meanwhile
-    idx = backend.check_index(input.array, 0, num, lambda low, high: IndexError(
-        f"embedding: index out of range in self (indices must be in [0, {num}), got min "
-        f"{low}, max {high})"))
-    if idx is not input.array:
+    idx = input.array
+    if type(idx) is backend.ndarray:
+        if idx.size and (int(idx.max()) >= num or int(idx.min()) < 0):
+            raise _range_error(num, int(idx.min()), int(idx.max()))
+    else:  # GPU: the check waits for the next synchronisation, with idx clipped meanwhile
+        idx = backend.check_index(idx, 0, num, lambda low, high: _range_error(num, low, high))
         input = _make(idx)
     if padding_idx is not None:
         if not -num <= padding_idx < num:
@@ -58,6 +59,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
     return EmbeddingFn.apply(weight, input, padding_idx, scale_grad_by_freq)
+
+
+def _range_error(num, low, high):
+    return IndexError(f"embedding: index out of range in self (indices must be in [0, {num}), "
+                      f"got min {low}, max {high})")
 
 
 def _renorm_(weight, idx, max_norm, norm_type):
