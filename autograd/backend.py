@@ -248,6 +248,7 @@ def device_count() -> int:
 def cuda_synchronize() -> None:
     if cuda_is_available():
         cp.cuda.Device().synchronize()
+        flush_checks()  # the GPU's deferred checks raise here (see "deferred checks")
 
 
 def module_for(dev: device):
@@ -262,6 +263,7 @@ def to_device(arr, dev: device, copy: bool = False):
     if dev.type == "cpu":
         if type(arr) is np.ndarray or isinstance(arr, np.ndarray):
             return arr.copy() if copy else arr
+        flush_checks()
         return cp.asnumpy(arr)
     _require_cupy(str(dev))
     index = 0 if dev.index is None else dev.index
@@ -275,6 +277,7 @@ def to_host(arr):
     """A NumPy array for `arr` (a copy from the GPU when needed)."""
     if isinstance(arr, np.ndarray):
         return arr
+    flush_checks()
     return cp.asnumpy(arr)
 
 
@@ -608,3 +611,104 @@ def cuda_new_stream():
 def cuda_event():
     """A CuPy event without timing, recorded on one stream and awaited by another."""
     return cp.cuda.Event(disable_timing=True)
+
+
+# ----------------------------------------------------------------------------- deferred checks
+# Checks on data (an index out of range, a probability outside [0, 1]) need the data on the
+# host. On the CPU that costs nothing and they raise at once. On the GPU, reading a flag
+# back would wait for all queued work after every op, so, like PyTorch's device-side
+# asserts, the flag stays on the device and is tested when the host waits anyway: at
+# to_host (.cpu(), .numpy(), .item(), .tolist(), printing), cuda_synchronize, or when more
+# than MAX_PENDING_CHECKS are queued. The first failed check raises its op's own error then.
+# Meanwhile the op keeps its work in bounds (check_index clips the indices on the device).
+import threading as _threading  # noqa: E402
+
+MAX_PENDING_CHECKS = 64
+_pending_checks = []  # (bad: 0-d bool device array, make_error: () -> Exception)
+_pending_lock = _threading.Lock()
+_cp_ndarray = cp.ndarray if cp is not None else type("_NoCupyArray", (), {})
+
+
+def defers_checks(arr) -> bool:
+    """True when checks on `arr` are deferred (a GPU array): nothing may read it back."""
+    return type(arr) is _cp_ndarray or (cp is not None and isinstance(arr, cp.ndarray))
+
+
+def check(bad, make_error) -> None:
+    """Raise make_error() if `bad` (a bool, or a 0-d bool array: "some element is invalid")
+    is true: at once for host values, at the next host synchronisation for GPU arrays."""
+    if type(bad) is _cp_ndarray or (cp is not None and isinstance(bad, cp.ndarray)):
+        with _pending_lock:
+            _pending_checks.append((bad, make_error))
+            full = len(_pending_checks) > MAX_PENDING_CHECKS
+        if full:
+            flush_checks()
+    elif bad:
+        raise make_error()
+
+
+def pending_checks() -> int:
+    """How many GPU checks wait for the next synchronisation."""
+    return len(_pending_checks)
+
+
+def flush_checks() -> None:
+    """Test every queued GPU check with one device-to-host copy; raise the first failure
+    (the queue is emptied first, so each failure is raised once)."""
+    if not _pending_checks:
+        return
+    with _pending_lock:
+        pending = list(_pending_checks)
+        _pending_checks.clear()
+    by_device = {}
+    for k, (bad, _) in enumerate(pending):
+        by_device.setdefault(bad.device.id, []).append(k)
+    failed = [False] * len(pending)
+    for dev_id, ks in by_device.items():
+        with cp.cuda.Device(dev_id):
+            flags = cp.asnumpy(cp.stack([pending[k][0].reshape(()) for k in ks]))
+        for k, flag in zip(ks, flags):
+            failed[k] = bool(flag)
+    for (_, make_error), bad in zip(pending, failed):
+        if bad:
+            raise make_error()
+
+
+def check_index(idx, lo: int, hi: int, make_error):
+    """Check lo <= idx < hi elementwise; make_error(low, high) gets the smallest and largest
+    index as ints. Returns the indices to use: `idx` itself on the host (a bad one has
+    raised already); on the GPU, where the check waits, `idx` clipped into [lo, hi) so the
+    op never reads or writes out of bounds meanwhile."""
+    if not idx.size:
+        return idx
+    if type(idx) is np.ndarray or not defers_checks(idx):
+        low, high = int(idx.min()), int(idx.max())
+        if low < lo or high >= hi:
+            raise make_error(low, high)
+        return idx
+    low, high = idx.min(), idx.max()
+    if hi <= lo:  # nothing is in range: known without reading the data
+        raise make_error(int(low), int(high))
+    check((low < lo) | (high >= hi), lambda: make_error(int(low), int(high)))
+    return cp.clip(idx, lo, hi - 1)
+
+
+def first_outside(arr, lo: int, hi: int):
+    """The first element of `arr` (in C order) outside [lo, hi), as an int (None if none).
+    For error messages; reads the array back."""
+    host = arr if isinstance(arr, np.ndarray) else cp.asnumpy(arr)
+    host = host.reshape(-1)
+    bad = host[(host < lo) | (host >= hi)]
+    return int(bad[0]) if bad.size else None
+
+
+def bincount(idx, minlength: int):
+    """Counts of each value of the flat non-negative int array `idx` (all < minlength), as
+    a length-`minlength` int64 array. CuPy's own bincount reads the maximum back; on the GPU
+    the counts are scatter-added instead."""
+    if type(idx) is np.ndarray:
+        return np.bincount(idx, minlength=minlength)
+    import cupyx
+    counts = cp.zeros(minlength, dtype=np.int32)
+    cupyx.scatter_add(counts, idx, cp.ones(idx.shape, dtype=np.int32))
+    return counts.astype(np.int64)

@@ -193,6 +193,8 @@ class Tensor:
             raise RuntimeError(
                 f"item: a Tensor with {self.array.size} elements cannot be converted to a "
                 "Python scalar")
+        if type(self.array) is not backend.ndarray:
+            backend.flush_checks()  # a GPU read: deferred checks raise here
         return self.array.reshape(()).item()
 
     def tolist(self):

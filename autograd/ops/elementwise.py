@@ -88,10 +88,10 @@ def _no_bool_pair(x, y, op):
 
 def _no_int_zero_division(x, y, op):
     """Integer division (floor, trunc, remainder) by zero raises, as in PyTorch."""
-    if _int_kind(x) and _int_kind(y):
-        zero = (y == 0) if not hasattr(y, "dtype") else bool((y == 0).any())
-        if zero:
-            raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+    if _int_kind(x) and _int_kind(y):  # on the GPU, checked at the next synchronisation
+        backend.check((y == 0) if not hasattr(y, "dtype") else (y == 0).any(),
+                      lambda: RuntimeError(f"{op}: ZeroDivisionError (integer division by "
+                                           "zero)"))
 
 
 def _int_kind(x):
@@ -286,9 +286,9 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "pow")
-        if _int_kind(x) and _int_kind(y) and bool((backend.array_module(y).asarray(y) < 0).any()
-                                               if hasattr(y, "dtype") else y < 0):
-            raise RuntimeError("pow: integers to negative integer powers are not allowed")
+        if _int_kind(x) and _int_kind(y):  # on the GPU, checked at the next synchronisation
+            backend.check((y < 0).any() if hasattr(y, "dtype") else y < 0, lambda: RuntimeError(
+                "pow: integers to negative integer powers are not allowed"))
         ctx.save_for_backward(a, b)
         try:
             out = x ** y

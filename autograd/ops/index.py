@@ -98,6 +98,36 @@ class IndexPut(Function):
         return getitem_converted(grad, index, advanced)
 
 
+def gpu_checked_index(shape, index, op):
+    """On the GPU, integer index arrays in a converted `index` for an array of `shape`,
+    checked against their dims' sizes at the next synchronisation (NumPy checks them at the
+    indexing, CuPy would wrap silently) and clipped into range meanwhile. The error is
+    NumPy's IndexError text in getitem's/setitem's words."""
+    parts = [i for i in index if i is not None and i is not Ellipsis]
+    taken = sum(i.ndim if hasattr(i, "dtype") and i.dtype.kind == "b" else 1 for i in parts)
+    out, k = [], 0
+    for i in index:
+        if i is None:
+            out.append(i)
+            continue
+        if i is Ellipsis:
+            k += len(shape) - taken
+            out.append(i)
+            continue
+        if hasattr(i, "dtype") and i.dtype.kind == "b":
+            k += i.ndim
+        elif hasattr(i, "dtype") and k < len(shape):
+            n, axis = shape[k], k
+            i = backend.check_index(i, -n, n, lambda low, high, i=i, n=n, axis=axis: IndexError(
+                f"{op}: index {backend.first_outside(i, -n, n)} is out of bounds for axis "
+                f"{axis} with size {n} (tensor of shape {tuple(shape)})"))
+            k += 1
+        else:
+            k += 1
+        out.append(i)
+    return tuple(out)
+
+
 def _may_repeat(index):
     return any(hasattr(i, "dtype") and i.dtype.kind != "b" for i in index)
 
@@ -117,6 +147,8 @@ def getitem(a, index):
         return ViewItem.apply(a, (index,), False)
     xp = backend.array_module(a.array)
     index, advanced = convert_index(index, xp)
+    if advanced and backend.defers_checks(a.array):
+        index = gpu_checked_index(a.array.shape, index, "getitem")
     if advanced and any(_is_int_index(i) for i in index):
         # PyTorch applies integer indices first (as selects), then the tensor indices;
         # NumPy would broadcast the integers with the arrays and move the result dims
@@ -203,10 +235,24 @@ class Gather(Function):
         return scatter_add(zeros, dim, index, grad), None, None
 
 
+def _gpu_index(a, d, index, op):
+    """On the GPU, where NumPy's bounds check (an IndexError at the indexing) is missing and
+    CuPy would wrap silently: a deferred check with NumPy's message, and the index clipped
+    into range meanwhile. Host indices are returned as they are."""
+    arr = index.array
+    if not backend.defers_checks(arr):
+        return index
+    n = a.array.shape[d] if a.array.ndim else 1
+    out = backend.check_index(arr, -n, n, lambda low, high: RuntimeError(
+        f"{op}: index out of range: index {backend.first_outside(arr, -n, n)} is out of "
+        f"bounds for axis {d} with size {n}"))
+    return index if out is arr else _make(out)
+
+
 def gather(a, dim, index):
     """Same as torch.gather."""
     d = _check_gather(a, dim, index, "gather")
-    return Gather.apply(a, d, index)
+    return Gather.apply(a, d, _gpu_index(a, d, index, "gather"))
 
 
 class ScatterAdd(Function):
@@ -245,7 +291,7 @@ def pad_to(g, shape):
 def scatter_add(a, dim, index, src):
     """Same as torch.scatter_add."""
     d = _check_gather(a, dim, index, "scatter_add")
-    return ScatterAdd.apply(a, d, index, src)
+    return ScatterAdd.apply(a, d, _gpu_index(a, d, index, "scatter_add"), src)
 
 
 class Scatter(Function):
@@ -282,7 +328,8 @@ class Scatter(Function):
 def scatter(a, dim, index, src=None, value=None):
     """Same as torch.scatter (src a tensor, or value a number)."""
     d = _check_gather(a, dim, index, "scatter")
-    return Scatter.apply(a, d, index, src if src is not None else value)
+    return Scatter.apply(a, d, _gpu_index(a, d, index, "scatter"),
+                         src if src is not None else value)
 
 
 class IndexSelect(Function):
@@ -330,8 +377,13 @@ def index_select(a, dim, index):
     d = norm_dim(dim, a.array.ndim, "index_select")
     n = a.array.shape[d] if a.array.ndim else 1
     arr = index.array
-    if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
-        raise IndexError(f"index_select: index out of range for dimension {d} of size {n}")
+    if type(arr) is backend.ndarray:
+        if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
+            raise IndexError(f"index_select: index out of range for dimension {d} of size {n}")
+    else:  # GPU: the check waits for the next synchronisation, with arr clipped meanwhile
+        arr = backend.check_index(arr, -n, n, lambda low, high: IndexError(
+            f"index_select: index out of range for dimension {d} of size {n}"))
+        index = _make(arr)
     if a.array.ndim == 0:
         return getitem(a, ()) if arr.ndim == 0 else getitem(_ew_unsq(a), (index,))
     return IndexSelect.apply(a, d, index.reshape(-1) if arr.ndim == 0 else index)

@@ -318,6 +318,8 @@ def setitem(t, index, value):
     _check_leaf(t, "setitem")
     xp = backend.array_module(t.array)
     idx, advanced = _index.convert_index(index, xp, "setitem")
+    if advanced and backend.defers_checks(t.array):
+        idx = _index.gpu_checked_index(t.array.shape, idx, "setitem")
     if advanced and any(_index._is_int_index(i) for i in idx):
         # as in getitem: integers select first (PyTorch), so the write goes into a view
         first, rest = _index._split_int_indices(idx)

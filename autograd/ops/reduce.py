@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .. import backend
-from ..function import Function
+from ..function import Function, is_grad_enabled
 from ..tensor import Tensor, _make
 from . import compare as _compare
 from . import elementwise as _ew
@@ -138,6 +138,8 @@ class Prod(Function):
         (a,) = ctx.saved_tensors
         shape, axes, keepdim = ctx.args
         g = expand_reduced(grad, shape, axes, keepdim)
+        if backend.defers_checks(a.array):  # GPU: the exact formula, no zero test read back
+            return g * _prod_of_others(a, axes)
         if not bool((a.array == 0).any()):
             # d/dx_i prod(x) = prod(x) / x_i
             return g * expand_reduced(ctx.output, shape, axes, keepdim) / a
@@ -454,7 +456,11 @@ class CumProd(Function):
         if grad.ndim == 0:
             return grad
         d = ctx.dim
+        if backend.defers_checks(a.array) and not is_grad_enabled():
+            # GPU, first order: a formula exact with zeros and no zero test read back
+            return _make(_cumprod_grad_first_order(a.array, ctx.output.array, grad.array, d))
         # d/dx_i of y_j = prod_{k<=j} x_k is y_j / x_i for i <= j (inputs without zeros)
+        # (on the GPU with create_graph, the zero test below reads one flag back)
         gy = grad * ctx.output
         if not bool((a.array == 0).any()):
             return _reverse_cumsum(gy, d) / a
@@ -482,6 +488,27 @@ def _cumprod_grad_with_zeros(a, grad, d):
     ones = _make(xp.ones(tuple(x.shape[:-1]) + (1,), dtype=a.array.dtype))
     left = cumprod(_shape.cat([ones, x[..., :-1]], -1), -1)
     return _shape.movedim(left * right, -1, d)
+
+
+def _cumprod_grad_first_order(x, y, g, d):
+    """The cumprod gradient on arrays (first order only), exact with zeros and without a
+    host decision. With z the first zero along d (n when there is none):
+    dL/dx_i = sum_{j>=i} g_j y_j / x_i for i < z (x_i != 0 there);
+    dL/dx_z = sum_{j>=z} g_j y'_j with y' the cumprod of x with x_z replaced by 1;
+    dL/dx_i = 0 for i > z (every product holds x_z = 0)."""
+    xp = backend.array_module(x)
+    n = x.shape[d]
+    pos = xp.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - d))
+    zero = x == 0
+    z = xp.where(zero.any(axis=d, keepdims=True),
+                 xp.expand_dims(zero.argmax(axis=d), d), n)
+    before, at = pos < z, pos == z
+    one, zero_value = x.dtype.type(1), g.dtype.type(0)
+    out = xp.flip(xp.cumsum(xp.flip(g * y, d), axis=d), d)
+    out = xp.where(before, out / xp.where(before, x, one), zero_value)
+    y1 = xp.cumprod(xp.where(at, one, x), axis=d)
+    at_z = xp.flip(xp.cumsum(xp.flip(g * y1, d), axis=d), d)
+    return xp.where(at, at_z, out).astype(g.dtype, copy=False)
 
 
 def cumprod(a, dim, dtype=None):

@@ -20,12 +20,11 @@ class EmbeddingFn(Function):
     def backward(ctx, grad):
         index, padding_idx, by_freq, shape = ctx.args
         idx = index.array
-        xp = backend.array_module(idx)
         scale = None
         if padding_idx is not None:  # the padding row gets no gradient
             scale = (idx != padding_idx).astype(grad.dtype)
         if by_freq:  # each row's gradient divided by how often it occurs in the batch
-            counts = xp.bincount(idx.reshape(-1), minlength=shape[0])
+            counts = backend.bincount(idx.reshape(-1), shape[0])
             inv = (1.0 / counts[idx]).astype(grad.dtype)
             scale = inv if scale is None else scale * inv
         if scale is not None:
@@ -46,9 +45,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         raise NotImplementedError("embedding: sparse gradients are not supported")
     num = weight.shape[0]
     idx = input.array
-    if idx.size and (int(idx.max()) >= num or int(idx.min()) < 0):
-        raise IndexError(f"embedding: index out of range in self (indices must be in "
-                         f"[0, {num}), got min {int(idx.min())}, max {int(idx.max())})")
+    if type(idx) is backend.ndarray:
+        if idx.size and (int(idx.max()) >= num or int(idx.min()) < 0):
+            raise _range_error(num, int(idx.min()), int(idx.max()))
+    else:  # GPU: the check waits for the next synchronisation, with idx clipped meanwhile
+        idx = backend.check_index(idx, 0, num, lambda low, high: _range_error(num, low, high))
+        input = _make(idx)
     if padding_idx is not None:
         if not -num <= padding_idx < num:
             raise AssertionError(f"embedding: padding_idx must be within num_embeddings "
@@ -59,11 +61,19 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     return EmbeddingFn.apply(weight, input, padding_idx, scale_grad_by_freq)
 
 
+def _range_error(num, low, high):
+    return IndexError(f"embedding: index out of range in self (indices must be in [0, {num}), "
+                      f"got min {low}, max {high})")
+
+
 def _renorm_(weight, idx, max_norm, norm_type):
     """Rows of `weight` used by `idx` whose norm exceeds max_norm are scaled down to it."""
-    xp = backend.array_module(weight.array)
-    rows = xp.unique(idx.reshape(-1))
     w = weight.array
+    xp = backend.array_module(w)
+    if backend.defers_checks(w):
+        rows = idx.reshape(-1)  # repeats get the same scale; unique would read its size back
+    else:
+        rows = xp.unique(idx.reshape(-1))
     norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     with ag.no_grad():

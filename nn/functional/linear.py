@@ -93,10 +93,11 @@ def one_hot(tensor, num_classes=-1):
         if arr.size == 0:
             raise RuntimeError("one_hot: can not infer total number of classes from empty "
                                "tensor")
-        num_classes = int(arr.max()) + 1
-    if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= num_classes):
-        raise RuntimeError(f"one_hot: expected class values in [0, {num_classes}), got "
-                           f"values from {int(arr.min())} to {int(arr.max())}")
+        num_classes = int(arr.max()) + 1  # the output's size: read back, as in PyTorch
+    # on the GPU this check waits for the next synchronisation (bad rows are all zeros)
+    backend.check_index(arr, 0, num_classes, lambda low, high: RuntimeError(
+        f"one_hot: expected class values in [0, {num_classes}), got values from {low} to "
+        f"{high}"))
     out = (arr[..., None] == xp.arange(num_classes)).astype(backend.int64)
     return ag.from_numpy(out) if backend.device_of(out).type == "cpu" else ag.as_tensor(out)
 

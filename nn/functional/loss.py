@@ -176,9 +176,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_float(target, "target", op)
     _check_same_shape(input, target, op)
     xa = input.array
-    if xa.size and bool((xa.min() < 0) | (xa.max() > 1)):
-        raise RuntimeError(f"{op}: expected all elements of input between 0 and 1 "
-                           "(probabilities); for logits use binary_cross_entropy_with_logits")
+    if xa.size:  # on the GPU this check waits for the next synchronisation
+        backend.check((xa.min() < 0) | (xa.max() > 1), lambda: RuntimeError(
+            f"{op}: expected all elements of input between 0 and 1 (probabilities); for "
+            "logits use binary_cross_entropy_with_logits"))
     loss = BinaryCrossEntropy.apply(input, _ew.cast(target, input.dtype))
     if weight is not None:
         loss = loss * weight
@@ -256,10 +257,11 @@ def _class_target(input, target, weight, ignore_index, op):
                            f"input of shape {tuple(x.shape)}), got {tuple(t.shape)}")
     xp = backend.array_module(x)
     valid = t != ignore_index
-    safe = xp.where(valid, t, 0)
-    if safe.size and bool((safe.min() < 0) | (safe.max() >= n_classes)):
-        bad = t[valid & ((t < 0) | (t >= n_classes))].ravel()[0]
-        raise IndexError(f"{op}: Target {int(bad)} is out of bounds for {n_classes} classes")
+    raw = xp.where(valid, t, 0)
+    # on the GPU the check waits for the next synchronisation, with safe clipped meanwhile
+    safe = backend.check_index(raw, 0, n_classes, lambda low, high: IndexError(
+        f"{op}: Target {backend.first_outside(raw, 0, n_classes)} is out of bounds for "
+        f"{n_classes} classes"))
     idx = safe[:, None]  # (N, 1, d1, ...)
     valid = valid.astype(x.dtype)  # as a float mask, so float32 stays float32
     w_b = None
