@@ -72,8 +72,9 @@ def _import_mpi(why):
 class Work:
     """A collective in flight (torch's Work): `wait()` finishes it, `is_completed()` polls."""
 
-    def __init__(self, group, what, test, after=None):
+    def __init__(self, group, what, test, after=None, stream_wait=None):
         self._group, self._what, self._test, self._after = group, what, test, after
+        self._stream_wait = stream_wait
         self._done = False
 
     def is_completed(self) -> bool:
@@ -83,6 +84,12 @@ class Work:
 
     def wait(self, timeout=None) -> bool:
         if self._done:
+            return True
+        if self._stream_wait is not None:
+            # GPU collectives: later work on the current stream waits for the collective's
+            # stream, as torch's NCCL Work.wait(); the host does not block
+            self._stream_wait()
+            self._finish()
             return True
         limit = self._group.timeout if timeout is None else _seconds(timeout)
         start = time.monotonic()
@@ -232,7 +239,8 @@ class _NCCLGroup(_Group):
             call(self.stream.ptr)
             done = backend.cuda_event()
             done.record(self.stream)
-        return Work(self, what, done.query, after)
+        return Work(self, what, lambda: done.done, after,
+                    lambda: backend.cuda_current_stream().wait_event(done))
 
     def all_reduce(self, arr, op):
         kind = self._type(arr, "all_reduce")
