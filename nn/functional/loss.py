@@ -306,23 +306,19 @@ class CrossEntropy(Function):
         x = input.array
         xp = backend.array_module(x)
         n_classes = x.shape[1]
-        if backend.is_device_array(x) and x.dtype.itemsize >= 4:
-            e, loss, log_p_sum = _softmax_xent_cuda(x, idx, w_t, w_b, eps)
-        else:
-            shifted = x - x.max(axis=1, keepdims=True)
-            e = xp.exp(shifted)
-            s = e.sum(axis=1, keepdims=True)
-            lse = xp.log(s)
-            loss = (lse - xp.take_along_axis(shifted, idx, 1))[:, 0] * w_t
-            if eps:  # sum_c w_c log p_c, for the smoothing term
-                if w_b is None:
-                    log_p_sum = shifted.sum(axis=1) - n_classes * lse[:, 0]
-                else:
-                    log_p_sum = (shifted * w_b).sum(axis=1) - w_b.sum() * lse[:, 0]
-            e /= s  # now the softmax probabilities, kept for backward
+        shifted = x - x.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        lse = xp.log(s)
+        loss = (lse - xp.take_along_axis(shifted, idx, 1))[:, 0] * w_t
         if eps:
             # smoothing term: -sum_c w_c log p_c over non-ignored elements
+            if w_b is None:
+                log_p_sum = shifted.sum(axis=1) - n_classes * lse[:, 0]
+            else:
+                log_p_sum = (shifted * w_b).sum(axis=1) - w_b.sum() * lse[:, 0]
             loss = (1 - eps) * loss - (eps / n_classes) * log_p_sum * valid
+        e /= s  # now the softmax probabilities, kept for backward
         total = w_t.sum() if reduction == "mean" else None
         ctx.save_for_backward(input, e, idx, w_t, valid, w_b, _mean_scale(xp, total))
         ctx.reduction, ctx.eps = reduction, eps
@@ -350,27 +346,101 @@ class CrossEntropy(Function):
             if eps:
                 out -= g * (eps / n_classes) * valid[:, None] * (1 if w_b is None else w_b)
             return _make(out), None, None, None, None, None, None
-        # create_graph: the same formula in Tensor ops, differentiable again
-        xp = backend.array_module(probs)
-        p = ag.softmax(input, 1)
-        g = grad.unsqueeze(1) if grad.ndim else grad
-        onehot = xp.zeros_like(probs)
-        xp.put_along_axis(onehot, idx, 1, 1)
-        out = p * (g * xp.expand_dims(coef_p, 1)) - g * (
-            onehot * (1 - eps) * xp.expand_dims(w_t, 1))
-        if eps:
-            out = out - g * ((eps / n_classes) * xp.expand_dims(valid, 1) * (
-                1 if w_b is None else w_b)).astype(probs.dtype)
+        out = _xent_backward_graph(input, grad, idx, coef_p, w_t, valid, w_b, eps)
         return out, None, None, None, None, None, None
+
+
+def _xent_backward_graph(input, grad, idx, coef_p, w_t, valid, w_b, eps):
+    """cross_entropy's input gradient in Tensor ops (create_graph: differentiable again)."""
+    xp = backend.array_module(w_t)
+    n_classes = input.shape[1]
+    p = ag.softmax(input, 1)
+    g = grad.unsqueeze(1) if grad.ndim else grad
+    onehot = xp.zeros(tuple(input.shape), dtype=input.dtype)
+    xp.put_along_axis(onehot, idx, 1, 1)
+    out = p * (g * xp.expand_dims(coef_p, 1)) - g * (
+        onehot * (1 - eps) * xp.expand_dims(w_t, 1))
+    if eps:
+        out = out - g * ((eps / n_classes) * xp.expand_dims(valid, 1) * (
+            1 if w_b is None else w_b)).astype(input.dtype)
+    return out
+
+
+class CrossEntropyCuda(Function):
+    """cross_entropy over class indices without label smoothing on the GPU: the target
+    check, class weights, log-softmax and gathering in one kernel (one warp per row),
+    the reduction in one more, and backward in one elementwise kernel."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "crossentropy"  # the same node as on the CPU
+
+    @staticmethod
+    def forward(ctx, input, target, weight, ignore_index, reduction):
+        x = input.array
+        xp = backend.array_module(x)
+        x = xp.ascontiguousarray(x)
+        n, n_classes = x.shape[0], x.shape[1]
+        rows = x.size // n_classes if n_classes else 0
+        t = target.array
+        t = xp.ascontiguousarray(t if t.dtype == backend.int64 else t.astype(backend.int64))
+        w = x if weight is None else xp.ascontiguousarray(weight.array.astype(x.dtype))
+        probs = xp.empty_like(x)
+        lw = xp.empty((2, rows), dtype=x.dtype)  # per row: weighted loss, target weight
+        t_safe = xp.empty(rows, dtype=backend.int64)
+        bad = xp.zeros((), dtype=backend.bool_)
+        if rows:
+            _CROSS_ENTROPY.rows(rows, x.dtype, x, t, w, int(weight is not None),
+                                int(ignore_index), probs, lw, t_safe, bad, rows, n_classes,
+                                rows // n)
+        raw = target.array
+        backend.check(bad, lambda: IndexError(
+            f"cross_entropy: Target "
+            f"{backend.first_outside(xp.where(raw != ignore_index, raw, 0), 0, n_classes)} "
+            f"is out of bounds for {n_classes} classes"))
+        sums = lw.sum(axis=1) if reduction == "mean" else None
+        ctx.save_for_backward(input, probs, lw, t_safe, sums)
+        ctx.reduction = reduction
+        if reduction == "none":
+            return lw[0].reshape(t.shape)
+        if reduction == "sum":
+            return lw[0].sum()
+        return sums[0] / sums[1]  # nan when every target is ignored, as PyTorch
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, probs, lw, t_safe, sums = ctx.saved_tensors
+        mean = ctx.reduction == "mean"
+        n, n_classes = probs.shape[0], probs.shape[1]
+        rows = lw.shape[1]
+        if not is_grad_enabled():
+            g = grad.array
+            strided = g.ndim > 0  # a 0-d gradient ('mean', 'sum') is read as g[0]
+            out = _cross_entropy_backward(
+                probs, g if strided else g.reshape(1), int(strided), lw, t_safe,
+                lw if sums is None else sums, mean,
+                n_classes, rows // n if n else 1, rows)
+            return _make(out), None, None, None, None
+        xp = backend.array_module(probs)
+        shape = (n,) + tuple(probs.shape[2:])
+        w_t = lw[1].reshape(shape)
+        if mean:
+            total = sums[1]
+            grad = grad * xp.where(total != 0, 1 / xp.where(total != 0, total, 1), 0)
+        idx = t_safe.reshape((n, 1) + shape[1:])
+        out = _xent_backward_graph(input, grad, idx, w_t, w_t, None, None, 0.0)
+        return out, None, None, None, None
 
 
 # ----------------------------------------------------------------------------- fused kernels
 # cross_entropy's forward on the GPU: one warp per (sample, position) row of the logits
 # reads the row twice (max, then the sum of exponentials), writes the softmax kept for
-# backward and the row's loss. Backward is one elementwise pass over the probabilities.
-_SOFTMAX_XENT = backend.RawKernel("ember_softmax_xent", r"""
-extern "C" __global__ void ember_softmax_xent(
-        const T* x, const long long* target, const T* weight, T* probs, T* loss, T* lse,
+# backward, the row's weighted loss and its target's weight, and flags a target out of
+# range (raised at the next synchronisation). Backward is one elementwise pass.
+_CROSS_ENTROPY = backend.RawKernel("ember_cross_entropy", r"""
+extern "C" __global__ void ember_cross_entropy(
+        const T* x, const long long* target, const T* weight, int has_weight,
+        int ignore_index, T* probs, T* lw, long long* t_safe, bool* bad,
         int rows, int C, int D) {
     int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     int lane = threadIdx.x & 31;
@@ -381,7 +451,7 @@ extern "C" __global__ void ember_softmax_xent(
     T m = xr[0];
     for (int c = lane; c < C; c += 32) {
         T v = xr[(long long)c * D];
-        m = (v > m || v != v) ? v : m;    // max, NaN wins (as torch.max)
+        m = (v > m || v != v) ? v : m;
     }
     for (int off = 16; off > 0; off >>= 1) {
         T o = __shfl_xor_sync(0xffffffff, m, off);
@@ -392,59 +462,37 @@ extern "C" __global__ void ember_softmax_xent(
     for (int off = 16; off > 0; off >>= 1) s += __shfl_xor_sync(0xffffffff, s, off);
     for (int c = lane; c < C; c += 32) pr[(long long)c * D] = exp(xr[(long long)c * D] - m) / s;
     if (lane == 0) {
-        T log_s = log(s);
-        lse[row] = m + log_s;
-        loss[row] = (log_s - (xr[target[row] * D] - m)) * weight[row];
+        long long t = target[row];
+        bool ignored = t == (long long)ignore_index;
+        bool outside = !ignored && (t < 0 || t >= C);
+        if (outside) *bad = true;       // raised at the next synchronisation
+        long long ts = (ignored || outside) ? 0 : t;   // never read out of bounds
+        T w = ignored ? (T)0 : (has_weight ? weight[ts] : (T)1);
+        t_safe[row] = ts;
+        lw[row] = (log(s) - (xr[ts * D] - m)) * w;
+        lw[rows + row] = w;
     }
 }
 """)
 
-
-def _softmax_xent_cuda(x, idx, w_t, w_b, eps):
-    """(softmax probabilities, per-row loss w_t * -log p_t, sum_c w_c log p_c or None)."""
-    xp = backend.array_module(x)
-    x = xp.ascontiguousarray(x)
-    n, n_classes = x.shape[0], x.shape[1]
-    rows = w_t.size
-    probs = xp.empty_like(x)
-    loss = xp.empty(w_t.shape, dtype=x.dtype)
-    lse = xp.empty(w_t.shape, dtype=x.dtype)
-    target = xp.ascontiguousarray(idx, dtype=backend.int64)
-    _SOFTMAX_XENT.rows(rows, x.dtype, x, target, xp.ascontiguousarray(w_t), probs, loss, lse,
-                       rows, n_classes, rows // n if n else 1)
-    log_p_sum = None
-    if eps:
-        if w_b is None:
-            log_p_sum = x.sum(axis=1) - n_classes * lse
-        else:
-            log_p_sum = (x * w_b).sum(axis=1) - w_b.sum() * lse
-    return probs, loss, log_p_sum
-
-
-def _xent_backward_cpu(probs, a, b, idx):
-    xp = backend.array_module(probs)
-    out = probs * a
-    xp.put_along_axis(out, idx, xp.take_along_axis(out, idx, 1) - b, 1)
-    return out
-
-
-_xent_backward_kernel = backend.Fused(
-    "ember_xent_backward", "T p, raw T a, raw T b, raw I t, int64 C, int64 D", "T out", """
+# dl/dx_c = g w_t (p_c - [c = t]) per row (times 1 / sum of w_t for 'mean')
+_cross_entropy_backward = backend.Fused(
+    "ember_cross_entropy_backward",
+    "T p, raw T g, int64 g_stride, raw T lw, raw I t, raw T sums, bool mean, int64 C, "
+    "int64 D, int64 rows", "T out", """
     long long n = i / (C * D), d = i % D, c = (i / D) % C, row = n * D + d;
-    out = p * a[row] - (c == t[row] ? b[row] : (T)0);""", None)
+    T scale = (T)1;
+    if (mean) scale = sums[1] != (T)0 ? (T)1 / sums[1] : (T)0;
+    T a = g[row * g_stride] * lw[rows + row] * scale;
+    out = p * a - (c == t[row] ? a : (T)0);""", None)
 
 
 def _xent_backward(probs, a, b, idx):
     """a * probs - b * onehot(idx) over dim 1; a and b of shape (N, 1, d1, ...) or 0-d."""
-    if not backend.is_device_array(probs):
-        return _xent_backward_cpu(probs, a, b, idx)
     xp = backend.array_module(probs)
-    shape = idx.shape
-    a = xp.ascontiguousarray(xp.broadcast_to(a, shape))
-    b = xp.ascontiguousarray(xp.broadcast_to(b, shape))
-    n, n_classes = probs.shape[0], probs.shape[1]
-    return _xent_backward_kernel(probs, a, b, xp.ascontiguousarray(idx), n_classes,
-                                 idx.size // n if n else 1)
+    out = probs * a
+    xp.put_along_axis(out, idx, xp.take_along_axis(out, idx, 1) - b, 1)
+    return out
 
 
 def _unbatched(input, target, op):
@@ -478,6 +526,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 f"probabilities of the input's shape {tuple(input.shape)}, got shape "
                 f"{tuple(target.shape)} and dtype {target.dtype}")
         loss = _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+    elif (target.dtype.kind in "iu" and not label_smoothing and input.dtype.itemsize >= 4
+          and backend.is_device_array(input.array)):
+        expected = (input.shape[0],) + tuple(input.shape[2:])
+        if tuple(target.shape) != expected:
+            raise RuntimeError(f"{op}: expected target of shape {expected} (class indices "
+                               f"for input of shape {tuple(input.shape)}), got "
+                               f"{tuple(target.shape)}")
+        loss = CrossEntropyCuda.apply(input, target, weight, ignore_index, reduction)
     elif target.dtype.kind in "iu":
         idx, w_t, valid, w_b = _class_target(input, target, weight, ignore_index, op)
         loss = CrossEntropy.apply(input, idx, w_t, valid, w_b, reduction,
