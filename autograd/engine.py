@@ -63,8 +63,9 @@ def _accumulate_leaf(leaf, g, create_graph, fresh):
             leaf._grad = g
         else:
             arr = g.array
-            # take the array when nothing else holds it; copy a view or a shared buffer
-            if arr.base is not None or _refcount(arr) > 3:
+            # take the array when nothing else holds it or its memory (a view whose base
+            # only it holds, as CuPy's matmul returns, is taken too); copy otherwise
+            if _refcount(arr) > 3 or (arr.base is not None and _refcount(arr.base) > 2):
                 arr = arr.copy()
             leaf._grad = _make(arr)
             fresh.add(id(leaf))
