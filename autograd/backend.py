@@ -545,13 +545,21 @@ def broadcast_shapes(*shapes):
     return np.broadcast_shapes(*shapes)
 
 
+def _cp_add_at(out, index, values):
+    """CuPy's scatter-add: cupy.add.at (CuPy 13 and later), else cupyx.scatter_add."""
+    if hasattr(cp.add, "at"):
+        cp.add.at(out, index, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(out, index, values)
+
+
 def index_add_at(out, index, values):
     """out[index] += values, accumulating over repeated indices."""
     if isinstance(out, np.ndarray):
         np.add.at(out, index, values)
     else:
-        import cupyx
-        cupyx.scatter_add(out, index, values)
+        _cp_add_at(out, index, values)
 
 
 # ----------------------------------------------------------------------------- raw bytes
@@ -708,7 +716,6 @@ def bincount(idx, minlength: int):
     the counts are scatter-added instead."""
     if type(idx) is np.ndarray:
         return np.bincount(idx, minlength=minlength)
-    import cupyx
     counts = cp.zeros(minlength, dtype=np.int32)
-    cupyx.scatter_add(counts, idx, cp.ones(idx.shape, dtype=np.int32))
+    _cp_add_at(counts, idx, cp.ones(idx.shape, dtype=np.int32))
     return counts.astype(np.int64)
