@@ -466,7 +466,10 @@ class RawKernel:
 
 def is_device_array(arr) -> bool:
     """True for a CuPy array (the caller picks a GPU kernel over its NumPy code)."""
-    return cp is not None and isinstance(arr, cp.ndarray)
+    return type(arr) is _cp_ndarray or (cp is not None and isinstance(arr, cp.ndarray))
+
+
+_cp_ndarray = cp.ndarray if cp is not None else type("_NoCupyArray", (), {})
 
 
 _CHUNK = 1 << 15  # elements per block of add_scaled_: its temporary stays in the L2 cache
@@ -634,18 +637,16 @@ import threading as _threading  # noqa: E402
 MAX_PENDING_CHECKS = 64
 _pending_checks = []  # (bad: 0-d bool device array, make_error: () -> Exception)
 _pending_lock = _threading.Lock()
-_cp_ndarray = cp.ndarray if cp is not None else type("_NoCupyArray", (), {})
 
 
-def defers_checks(arr) -> bool:
-    """True when checks on `arr` are deferred (a GPU array): nothing may read it back."""
-    return type(arr) is _cp_ndarray or (cp is not None and isinstance(arr, cp.ndarray))
+# checks on a GPU array are deferred: nothing may read it back
+defers_checks = is_device_array
 
 
 def check(bad, make_error) -> None:
     """Raise make_error() if `bad` (a bool, or a 0-d bool array: "some element is invalid")
     is true: at once for host values, at the next host synchronisation for GPU arrays."""
-    if type(bad) is _cp_ndarray or (cp is not None and isinstance(bad, cp.ndarray)):
+    if is_device_array(bad):
         with _pending_lock:
             _pending_checks.append((bad, make_error))
             full = len(_pending_checks) > MAX_PENDING_CHECKS
