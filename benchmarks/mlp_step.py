@@ -121,14 +121,27 @@ def _peak_bytes_traced(step) -> int:
 
 
 def _peak_bytes_torch(step) -> int:
+    """Peak bytes allocated during one step by PyTorch's CPU allocator, replayed from
+    each allocation and free the profiler saw, in time order. (Summing each op event's
+    self memory in order of the events' start times is wrong: a node's frees at the end
+    of `evaluate_function` would count before its children's allocations.)"""
+    from torch._C._profiler import _EventType
     from torch.profiler import ProfilerActivity, profile
     step()
     step.reset()
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         step()
+    sizes = []  # (time, bytes: negative for a free)
+
+    def walk(events):
+        for ev in events:
+            if ev.tag == _EventType.Allocation:
+                sizes.append((ev.start_time_ns, ev.extra_fields.alloc_size))
+            walk(ev.children)
+    walk(prof.profiler.kineto_results.experimental_event_tree())
     current = peak = 0
-    for ev in sorted(prof.events(), key=lambda e: e.time_range.start):
-        current += ev.self_cpu_memory_usage
+    for _, size in sorted(sizes, key=lambda s: s[0]):
+        current += size
         peak = max(peak, current)
     return peak
 
