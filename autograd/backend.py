@@ -472,18 +472,67 @@ def is_device_array(arr) -> bool:
 _cp_ndarray = cp.ndarray if cp is not None else type("_NoCupyArray", (), {})
 
 
-_CHUNK = 1 << 15  # elements per block of add_scaled_: its temporary stays in the L2 cache
+def _find_axpy() -> dict:
+    """NumPy's own BLAS `?axpy` (y += a x in one pass, no temporary), reached through
+    ctypes: the library NumPy's matmul already calls, so one thread pool for both.
+    Returns {dtype: (function, largest n)}; empty where NumPy's BLAS does not export it
+    under a known name (then add_scaled_ works in blocks instead)."""
+    import ctypes
+    try:
+        try:
+            from numpy._core import _multiarray_umath as umath
+        except ImportError:  # NumPy 1.x
+            from numpy.core import _multiarray_umath as umath
+        lib = ctypes.CDLL(umath.__file__)  # already loaded: dlsym sees its BLAS too
+    except (ImportError, OSError, AttributeError):
+        return {}
+    # (symbol pattern, integer type): NumPy's wheels (scipy-openblas, 64-bit ints), older
+    # wheels' openblas64_, then a plain LP64 CBLAS
+    for pattern, int_t in (("scipy_cblas_{}axpy64_", ctypes.c_int64),
+                           ("cblas_{}axpy64_", ctypes.c_int64), ("cblas_{}axpy", ctypes.c_int)):
+        found = {}
+        for letter, dtype, real_t in (("s", np.dtype(np.float32), ctypes.c_float),
+                                      ("d", np.dtype(np.float64), ctypes.c_double)):
+            fn = getattr(lib, pattern.format(letter), None)
+            if fn is None:
+                break
+            fn.argtypes = (int_t, real_t, ctypes.c_void_p, int_t, ctypes.c_void_p, int_t)
+            fn.restype = None
+            y, x = np.arange(5, dtype=dtype), np.full(5, 2, dtype=dtype)
+            fn(5, -0.5, x.ctypes.data, 1, y.ctypes.data, 1)  # a check before trusting it
+            if not np.array_equal(y, np.arange(5, dtype=dtype) - 1):
+                break
+            found[dtype] = (fn, 2 ** (8 * ctypes.sizeof(int_t) - 1) - 1)
+        if len(found) == 2:
+            return found
+    return {}
+
+
+_AXPY = _find_axpy()
+_AXPY_MIN = 1 << 13  # below this, ctypes' call costs more than NumPy's temporary
+_CHUNK = 1 << 15  # elements per block where there is no axpy: the temporary stays in L2
 
 
 def add_scaled_(y, x, alpha: float) -> None:
-    """y += alpha * x in place. Optimiser updates go through here: for large host arrays
-    it works in cache-sized blocks, so the temporary `alpha * x` never has the size of a
-    whole weight matrix (PyTorch's fused add_(x, alpha=) needs none; NumPy has no axpy of
-    its own, and SciPy's, with its own OpenBLAS thread pool, fights NumPy's). A fused GPU
-    kernel can replace this in one place."""
+    """y += alpha * x in place. Optimiser updates go through here. For large host arrays
+    it is one BLAS axpy call (as PyTorch's fused add_(x, alpha=): no temporary the size of
+    a weight matrix, one pass over memory); without an axpy, cache-sized blocks bound the
+    temporary. A fused GPU kernel can replace this in one place."""
     n = y.size
-    if (type(y) is np.ndarray and n > 4 * _CHUNK and type(x) is np.ndarray
-            and x.shape == y.shape and y.flags.c_contiguous and x.flags.c_contiguous):
+    if (n < _AXPY_MIN or type(y) is not np.ndarray or type(x) is not np.ndarray
+            or x.shape != y.shape or not (y.flags.c_contiguous and x.flags.c_contiguous)):
+        y += alpha * x
+        return
+    px, py = x.ctypes.data, y.ctypes.data
+    if px != py and np.may_share_memory(x, y):  # overlapping: NumPy's buffered order
+        y += alpha * x
+        return
+    blas = _AXPY.get(y.dtype) if x.dtype == y.dtype else None
+    if blas is not None and n <= blas[1] and y.flags.writeable and y.flags.aligned \
+            and x.flags.aligned:
+        blas[0](n, alpha, px, 1, py, 1)
+        return
+    if n > 4 * _CHUNK:
         yf, xf = y.reshape(-1), x.reshape(-1)
         tmp = np.empty(_CHUNK, dtype=np.result_type(y.dtype, x.dtype))
         for start in range(0, n, _CHUNK):  # blocks of 32K elements, not elements

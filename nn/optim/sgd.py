@@ -51,7 +51,7 @@ def _sgd_momentum_cpu(g, lr, wd, momentum, dampening, nesterov, maximize, first,
         buf[...] = grad
     else:
         buf *= momentum
-        buf += (1 - dampening) * grad
+        backend.add_scaled_(buf, grad, 1 - dampening)
     backend.add_scaled_(p, grad + momentum * buf if nesterov else buf, -lr)
 
 
