@@ -248,13 +248,20 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def _class_target(input, target, weight, ignore_index, op):
     """Check a class-index target against (N, C, d1, ...) logits; returns the arrays the
     kernels need: safe indices (N, 1, d1, ...), per-element weights (0 where ignored),
-    the valid mask and the class weights broadcastable to the input (or None)."""
+    the valid mask and the class weights broadcastable to the input (or None). Per-element
+    weights and mask are None where every element counts with weight 1."""
     x, t = input.array, target.array
     n_classes = x.shape[1]
     expected = (x.shape[0],) + tuple(x.shape[2:])
     if tuple(t.shape) != expected:
         raise RuntimeError(f"{op}: expected target of shape {expected} (class indices for "
                            f"input of shape {tuple(x.shape)}), got {tuple(t.shape)}")
+    if (weight is None and not 0 <= ignore_index < n_classes and t.size
+            and not backend.is_device_array(t)):
+        # host, no class weights and an ignore_index that no class index can equal: when
+        # every target is a class, each element weighs 1 (w_t None: no masks to build)
+        if int(t.min()) >= 0 and int(t.max()) < n_classes:
+            return t[:, None], None, None, None
     xp = backend.array_module(x)
     valid = t != ignore_index
     raw = xp.where(valid, t, 0)
@@ -287,12 +294,16 @@ def _mean_scale(xp, total):
     then nan, but the gradient is zero, as PyTorch's)."""
     if total is None:
         return None
+    if type(total) is int:  # every element counts: a positive element count
+        return 1 / total
     nonzero = total != 0
     return xp.where(nonzero, 1 / xp.where(nonzero, total, 1), 0).astype(total.dtype)
 
 
 def _mean(xp, loss, total):
     # sum / total weight; nan (not a warning) when every target is ignored
+    if type(total) is int:  # every element counts (w_t None)
+        return loss.sum() / total
     nonzero = total != 0
     return xp.where(nonzero, loss.sum() / xp.where(nonzero, total, 1), xp.nan).astype(
         loss.dtype)
@@ -310,16 +321,20 @@ class CrossEntropy(Function):
         e = xp.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
         lse = xp.log(s)
-        loss = (lse - xp.take_along_axis(shifted, idx, 1))[:, 0] * w_t
+        loss = lse[:, 0] - _pick(shifted, idx)
+        if w_t is not None:
+            loss *= w_t
         if eps:
             # smoothing term: -sum_c w_c log p_c over non-ignored elements
             if w_b is None:
                 log_p_sum = shifted.sum(axis=1) - n_classes * lse[:, 0]
             else:
                 log_p_sum = (shifted * w_b).sum(axis=1) - w_b.sum() * lse[:, 0]
-            loss = (1 - eps) * loss - (eps / n_classes) * log_p_sum * valid
+            if valid is not None:
+                log_p_sum *= valid
+            loss = (1 - eps) * loss - (eps / n_classes) * log_p_sum
         e /= s  # now the softmax probabilities, kept for backward
-        total = w_t.sum() if reduction == "mean" else None
+        total = _total(loss, w_t) if reduction == "mean" else None
         ctx.save_for_backward(input, e, idx, w_t, valid, w_b, _mean_scale(xp, total))
         ctx.reduction, ctx.eps = reduction, eps
         if reduction == "none":
@@ -332,6 +347,17 @@ class CrossEntropy(Function):
         eps, n_classes = ctx.eps, probs.shape[1]
         if scale is not None:
             grad = grad * scale
+        if w_t is None:  # every element counts with weight 1
+            xp = backend.array_module(probs)
+            w_t = valid = xp.ones(idx.shape[:1] + idx.shape[2:], dtype=probs.dtype)
+            if not is_grad_enabled():  # plain backward: a p_c - a [c = t], a = (1-eps) g
+                g = grad.array
+                a = g[:, None] if g.ndim else g
+                out = probs * a
+                if eps:
+                    out -= a * (eps / n_classes)
+                _sub_at(out, idx, a * (1 - eps) if eps else a)
+                return _make(out), None, None, None, None, None, None
         w_sum = n_classes if w_b is None else w_b.sum()
         # dl_i/dx_c = (1-eps) w_t (p_c - [c = t]) + eps/C (p_c sum_k w_k - w_c), for valid i
         coef_p = (1 - eps) * w_t + (eps / n_classes) * w_sum * valid if eps else w_t
@@ -342,7 +368,8 @@ class CrossEntropy(Function):
             # dl/dx_c = a p_c - b [c = t] per element, a and b of shape (N, 1, d1, ...)
             a = g * coef_p[:, None]
             b = g * (1 - eps) * w_t[:, None]
-            out = _xent_backward(probs, a, b, idx)
+            out = probs * a
+            _sub_at(out, idx, b)
             if eps:
                 out -= g * (eps / n_classes) * valid[:, None] * (1 if w_b is None else w_b)
             return _make(out), None, None, None, None, None, None
@@ -487,12 +514,29 @@ _cross_entropy_backward = backend.Fused(
     out = p * a - (c == t[row] ? a : (T)0);""", None)
 
 
-def _xent_backward(probs, a, b, idx):
-    """a * probs - b * onehot(idx) over dim 1; a and b of shape (N, 1, d1, ...) or 0-d."""
-    xp = backend.array_module(probs)
-    out = probs * a
+def _pick(arr, idx):
+    """arr[i, idx[i, 0], ...] for (N, C, d1, ...) arr and (N, 1, d1, ...) class indices:
+    the (N, d1, ...) values at the target classes."""
+    xp = backend.array_module(arr)
+    if arr.ndim == 2:  # plain fancy indexing: cheaper than take_along_axis's index grids
+        return arr[xp.arange(arr.shape[0]), idx[:, 0]]
+    return xp.take_along_axis(arr, idx, 1)[:, 0]
+
+
+def _sub_at(out, idx, b):
+    """out[i, idx[i], ...] -= b[i, 0, ...] in place (b of shape (N, 1, d1, ...) or 0-d)."""
+    xp = backend.array_module(out)
+    if out.ndim == 2:
+        rows = xp.arange(out.shape[0])
+        out[rows, idx[:, 0]] -= b[:, 0] if getattr(b, "ndim", 0) else b
+        return
     xp.put_along_axis(out, idx, xp.take_along_axis(out, idx, 1) - b, 1)
-    return out
+
+
+def _total(loss, w_t):
+    """The divisor of a 'mean' reduction: the element count where every element counts
+    (an int), else the summed per-element weights."""
+    return loss.size if w_t is None else w_t.sum()
 
 
 def _unbatched(input, target, op):
@@ -562,10 +606,12 @@ class NllLoss(Function):
     def forward(ctx, input, idx, w_t, reduction):
         x = input.array
         xp = backend.array_module(x)
-        loss = -xp.take_along_axis(x, idx, 1)[:, 0] * w_t
-        total = w_t.sum() if reduction == "mean" else None
+        loss = -_pick(x, idx)
+        if w_t is not None:
+            loss *= w_t
+        total = _total(loss, w_t) if reduction == "mean" else None
         ctx.save_for_backward(idx, w_t, _mean_scale(xp, total))
-        ctx.shape = x.shape
+        ctx.shape, ctx.dtype = x.shape, x.dtype
         if reduction == "none":
             return loss
         return _mean(xp, loss, total) if reduction == "mean" else loss.sum()
@@ -573,12 +619,14 @@ class NllLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         idx, w_t, scale = ctx.saved_tensors
-        xp = backend.array_module(w_t)
+        xp = backend.array_module(idx)
         if scale is not None:
             grad = grad * scale
         # -w_t g scattered into the target positions (scatter_add: differentiable in g)
-        src = grad * -w_t
-        zeros = _make(xp.zeros(ctx.shape, dtype=w_t.dtype))
+        src = -grad if w_t is None else grad * -w_t
+        if src.ndim == 0:  # every element counts and the reduction left one value
+            src = src.expand(idx.shape[:1] + idx.shape[2:])
+        zeros = _make(xp.zeros(ctx.shape, dtype=ctx.dtype))
         return ag.scatter_add(zeros, 1, _make(idx), src.unsqueeze(1)), None, None, None
 
 

@@ -259,6 +259,8 @@ ALLOWED = {
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),
     ("autograd/ops/reduce.py", "CumProd.backward", "bool(array)"),
     ("nn/functional/embedding.py", "_renorm_", "xp.unique"),  # host only
+    # host only: are all targets classes (then no ignore mask is built)? GPU: check_index
+    ("nn/functional/loss.py", "_class_target", "int(array)"),
     ("nn/functional/linear.py", "one_hot", "int(array)"),  # num_classes=-1: the size is data
     # momentum=None: 1 / num_batches_tracked as a Python float, as PyTorch does
     ("nn/layers/norm.py", "_BatchNorm.forward", "int(array)"),

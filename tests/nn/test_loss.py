@@ -252,6 +252,14 @@ def test_cross_entropy_gradcheck_and_gradgradcheck(device):
     probs = ag.tensor(np.random.dirichlet(np.ones(3), size=4), device=device)
     x2 = ag.tensor(np.random.randn(4, 3), requires_grad=True, device=device)
     assert ag.gradgradcheck(lambda x: F.cross_entropy(x, probs), (x2,))
+    # every target a class (no ignore mask is built on the host), 2-D and 3-D
+    for x, t in ((x2, ag.tensor([0, 2, 1, 2], device=device)),
+                 (x, ag.tensor(np.array([[0, 1], [2, 2], [1, 0], [0, 2]]), device=device))):
+        for kw in (dict(), dict(label_smoothing=0.2), dict(reduction="sum"),
+                   dict(reduction="none", label_smoothing=0.1), dict(ignore_index=3)):
+            fn = lambda x: F.cross_entropy(x, t, **kw)
+            assert ag.gradcheck(fn, (x,))
+            assert ag.gradgradcheck(fn, (x,))
 
 
 def test_cross_entropy_errors_name_the_loss_shapes_and_dtypes():
