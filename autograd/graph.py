@@ -85,6 +85,21 @@ def _freed():
 def mark_scope(module, args, output) -> None:
     """Called by nn.Module.__call__ when grad mode is on: remember that `module` produced
     `output` from `args`. O(1) per module call; nothing is recorded per op."""
+    if type(output) is Tensor and len(args) == 1 and type(args[0]) is Tensor:
+        # the common call, one tensor in and one out: no set of input edges to build
+        node = output.grad_fn
+        if node is None:
+            return
+        before = args[0].grad_fn
+        if node is before:  # the module returned its input unchanged
+            return
+        boundary = () if before is None else (id(before),)
+        marks = node.__dict__.get("_scopes")
+        if marks is None:
+            node.__dict__["_scopes"] = [(module, boundary)]
+        else:
+            marks.append((module, boundary))
+        return
     outs = output if isinstance(output, (tuple, list)) else (output,)
     boundary = None
     for out in outs:
@@ -102,6 +117,8 @@ def mark_scope(module, args, output) -> None:
 
 
 def _input_edges(args):
+    """ids of the nodes that produced the Tensors in args (nested in lists and dicts): a
+    module call's region of the graph stops there."""
     ids = set()
     stack = list(args)
     while stack:

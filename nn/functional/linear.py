@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import autograd as ag
 from autograd import backend
-from autograd.function import Function
+from autograd.function import Function, is_grad_enabled
 from autograd.ops import linalg as _linalg
 from autograd.ops import reduce as _reduce
+from autograd.tensor import _make
 
 
 class Linear(Function):
@@ -40,6 +41,19 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.next  # None where no gradient is needed
         grad_x = grad_w = grad_b = None
+        if not is_grad_enabled():  # plain backward: straight on the arrays, no op nodes
+            g, wa = grad.array, weight.array
+            n_out, n_in = wa.shape
+            g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
+            if need_x is not None:
+                grad_x = _make(g @ wa)
+            if need_w is not None:
+                xa = x.array
+                grad_w = _make(g2.T @ (xa if xa.ndim == 2 else xa.reshape(-1, n_in)))
+            if need_b is not None:
+                grad_b = (_make(g2.sum(axis=0)) if ctx.bias_shape == (n_out,) else
+                          _reduce.sum_to(grad, ctx.bias_shape))
+            return grad_x, grad_w, grad_b
         # forward checked the shapes and dtypes: the MatMul op itself, not the checking
         # matmul() function, is called here
         if need_x is not None:
