@@ -4,11 +4,13 @@ from . import backend, cuda
 from .backend import (
     Generator,
     device,
+    finfo,
     float16,
     float32,
     float64,
     get_default_device,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
@@ -23,6 +25,15 @@ from .backend import (
     bool_ as bool,
 )
 from .creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     as_tensor,
     empty,
@@ -49,7 +60,9 @@ from .creation import (
 from .function import (
     Function,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -107,13 +120,31 @@ from .ops.index import (
     index_select,
     masked_fill,
     nonzero,
+    repeat_interleave,
     scatter,
     scatter_add,
     sort,
     topk,
+    unique,
 )
-from .ops.inplace import clamp_, fill_, zero_
-from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
+from .ops.inplace import clamp_, fill_, index_add, zero_
+from .ops.linalg import (
+    addbmm,
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    diag,
+    dot,
+    einsum,
+    ger,
+    inner,
+    matmul,
+    mm,
+    mv,
+    outer,
+    trace,
+)
 from .ops.reduce import (
     all,
     amax,
@@ -154,7 +185,6 @@ from .ops.shape import (
     movedim,
     narrow,
     permute,
-    repeat_interleave,
     reshape,
     roll,
     split,
@@ -248,6 +278,7 @@ def from_dlpack(obj):
 
 from . import (  # noqa: E402
     functional,
+    linalg,
     memory,
     viz,  # noqa: E402
 )
@@ -255,3 +286,4 @@ from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
 from .explain import explain_grad  # noqa: E402
 from .profiler import profile  # noqa: E402
+from .sampling import bernoulli, multinomial  # noqa: E402

@@ -593,6 +593,46 @@ def reshape_view(arr, shape):
         return None
 
 
+class finfo:
+    """Same as torch.finfo: machine limits of a floating dtype (the default dtype when
+    none is given): bits, eps, max, min, tiny (= smallest_normal), resolution, dtype."""
+
+    def __init__(self, dtype=None):
+        dt = as_dtype(dtype) or get_default_dtype()
+        if dt.kind != "f":
+            raise TypeError(f"finfo: expected a floating point dtype, got {dt}")
+        info = np.finfo(dt)
+        self.bits, self.dtype = info.bits, dt.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Same as torch.iinfo: bits, max, min and dtype of an integer dtype."""
+
+    def __init__(self, dtype):
+        dt = as_dtype(dtype)
+        if dt is None or dt.kind not in "iub":
+            raise TypeError(f"iinfo: expected an integer dtype, got {dt}")
+        info = np.iinfo(dt) if dt.kind != "b" else np.iinfo(np.uint8)
+        self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), \
+            dt.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def host_repeat(n: int, counts):
+    """int64 host indices 0..n-1, index i repeated counts (an int, or counts[i]) times."""
+    return np.repeat(np.arange(n, dtype=np.int64), counts)
+
+
 def broadcast_shapes(*shapes):
     return np.broadcast_shapes(*shapes)
 

@@ -56,6 +56,49 @@ def _has_array(data):
     return False
 
 
+def _legacy_array(args, dtype=None, device=None, op="Tensor"):
+    """The array of the legacy constructor `Tensor(*sizes)` / `Tensor(data)`: sizes give
+    a tensor of that shape (zero-filled; PyTorch leaves it uninitialised), data is
+    converted to the default dtype (or `dtype`), whatever its own; no arguments give an
+    empty 1-d tensor."""
+    dtype = backend.as_dtype(dtype) or backend.get_default_dtype()
+    if len(args) == 1 and type(args[0]).__name__ == "Size" and isinstance(args[0], tuple):
+        args = tuple(args[0])  # Tensor(x.shape): a shape, as PyTorch reads a torch.Size
+    if all((isinstance(a, int) and not isinstance(a, bool)) or
+           (backend.is_numpy_scalar(a) and a.dtype.kind in "iu") for a in args):
+        size = _shape(args, op)  # also () -> the empty tensor below
+        dev = backend.as_device(device)
+        return backend.module_for(dev).zeros(size if args else (0,), dtype=dtype) if \
+            dev.type == "cpu" else zeros(size if args else (0,), dtype=dtype, device=dev).array
+    if len(args) != 1:
+        raise TypeError(f"{op}(): expected sizes (ints) or one sequence of data, got "
+                        f"{', '.join(type(a).__name__ for a in args)}")
+    data = args[0]
+    if isinstance(data, (bool, float, complex)):
+        raise TypeError(f"{op}(): data must be a sequence (got {type(data).__name__})")
+    return _to_array(data, dtype, device)
+
+
+def _typed(name, dtype):
+    def constructor(*args, device=None) -> Tensor:
+        return _make(_legacy_array(args, dtype, device, name))
+    constructor.__name__ = constructor.__qualname__ = name
+    constructor.__doc__ = (f"Same as torch.{name}: the legacy constructor for {dtype} "
+                           "(sizes or data).")
+    return constructor
+
+
+FloatTensor = _typed("FloatTensor", backend.float32)
+DoubleTensor = _typed("DoubleTensor", backend.float64)
+HalfTensor = _typed("HalfTensor", backend.float16)
+LongTensor = _typed("LongTensor", backend.int64)
+IntTensor = _typed("IntTensor", backend.int32)
+ShortTensor = _typed("ShortTensor", backend.int16)
+CharTensor = _typed("CharTensor", backend.int8)
+ByteTensor = _typed("ByteTensor", backend.uint8)
+BoolTensor = _typed("BoolTensor", backend.bool_)
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.tensor: copies `data`."""
     t = _make(_to_array(data, dtype, device))

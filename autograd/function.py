@@ -20,6 +20,7 @@ _ndarray = backend.ndarray
 # ----------------------------------------------------------------------------- grad mode
 class _GradMode:
     enabled = True
+    inference = False  # inside an active inference_mode
 
 
 _mode = _GradMode
@@ -91,6 +92,52 @@ class no_grad(_ModeContext):
     """Same as torch.no_grad: ops inside record no graph (context manager or decorator)."""
 
     mode = False
+
+
+class inference_mode(_ModeContext):
+    """Same as torch.inference_mode: no graph is recorded inside (as no_grad; Ember has
+    no separate inference tensors). `inference_mode(False)` changes nothing."""
+
+    mode = False
+
+    def __init__(self, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # @inference_mode without ()
+            super().__init__(mode)
+            self._active = True
+            return
+        super().__init__(None)
+        self._active = bool(mode)
+
+    def __enter__(self):
+        self.prev = _mode.enabled
+        self.prev_inference = _mode.inference
+        if self._active:
+            _mode.enabled = False
+            _mode.inference = True
+
+    def __exit__(self, *exc):
+        _mode.enabled = self.prev
+        _mode.inference = self.prev_inference
+
+    def __call__(self, *args, **kwargs):
+        if self.fn is None:
+            fn = args[0]
+            active = self._active
+
+            def wrapper(*a, **kw):
+                with inference_mode(active):
+                    return fn(*a, **kw)
+            wrapper.__wrapped__ = fn
+            wrapper.__name__ = getattr(fn, "__name__", "wrapper")
+            wrapper.__doc__ = getattr(fn, "__doc__", None)
+            return wrapper
+        with inference_mode(True):
+            return self.fn(*args, **kwargs)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Same as torch.is_inference_mode_enabled: True inside an active inference_mode."""
+    return _mode.inference
 
 
 class enable_grad(_ModeContext):

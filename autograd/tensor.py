@@ -41,9 +41,12 @@ class Tensor:
     _is_tensor = True          # as a graph edge: a leaf (see engine.py)
     _view_base = None          # the tensor a view op was taken of (grad mode only)
 
-    def __init__(self, data, dtype=None, device=None, requires_grad=False):
-        from .creation import _to_array
-        self.array = _to_array(data, dtype, device)
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """The legacy constructor, as torch.Tensor: `Tensor(2, 3)` is a (2, 3) tensor
+        (zero-filled here), `Tensor(data)` converts data to the default dtype. Prefer
+        `autograd.tensor(data)`, which infers the dtype."""
+        from .creation import _legacy_array
+        self.array = _legacy_array(args, dtype, device)
         self.requires_grad = False
         self.grad_fn = None
         self._grad = None
@@ -628,6 +631,9 @@ class Tensor:
     def scatter_add_(self, dim, index, src):
         return _inplace.scatter_add_(self, dim, index, src)
 
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _inplace.index_add(self, dim, index, source, alpha=alpha)
+
     def uniform_(self, a=0.0, b=1.0, generator=None):
         return _inplace.uniform_(self, a, b, generator)
 
@@ -999,6 +1005,38 @@ class Tensor:
 
     def diagonal(self, offset=0, dim1=0, dim2=1):
         return _shape.diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal=0):
+        return _linalg.diag(self, diagonal)
+
+    def trace(self):
+        return _linalg.trace(self)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        return _index.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _index.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from .sampling import multinomial
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p=None, *, generator=None):
+        from .sampling import bernoulli
+        return bernoulli(self, p, generator=generator)
 
     def unfold(self, dimension, size, step):
         return _shape.unfold(self, dimension, size, step)

@@ -467,3 +467,84 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     idx = argsort(a, d, descending=largest)
     idx = getitem(idx, (slice(None),) * d + (slice(0, k),))
     return _TopK(gather(a, d, idx), idx)
+
+
+# ----------------------------------------------------------------------------- repeats, unique
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Same as torch.repeat_interleave: each element (or slice along `dim`) repeated
+    `repeats` times (an int, or one count per element); without `dim` the input is
+    flattened first. `repeat_interleave(counts)` alone gives each index counts[i] times.
+    Differentiable in the input (an index_select, whose backward sums the copies)."""
+    op = "repeat_interleave"
+    if repeats is None:  # the one-argument form: input holds the counts
+        counts = input
+        if counts.ndim != 1 or counts.array.dtype.kind not in "iu":
+            raise RuntimeError(f"{op}: repeats must be a 1-d integer tensor, got "
+                               f"{counts.dtype} of shape {tuple(counts.shape)}")
+        xp = backend.array_module(counts.array)
+        base = _make(xp.arange(counts.shape[0], dtype=backend.int64))
+        return repeat_interleave(base, counts, 0, output_size=output_size)
+    if dim is None:
+        from .shape import reshape
+        input, d = reshape(input, (-1,)), 0
+    else:
+        d = norm_dim(dim, input.ndim, op)
+    x = input.array
+    xp = backend.array_module(x)
+    n = x.shape[d] if x.ndim else 1
+    if isinstance(repeats, Tensor):
+        if repeats.array.dtype.kind not in "iu" or repeats.ndim > 1:
+            raise RuntimeError(f"{op}: repeats must be a 0-d or 1-d integer tensor, got "
+                               f"{repeats.dtype} of shape {tuple(repeats.shape)}")
+        # the output's length is the sum of the counts: read back, as PyTorch does
+        counts = backend.to_host(repeats.array).reshape(-1)
+        if counts.size == 1:
+            counts = counts.repeat(n)
+        if counts.size != n:
+            raise RuntimeError(f"{op}: repeats must have the same size as input along dim "
+                               f"{d} ({counts.size} != {n})")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError(f"{op}: repeats can not be negative")
+    else:
+        if isinstance(repeats, bool) or not isinstance(repeats, int):
+            raise TypeError(f"{op}: repeats must be an int or a Tensor, got "
+                            f"{type(repeats).__name__}")
+        if repeats < 0:
+            raise RuntimeError(f"{op}: repeats can not be negative")
+        if output_size is not None and output_size != n * repeats:
+            raise RuntimeError(f"{op}: output_size {output_size} does not match the sum of "
+                               f"the repeats ({n * repeats})")
+        from .shape import repeat_each, reshape
+        return repeat_each(input if x.ndim else reshape(input, (1,)), repeats, d)
+    idx = backend.to_device(backend.host_repeat(n, counts), backend.device_of(x))
+    if output_size is not None and idx.shape[0] != output_size:
+        raise RuntimeError(f"{op}: output_size {output_size} does not match the sum of the "
+                           f"repeats ({idx.shape[0]})")
+    if x.ndim == 0:
+        from .shape import reshape
+        input = reshape(input, (1,))
+    return IndexSelect.apply(input, d, _make(idx))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """Same as torch.unique: the distinct values in ascending order (of the flattened
+    input, or the distinct slices along `dim`), optionally with the inverse indices and
+    the counts (int64). Not differentiable, as in PyTorch."""
+    x = input.array
+    xp = backend.array_module(x)
+    if dim is not None:
+        d = norm_dim(dim, x.ndim, "unique")
+        res = xp.unique(x, return_inverse=True, return_counts=True, axis=d)
+    else:
+        res = xp.unique(x.reshape(-1), return_inverse=True, return_counts=True)
+    values, inverse, counts = res
+    if dim is None:
+        inverse = inverse.reshape(x.shape)
+    else:
+        inverse = inverse.reshape(-1)
+    out = (_make(values),)
+    if return_inverse:
+        out += (_make(inverse.astype(backend.int64, copy=False)),)
+    if return_counts:
+        out += (_make(counts.astype(backend.int64, copy=False)),)
+    return out[0] if len(out) == 1 else out

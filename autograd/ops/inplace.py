@@ -208,7 +208,7 @@ def _replaced(t, value):
     zero) and of value."""
     if isinstance(value, Tensor):
         value = _ew.cast(value, t.dtype)
-    never = Tensor(backend.array_module(t.array).zeros(t.array.shape, dtype=bool))
+    never = _make(backend.array_module(t.array).zeros(t.array.shape, dtype=bool))
     return _compare.where(never, t, value)
 
 
@@ -216,7 +216,8 @@ def copy_(t, src):
     """Same as torch.Tensor.copy_: broadcasts `src`, converts its dtype and device."""
     _check_leaf(t, "copy_")
     if not isinstance(src, Tensor):
-        src = Tensor(src)
+        from ..creation import tensor
+        src = tensor(src)
     if src.device != t.device:
         from ..creation import to_device
         src = to_device(src, t.device)
@@ -250,6 +251,14 @@ def index_add_(t, dim, index, source, alpha=1):
     src = source * alpha if alpha != 1 else source
     contrib = _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
     return add_(t, contrib)
+
+
+def index_add(t, dim, index, source, *, alpha=1):
+    """Same as torch.index_add: t with alpha * source added at `index` along `dim`."""
+    from .shape import norm_dim
+    d = norm_dim(dim, t.ndim, "index_add")
+    src = source * alpha if alpha != 1 else source
+    return t + _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
 
 
 def scatter_add_(t, dim, index, src):

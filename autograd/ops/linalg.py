@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from . import shape as _shape
 from .reduce import sum_to
 
@@ -232,3 +232,83 @@ def einsum(equation, *operands):
                 raise RuntimeError(f"einsum: subscript {c!r} has size {n} for an operand of "
                                    f"shape {tuple(t.shape)}, which does not match {sizes[c]}")
     return Einsum.apply(subs, out, *operands)
+
+
+# ----------------------------------------------------------------------------- composites
+def _scaled_sum(op, input, product, beta, alpha):
+    """beta * input + alpha * product, PyTorch's way: with beta = 0 the input is not
+    read (nan and inf in it do not propagate), and the input must broadcast."""
+    try:
+        fits = backend.broadcast_shapes(tuple(input.shape), tuple(product.shape)) == \
+            tuple(product.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} cannot broadcast to "
+                           f"the product's shape {tuple(product.shape)}")
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        if not input.requires_grad:
+            return product
+        # the input is not read (nan in it does not propagate) but gets a zero gradient
+        from .compare import where
+        never = _make(backend.array_module(input.array).zeros(input.array.shape, dtype=bool))
+        return product + where(never, input, 0.0)
+    return product + (input if beta == 1 else input * beta)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """Same as torch.addmm: beta * input + alpha * (mat1 @ mat2)."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"addmm: expected 2-d matrices, got shapes {tuple(mat1.shape)} "
+                           f"and {tuple(mat2.shape)}")
+    return _scaled_sum("addmm", input, matmul(mat1, mat2), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """Same as torch.baddbmm: beta * input + alpha * bmm(batch1, batch2)."""
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """Same as torch.addbmm: beta * input + alpha * (the sum over the batch of the
+    products batch1[i] @ batch2[i])."""
+    from .reduce import sum as _sum
+    return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """Same as torch.addmv: beta * input + alpha * (mat @ vec)."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+class DiagEmbed(Function):
+    """A 1-d tensor placed on the `offset`-th diagonal of a square matrix."""
+
+    @staticmethod
+    def forward(ctx, v, offset):
+        ctx.offset = offset
+        return backend.array_module(v.array).diag(v.array, offset)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _shape.diagonal(grad, ctx.offset), None
+
+
+def diag(input, diagonal=0):
+    """Same as torch.diag: a 1-d input becomes a square matrix with it on the given
+    diagonal; a 2-d input gives (a copy of) that diagonal."""
+    if input.ndim == 1:
+        return DiagEmbed.apply(input, int(diagonal))
+    if input.ndim == 2:
+        return _shape.diagonal(input, int(diagonal))
+    raise RuntimeError(f"diag: expected a 1-d or 2-d tensor, got shape {tuple(input.shape)}")
+
+
+def trace(input):
+    """Same as torch.trace: the sum of a matrix's main diagonal."""
+    from .reduce import sum as _sum
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, got shape {tuple(input.shape)}")
+    return _sum(_shape.diagonal(input, 0))

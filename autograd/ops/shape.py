@@ -291,11 +291,9 @@ def repeat(a, *sizes):
     return Repeat.apply(a, _sizes(sizes, "repeat"))
 
 
-def repeat_interleave(a, repeats, dim=None):
-    """Same as torch.repeat_interleave with an int count."""
-    if dim is None:
-        a, dim = flatten(a), 0
-    d = norm_dim(dim, a.array.ndim, "repeat_interleave")
+def repeat_each(a, repeats: int, d: int):
+    """Each slice of `a` along dim d repeated `repeats` times in place (an expand and a
+    reshape: no index array); repeat_interleave's path for an int count."""
     shape = a.array.shape
     x = unsqueeze(a, d + 1)
     x = expand(x, shape[:d + 1] + (repeats,) + shape[d + 1:])

@@ -254,6 +254,7 @@ ALLOWED = {
     ("autograd/ops/compare.py", "equal", "bool(array)"),
     ("autograd/ops/elementwise.py", "_operand", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/index.py", "nonzero", "xp.nonzero"),  # the output's size is data
+    ("autograd/ops/index.py", "unique", "xp.unique"),  # the output's size is data
     # host-only branches (the GPU takes the formula above them), and CumProd with
     # create_graph on the GPU
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),
