@@ -230,6 +230,37 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
+class WeightedRandomSampler(Sampler):
+    """Same as torch.utils.data.WeightedRandomSampler: `num_samples` indices drawn with
+    probabilities proportional to `weights` (with or without replacement), from
+    `generator` or the default generator."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or \
+                num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        w = weights.detach().cpu() if isinstance(weights, ag.Tensor) else ag.tensor(weights)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(w.shape)}")
+        self.weights = w.to(ag.float64)
+        self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
+
+    def _order(self):
+        return ag.multinomial(self.weights, self.num_samples, self.replacement,
+                              generator=self.generator).array
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
 class BatchSampler(Sampler):
     """Same as torch.utils.data.BatchSampler: lists of `batch_size` indices."""
 
