@@ -164,7 +164,9 @@ class Elu(Function):
         (a,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.params
         # d/dx = scale for x > 0, alpha scale input_scale exp(x input_scale) otherwise
-        neg = _unary.exp(_compare.clamp(a, max=0) * input_scale) * (alpha * scale * input_scale)
+        z = _compare.clamp(a, max=0)
+        neg = _unary.exp(z if input_scale == 1 else z * input_scale) * (
+            alpha * scale * input_scale)
         pos = grad if scale == 1 else grad * scale
         return _compare.where(_make(a.array > 0), pos, grad * neg), None, None, None
 
