@@ -48,6 +48,10 @@ class LRScheduler:
                         "state dict first")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """Step 0, run by the constructor (and by SequentialLR when a scheduler starts)."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -71,6 +75,10 @@ class LRScheduler:
 
     def step(self, epoch=None) -> None:
         self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None) -> None:
+        """Set every group's lr for the next epoch (or for `epoch`, in closed form)."""
         if epoch is None:
             self.last_epoch += 1
             lrs = self.get_lr()
@@ -445,3 +453,20 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+# more schedules (ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR,
+# SequentialLR, ChainedScheduler) live in their own module, built on LRScheduler above
+from ._lr_scheduler_more import (  # noqa: E402
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    PolynomialLR,
+    SequentialLR,
+)
+
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
+           "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
+           "ConstantLR", "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+           "SequentialLR", "ChainedScheduler"]

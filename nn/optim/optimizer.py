@@ -117,12 +117,12 @@ class Optimizer:
 
     def _follow_parameters(self) -> None:
         """After `model.to(device)` moved parameters, move their state arrays too (the
-        `step` counters stay on the host, as PyTorch keeps them)."""
+        `step` counters and NAdam's `mu_product` stay on the host, as PyTorch keeps them)."""
         self._moves_seen = _module.device_moves[0]
         for p, state in self.state.items():
             dev = p.device
             for key, value in state.items():
-                if key != "step" and isinstance(value, Tensor) and value.device != dev:
+                if key not in _HOST_STATE and isinstance(value, Tensor) and value.device != dev:
                     value.data = backend.to_device(value.array, dev)
 
     # ------------------------------------------------------------------ state dicts
@@ -169,6 +169,12 @@ class Optimizer:
             for mine, saved in zip(self.param_groups, saved_groups)]
 
 
+# 0-d scalars read on the host every step: they stay there, in their own dtype. (PyTorch
+# keeps `step` so on loading; it casts `mu_product` to the parameter's dtype and device,
+# which would need a device sync per step and break bit-for-bit resumes.)
+_HOST_STATE = ("step", "mu_product")
+
+
 def _state_value(name, value, p):
     """A fresh copy of one saved state entry, on p's device; floats take p's dtype."""
     if isinstance(value, Tensor):
@@ -176,19 +182,21 @@ def _state_value(name, value, p):
     if not backend.is_array(value):
         return value
     dtype = value.dtype
-    if name != "step" and dtype.kind == "f" and p.dtype.kind == "f":
+    host = name in _HOST_STATE
+    if not host and dtype.kind == "f" and p.dtype.kind == "f":
         dtype = p.dtype
     # `step` stays on the host, where it is read every step without a device sync
-    out = backend.to_device(value, backend.CPU if name == "step" else p.device, copy=True)
+    out = backend.to_device(value, backend.CPU if host else p.device, copy=True)
     return _make(out.astype(dtype, copy=False))
 
 
-def _step_tensor():
-    """The `step` counter: a 0-d float host tensor, as PyTorch keeps it (float32 unless the
-    default dtype is float64). It is read on the host, so it costs no device sync."""
+def _step_tensor(value: float = 0.0):
+    """The `step` counter (or another per-parameter scalar such as NAdam's `mu_product`):
+    a 0-d float host tensor, as PyTorch keeps it (float32 unless the default dtype is
+    float64). It is read on the host, so it costs no device sync."""
     dtype = backend.float64 if backend.get_default_dtype() == backend.float64 else \
         backend.float32
-    return ag.zeros((), dtype=dtype, device="cpu")
+    return ag.full((), value, dtype=dtype, device="cpu")
 
 
 def _bump_step(state) -> float:
@@ -196,6 +204,25 @@ def _bump_step(state) -> float:
     arr = state["step"].array
     arr += 1
     return float(arr)
+
+
+def _check_options(name: str, lr=0.0, eps=0.0, betas=(0.0, 0.0), weight_decay=0.0,
+                   differentiable=False) -> None:
+    """PyTorch's constructor checks (its messages, prefixed with the optimiser's name)."""
+    if not 0.0 <= lr:
+        raise ValueError(f"{name}: Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"{name}: Invalid epsilon value: {eps}")
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"{name}: Invalid beta parameter at index {i}: {betas[i]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"{name}: Invalid weight_decay value: {weight_decay}")
+    if differentiable:
+        # foreach and capturable only pick PyTorch's kernels: the maths is the same here
+        raise NotImplementedError(
+            f"{name}: differentiable=True is not supported: updates run in place on the "
+            "arrays and record no graph")
 
 
 def _zeros_like(p):
