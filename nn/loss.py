@@ -1,7 +1,9 @@
 """Loss modules: thin wrappers that keep the options and call nn.functional."""
 from __future__ import annotations
 
+from .functional import likelihood_loss as _likelihood
 from .functional import loss as F
+from .functional import margin_loss as _margin
 from .module import Module
 
 
@@ -113,3 +115,99 @@ class KLDivLoss(_Loss):
 
     def forward(self, input, target):
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+# ----------------------------------------------------------------------------- margin losses
+class MarginRankingLoss(_Loss):
+    """Same as torch.nn.MarginRankingLoss."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return _margin.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                           reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """Same as torch.nn.HingeEmbeddingLoss."""
+
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return _margin.hinge_embedding_loss(input, target, margin=self.margin,
+                                            reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Same as torch.nn.SoftMarginLoss."""
+
+    def forward(self, input, target):
+        return _margin.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Same as torch.nn.MultiLabelSoftMarginLoss."""
+
+    def forward(self, input, target):
+        return _margin.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                                   reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Same as torch.nn.MultiMarginLoss."""
+
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                 reduction="mean"):
+        if p != 1 and p != 2:
+            raise ValueError(f"MultiMarginLoss: expected p to be 1 or 2, got {p}")
+        if weight is not None and weight.ndim != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                             f"{weight.ndim}D instead")
+        super().__init__(weight, size_average, reduce, reduction)
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input, target):
+        return _margin.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                         weight=self.weight, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Same as torch.nn.MultiLabelMarginLoss."""
+
+    def forward(self, input, target):
+        return _margin.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+# ----------------------------------------------------------------------------- likelihoods
+class PoissonNLLLoss(_Loss):
+    """Same as torch.nn.PoissonNLLLoss."""
+
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                 reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input, target):
+        return _likelihood.poisson_nll_loss(log_input, target, log_input=self.log_input,
+                                            full=self.full, eps=self.eps,
+                                            reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Same as torch.nn.GaussianNLLLoss."""
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(None, None, reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input, target, var):
+        return _likelihood.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                             reduction=self.reduction)

@@ -67,3 +67,15 @@ from .pooling import (
 
 # isort: split
 from autograd.ops.shape import pad  # the engine's op is torch.nn.functional.pad
+
+# isort: split
+# --- more losses (branch `more-losses`)
+from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss
+from .margin_loss import (
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+)
