@@ -4,7 +4,6 @@ local_response_norm, written in differentiable Tensor ops
 from __future__ import annotations
 
 import autograd as ag
-from autograd import backend
 from autograd.ops import shape as _shape
 from autograd.tensor import Tensor
 
@@ -123,6 +122,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return _affine(out, weight, bias, bshape)
 
 
+_MACHINE_EPS = {"float16": 2.0 ** -10, "float32": 2.0 ** -23, "float64": 2.0 ** -52}
+
+
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """Same as torch.nn.functional.rms_norm: input / sqrt(mean(input^2) + eps) * weight over
     the last len(normalized_shape) dims; eps=None means the dtype's machine epsilon."""
@@ -141,7 +143,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
                            f"weight of shape {list(weight.shape)} and normalized_shape = "
                            f"{list(normalized_shape)}")
     if eps is None:
-        eps = float(backend.array_module(input.array).finfo(input.array.dtype).eps)
+        eps = _MACHINE_EPS.get(input.array.dtype.name, 2.0 ** -23)
     dims = tuple(range(input.ndim - k, input.ndim))
     out = input * ag.rsqrt((input * input).mean(dim=dims, keepdim=True) + eps)
     return out if weight is None else out * weight

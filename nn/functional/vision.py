@@ -235,9 +235,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         pool = adaptive_avg_pool1d if input.ndim == 3 else adaptive_avg_pool2d
         return pool(input, sizes[0] if input.ndim == 3 else tuple(sizes))
     _check_sizes(input, sizes)
-    if mode in ("linear", "bilinear") and input.array.dtype.kind != "f":
-        raise NotImplementedError(f'"upsample_{mode}{input.ndim - 2}d" not implemented for '
-                                  f"'{input.dtype}'")
+    kind = input.array.dtype
+    if kind.kind != "f" and not (kind.name == "uint8" and mode.startswith("nearest")):
+        # as PyTorch on the CPU: floats only (uint8 too for the nearest modes)
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for "
+                                  f"{input.dtype}")
     xp = backend.array_module(input.array)
     out = input
     for k, n_out in enumerate(sizes):
