@@ -77,4 +77,20 @@ from .layers.pooling import (
 )
 from .layers.rnn import GRU, LSTM, RNN, RNNBase
 from .layers.transformer import TransformerEncoder, TransformerEncoderLayer
+# vision, normalisation, distance extras (branch `more-vision`)
+from .layers.distance import (
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    PairwiseDistance,
+    TripletMarginLoss,
+)
+from .layers.norm import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm, RMSNorm
+from .layers.pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .layers.vision import (
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 from . import data, optim, parallel, utils

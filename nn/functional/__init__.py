@@ -59,10 +59,30 @@ from .normalization import batch_norm, group_norm, layer_norm
 from .pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
     max_pool2d,
+)
+
+# isort: split
+# --- vision, normalisation and distance extras (branch `more-vision`)
+from .distance import (
+    cosine_embedding_loss,
+    cosine_similarity,
+    pairwise_distance,
+    triplet_margin_loss,
+)
+from .normalization import instance_norm, local_response_norm, rms_norm
+from .vision import (
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
 )
 
 # isort: split

@@ -1,4 +1,4 @@
-"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d.
+"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d.
 
 Windows are strided views of the padded input; forward and backward loop over the
 kernel offsets (kh*kw of them), never over batch, channels or pixels.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from autograd import backend
 from autograd.function import Function
+from autograd.ops.index import Gather
 from autograd.tensor import Tensor, _make
 
 from .conv import _Geo, _pad, _pair, _windows
@@ -270,3 +271,84 @@ def adaptive_avg_pool1d(input, output_size):
     out = output_size if isinstance(output_size, int) else output_size[0]
     a = _make(_averaging_matrix(n, out, input.dtype, backend.array_module(input.array)).T.copy())
     return input @ a
+
+
+def _bin_windows(n, out, xp):
+    """(out, K) input positions covering PyTorch's adaptive bins [floor(i n/out),
+    ceil((i+1) n/out)); short bins repeat their last position (harmless for a max)."""
+    i = xp.arange(out).reshape(-1, 1)
+    start = (i * n) // out
+    end = -((-(i + 1) * n) // out)
+    width = max(-(-n // out) + 1, 1) if out else 1  # no bin is wider than ceil(n/out) + 1
+    return xp.minimum(start + xp.arange(min(width, n)), end - 1)
+
+
+def _adaptive_max_argmax(x, oh, ow, xp):
+    """Flat (H*W) index of each adaptive bin's max: first the max along each row's column
+    bins, then along the row bins; argmax keeps the first maximum in row-major order."""
+    h, w = x.shape[-2:]
+    cols = _bin_windows(w, ow, xp)                          # (OW, Kw)
+    win = xp.take(x, cols, axis=-1)                         # (..., H, OW, Kw)
+    k = win.argmax(axis=-1)
+    col_best = xp.take_along_axis(win, k[..., None], axis=-1)[..., 0]      # (..., H, OW)
+    col_at = cols[xp.arange(ow), k]                         # (..., H, OW)
+    rows = _bin_windows(h, oh, xp)                          # (OH, Kh)
+    win = xp.take(col_best, rows, axis=-2)                  # (..., OH, Kh, OW)
+    k = win.argmax(axis=-2)                                 # (..., OH, OW)
+    row_at = rows[xp.arange(oh).reshape(-1, 1), k]
+    return row_at * w + xp.take_along_axis(col_at, row_at, axis=-2)
+
+
+def _check_adaptive_max(input, op, high):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if op == "adaptive_max_pool2d" and input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
+                           f"{list(input.shape)}")
+    if op == "adaptive_max_pool1d" and input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"adaptive_max_pool1d)")
+    for d in range(input.ndim - high, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"\"{op}\" not implemented for '{input.dtype}'")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Same as torch.nn.functional.adaptive_max_pool2d (indices into the flattened H*W)."""
+    _check_adaptive_max(input, "adaptive_max_pool2d", 3)
+    h, w = input.shape[-2:]
+    size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must "
+                           "be 2")
+    oh, ow = h if size[0] is None else size[0], w if size[1] is None else size[1]
+    if oh < 0 or ow < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(oh, ow)}: {list(input.shape[:-2]) + [oh, ow]}")
+    xp = backend.array_module(input.array)
+    idx = _make(_adaptive_max_argmax(input.array, oh, ow, xp).astype(backend.int64))
+    lead = tuple(input.shape[:-2])
+    # out = x.flatten(-2).gather(-1, idx): differentiable, the backward a scatter-add
+    out = Gather.apply(input.reshape(*lead, h * w), len(lead),
+                       idx.reshape(*lead, oh * ow)).reshape(*lead, oh, ow)
+    return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Same as torch.nn.functional.adaptive_max_pool1d."""
+    _check_adaptive_max(input, "adaptive_max_pool1d", 2)
+    if not isinstance(output_size, int):
+        if len(tuple(output_size)) != 1:
+            raise RuntimeError(f"adaptive_max_pool1d() argument 'output_size' should contain "
+                               f"one int (got {len(tuple(output_size))})")
+        output_size = tuple(output_size)[0]
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, output_size), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
