@@ -16,6 +16,8 @@ from .layers import (
     LogSoftmax,
     ModuleDict,
     ModuleList,
+    ParameterDict,
+    ParameterList,
     ReLU,
     Sequential,
     Sigmoid,
@@ -50,6 +52,6 @@ from .layers.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
-from .layers.rnn import GRU, LSTM, RNN, RNNBase
+from .layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .layers.transformer import TransformerEncoder, TransformerEncoderLayer
 from . import data, optim, parallel, utils

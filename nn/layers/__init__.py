@@ -12,5 +12,14 @@ from .activation import (
     Softplus,
     Tanh,
 )
-from .container import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
+from .container import (
+    Flatten,
+    Identity,
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+    Unflatten,
+)
 from .linear import Bilinear, Linear
