@@ -24,6 +24,8 @@ from .layers import (
     Mish,
     ModuleDict,
     ModuleList,
+    ParameterDict,
+    ParameterList,
     PReLU,
     ReLU,
     ReLU6,
@@ -75,7 +77,7 @@ from .layers.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
-from .layers.rnn import GRU, LSTM, RNN, RNNBase
+from .layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .layers.transformer import TransformerEncoder, TransformerEncoderLayer
 # vision, normalisation, distance extras (branch `more-vision`)
 from .layers.distance import (

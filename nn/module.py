@@ -3,12 +3,15 @@ registered by attribute assignment, as in PyTorch, and found again by name."""
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 
 from autograd import backend
 from autograd.function import _mode, no_grad
 from autograd.graph import mark_scope
 from autograd.tensor import Parameter, Tensor, _make
+
+from .backward_hook import BackwardHook, warn_non_full
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -83,6 +86,9 @@ class Module:
         setattr_(self, "_forward_hooks_with_kwargs", set())
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_pre_hooks_with_kwargs", set())
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_is_full_backward_hook", None)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -400,7 +406,8 @@ class Module:
 
     # ------------------------------------------------------------------ calling, hooks
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             output = self.forward(*args, **kwargs)
             if _mode.enabled:  # one marker per call for graph drawings and profiles
                 mark_scope(self, args, output)
@@ -417,6 +424,12 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        hooks = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            # identity nodes around the tensor inputs and outputs run the backward hooks
+            hooks = BackwardHook(self, list(self._backward_hooks.values()),
+                                 list(self._backward_pre_hooks.values()))
+            args = hooks.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
@@ -425,6 +438,14 @@ class Module:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if hooks is not None:
+            if not isinstance(output, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a "
+                              f"Tensor or a tuple of Tensors but received {type(output)}",
+                              stacklevel=2)
+            output = hooks.setup_output_hook(output)
+            if self._is_full_backward_hook is False:
+                warn_non_full(args, output)
         if _mode.enabled:
             mark_scope(self, args, output)
         return output
@@ -449,6 +470,30 @@ class Module:
         """Same as torch: hook(module, args, output) may return a new output."""
         return self._register_hook(self._forward_hooks, self._forward_hooks_with_kwargs,
                                    hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Same as torch: hook(module, grad_output) may return a new grad_output (a tuple
+        with one entry per output, None for non-Tensor outputs)."""
+        return self._register_hook(self._backward_pre_hooks, set(), hook, prepend, False)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Same as torch: hook(module, grad_input, grad_output) may return a new
+        grad_input (one entry per positional argument, None for non-Tensors; all None,
+        fired at the outputs, when no input requires grad)."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward "
+                               "hooks on a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", True)
+        return self._register_hook(self._backward_hooks, set(), hook, prepend, False)
+
+    def register_backward_hook(self, hook):
+        """Deprecated form: here it gets the full hook's arguments (PyTorch's gets the
+        grad_input of the module's last kernel) and PyTorch's FutureWarnings."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward "
+                               "hooks on a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return self._register_hook(self._backward_hooks, set(), hook, False, False)
 
     # ------------------------------------------------------------------ state dict
     def _save_to_state_dict(self, destination, prefix, keep_vars):

@@ -29,5 +29,14 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
-from .container import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
+from .container import (
+    Flatten,
+    Identity,
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+    Unflatten,
+)
 from .linear import Bilinear, Linear

@@ -1,6 +1,7 @@
-"""Recurrent layers: RNN (tanh/relu), LSTM, GRU, with PyTorch's parameter names, gate
-orders and return values. Time steps loop in Python (the recurrence is sequential); the
-input projection of all steps of a layer is one matmul."""
+"""Recurrent layers: RNN (tanh/relu), LSTM, GRU and their one-step cells (RNNCell,
+LSTMCell, GRUCell), with PyTorch's parameter names, gate orders and return values. Time
+steps loop in Python (the recurrence is sequential); the input projection of all steps of
+a layer is one matmul."""
 from __future__ import annotations
 
 import math
@@ -234,3 +235,125 @@ class GRU(RNNBase):
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, device=device, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- cells
+class RNNCellBase(Module):
+    """Shared by RNNCell, LSTMCell and GRUCell (same as torch.nn.RNNCellBase): one time
+    step, with the gate maths of the full layers above."""
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        gate = num_chunks * hidden_size
+        kw = dict(dtype=dtype, device=device)
+        self.weight_ih = Parameter(ag.empty((gate, input_size), **kw))
+        self.weight_hh = Parameter(ag.empty((gate, hidden_size), **kw))
+        if bias:
+            self.bias_ih = Parameter(ag.empty((gate,), **kw))
+            self.bias_hh = Parameter(ag.empty((gate,), **kw))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for p in self.parameters():
+            init.uniform_(p, -stdv, stdv)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _check_dims(self, input, hx):
+        name = type(self).__name__
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D "
+                             "instead")
+        states = [] if hx is None else list(hx) if isinstance(hx, (tuple, list)) else [hx]
+        for i, h in enumerate(states):
+            if h.ndim not in (1, 2):
+                what = f"hx[{i}]" if isinstance(hx, (tuple, list)) else "hidden"
+                raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {h.ndim}D "
+                                 "instead")
+        return input.ndim == 2
+
+    def _check_shapes(self, input, states):
+        # the checks of PyTorch's cell kernels, in their order and words
+        if input.shape[1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[1]} "
+                               f"expected {self.input_size}")
+        for i, h in enumerate(states):
+            if h.shape[0] != input.shape[0]:
+                raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match "
+                                   f"hidden{i} batch size {h.shape[0]}")
+            if h.ndim < 2:
+                raise IndexError("Dimension out of range (expected to be in range of "
+                                 "[-1, 0], but got 1)")
+            if h.shape[1] != self.hidden_size:
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got "
+                                   f"{h.shape[1]}, expected {self.hidden_size}")
+
+    def _step(self, cell, input, hx, n_states):
+        """Batch the input (and hx) if unbatched, check, run `cell`, unbatch again."""
+        batched = self._check_dims(input, hx)
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            zeros = ag.zeros((input.shape[0], self.hidden_size), dtype=input.dtype,
+                             device=input.device)
+            states = [zeros] * n_states
+        else:
+            states = list(hx) if n_states > 1 else [hx]
+            if not batched:
+                states = [h.unsqueeze(0) for h in states]
+        self._check_shapes(input, states)
+        proj = input @ self.weight_ih.T  # W_ih x + b_ih, as the layers' input projection
+        if self.bias_ih is not None:
+            proj = proj + self.bias_ih
+        out = cell(proj, tuple(states) if n_states > 1 else states[0], self.weight_hh,
+                   self.bias_hh)
+        if not batched:
+            out = tuple(o.squeeze(0) for o in out) if n_states > 1 else out.squeeze(0)
+        return out
+
+
+class RNNCell(RNNCellBase):
+    """Same as torch.nn.RNNCell: h' = act(W_ih x + b_ih + W_hh h + b_hh)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        if self.nonlinearity not in ("tanh", "relu"):
+            self._check_dims(input, hx)
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        act = ag.tanh if self.nonlinearity == "tanh" else ag.relu
+        return self._step(_rnn_cell(act), input, hx, 1)
+
+
+class LSTMCell(RNNCellBase):
+    """Same as torch.nn.LSTMCell: returns (h', c'); gates in order i, f, g, o."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._step(_lstm_cell, input, hx, 2)
+
+
+class GRUCell(RNNCellBase):
+    """Same as torch.nn.GRUCell: gates in order r, z, n."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._step(_gru_cell, input, hx, 1)
