@@ -70,8 +70,31 @@ class _Plan:
         out += xp.take(x, self.i1, axis=self.axis) * self.w1
         return out
 
+    def _matrix(self, n_in, dtype, xp):
+        """The dense (n_out, n_in) resampling matrix: out = M x along the axis."""
+        m = getattr(self, "_m", None)
+        if m is None or m.dtype != dtype:
+            n_out = self.i0.shape[0]
+            m = xp.zeros((n_out, n_in), dtype=dtype)
+            rows = xp.arange(n_out)
+            if self.w0 is None:
+                m[rows, self.i0] = 1
+            else:
+                m[rows, self.i0] += self.w0.reshape(-1).astype(dtype)
+                m[rows, self.i1] += self.w1.reshape(-1).astype(dtype)
+            self._m = m
+        return m
+
     def scatter(self, g, n_in):
         xp = backend.array_module(g)
+        last = g.ndim - 1
+        # on the host, the adjoint of the last two axes' resampling is one matrix product
+        # (BLAS) instead of an unbuffered add.at, when the matrix is small and g is finite
+        # (a zero weight times an inf or nan would otherwise spread it along the axis)
+        if (not backend.is_device_array(g) and self.axis >= last - 1
+                and self.i0.shape[0] * n_in <= 1 << 22 and bool(xp.isfinite(g).all())):
+            m = self._matrix(n_in, g.dtype, xp)
+            return g @ m if self.axis == last else m.T @ g
         shape = g.shape[:self.axis] + (n_in,) + g.shape[self.axis + 1:]
         out = xp.zeros(shape, dtype=g.dtype)
         lead = (slice(None),) * self.axis

@@ -421,3 +421,19 @@ def test_adaptive_max_pool_errors_and_gradcheck():
     assert ag.gradcheck(lambda t: F.adaptive_max_pool2d(t, (3, 2)), (x,))
     assert ag.gradgradcheck(lambda t: F.adaptive_max_pool2d(t, (3, 2)), (x,))
     assert ag.gradcheck(lambda t: F.adaptive_max_pool1d(t.flatten(-2), 3), (x,))
+
+
+@requires_torch
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_interpolate_gradient_keeps_a_nan_where_torch_does(mode):
+    # the host adjoint is a matrix product only for finite gradients: a nan upstream
+    # reaches only the pixels that fed that output, as in PyTorch
+    x = _x((1, 1, 3, 4))
+    g = np.ones((1, 1, 6, 8))
+    g[0, 0, 2, 5] = np.nan
+    xe, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.interpolate(xe, scale_factor=2, mode=mode).backward(ag.tensor(g))
+    torch.nn.functional.interpolate(xt, scale_factor=2, mode=mode).backward(torch.tensor(g))
+    np.testing.assert_array_equal(np.isnan(xe.grad.numpy()), np.isnan(xt.grad.numpy()))
+    finite = ~np.isnan(xt.grad.numpy())
+    np.testing.assert_allclose(xe.grad.numpy()[finite], xt.grad.numpy()[finite], rtol=1e-12)
