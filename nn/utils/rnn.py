@@ -167,7 +167,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     if isinstance(lengths, Tensor):
         if lengths.device.type != "cpu" or lengths.ndim != 1:
             raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got "
-                               f"{lengths.ndim}D {lengths.device} tensor")
+                               f"{lengths.ndim}D {lengths.device} Long tensor")
         lengths = lengths.array
     lengths = _np.asarray(lengths).astype(_np.int64).reshape(-1)
     batch_dim = 0 if batch_first else 1
