@@ -1,7 +1,7 @@
 """Recurrent layers: RNN (tanh/relu), LSTM, GRU and their one-step cells (RNNCell,
 LSTMCell, GRUCell), with PyTorch's parameter names, gate orders and return values. Time
 steps loop in Python (the recurrence is sequential); the input projection of all steps of
-a layer is one matmul."""
+a layer is one matmul. A PackedSequence input runs padded, with per-step masks."""
 from __future__ import annotations
 
 import math
@@ -14,6 +14,7 @@ from autograd.tensor import _make
 from .. import init
 from ..functional.dropout import dropout as _dropout
 from ..module import Module
+from ..utils.rnn import PackedSequence, _Layout
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -128,6 +129,8 @@ class RNNBase(Module):
             raise RuntimeError(f"Expected {what} size {expected}, got {list(h.shape)}")
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         lstm = self.mode == "LSTM"
         name = type(self).__name__
         if input.ndim not in (2, 3):
@@ -140,6 +143,37 @@ class RNNBase(Module):
                 hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
+        x, hidden = self._run(input, hx, None)
+        if not batched:
+            x = x.squeeze(1)
+            hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        return x, hidden
+
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence runs padded (T, B, H_in) in its sorted batch order, with a
+        per-step mask freezing the states of finished sequences (so h_n is each
+        sequence's state at its own last step, and the reverse direction starts at each
+        sequence's own end); the output is packed again."""
+        lstm = self.mode == "LSTM"
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if data.ndim != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.ndim}")
+        layout = _Layout(batch_sizes, data.device)
+        if hx is not None and sorted_indices is not None:  # the user's order -> sorted
+            hx = (tuple(h.index_select(1, sorted_indices) for h in hx) if lstm
+                  else hx.index_select(1, sorted_indices))
+        x, hidden = self._run(layout.pad(data), hx, layout.step_masks())
+        if unsorted_indices is not None:
+            hidden = (tuple(h.index_select(1, unsorted_indices) for h in hidden) if lstm
+                      else hidden.index_select(1, unsorted_indices))
+        out = PackedSequence(layout.pack(x), batch_sizes, sorted_indices, unsorted_indices)
+        return out, hidden
+
+    def _run(self, input, hx, masks):
+        """All layers over time-major (T, B, H_in); `masks[t]` (B, 1) bool or None."""
+        lstm = self.mode == "LSTM"
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
@@ -171,8 +205,13 @@ class RNNBase(Module):
                 ys = [None] * len(steps)
                 order = range(len(steps) - 1, -1, -1) if d else range(len(steps))
                 for t in order:
-                    state = cell(steps[t], state, w_hh, b_hh)
-                    ys[t] = state[0] if lstm else state
+                    new = cell(steps[t], state, w_hh, b_hh)
+                    ys[t] = new[0] if lstm else new
+                    if masks is not None and masks[t] is not None:  # finished: keep state
+                        m = masks[t]
+                        new = (tuple(ag.where(m, a, b) for a, b in zip(new, state)) if lstm
+                               else ag.where(m, new, state))
+                    state = new
                 outs.append(ag.stack(ys, 0))
                 h_n.append(state[0] if lstm else state)
                 if lstm:
@@ -181,13 +220,7 @@ class RNNBase(Module):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = _dropout(x, self.dropout, True)
         h_n = ag.stack(h_n, 0)
-        hidden = (h_n, ag.stack(c_n, 0)) if lstm else h_n
-        if not batched:
-            x = x.squeeze(1)
-            hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
-        elif self.batch_first:
-            x = x.transpose(0, 1)
-        return x, hidden
+        return x, ((h_n, ag.stack(c_n, 0)) if lstm else h_n)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

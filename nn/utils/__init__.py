@@ -10,3 +10,4 @@ from .monitor import GradientMonitor, grad_report  # noqa: E402
 from .summary import summary  # noqa: E402
 
 __all__ += ["GradientMonitor", "grad_report", "summary"]
+from . import rnn  # noqa: E402  (nn.utils.rnn: pad_sequence, PackedSequence, ...)
