@@ -78,7 +78,13 @@ from .layers.pooling import (
     MaxPool2d,
 )
 from .layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
-from .layers.transformer import TransformerEncoder, TransformerEncoderLayer
+from .layers.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 # vision, normalisation, distance extras (branch `more-vision`)
 from .layers.distance import (
     CosineEmbeddingLoss,
