@@ -285,3 +285,10 @@ def matrix_power(A, n, *, out=None):
         if n:
             base = _matmul(base, base)
     return result if result is not A else _shape.clone(A)
+
+
+def logdet(A):
+    """Same as torch.logdet: log det(A); nan where det(A) < 0, -inf where it is 0."""
+    from .ops.compare import where
+    sign, logabs = slogdet(A)
+    return where(sign < 0, float("nan"), logabs)

@@ -24,6 +24,7 @@ for _n in ("kron", "tensordot", "inner", "cross", "chain_matmul", "cdist", "trap
            "trapz", "cumulative_trapezoid"):
     setattr(E, _n, getattr(products, _n))
 E.linalg = ag_linalg
+E.logdet = ag_linalg.logdet
 
 
 def _vander(m, x, N=None, increasing=False):
@@ -118,6 +119,7 @@ CASES = [
     ("linalg_det", lambda m, a: m.linalg.det(a), [(2, 3, 3)], _well_conditioned, True),
     ("linalg_slogdet", lambda m, a: m.linalg.slogdet(a)[1], [(2, 3, 3)],
      lambda s, r: _well_conditioned(s, r) * np.array([1, -1, 1]), True),
+    ("logdet", lambda m, a: m.logdet(a), [(2, 3, 3)], _well_conditioned, True),
     ("linalg_solve_matrix", lambda m, a, b: m.linalg.solve(a, b),
      [(2, 3, 3), (3, 2)], lambda s, r: _well_conditioned(s, r) if s[-1] == s[-2] == 3
      and len(s) == 3 else _rand(s, r), True),
@@ -224,6 +226,8 @@ def test_slogdet_sign_and_det_values(device):
     theirs = torch.linalg.slogdet(torch.tensor(x))
     close(ours.sign, theirs.sign, np.float64, "sign", device)
     close(ours.logabsdet, theirs.logabsdet, np.float64, "logabsdet", device)
+    close(ag_linalg.logdet(ag.tensor(x, device=device)), torch.logdet(torch.tensor(x)),
+          np.float64, "logdet (nan for negative det)", device)
     close(ag_linalg.det(ag.tensor(x, device=device)), torch.linalg.det(torch.tensor(x)),
           np.float64, "det", device)
 
