@@ -68,6 +68,30 @@ from .function import (
 )
 from .grad import backward, grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops.arrange import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    diag_embed,
+    diagflat,
+    dstack,
+    fliplr,
+    flipud,
+    hstack,
+    meshgrid,
+    rot90,
+    row_stack,
+    select,
+    tile,
+    tril_indices,
+    triu_indices,
+    vander,
+    vstack,
+)
 from .ops.compare import (
     allclose,
     clamp,
@@ -138,12 +162,22 @@ from .ops.linalg import (
     dot,
     einsum,
     ger,
-    inner,
     matmul,
     mm,
     mv,
     outer,
     trace,
+)
+from .ops.products import (
+    cdist,
+    chain_matmul,
+    cross,
+    cumulative_trapezoid,
+    inner,
+    kron,
+    tensordot,
+    trapezoid,
+    trapz,
 )
 from .ops.reduce import (
     all,
@@ -180,7 +214,6 @@ from .ops.shape import (
     diagonal,
     flatten,
     flip,
-    hstack,
     moveaxis,
     movedim,
     narrow,
@@ -199,7 +232,6 @@ from .ops.shape import (
     unbind,
     unflatten,
     unsqueeze,
-    vstack,
 )
 from .ops.unary import (
     abs,
@@ -285,5 +317,7 @@ from . import (  # noqa: E402
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
 from .explain import explain_grad  # noqa: E402
+from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
+from .linalg import inv as inverse  # noqa: E402
 from .profiler import profile  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402

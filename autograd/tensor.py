@@ -1024,6 +1024,52 @@ class Tensor:
     def addmv(self, mat, vec, *, beta=1, alpha=1):
         return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
 
+    def tile(self, *dims):
+        return _arrange.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
+                             else dims)
+
+    def flipud(self):
+        return _arrange.flipud(self)
+
+    def fliplr(self):
+        return _arrange.fliplr(self)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _arrange.rot90(self, k, dims)
+
+    def select(self, dim, index):
+        return _arrange.select(self, dim, index)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _arrange.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset=0):
+        return _arrange.diagflat(self, offset)
+
+    def kron(self, other):
+        return _products.kron(self, other)
+
+    def inner(self, other):
+        return _products.inner(self, other)
+
+    def cross(self, other, dim=None):
+        return _products.cross(self, other, dim)
+
+    def det(self):
+        return _la.det(self)
+
+    def logdet(self):
+        return _la.logdet(self)
+
+    def slogdet(self):
+        return _la.slogdet(self)
+
+    def inverse(self):
+        return _la.inv(self)
+
+    def matrix_power(self, n):
+        return _la.matrix_power(self, n)
+
     def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
         return _index.repeat_interleave(self, repeats, dim, output_size=output_size)
 
@@ -1123,11 +1169,14 @@ class Parameter(Tensor):
 
 # Bottom imports: the ops modules import Tensor from this module.
 from . import creation as _creation  # noqa: E402
+from . import linalg as _la  # noqa: E402
+from .ops import arrange as _arrange  # noqa: E402
 from .ops import compare as _compare  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import index as _index  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
+from .ops import products as _products  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import unary as _unary  # noqa: E402

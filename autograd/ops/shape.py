@@ -424,14 +424,6 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
-def hstack(tensors):
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
-
-
-def vstack(tensors):
-    return cat([t if t.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
-
-
 def narrow(a, dim, start, length):
     """Same as torch.narrow: a view of `length` entries of `dim` from `start`."""
     from .index import getitem
