@@ -654,6 +654,31 @@ def index_add_at(out, index, values):
         _cp_add_at(out, index, values)
 
 
+def reduce_at(name, out, index, values):
+    """out[index] = name(out[index], values), applied once per value even where indices
+    repeat; name is "add", "multiply", "maximum" or "minimum" (scatter_reduce)."""
+    if isinstance(out, np.ndarray):
+        getattr(np, name).at(out, index, values)
+    elif name == "add":
+        _cp_add_at(out, index, values)
+    elif name in ("maximum", "minimum"):
+        import cupyx
+        (cupyx.scatter_max if name == "maximum" else cupyx.scatter_min)(out, index, values)
+    else:  # CuPy has no multiply.at: |product| = exp(sum log|v|), its sign and its zeros
+        kind = out.dtype if out.dtype.kind == "f" else np.float64
+        v = values.astype(kind, copy=False)
+        zeros = cp.zeros(out.shape, dtype=np.int32)
+        negative = cp.zeros(out.shape, dtype=np.int32)
+        logs = cp.zeros(out.shape, dtype=kind)
+        _cp_add_at(zeros, index, (v == 0).astype(np.int32))
+        _cp_add_at(negative, index, (v < 0).astype(np.int32))
+        _cp_add_at(logs, index, cp.log(cp.abs(cp.where(v == 0, 1, v))))
+        factor = cp.exp(logs) * (1 - 2 * (negative % 2)) * (zeros == 0)
+        if out.dtype.kind != "f":
+            factor = cp.rint(factor)
+        out[...] = (out * factor).astype(out.dtype, copy=False)
+
+
 # ----------------------------------------------------------------------------- raw bytes
 def array_to_bytes(arr):
     """`arr`'s elements as raw little-endian C-order bytes (a uint8 host array; copied from
