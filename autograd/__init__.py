@@ -145,7 +145,6 @@ from .ops.index import (
     masked_fill,
     nonzero,
     repeat_interleave,
-    scatter,
     scatter_add,
     sort,
     topk,
@@ -202,6 +201,18 @@ from .ops.reduce import (
     sum,
     var,
     var_mean,
+)
+from .ops.scatter import (
+    index_copy,
+    index_fill,
+    index_put,
+    masked_scatter,
+    masked_select,
+    put,
+    scatter,
+    scatter_reduce,
+    take,
+    take_along_dim,
 )
 from .ops.shape import (
     broadcast_tensors,

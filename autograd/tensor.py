@@ -1097,8 +1097,57 @@ class Tensor:
     def scatter_add(self, dim, index, src):
         return _index.scatter_add(self, dim, index, src)
 
-    def scatter(self, dim, index, src):
-        return _index.scatter(self, dim, index, src)
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        return _scatter.scatter(self, dim, index, src, value, reduce=reduce)
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        return _scatter.scatter_(self, dim, index, src, value, reduce=reduce)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _scatter.scatter_reduce_(self, dim, index, src, reduce,
+                                        include_self=include_self)
+
+    def take(self, index):
+        return _scatter.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return _scatter.take_along_dim(self, indices, dim)
+
+    def masked_select(self, mask):
+        return _scatter.masked_select(self, mask)
+
+    def masked_scatter(self, mask, source):
+        return _scatter.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        return _scatter.masked_scatter_(self, mask, source)
+
+    def index_fill(self, dim, index, value):
+        return _scatter.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        return _scatter.index_fill_(self, dim, index, value)
+
+    def index_copy(self, dim, index, source):
+        return _scatter.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        return _scatter.index_copy_(self, dim, index, source)
+
+    def index_put(self, indices, values, accumulate=False):
+        return _scatter.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return _scatter.index_put_(self, indices, values, accumulate)
+
+    def put(self, index, source, accumulate=False):
+        return _scatter.put(self, index, source, accumulate)
+
+    def put_(self, index, source, accumulate=False):
+        return _scatter.put_(self, index, source, accumulate)
 
     def index_select(self, dim, index):
         return _index.index_select(self, dim, index)
@@ -1178,6 +1227,7 @@ from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import products as _products  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
+from .ops import scatter as _scatter  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import unary as _unary  # noqa: E402
 
