@@ -162,8 +162,9 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     largest) along `dim` and its index."""
     d = _shape.norm_dim(dim, input.array.ndim, "kthvalue")
     n = input.array.shape[d] if input.array.ndim else 1
-    if isinstance(k, bool) or not isinstance(k, int):
+    if isinstance(k, (bool, float)) or not hasattr(k, "__index__"):
         raise TypeError(f"kthvalue: expected k to be an int, got {type(k).__name__}")
+    k = k.__index__()
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue: expected k in [1, {n}] (selected number k out of range "
                            f"for dimension {d}), got {k}")
@@ -256,7 +257,7 @@ def _quantile(a, q, dim, keepdim, interpolation, ignore_nan, op):
                                q * (n - 1))
     r = ranks.array
     if interpolation != "linear" and interpolation != "midpoint":
-        r = {"lower": xp.floor, "higher": xp.ceil, "nearest": xp.round}[interpolation](r)
+        r = {"lower": xp.floor, "higher": xp.ceil, "nearest": xp.rint}[interpolation](r)
     below = xp.floor(r)
     last = src.ndim - 1
     out = Gather.apply(src, last, _make(_take(order, below.astype(_int64), -1)))
