@@ -167,6 +167,23 @@ from .ops.linalg import (
     outer,
     trace,
 )
+from .ops.order import (
+    bincount,
+    bucketize,
+    cummax,
+    cummin,
+    histc,
+    kthvalue,
+    logcumsumexp,
+    median,
+    mode,
+    nanmean,
+    nanmedian,
+    nanquantile,
+    nansum,
+    quantile,
+    searchsorted,
+)
 from .ops.products import (
     cdist,
     chain_matmul,

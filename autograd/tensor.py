@@ -1070,6 +1070,45 @@ class Tensor:
     def matrix_power(self, n):
         return _la.matrix_power(self, n)
 
+    def median(self, dim=None, keepdim=False):
+        return _order.median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim=False):
+        return _order.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim=-1, keepdim=False):
+        return _order.mode(self, dim, keepdim)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return _order.kthvalue(self, k, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _order.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _order.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _order.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _order.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def cummax(self, dim):
+        return _order.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _order.cummin(self, dim)
+
+    def logcumsumexp(self, dim):
+        return _order.logcumsumexp(self, dim)
+
+    def histc(self, bins=100, min=0, max=0):
+        return _order.histc(self, bins, min, max)
+
+    def bincount(self, weights=None, minlength=0):
+        return _order.bincount(self, weights, minlength)
+
     def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
         return _index.repeat_interleave(self, repeats, dim, output_size=output_size)
 
@@ -1225,6 +1264,7 @@ from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import index as _index  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
+from .ops import order as _order  # noqa: E402
 from .ops import products as _products  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import scatter as _scatter  # noqa: E402

@@ -257,6 +257,7 @@ ALLOWED = {
     ("autograd/ops/index.py", "unique", "xp.unique"),  # the output's size is data
     # host only: resampling's adjoint as a matrix product when the gradient is finite
     ("nn/functional/vision.py", "_Plan.scatter", "bool(array)"),
+    ("autograd/ops/order.py", "bincount", ".tolist()"),  # the output's size is data
     # host-only branches (the GPU takes the formula above them), and CumProd with
     # create_graph on the GPU
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),
