@@ -215,6 +215,9 @@ def _quantile_q(a, q, op):
         if q.array.dtype != x.dtype:
             raise RuntimeError(f"{op}: expected q tensor of the input's dtype {x.dtype}, got "
                                f"{q.array.dtype}")
+        if q.device != a.device:
+            raise RuntimeError(f"{op}: expected the q tensor on the input's device "
+                               f"{a.device}, got {q.device}")
         qa = q.array
         bad = ~((qa >= 0) & (qa <= 1)).all()
         backend.check(bad, lambda: RuntimeError(f"{op}: expected q values in the range "

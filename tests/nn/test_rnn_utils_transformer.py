@@ -60,16 +60,23 @@ def test_pack_then_pad_round_trip_matches_torch(batch_first, enforce_sorted, dty
     shape = (4, 6, 2) if batch_first else (6, 4, 2)
     x = _rng(1).standard_normal(shape).astype(dtype)
 
+    host_parts = []  # batch_sizes and lengths: CPU tensors in both libraries
+
     def call(x):
         lib, _ = _lib(x)
         packed = lib.pack_padded_sequence(x, lengths, batch_first=batch_first,
                                           enforce_sorted=enforce_sorted)
         padded, lens = lib.pad_packed_sequence(packed, batch_first=batch_first,
                                                padding_value=0.5, total_length=7)
+        host_parts.append((packed.batch_sizes, lens))
         idx = [] if enforce_sorted else [packed.sorted_indices, packed.unsorted_indices]
-        return [packed.data, packed.batch_sizes, padded, lens] + idx
+        return [packed.data, padded] + idx
 
     run_both(call, call, [x], dtype, device=device)
+    (e_sizes, e_lens), (t_sizes, t_lens) = host_parts
+    for ours, theirs in ((e_sizes, t_sizes), (e_lens, t_lens)):
+        assert ours.device.type == "cpu" and ours.dtype == ag.int64
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
 @pytest.mark.parametrize("device", DEVICES)
