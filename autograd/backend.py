@@ -420,6 +420,8 @@ def polygamma(n: int, x):
     """The n-th derivative of digamma (n >= 0)."""
     if n == 0:
         return digamma(x)
+    if cp is not None and isinstance(x, cp.ndarray):
+        n = cp.asarray(n)  # cupyx's polygamma takes n as an array only
     return _scipy_special("polygamma", x, n)
 
 
