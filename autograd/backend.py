@@ -383,6 +383,58 @@ def erf(x):
     return _erf_series(x)
 
 
+def _scipy_special(name, x, *args):
+    """SciPy's special function `name` on host arrays, cupyx.scipy.special's on the GPU,
+    in x's dtype (float16 is computed in float32)."""
+    arr = x.astype(np.float32) if x.dtype == np.float16 else x
+    if type(arr) is np.ndarray:
+        lib = _sp_special
+    else:
+        lib = _cp_special if cp is not None and isinstance(arr, cp.ndarray) else None
+    if lib is None:
+        raise RuntimeError(f"{name}: expected SciPy (CPU) or cupyx.scipy (GPU) to be installed, "
+                           "got neither")
+    return getattr(lib, name)(*args, arr).astype(x.dtype, copy=False)
+
+
+def erfc(x):
+    """1 - erf(x), accurate for large x."""
+    return _scipy_special("erfc", x)
+
+
+def erfinv(x):
+    return _scipy_special("erfinv", x)
+
+
+def lgamma(x):
+    """log |gamma(x)|; +inf at -inf, as PyTorch (SciPy gives -inf there)."""
+    out = _scipy_special("gammaln", x)
+    return array_module(x).where(x == -np.inf, np.inf, out).astype(x.dtype, copy=False)
+
+
+def digamma(x):
+    return _scipy_special("psi", x)
+
+
+def polygamma(n: int, x):
+    """The n-th derivative of digamma (n >= 0)."""
+    if n == 0:
+        return digamma(x)
+    if cp is not None and isinstance(x, cp.ndarray):
+        n = cp.asarray(n)  # cupyx's polygamma takes n as an array only
+    return _scipy_special("polygamma", x, n)
+
+
+def i0(x):
+    """Modified Bessel function of the first kind, order 0."""
+    return _scipy_special("i0", x)
+
+
+def i1(x):
+    """Modified Bessel function of the first kind, order 1."""
+    return _scipy_special("i1", x)
+
+
 def _erf_series(x):
     # |x| < 3: erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)), all terms
     # positive (no cancellation). |x| >= 3: erf = 1 - erfc, erfc by its continued fraction.
