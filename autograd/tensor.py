@@ -513,20 +513,42 @@ class Tensor:
         return _compare.logical_not(self) if self.dtype.kind == "b" else \
             _compare.bitwise_not(self)
 
+    # bitwise on integers, logical on bools (as PyTorch's & | ^ << >>)
     def __and__(self, other):
-        return _compare.logical_and(self, other)
+        return _special.bitwise_and(self, other)
 
-    __rand__ = __and__
+    def __rand__(self, other):
+        return _special.bitwise_and(other, self)
 
     def __or__(self, other):
-        return _compare.logical_or(self, other)
+        return _special.bitwise_or(self, other)
 
-    __ror__ = __or__
+    def __ror__(self, other):
+        return _special.bitwise_or(other, self)
 
     def __xor__(self, other):
-        return _compare.logical_xor(self, other)
+        return _special.bitwise_xor(self, other)
 
-    __rxor__ = __xor__
+    def __rxor__(self, other):
+        return _special.bitwise_xor(other, self)
+
+    def __lshift__(self, other):
+        return _special.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _special.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _special.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _special.bitwise_right_shift(other, self)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
 
     # comparisons: bool tensors, no gradient
     def __eq__(self, other):
@@ -742,6 +764,115 @@ class Tensor:
     def erf(self):
         return _unary.erf(self)
 
+    # ---------------------------------------------------------------- special maths
+    # (their in-place `_` forms are generated below the class, through special.inplace)
+    def asinh(self):
+        return _special.asinh(self)
+
+    def acosh(self):
+        return _special.acosh(self)
+
+    def atanh(self):
+        return _special.atanh(self)
+
+    def erfc(self):
+        return _special.erfc(self)
+
+    def erfinv(self):
+        return _special.erfinv(self)
+
+    def lgamma(self):
+        return _special.lgamma(self)
+
+    def digamma(self):
+        return _special.digamma(self)
+
+    def polygamma(self, n):
+        return _special.polygamma(n, self)
+
+    def sinc(self):
+        return _special.sinc(self)
+
+    def logit(self, eps=None):
+        return _special.logit(self, eps)
+
+    def frac(self):
+        return _special.frac(self)
+
+    def deg2rad(self):
+        return _special.deg2rad(self)
+
+    def rad2deg(self):
+        return _special.rad2deg(self)
+
+    def i0(self):
+        return _special.i0(self)
+
+    def signbit(self):
+        return _special.signbit(self)
+
+    def isposinf(self):
+        return _special.isposinf(self)
+
+    def isneginf(self):
+        return _special.isneginf(self)
+
+    def atan2(self, other):
+        return _special.atan2(self, other)
+
+    def hypot(self, other):
+        return _special.hypot(self, other)
+
+    def logaddexp(self, other):
+        return _special.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _special.logaddexp2(self, other)
+
+    def xlogy(self, other):
+        return _special.xlogy(self, other)
+
+    def copysign(self, other):
+        return _special.copysign(self, other)
+
+    def heaviside(self, values):
+        return _special.heaviside(self, values)
+
+    def float_power(self, exponent):
+        return _special.float_power(self, exponent)
+
+    def fmax(self, other):
+        return _special.fmax(self, other)
+
+    def fmin(self, other):
+        return _special.fmin(self, other)
+
+    def bitwise_and(self, other):
+        return _special.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        return _special.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        return _special.bitwise_xor(self, other)
+
+    def bitwise_not(self):
+        return _special.bitwise_not(self)
+
+    def bitwise_left_shift(self, other):
+        return _special.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other):
+        return _special.bitwise_right_shift(self, other)
+
+    def gcd(self, other):
+        return _special.gcd(self, other)
+
+    def lcm(self, other):
+        return _special.lcm(self, other)
+
+    arcsinh, arccosh, arctanh, arctan2 = asinh, acosh, atanh, atan2
+
     def clamp(self, min=None, max=None):
         return _compare.clamp(self, min, max)
 
@@ -780,8 +911,6 @@ class Tensor:
     def trunc(self):
         return _unary.trunc(self)
 
-    def frac(self):
-        return self - _unary.trunc(self)
 
     def lerp(self, end, weight):
         return _elementwise.lerp(self, end, weight)
@@ -1269,7 +1398,29 @@ from .ops import products as _products  # noqa: E402
 from .ops import reduce as _reduce  # noqa: E402
 from .ops import scatter as _scatter  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops import special as _special  # noqa: E402
 from .ops import unary as _unary  # noqa: E402
+
+
+def _special_inplace(name, fn):
+    def method(self, *args):
+        return _special.inplace(self, name, fn, *args)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place {name[:-1]} (float maths into an integer tensor raise)."
+    return method
+
+
+# Tensor.<op>_ for the special maths: `inplace` writes the op's result back (and refuses a
+# float result for an integer tensor, as PyTorch)
+for _op in ("asinh", "acosh", "atanh", "erfc", "erfinv", "lgamma", "digamma", "sinc", "logit",
+            "frac", "deg2rad", "rad2deg", "i0", "atan2", "hypot", "xlogy", "copysign",
+            "heaviside", "float_power", "clamp_min", "clamp_max", "bitwise_and", "bitwise_or",
+            "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "gcd",
+            "lcm"):
+    setattr(Tensor, _op + "_", _special_inplace(_op + "_", getattr(_special, _op)))
+Tensor.arctan2_ = Tensor.atan2_
+Tensor.polygamma_ = lambda self, n: _special.inplace(
+    self, "polygamma_", lambda t: _special.polygamma(n, t))
 
 # the hottest operators call their op's bound `apply` directly
 _add_op = _elementwise.Add.apply
