@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d."""
 from __future__ import annotations
 
 import autograd as ag
@@ -59,9 +59,8 @@ class _ConvNd(Module):
         if self.padding_mode == "zeros":
             return input, self.padding
         if isinstance(self.padding, str):
-            lead = (1,) * (2 - self._dims)  # 1-d layers as height-1 images
-            pairs = _F._conv_pad(self.padding, lead + self.kernel_size, lead + self.dilation,
-                                 lead + self.stride, "conv")[2 - self._dims:]
+            pairs = _F._conv_pad(self.padding, self.kernel_size, self.dilation, self.stride,
+                                 "conv")
         else:
             pairs = [(p, p) for p in self.padding]
         widths = [w for lo_hi in reversed(pairs) for w in lo_hi]
@@ -92,6 +91,17 @@ class Conv2d(_ConvNd):
     def forward(self, input):
         x, padding = self._padded(input)
         return _F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                         self.groups)
+
+
+class Conv3d(_ConvNd):
+    """Same as torch.nn.Conv3d."""
+
+    _dims = 3
+
+    def forward(self, input):
+        x, padding = self._padded(input)
+        return _F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                          self.groups)
 
 
