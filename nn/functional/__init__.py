@@ -89,7 +89,7 @@ from .vision import (
 # --- padding, 3-d layers, fold/unfold, dropout and pooling extras (branch `r2-layers3`)
 from .conv import conv3d
 from .dropout import alpha_dropout, dropout1d, dropout3d, feature_alpha_dropout
-from .fold import channel_shuffle, fold, unfold
+from .im2col import channel_shuffle, fold, unfold
 from .padding import pad  # PyTorch's argument rules over the engine's pad op
 from .pooling import adaptive_avg_pool3d, avg_pool3d, max_pool3d
 from .pooling_extra import (

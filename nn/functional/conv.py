@@ -74,7 +74,7 @@ def _pad(x, pad, value=0):
     if not any(lo or hi for lo, hi in pad):
         return x
     xp = backend.array_module(x)
-    lead = ((0, 0),) * (x.ndim - 2)
+    lead = ((0, 0),) * (x.ndim - len(pad))
     return xp.pad(x, lead + tuple(pad), mode="constant", constant_values=value)
 
 

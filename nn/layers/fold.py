@@ -1,7 +1,7 @@
 """Rearranging layers: Unfold, Fold (im2col / col2im) and ChannelShuffle."""
 from __future__ import annotations
 
-from ..functional import fold as _F
+from ..functional import im2col as _F
 from ..module import Module
 
 
