@@ -70,8 +70,7 @@ class _ConvNd(Module):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding not in ((0,) * self._dims, "valid"):
-            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else \
-                f", padding={self.padding}"
+            s += f", padding={self.padding}"  # PyTorch prints padding=same unquoted
         if self.dilation != (1,) * self._dims:
             s += f", dilation={self.dilation}"
         if self.transposed and self.output_padding != (0,) * self._dims:
