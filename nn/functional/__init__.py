@@ -86,7 +86,20 @@ from .vision import (
 )
 
 # isort: split
-from autograd.ops.shape import pad  # the engine's op is torch.nn.functional.pad
+# --- padding, 3-d layers, fold/unfold, dropout and pooling extras (branch `r2-layers3`)
+from .conv import conv3d
+from .dropout import alpha_dropout, dropout1d, dropout3d, feature_alpha_dropout
+from .im2col import channel_shuffle, fold, unfold
+from .padding import pad  # PyTorch's argument rules over the engine's pad op
+from .pooling import adaptive_avg_pool3d, avg_pool3d, max_pool3d
+from .pooling_extra import (
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
 
 # isort: split
 # --- more losses (branch `more-losses`)

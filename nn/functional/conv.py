@@ -1,4 +1,4 @@
-"""Convolutions: conv1d, conv2d, conv_transpose1d/2d as im2col views and one matmul.
+"""Convolutions: conv1d/2d/3d, conv_transpose1d/2d as im2col views and one matmul.
 
 A convolution y = conv(x, w) is bilinear, so its two gradients are again the same
 bilinear form with the roles swapped: the input gradient is a transposed convolution
@@ -8,25 +8,32 @@ differentiates into the other two, so double backward needs no extra code.
 """
 from __future__ import annotations
 
+import itertools
 from collections import namedtuple
 
 from autograd import backend
 from autograd.function import Function
 from autograd.tensor import Tensor
 
-# in_hw: input spatial size; k: kernel size; stride, dilation: pairs; pad: ((lo, hi), (lo, hi))
+# Any number of spatial dims (1-d layers run as 2-d with height 1, 3-d directly).
+# in_hw: input spatial size; k: kernel size; stride, dilation: one int per spatial dim;
+# pad: ((lo, hi), ...) per spatial dim
 _Geo = namedtuple("_Geo", "in_hw k stride pad dilation groups out_hw")
 
 
-def _pair(v, op, name):
+def _ntuple(v, n, op, name):
     if isinstance(v, int):
-        return (v, v)
+        return (v,) * n
     v = tuple(int(i) for i in v)
     if len(v) == 1:
-        return v * 2
-    if len(v) != 2:
-        raise RuntimeError(f"{op}: expected {name} to be an int or a pair, got {v}")
+        return v * n
+    if len(v) != n:
+        raise RuntimeError(f"{op}: expected {name} to be an int or a {n}-tuple, got {v}")
     return v
+
+
+def _pair(v, op, name):
+    return _ntuple(v, 2, op, name)
 
 
 def _geometry(in_hw, k, stride, pad, dilation, groups, op):
@@ -39,21 +46,35 @@ def _geometry(in_hw, k, stride, pad, dilation, groups, op):
 
 
 def _windows(xpad, geo):
-    """A (N, C, kh, kw, OH, OW) strided view of the padded input: no copy."""
+    """A (N, C, *k, *out) strided view of the padded input, e.g. (N, C, kh, kw, OH, OW):
+    no copy."""
     xp = backend.array_module(xpad)
-    n, c = xpad.shape[:2]
-    sn, sc, sh, sw = xpad.strides
-    (kh, kw), (oh, ow) = geo.k, geo.out_hw
-    (s0, s1), (d0, d1) = geo.stride, geo.dilation
+    lead, strides = xpad.shape[:2], xpad.strides[2:]
     return xp.lib.stride_tricks.as_strided(
-        xpad, (n, c, kh, kw, oh, ow), (sn, sc, sh * d0, sw * d1, sh * s0, sw * s1))
+        xpad, lead + tuple(geo.k) + tuple(geo.out_hw),
+        xpad.strides[:2] + tuple(st * d for st, d in zip(strides, geo.dilation))
+        + tuple(st * s for st, s in zip(strides, geo.stride)))
+
+
+def _offset_slices(geo, offset):
+    """Slices picking, from the padded input, the inputs that kernel position `offset`
+    (a tuple) meets at every output position."""
+    return tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                 for i, d, s, o in zip(offset, geo.dilation, geo.stride, geo.out_hw))
+
+
+def _crop(xpad, geo):
+    """The unpadded interior of a padded array."""
+    if not any(lo or hi for lo, hi in geo.pad):
+        return xpad
+    return xpad[(Ellipsis,) + tuple(slice(lo, lo + n) for (lo, _), n in zip(geo.pad, geo.in_hw))]
 
 
 def _pad(x, pad, value=0):
     if not any(lo or hi for lo, hi in pad):
         return x
     xp = backend.array_module(x)
-    lead = ((0, 0),) * (x.ndim - 2)
+    lead = ((0, 0),) * (x.ndim - len(pad))
     return xp.pad(x, lead + tuple(pad), mode="constant", constant_values=value)
 
 
@@ -63,36 +84,37 @@ def _im2col(x, geo):
     xp = backend.array_module(x)
     n, g = x.shape[0], geo.groups
     win = _windows(_pad(x, geo.pad), geo)
-    return xp.ascontiguousarray(win).reshape(n, g, -1, geo.out_hw[0] * geo.out_hw[1])
+    return xp.ascontiguousarray(win).reshape(n, g, -1, _prod(geo.out_hw))
 
 
 def _col2im(cols, geo, x_shape):
     """The adjoint of _im2col: add each kernel offset's columns back into the input."""
     xp = backend.array_module(cols)
     n, c = x_shape[:2]
-    (kh, kw), (oh, ow) = geo.k, geo.out_hw
-    (s0, s1), (d0, d1) = geo.stride, geo.dilation
-    (t, b), (left, r) = geo.pad
-    h, w = geo.in_hw
-    xpad = xp.zeros((n, c, h + t + b, w + left + r), dtype=cols.dtype)
-    cols = cols.reshape(n, c, kh, kw, oh, ow)
-    for i in range(kh):
-        for j in range(kw):
-            xpad[:, :, i * d0:i * d0 + s0 * (oh - 1) + 1:s0,
-                 j * d1:j * d1 + s1 * (ow - 1) + 1:s1] += cols[:, :, i, j]
-    if t or b or left or r:
-        return xpad[:, :, t:t + h, left:left + w]
-    return xpad
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(geo.in_hw, geo.pad))
+    xpad = xp.zeros((n, c) + padded, dtype=cols.dtype)
+    cols = cols.reshape((n, c) + tuple(geo.k) + tuple(geo.out_hw))
+    for offset in itertools.product(*(range(kk) for kk in geo.k)):
+        xpad[(slice(None), slice(None)) + _offset_slices(geo, offset)] += \
+            cols[(slice(None), slice(None)) + offset]
+    return _crop(xpad, geo)
+
+
+def _prod(sizes):
+    out = 1
+    for s in sizes:
+        out *= s
+    return out
 
 
 def _grouped(a, groups):
-    """(N, C, H, W) -> (N, G, C/G, H*W), a view."""
+    """(N, C, *spatial) -> (N, G, C/G, prod(spatial)), a view."""
     n, c = a.shape[:2]
     return a.reshape(n, groups, c // groups, -1)
 
 
 class Conv2dFn(Function):
-    """y = conv(x, w) + b on (N, C, H, W) inputs."""
+    """y = conv(x, w) + b on (N, C, *spatial) inputs (any number of spatial dims)."""
 
     @staticmethod
     def forward(ctx, x, w, b, geo):
@@ -102,7 +124,7 @@ class Conv2dFn(Function):
         # one batched matmul: (G, O/G, K) @ (N, G, K, P) -> (N, G, O/G, P) = (N, O, OH, OW)
         y = (wa.reshape(g, o // g, -1) @ cols).reshape(n, o, *geo.out_hw)
         if b is not None:
-            y += b.array.reshape(-1, 1, 1)
+            y += b.array.reshape((-1,) + (1,) * len(geo.out_hw))
         # the unfolded input is reused by the weight gradient; saved (not a ctx attribute)
         # so that the engine frees it right after this node's backward
         need_w = ctx.recording and ctx.next[1] is not None
@@ -118,7 +140,7 @@ class Conv2dFn(Function):
         gw = None
         if need[1]:
             gw = _ConvWeightGrad.apply(x, grad, geo, tuple(w.shape), cols)
-        gb = grad.sum(dim=(0, 2, 3)) if need[2] else None
+        gb = grad.sum(dim=(0,) + tuple(range(2, grad.ndim))) if need[2] else None
         return gx, gw, gb, None
 
 
@@ -181,31 +203,43 @@ def _check_dtypes(op, *tensors):
 
 
 def _conv_pad(padding, k, dilation, stride, op):
+    n = len(k)
     if isinstance(padding, str):
         if padding == "valid":
-            return ((0, 0), (0, 0))
+            return ((0, 0),) * n
         if padding != "same":
             raise ValueError(f"{op}: expected padding 'same', 'valid' or ints, got {padding!r}")
-        if stride != (1, 1):
+        if tuple(stride) != (1,) * n:
             raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
         # the total padding d*(k-1) goes left first, the odd extra one on the right
         total = [d * (kk - 1) for d, kk in zip(dilation, k)]
         return tuple((t // 2, t - t // 2) for t in total)
-    return tuple((p, p) for p in _pair(padding, op, "padding"))
+    return tuple((p, p) for p in _ntuple(padding, n, op, "padding"))
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """Same as torch.nn.functional.conv2d (padding may be an int, a pair, 'same' or
     'valid'; unbatched (C, H, W) input allowed)."""
-    op = "conv2d"
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """Same as torch.nn.functional.conv3d (padding may be an int, a triple, 'same' or
+    'valid'; unbatched (C, D, H, W) input allowed)."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, op):
     _check_dtypes(op, input, weight, bias)
-    if weight.ndim != 4:
-        raise RuntimeError(f"{op}: expected a 4-d weight, got shape {tuple(weight.shape)}")
-    if input.ndim == 3:
-        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
-                      groups).squeeze(0)
-    if input.ndim != 4:
-        raise RuntimeError(f"{op}: expected 3-d or 4-d input, got shape {tuple(input.shape)}")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected a {nd + 2}-d weight, got shape "
+                           f"{tuple(weight.shape)}")
+    if input.ndim == nd + 1:
+        return _convnd(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
+                       nd, op).squeeze(0)
+    if input.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected {nd + 1}-d or {nd + 2}-d input, got shape "
+                           f"{tuple(input.shape)}")
     c, o = input.shape[1], weight.shape[0]
     if groups < 1 or c % groups or o % groups or weight.shape[1] * groups != c:
         raise RuntimeError(
@@ -214,8 +248,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"groups={groups}), got {c} channels")
     if bias is not None and tuple(bias.shape) != (o,):
         raise RuntimeError(f"{op}: expected bias of shape ({o},), got {tuple(bias.shape)}")
-    stride = _pair(stride, op, "stride")
-    dilation = _pair(dilation, op, "dilation")
+    stride = _ntuple(stride, nd, op, "stride")
+    dilation = _ntuple(dilation, nd, op, "dilation")
     k = tuple(weight.shape[2:])
     pad = _conv_pad(padding, k, dilation, stride, op)
     geo = _geometry(input.shape[2:], k, stride, pad, dilation, groups, op)

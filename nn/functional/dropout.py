@@ -1,15 +1,19 @@
-"""Dropout: zero each element with probability p, scale the rest by 1/(1-p)."""
+"""Dropout: zero each element (or channel) with probability p, scale the rest by 1/(1-p);
+alpha dropout for SELU networks."""
 from __future__ import annotations
+
+import warnings
 
 from autograd import backend
 from autograd.tensor import _make
 
 
-def _keep_mask(shape, p, dtype, xp):
-    """1/(1-p) where kept (probability 1-p), 0 elsewhere, from the default generator."""
+def _keep_mask(shape, p, dtype, xp, scale=True):
+    """1/(1-p) (or 1 without `scale`) where kept (probability 1-p), 0 elsewhere, from the
+    default generator."""
     draw = dtype if dtype in (backend.float32, backend.float64) else backend.float32
     u = backend.rng(xp).random(shape, dtype=draw)
-    return ((u >= p) * (1.0 / (1.0 - p))).astype(dtype, copy=False)
+    return ((u >= p) * (1.0 / (1.0 - p) if scale else 1.0)).astype(dtype, copy=False)
 
 
 def _check_p(p, op):
@@ -39,3 +43,78 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     xp = backend.array_module(input.array)
     shape = input.array.shape[:-2] + (1, 1)
     return input * _make(_keep_mask(shape, p, input.dtype, xp))
+
+
+def _feature_dropout(input, p, training, op, spatial):
+    """Drop whole channels: the mask is (N, C, 1, ...) for a batched input with `spatial`
+    spatial dims, (C, 1, ...) for an unbatched one."""
+    _check_p(p, op)
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    batched = input.ndim == spatial + 2
+    lead = 2 if batched else 1
+    shape = input.array.shape[:lead] + (1,) * (input.ndim - lead)
+    return input * _make(_keep_mask(shape, p, input.dtype, backend.array_module(input.array)))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Same as torch.nn.functional.dropout1d: whole channels of (N, C, L) or (C, L) are
+    dropped."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _feature_dropout(input, p, training, "dropout1d", 1)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Same as torch.nn.functional.dropout3d: whole channels of (N, C, D, H, W) or
+    (C, D, H, W) are dropped (other ranks warn, then count as unbatched, as in PyTorch)."""
+    if input.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and "
+            "will result in an error in a future release. To retain the behavior and silence "
+            "this warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
+            "and an optional batch dimension (i.e. 4D or 5D inputs).")
+    return _feature_dropout(input, p, training, "dropout3d", 3)
+
+
+# SELU's negative saturation value -scale * alpha: alpha dropout sets dropped units to it
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(input, p, training, op, feature):
+    _check_p(p, op)
+    if feature and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    xp = backend.array_module(input.array)
+    shape = input.array.shape
+    if feature:
+        shape = shape[:2] + (1,) * (input.ndim - 2)
+    keep = _keep_mask(shape, p, input.dtype, xp, scale=False)   # 1 kept, 0 dropped
+    # dropped units become -alpha', then y = a * x' + b restores zero mean and unit variance
+    # for standardised inputs: a = ((1 - p) (1 + p alpha'^2))^-1/2, b = a alpha' p
+    alpha = _SELU_SATURATION
+    a = ((1 - p) * (1 + p * alpha * alpha)) ** -0.5
+    scale = (keep * a).astype(input.dtype, copy=False)
+    shift = ((keep - 1) * (alpha * a) + alpha * a * p).astype(input.dtype, copy=False)
+    return input * _make(scale) + _make(shift)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Same as torch.nn.functional.alpha_dropout (note PyTorch's default training=False)."""
+    return _alpha_dropout(input, p, training, "alpha_dropout", False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Same as torch.nn.functional.feature_alpha_dropout: alpha dropout of whole channels."""
+    return _alpha_dropout(input, p, training, "feature_alpha_dropout", True)

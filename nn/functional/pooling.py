@@ -10,21 +10,23 @@ from autograd.function import Function
 from autograd.ops.index import Gather
 from autograd.tensor import Tensor, _make
 
-from .conv import _Geo, _pad, _pair, _windows
+from .conv import _crop, _Geo, _ntuple, _offset_slices, _pad, _prod, _windows
 
 
-def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, op):
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"{op}: expected 3-d or 4-d input, got shape {tuple(x.shape)}")
-    k = _pair(kernel_size, op, "kernel_size")
-    stride = k if stride is None or stride == [] or stride == () else _pair(stride, op, "stride")
-    pad = _pair(padding, op, "padding")
-    dilation = _pair(dilation, op, "dilation")
+def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, op, nd=2):
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected {nd + 1}-d or {nd + 2}-d input, got shape "
+                           f"{tuple(x.shape)}")
+    k = _ntuple(kernel_size, nd, op, "kernel_size")
+    stride = k if stride is None or stride == [] or stride == () else \
+        _ntuple(stride, nd, op, "stride")
+    pad = _ntuple(padding, nd, op, "padding")
+    dilation = _ntuple(dilation, nd, op, "dilation")
     for p, kk, d in zip(pad, k, dilation):
         if p > (d * (kk - 1) + 1) // 2:
             raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, "
                                f"but got pad={p}, kernel_size={kk} and dilation={d}")
-    in_hw = tuple(x.shape[-2:])
+    in_hw = tuple(x.shape[-nd:])
     out, pads = [], []
     for n, kk, s, p, d in zip(in_hw, k, stride, pad, dilation):
         span = d * (kk - 1) + 1
@@ -40,24 +42,30 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, op):
     return _Geo(in_hw, k, stride, tuple(pads), dilation, 1, tuple(out)), pad
 
 
-def _offset_view(arr, geo, i, j):
-    """The (N, C, OH, OW) strided view of padded `arr` at kernel offset (i, j)."""
-    (s0, s1), (d0, d1), (oh, ow) = geo.stride, geo.dilation, geo.out_hw
-    return arr[..., i * d0:i * d0 + s0 * (oh - 1) + 1:s0, j * d1:j * d1 + s1 * (ow - 1) + 1:s1]
+def _offset(k, geo):
+    """Flat kernel offset k -> its position tuple (row-major over geo.k)."""
+    pos = []
+    for kk in reversed(geo.k):
+        pos.append(k % kk)
+        k //= kk
+    return tuple(reversed(pos))
+
+
+def _offset_view(arr, geo, k):
+    """The (..., *out) strided view of padded `arr` at flat kernel offset k."""
+    return arr[(Ellipsis,) + _offset_slices(geo, _offset(k, geo))]
 
 
 def _scatter_offsets(parts, geo, x_shape, dtype, xp):
-    """Sum each offset's (N, C, OH, OW) part into the padded input, then crop."""
-    (t, b), (left, r) = geo.pad
-    h, w = geo.in_hw
-    xpad = xp.zeros(x_shape[:-2] + (h + t + b, w + left + r), dtype=dtype)
-    kh, kw = geo.k
-    for i in range(kh):
-        for j in range(kw):
-            part = parts(i, j)
-            if part is not None:
-                _offset_view(xpad, geo, i, j)[...] += part
-    return xpad[..., t:t + h, left:left + w]
+    """Sum each flat offset's (..., *out) part into the padded input, then crop."""
+    nd = len(geo.k)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(geo.in_hw, geo.pad))
+    xpad = xp.zeros(tuple(x_shape[:-nd]) + padded, dtype=dtype)
+    for k in range(_prod(geo.k)):
+        part = parts(k)
+        if part is not None:
+            _offset_view(xpad, geo, k)[...] += part
+    return _crop(xpad, geo)
 
 
 # ----------------------------------------------------------------------------- max
@@ -67,19 +75,19 @@ class MaxPool2dFn(Function):
         xa = x.array
         xp = backend.array_module(xa)
         xpad = _pad(xa, geo.pad, value=-xp.inf)
-        kh, kw = geo.k
-        views = [_offset_view(xpad, geo, k // kw, k % kw) for k in range(kh * kw)]
+        count = _prod(geo.k)
+        views = [_offset_view(xpad, geo, k) for k in range(count)]
         best = views[0].copy()
         for v in views[1:]:
             xp.maximum(best, v, out=best)                   # NaN propagates, as in PyTorch
         # the kernel offset of the max; scanning backwards leaves the first one on ties
-        arg = xp.zeros(best.shape, dtype=backend.int8 if kh * kw < 128 else backend.int64)
+        arg = xp.zeros(best.shape, dtype=backend.int8 if count < 128 else backend.int64)
         # arg = where(hit, k, arg), in arithmetic: NumPy's masked copies are far slower
-        for k in range(kh * kw - 1, -1, -1):
+        for k in range(count - 1, -1, -1):
             arg -= (arg - k) * (views[k] == best)
         # NaN windows: the last NaN (on the GPU always, a no-op without NaNs: no read back)
         if backend.defers_checks(best) or xp.isnan(best).any():
-            for k in range(kh * kw):
+            for k in range(count):
                 arg -= (arg - k) * xp.isnan(views[k])
         ctx.args = (arg, geo, xa.shape)
         return best
@@ -97,11 +105,9 @@ class _MaxPoolBackward(Function):
     def forward(ctx, grad, arg, geo, shape):
         g = grad.array
         xp = backend.array_module(g)
-        kw = geo.k[1]
         ctx.args = (arg, geo)
         zero = g.dtype.type(0)
-        return _scatter_offsets(lambda i, j: xp.where(arg == i * kw + j, g, zero), geo, shape,
-                                g.dtype, xp)
+        return _scatter_offsets(lambda k: xp.where(arg == k, g, zero), geo, shape, g.dtype, xp)
 
     @staticmethod
     def backward(ctx, grad):
@@ -120,10 +126,9 @@ class _GatherAt(Function):
         xa = t.array
         xp = backend.array_module(xa)
         xpad = _pad(xa, geo.pad)
-        kw = geo.k[1]
         out = xp.zeros(arg.shape, dtype=xa.dtype)
-        for k in range(geo.k[0] * kw):
-            xp.copyto(out, _offset_view(xpad, geo, k // kw, k % kw), where=arg == k)
+        for k in range(_prod(geo.k)):
+            xp.copyto(out, _offset_view(xpad, geo, k), where=arg == k)
         ctx.args = (arg, geo, xa.shape)
         return out
 
@@ -134,20 +139,36 @@ class _GatherAt(Function):
 
 
 def _flat_indices(arg, geo, xp):
-    """Kernel-offset argmax -> index into the flattened (H*W) unpadded input."""
-    kw = geo.k[1]
-    (s0, s1), (d0, d1), (oh, ow) = geo.stride, geo.dilation, geo.out_hw
-    (t, _), (left, _) = geo.pad
-    rows = xp.arange(oh).reshape(-1, 1) * s0 - t + (arg // kw) * d0
-    cols = xp.arange(ow) * s1 - left + (arg % kw) * d1
-    return (rows * geo.in_hw[1] + cols).astype(backend.int64)
+    """Kernel-offset argmax -> index into the flattened (e.g. H*W) unpadded input."""
+    nd = len(geo.k)
+    flat, inner = 0, 1
+    for d in reversed(range(nd)):
+        shape = (-1,) + (1,) * (nd - 1 - d)
+        within = (arg // _prod(geo.k[d + 1:])) % geo.k[d]
+        pos = (xp.arange(geo.out_hw[d]).reshape(shape) * geo.stride[d] - geo.pad[d][0]
+               + within * geo.dilation[d])
+        flat = flat + pos * inner
+        inner *= geo.in_hw[d]
+    return flat.astype(backend.int64)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Same as torch.nn.functional.max_pool2d."""
-    geo, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode,
-                            "max_pool2d")
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 2, "max_pool2d")
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Same as torch.nn.functional.max_pool3d (indices into the flattened D*H*W)."""
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 3, "max_pool3d")
+
+
+def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
+                op):
+    geo, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, op, nd)
     out = MaxPool2dFn.apply(input, geo)
     if return_indices:
         node = out.grad_fn
@@ -179,13 +200,16 @@ def _one(v):
 
 # ----------------------------------------------------------------------------- average
 class AvgPool2dFn(Function):
+    """Average pooling over the last len(geo.k) dims."""
+
     @staticmethod
     def forward(ctx, x, geo, divisor):
         xa = x.array
-        win = _windows(_pad(xa.reshape((-1,) + xa.shape[-3:]), geo.pad), geo)
-        out = win.sum(axis=(2, 3)) / divisor
+        nd = len(geo.k)
+        win = _windows(_pad(xa.reshape((-1,) + xa.shape[-nd - 1:]), geo.pad), geo)
+        out = win.sum(axis=tuple(range(2, 2 + nd))) / divisor
         ctx.args = (geo, divisor, xa.shape)
-        return out.reshape(xa.shape[:-2] + out.shape[-2:]).astype(xa.dtype, copy=False)
+        return out.reshape(xa.shape[:-nd] + out.shape[-nd:]).astype(xa.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -200,7 +224,7 @@ class _AvgPoolBackward(Function):
         xp = backend.array_module(g)
         g = (g / divisor).astype(g.dtype, copy=False)
         ctx.args = (geo, divisor)
-        return _scatter_offsets(lambda i, j: g, geo, shape, g.dtype, xp)
+        return _scatter_offsets(lambda k: g, geo, shape, g.dtype, xp)
 
     @staticmethod
     def backward(ctx, grad):
@@ -219,14 +243,31 @@ def _window_counts(n, k, s, p, out, xp, include_pad):
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """Same as torch.nn.functional.avg_pool2d."""
-    geo, pad = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 2, "avg_pool2d")
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Same as torch.nn.functional.avg_pool3d."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 3, "avg_pool3d")
+
+
+def _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override, nd, op):
+    geo, pad = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, op, nd)
     xp = backend.array_module(input.array)
     if divisor_override:
         divisor = divisor_override
     else:
-        ch, cw = (_window_counts(n, k, s, p, o, xp, count_include_pad)
-                  for n, k, s, p, o in zip(geo.in_hw, geo.k, geo.stride, pad, geo.out_hw))
-        divisor = (ch.reshape(-1, 1) * cw).astype(input.dtype)
+        # the window sizes per dim, multiplied as an outer product over the output grid
+        divisor = 1
+        for d, (n, k, s, p, o) in enumerate(zip(geo.in_hw, geo.k, geo.stride, pad,
+                                                 geo.out_hw)):
+            count = _window_counts(n, k, s, p, o, xp, count_include_pad)
+            divisor = divisor * count.reshape((-1,) + (1,) * (nd - 1 - d))
+        divisor = divisor.astype(input.dtype)
     return AvgPool2dFn.apply(input, geo, divisor)
 
 
@@ -263,6 +304,26 @@ def adaptive_avg_pool2d(input, output_size):
     a_h = _make(_averaging_matrix(h, oh, input.dtype, xp))
     a_w = _make(_averaging_matrix(w, ow, input.dtype, xp).T.copy())
     return a_h @ input @ a_w
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Same as torch.nn.functional.adaptive_avg_pool3d: one averaging matrix per spatial
+    dim, applied as a matmul along that dim (differentiable through matmul)."""
+    if not isinstance(input, Tensor) or input.ndim not in (4, 5):
+        raise RuntimeError(f"adaptive_avg_pool3d: expected 4-d or 5-d input, got shape "
+                           f"{tuple(getattr(input, 'shape', ()))}")
+    d, h, w = input.shape[-3:]
+    size = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 3:
+        raise RuntimeError(f"adaptive_avg_pool3d: expected output_size of 3 ints, got {size}")
+    od, oh, ow = (n if o is None else o for n, o in zip((d, h, w), size))
+    xp = backend.array_module(input.array)
+    a_d, a_h, a_w = (_make(_averaging_matrix(n, o, input.dtype, xp))
+                     for n, o in ((d, od), (h, oh), (w, ow)))
+    lead = tuple(input.shape[:-3])
+    out = a_h @ input @ a_w.mT                                    # (..., D, OH, OW)
+    out = a_d @ out.reshape(*lead, d, oh * ow)                    # (..., OD, OH*OW)
+    return out.reshape(*lead, od, oh, ow)
 
 
 def adaptive_avg_pool1d(input, output_size):

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d."""
 from __future__ import annotations
 
 import autograd as ag
@@ -59,9 +59,8 @@ class _ConvNd(Module):
         if self.padding_mode == "zeros":
             return input, self.padding
         if isinstance(self.padding, str):
-            lead = (1,) * (2 - self._dims)  # 1-d layers as height-1 images
-            pairs = _F._conv_pad(self.padding, lead + self.kernel_size, lead + self.dilation,
-                                 lead + self.stride, "conv")[2 - self._dims:]
+            pairs = _F._conv_pad(self.padding, self.kernel_size, self.dilation, self.stride,
+                                 "conv")
         else:
             pairs = [(p, p) for p in self.padding]
         widths = [w for lo_hi in reversed(pairs) for w in lo_hi]
@@ -71,8 +70,7 @@ class _ConvNd(Module):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding not in ((0,) * self._dims, "valid"):
-            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else \
-                f", padding={self.padding}"
+            s += f", padding={self.padding}"  # PyTorch prints padding=same unquoted
         if self.dilation != (1,) * self._dims:
             s += f", dilation={self.dilation}"
         if self.transposed and self.output_padding != (0,) * self._dims:
@@ -92,6 +90,17 @@ class Conv2d(_ConvNd):
     def forward(self, input):
         x, padding = self._padded(input)
         return _F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                         self.groups)
+
+
+class Conv3d(_ConvNd):
+    """Same as torch.nn.Conv3d."""
+
+    _dims = 3
+
+    def forward(self, input):
+        x, padding = self._padded(input)
+        return _F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                          self.groups)
 
 

@@ -1,7 +1,14 @@
-"""Dropout layers: identity in eval mode."""
+"""Dropout layers (element, channel and alpha dropout): identity in eval mode."""
 from __future__ import annotations
 
-from ..functional.dropout import dropout, dropout2d
+from ..functional.dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from ..module import Module
 
 
@@ -26,3 +33,31 @@ class Dropout2d(Dropout):
 
     def forward(self, input):
         return dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(Dropout):
+    """Same as torch.nn.Dropout1d: zeroes whole channels of (N, C, L) or (C, L)."""
+
+    def forward(self, input):
+        return dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Same as torch.nn.Dropout3d: zeroes whole channels of (N, C, D, H, W)."""
+
+    def forward(self, input):
+        return dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(Dropout):
+    """Same as torch.nn.AlphaDropout: keeps zero mean and unit variance (for SELU)."""
+
+    def forward(self, input):
+        return alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    """Same as torch.nn.FeatureAlphaDropout: alpha dropout of whole channels."""
+
+    def forward(self, input):
+        return feature_alpha_dropout(input, self.p, self.training)

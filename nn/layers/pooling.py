@@ -1,4 +1,5 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d."""
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
+AdaptiveMaxPool1d/2d."""
 from __future__ import annotations
 
 from ..functional import pooling as _F
@@ -54,6 +55,22 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class MaxPool3d(_MaxPoolNd):
+    """Same as torch.nn.MaxPool3d."""
+
+    def forward(self, input):
+        return _F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                             self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """Same as torch.nn.AvgPool3d."""
+
+    def forward(self, input):
+        return _F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override)
+
+
 class AvgPool1d(AvgPool2d):
     """Same as torch.nn.AvgPool1d."""
 
@@ -78,6 +95,13 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Same as torch.nn.AdaptiveAvgPool3d."""
+
+    def forward(self, input):
+        return _F.adaptive_avg_pool3d(input, self.output_size)
 
 
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
