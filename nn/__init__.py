@@ -101,4 +101,34 @@ from .layers.vision import (
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
 )
+from .layers.conv import Conv3d
+from .layers.dropout import AlphaDropout, Dropout1d, Dropout3d, FeatureAlphaDropout
+from .layers.fold import ChannelShuffle, Fold, Unfold
+from .layers.norm import BatchNorm3d
+from .layers.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from .layers.pooling import AdaptiveAvgPool3d, AvgPool3d, MaxPool3d
+from .layers.pooling_extra import (
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    MaxUnpool3d,
+)
 from . import data, optim, parallel, utils
