@@ -513,7 +513,7 @@ def test_public_names_are_wired():
                  "AlphaDropout", "FeatureAlphaDropout", "ZeroPad2d", "ConstantPad3d",
                  "ReflectionPad1d", "ReplicationPad3d", "CircularPad2d"):
         assert getattr(nn, name).__name__ == name
-    x = ag.tensor(_x((1, 2, 4, 4, 4)))
+    x = ag.tensor(_x((1, 2, 4, 4, 4))).float()  # the module's float32 weights
     assert nn.Conv3d(2, 3, 3)(x).shape == (1, 3, 2, 2, 2)
     assert callable(F.conv3d)
 
