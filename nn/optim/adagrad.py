@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd import backend
 
-from .optimizer import Optimizer, _bump_step, _decayed, _make, _step_tensor
+from .optimizer import Optimizer, _bump_step, _decayed, _flags, _make, _step_tensor
 
 
 class Adagrad(Optimizer):
@@ -13,7 +13,8 @@ class Adagrad(Optimizer):
     parameter group sets its own."""
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
-                 initial_accumulator_value=0, eps=1e-10, *, maximize=False):
+                 initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
+                 differentiable=False, fused=None):
         for name, value in (("lr", lr), ("lr_decay", lr_decay), ("eps", eps),
                             ("weight_decay", weight_decay),
                             ("initial_accumulator_value", initial_accumulator_value)):
@@ -22,7 +23,9 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
                                       weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **_flags("Adagrad", differentiable, foreach=foreach,
+                                               fused=fused)))
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(p)

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from autograd import backend
 
-from .optimizer import _LERP, Optimizer, _bump_step, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import (
+    _LERP,
+    Optimizer,
+    _bump_step,
+    _decayed,
+    _flags,
+    _lerp_,
+    _step_tensor,
+    _zeros_like,
+)
 
 
 class Adam(Optimizer):
@@ -11,7 +20,8 @@ class Adam(Optimizer):
     `exp_avg_sq`, `max_exp_avg_sq`)."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
         name = type(self).__name__
         if lr < 0:
             raise ValueError(f"{name}: expected lr >= 0, got {lr}")
@@ -24,7 +34,9 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      **_flags(name, differentiable, foreach=foreach,
+                                               capturable=capturable, fused=fused)))
 
     def _update(self, group, params):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
@@ -99,6 +111,9 @@ class AdamW(Adam):
     """Same as torch.optim.AdamW: decoupled decay p *= 1 - lr * weight_decay."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
+                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -61,6 +61,17 @@ class Optimizer:
                             "(list, tuple, generator), got a set")
         else:
             params = list(params)
+        # named parameters (model.named_parameters()): their names go into "param_names"
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some "
+                                 "param names are missing")
+            params = [p[1] for p in params]
+            param_group = dict(param_group, param_names=names)
+        if self.param_groups and ("param_names" in param_group) != \
+                ("param_names" in self.param_groups[0]):
+            raise ValueError("all optimizer param groups should be with/without names.")
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
@@ -204,6 +215,18 @@ def _bump_step(state) -> float:
     arr = state["step"].array
     arr += 1
     return float(arr)
+
+
+def _flags(name: str, differentiable=False, **flags) -> dict:
+    """PyTorch's implementation switches (foreach, fused, capturable): accepted and kept in
+    the parameter groups as PyTorch keeps them; they pick among PyTorch's kernels and do
+    not change the maths, so here they change nothing. differentiable=True would need a
+    graph through the update, which runs in place on the arrays: refused."""
+    if differentiable:
+        raise NotImplementedError(
+            f"{name}: differentiable=True is not supported: updates run in place on the "
+            "arrays and record no graph")
+    return dict(flags, differentiable=False)
 
 
 def _check_options(name: str, lr=0.0, eps=0.0, betas=(0.0, 0.0), weight_decay=0.0,

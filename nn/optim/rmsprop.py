@@ -5,7 +5,16 @@ import functools
 
 from autograd import backend
 
-from .optimizer import _LERP, Optimizer, _bump_step, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import (
+    _LERP,
+    Optimizer,
+    _bump_step,
+    _decayed,
+    _flags,
+    _lerp_,
+    _step_tensor,
+    _zeros_like,
+)
 
 
 class RMSprop(Optimizer):
@@ -13,14 +22,17 @@ class RMSprop(Optimizer):
     `grad_avg`)."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, *, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
         for name, value in (("lr", lr), ("alpha", alpha), ("eps", eps),
                             ("weight_decay", weight_decay), ("momentum", momentum)):
             if value < 0:
                 raise ValueError(f"RMSprop: expected {name} >= 0, got {value}")
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
                                       centered=centered, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **_flags("RMSprop", differentiable, foreach=foreach,
+                                               capturable=capturable)))
 
     def _update(self, group, params):
         lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from autograd import backend
 
-from .optimizer import Optimizer, _decayed, _zeros_like
+from .optimizer import Optimizer, _decayed, _flags, _zeros_like
 
 
 class SGD(Optimizer):
     """Same as torch.optim.SGD (PyTorch's update rule, state key `momentum_buffer`)."""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False):
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
         if lr < 0:
             raise ValueError(f"SGD: expected lr >= 0, got {lr}")
         if momentum < 0:
@@ -21,7 +22,9 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **_flags("SGD", differentiable, foreach=foreach,
+                                               fused=fused)))
 
     def _update(self, group, params):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
