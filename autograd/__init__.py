@@ -10,15 +10,19 @@ from .backend import (
     float64,
     get_default_device,
     get_default_dtype,
+    get_num_threads,
     iinfo,
+    initial_seed,
     int8,
     int16,
     int32,
     int64,
     manual_seed,
     promote_types,
+    seed,
     set_default_device,
     set_default_dtype,
+    set_num_threads,
     uint8,
 )
 from .backend import (
@@ -371,6 +375,40 @@ def expand(input, *sizes):
 
 def repeat(input, *sizes):
     return input.repeat(*sizes)
+
+
+def compile(model=None, **kwargs):
+    """torch.compile's signature: Ember has no compiler, so the model (or function) comes
+    back unchanged, which is what torch.compile promises to compute. Usable as a
+    decorator, with or without arguments."""
+    if model is None:
+        return lambda fn: fn
+    return model
+
+
+def save(obj, f) -> None:
+    """torch.save for what Ember can store safely: a state dict or nested dicts/lists of
+    tensors, numbers and strings, in the safetensors format (nn.utils.save; no pickle)."""
+    from nn.utils import save as _save
+    _save(obj, f)
+
+
+def load(f, map_location=None, weights_only=True):
+    """torch.load for files written by save (nn.utils.load); nothing in the file is ever
+    executed. `map_location` ("cpu", "cuda", a device) places the tensors."""
+    from nn.utils import load as _load
+    obj = _load(f)
+    return obj if map_location is None else _place(obj, map_location)
+
+
+def _place(obj, dev):
+    if isinstance(obj, Tensor):
+        return obj.to(dev)
+    if isinstance(obj, dict):
+        return type(obj)((k, _place(v, dev)) for k, v in obj.items())
+    if isinstance(obj, list):
+        return [_place(v, dev) for v in obj]
+    return obj
 
 
 def from_dlpack(obj):

@@ -335,6 +335,17 @@ def manual_seed(seed: int) -> Generator:
     return default_generator.manual_seed(seed)
 
 
+def seed() -> int:
+    """Same as torch.seed: reseed the default generator from fresh entropy; returns it."""
+    return default_generator.manual_seed(
+        np.random.SeedSequence().entropy % (2**63)).initial_seed()
+
+
+def initial_seed() -> int:
+    """Same as torch.initial_seed: the default generator's seed."""
+    return default_generator.initial_seed()
+
+
 def rng(xp, generator: Generator | None = None):
     return (generator or default_generator).for_module(xp)
 
@@ -561,6 +572,52 @@ def _find_axpy() -> dict:
 
 
 _AXPY = _find_axpy()
+
+
+def _find_blas_threads():
+    """(set, get) for the thread count of NumPy's BLAS (NumPy's wheels and older
+    openblas64_ builds, or a plain OpenBLAS), or None."""
+    import ctypes
+    try:
+        try:
+            from numpy._core import _multiarray_umath as umath
+        except ImportError:
+            from numpy.core import _multiarray_umath as umath
+        lib = ctypes.CDLL(umath.__file__)
+    except (ImportError, OSError, AttributeError):
+        return None
+    for setter, getter in (("scipy_openblas_set_num_threads64_",
+                            "scipy_openblas_get_num_threads64_"),
+                           ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+                           ("openblas_set_num_threads", "openblas_get_num_threads")):
+        set_fn, get_fn = getattr(lib, setter, None), getattr(lib, getter, None)
+        if set_fn is not None and get_fn is not None:
+            set_fn.argtypes, set_fn.restype = (ctypes.c_int,), None
+            get_fn.argtypes, get_fn.restype = (), ctypes.c_int
+            return set_fn, get_fn
+    return None
+
+
+_BLAS_THREADS = _find_blas_threads()
+
+
+def set_num_threads(n: int) -> None:
+    """Same as torch.set_num_threads: the threads NumPy's BLAS (matmul, the host's only
+    multi-threaded kernels) uses. Warns where NumPy's BLAS offers no such control."""
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        raise RuntimeError(f"set_num_threads: expected a positive number of threads, got {n}")
+    if _BLAS_THREADS is None:
+        import warnings
+        warnings.warn("set_num_threads: NumPy's BLAS exposes no thread control here; set "
+                      "OMP_NUM_THREADS / OPENBLAS_NUM_THREADS before starting Python",
+                      stacklevel=2)
+        return
+    _BLAS_THREADS[0](n)
+
+
+def get_num_threads() -> int:
+    """Same as torch.get_num_threads: the threads NumPy's BLAS uses (1 if unknown)."""
+    return _BLAS_THREADS[1]() if _BLAS_THREADS is not None else 1
 _AXPY_MIN = 1 << 13  # below this, ctypes' call costs more than NumPy's temporary
 _CHUNK = 1 << 15  # elements per block where there is no axpy: the temporary stays in L2
 

@@ -307,3 +307,25 @@ def test_linalg_norm_dispatch_and_errors():
         ag.linalg.vector_norm(ag.tensor([1, 2]))
     assert ag.gradcheck(lambda a: ag.linalg.matrix_norm(a, 1), (_t(m, grad=True),))
     assert ag.gradcheck(lambda a: ag.linalg.norm(a), (_t(m, grad=True),))
+
+
+# ----------------------------------------------------------------------------- top level
+def test_num_threads_seed_compile_save_load(tmp_path):
+    before = ag.get_num_threads()
+    try:
+        ag.set_num_threads(1)
+        assert ag.get_num_threads() == 1 or ag.backend._BLAS_THREADS is None
+    finally:
+        ag.set_num_threads(max(before, 1))
+    with pytest.raises(RuntimeError, match="positive number of threads"):
+        ag.set_num_threads(0)
+    ag.manual_seed(5)
+    assert ag.initial_seed() == 5
+    s = ag.seed()
+    assert ag.initial_seed() == s
+    m = nn.Linear(3, 2)
+    assert ag.compile(m) is m and ag.compile()(len) is len
+    ag.save(m.state_dict(), tmp_path / "m.safetensors")
+    sd = ag.load(tmp_path / "m.safetensors", map_location="cpu")
+    assert list(sd) == ["weight", "bias"]
+    np.testing.assert_array_equal(sd["weight"].numpy(), m.weight.detach().numpy())
