@@ -377,6 +377,34 @@ def repeat(input, *sizes):
     return input.repeat(*sizes)
 
 
+_SUBMODULES = {}
+
+
+def __getattr__(name):
+    """torch's sub-namespaces under the engine's name, for code that imports Ember as
+    torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
+    package) and `.backends` (cudnn/mps flags, kept but without effect: Ember calls no
+    cuDNN). Imported on first use, so the engine itself does not depend on nn."""
+    if name not in ("nn", "optim", "utils", "autograd", "backends"):
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    if name not in _SUBMODULES:
+        import sys
+        from types import SimpleNamespace
+        if name == "autograd":
+            _SUBMODULES[name] = sys.modules[__name__]
+        elif name == "backends":
+            _SUBMODULES[name] = SimpleNamespace(
+                cudnn=SimpleNamespace(benchmark=False, deterministic=False, enabled=True,
+                                      allow_tf32=True, is_available=lambda: False),
+                mps=SimpleNamespace(is_available=lambda: False, is_built=lambda: False))
+        else:
+            import nn
+            import nn.optim
+            _SUBMODULES.update(nn=nn, optim=nn.optim, utils=SimpleNamespace(
+                data=nn.data, checkpoint=SimpleNamespace(checkpoint=checkpoint)))
+    return _SUBMODULES[name]
+
+
 def compile(model=None, **kwargs):
     """torch.compile's signature: Ember has no compiler, so the model (or function) comes
     back unchanged, which is what torch.compile promises to compute. Usable as a

@@ -251,6 +251,34 @@ def cuda_synchronize() -> None:
         flush_checks()  # the GPU's deferred checks raise here (see "deferred checks")
 
 
+def cuda_current_device() -> int:
+    _require_cupy("cuda.current_device")
+    return cp.cuda.Device().id
+
+
+def cuda_set_device(index: int) -> None:
+    _require_cupy("cuda.set_device")
+    cp.cuda.Device(index).use()
+
+
+def cuda_device_name(index: int | None = None) -> str:
+    _require_cupy("cuda.get_device_name")
+    idx = cp.cuda.Device().id if index is None else index
+    name = cp.cuda.runtime.getDeviceProperties(idx)["name"]
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def cuda_memory_allocated() -> int:
+    """Bytes of GPU memory held by live arrays (CuPy's default pool); 0 without CuPy."""
+    return cp.get_default_memory_pool().used_bytes() if cp is not None else 0
+
+
+def cuda_empty_cache() -> None:
+    """Return the memory pool's unused blocks to the driver (torch.cuda.empty_cache)."""
+    if cp is not None:
+        cp.get_default_memory_pool().free_all_blocks()
+
+
 def module_for(dev: device):
     if dev.type == "cpu":
         return np

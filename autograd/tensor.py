@@ -1153,6 +1153,13 @@ class Tensor:
     def addmv(self, mat, vec, *, beta=1, alpha=1):
         return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
 
+    def pin_memory(self, device=None):
+        """Host tensors need no pinning here (CuPy copies from pageable memory): self."""
+        return self
+
+    def is_pinned(self, device=None) -> bool:
+        return False
+
     def tile(self, *dims):
         return _arrange.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
                              else dims)

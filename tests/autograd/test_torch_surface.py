@@ -329,3 +329,21 @@ def test_num_threads_seed_compile_save_load(tmp_path):
     sd = ag.load(tmp_path / "m.safetensors", map_location="cpu")
     assert list(sd) == ["weight", "bias"]
     np.testing.assert_array_equal(sd["weight"].numpy(), m.weight.detach().numpy())
+
+
+def test_torch_namespaces_under_the_engine_name():
+    # code that imports Ember as torch reaches nn, optim, utils.data, autograd, backends
+    assert ag.nn is nn and ag.optim is nn.optim and ag.utils.data is nn.data
+    assert ag.autograd.grad is ag.grad
+    assert ag.utils.checkpoint.checkpoint is ag.checkpoint
+    ag.backends.cudnn.benchmark = True  # kept, without effect
+    assert ag.backends.cudnn.benchmark is True and not ag.backends.mps.is_available()
+    with pytest.raises(AttributeError):
+        ag.not_a_namespace
+    t = ag.ones(2)
+    assert t.pin_memory() is t and not t.is_pinned()
+    assert ag.cuda.memory_allocated() >= 0
+    ag.cuda.empty_cache()
+    if not ag.cuda.is_available():
+        with pytest.raises(RuntimeError, match="cuda.current_device"):
+            ag.cuda.current_device()
