@@ -451,3 +451,29 @@ def test_plain_dict_without_num_batches_tracked_loads_strict_like_torch(tmp_path
     del arrays["bn.running_mean"]
     with pytest.raises(RuntimeError, match='Missing key.*"bn.running_mean"'):
         em.load_state_dict(arrays)
+
+
+def test_a_script_written_for_torch_runs_with_ember_imported_as_torch(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    script = root / "tests" / "nn" / "programs" / "torch_style_cnn.py"
+    out = {}
+    for lib in ("ember", "torch"):
+        env = dict(os.environ,
+                   PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        run = subprocess.run([sys.executable, str(script), lib, str(tmp_path / f"{lib}.bin")],
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        out[lib] = run.stdout.splitlines()
+    # both learn the task and end with the same state-dict keys and learning-rate schedule
+    acc = [float(line.split("val acc ")[1].split()[0]) for line in out["ember"]
+           if "val acc" in line]
+    assert acc[-1] >= 0.75, out["ember"]
+    assert out["ember"][-1] == out["torch"][-1]
+    lrs = [[line.split("lr ")[1] for line in out[k] if "lr " in line] for k in ("ember", "torch")]
+    assert lrs[0] == lrs[1]
+    sd = nn.utils.load(tmp_path / "ember.bin")
+    assert "conv.weight" in sd and "bn.running_var" in sd
