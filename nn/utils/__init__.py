@@ -10,4 +10,17 @@ from .monitor import GradientMonitor, grad_report  # noqa: E402
 from .summary import summary  # noqa: E402
 
 __all__ += ["GradientMonitor", "grad_report", "summary"]
-from . import rnn  # noqa: E402  (nn.utils.rnn: pad_sequence, PackedSequence, ...)
+from . import (  # noqa: E402
+    parametrizations,
+    parametrize,
+    rnn,  # nn.utils.rnn: pad_sequence, PackedSequence, ...
+)
+from .weight_norm import (  # noqa: E402  (the functions shadow the module, as in torch)
+    remove_spectral_norm,
+    remove_weight_norm,
+    spectral_norm,
+    weight_norm,
+)
+
+__all__ += ["parametrize", "parametrizations", "weight_norm", "remove_weight_norm",
+            "spectral_norm", "remove_spectral_norm"]
