@@ -1,6 +1,7 @@
 """Loss modules: thin wrappers that keep the options and call nn.functional."""
 from __future__ import annotations
 
+from .functional import ctc as _ctc
 from .functional import likelihood_loss as _likelihood
 from .functional import loss as F
 from .functional import margin_loss as _margin
@@ -211,3 +212,15 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input, target, var):
         return _likelihood.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                              reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Same as torch.nn.CTCLoss."""
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return _ctc.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                             self.reduction, self.zero_infinity)

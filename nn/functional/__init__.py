@@ -112,3 +112,8 @@ from .margin_loss import (
     multilabel_soft_margin_loss,
     soft_margin_loss,
 )
+
+# isort: split
+# --- embedding_bag and ctc_loss (branch `r3-embbag`)
+from .ctc import ctc_loss
+from .embedding import embedding_bag
