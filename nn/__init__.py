@@ -48,6 +48,7 @@ from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    CTCLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
     HuberLoss,
@@ -67,7 +68,7 @@ from .loss import (
 from .layers.attention import MultiheadAttention
 from .layers.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .layers.dropout import Dropout, Dropout2d
-from .layers.embedding import Embedding
+from .layers.embedding import Embedding, EmbeddingBag
 from .layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .layers.pooling import (
     AdaptiveAvgPool1d,
