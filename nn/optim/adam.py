@@ -7,6 +7,7 @@ from .optimizer import (
     _LERP,
     Optimizer,
     _bump_step,
+    _check_options,
     _decayed,
     _flags,
     _lerp_,
@@ -117,3 +118,21 @@ class AdamW(Adam):
                          amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                          capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+
+class SparseAdam(Optimizer):
+    """Same as torch.optim.SparseAdam. Ember has no sparse gradients, so step() on a
+    parameter with a (dense) gradient raises PyTorch's error for dense gradients."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        # PyTorch's checks: lr and eps must be strictly positive here
+        if not 0.0 < lr:
+            raise ValueError(f"SparseAdam: Invalid learning rate: {lr}")
+        if not 0.0 < eps:
+            raise ValueError(f"SparseAdam: Invalid epsilon value: {eps}")
+        _check_options("SparseAdam", betas=betas)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
+
+    def _update(self, group, params):
+        raise RuntimeError("SparseAdam does not support dense gradients, please consider "
+                           "Adam instead")

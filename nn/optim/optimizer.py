@@ -133,8 +133,12 @@ class Optimizer:
         for p, state in self.state.items():
             dev = p.device
             for key, value in state.items():
-                if key not in _HOST_STATE and isinstance(value, Tensor) and value.device != dev:
-                    value.data = backend.to_device(value.array, dev)
+                if key in _HOST_STATE:
+                    continue
+                # LBFGS keeps lists of tensors (its history) under one key
+                for v in value if isinstance(value, (list, tuple)) else (value,):
+                    if isinstance(v, Tensor) and v.device != dev:
+                        v.data = backend.to_device(v.array, dev)
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self) -> dict:
@@ -181,13 +185,17 @@ class Optimizer:
 
 
 # 0-d scalars read on the host every step: they stay there, in their own dtype. (PyTorch
-# keeps `step` so on loading; it casts `mu_product` to the parameter's dtype and device,
-# which would need a device sync per step and break bit-for-bit resumes.)
-_HOST_STATE = ("step", "mu_product")
+# keeps `step` so on loading; it casts NAdam's `mu_product` and ASGD's `eta` and `mu` to
+# the parameter's dtype and device, which would need a device sync per step and break
+# bit-for-bit resumes.)
+_HOST_STATE = ("step", "mu_product", "eta", "mu")
 
 
 def _state_value(name, value, p):
-    """A fresh copy of one saved state entry, on p's device; floats take p's dtype."""
+    """A fresh copy of one saved state entry, on p's device; floats take p's dtype. Lists
+    (LBFGS's history) are copied entry by entry, as PyTorch casts them."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_state_value(None, v, p) for v in value)
     if isinstance(value, Tensor):
         value = value.array
     if not backend.is_array(value):
