@@ -477,3 +477,24 @@ def test_a_script_written_for_torch_runs_with_ember_imported_as_torch(tmp_path):
     assert lrs[0] == lrs[1]
     sd = nn.utils.load(tmp_path / "ember.bin")
     assert "conv.weight" in sd and "bn.running_var" in sd
+
+
+def test_a_packed_lstm_script_written_for_torch_runs_with_ember_imported_as_torch():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    script = root / "tests" / "nn" / "programs" / "torch_style_rnn.py"
+    out = {}
+    for lib in ("ember", "torch"):
+        env = dict(os.environ,
+                   PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        run = subprocess.run([sys.executable, str(script), lib], capture_output=True,
+                             text=True, env=env, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        out[lib] = run.stdout.splitlines()
+    acc = float(out["ember"][-2].split("train acc ")[1].split()[0])
+    assert acc >= 0.9, out["ember"]  # the task is learnable: PyTorch reaches 0.96
+    assert out["ember"][-1] == out["torch"][-1]  # the same state-dict keys
+    assert out["ember"][-2].split("lr ")[1] == out["torch"][-2].split("lr ")[1]
