@@ -49,3 +49,10 @@ def memory_allocated(device=None) -> int:
 def empty_cache() -> None:
     """Same as torch.cuda.empty_cache: cached, unused GPU memory goes back to the driver."""
     backend.cuda_empty_cache()
+
+
+def __getattr__(name):
+    if name == "amp":  # torch.cuda.amp; autograd.amp needs the ops, so it loads on first use
+        from .amp import cuda_amp
+        return cuda_amp
+    raise AttributeError(f"module 'autograd.cuda' has no attribute '{name}'")

@@ -1,6 +1,7 @@
 """Linear algebra: matmul (batched, broadcasting, 1-d operands), einsum, dot, outer."""
 from __future__ import annotations
 
+from .. import amp as _amp
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _make
@@ -55,6 +56,8 @@ class MatMul(Function):
 def matmul(input, other):
     """Same as torch.matmul: batched and broadcasting; 1-d operands are vectors."""
     a, b = input, other
+    if _amp.mode.on:
+        a, b = _amp.lower(a, b)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")
@@ -205,6 +208,8 @@ def einsum(equation, *operands):
     """Same as torch.einsum."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    if _amp.mode.on:
+        operands = _amp.lower(*operands)
     subs, out = _parse_einsum(equation, [t.shape for t in operands])
     operands = list(operands)
     for k, s in enumerate(subs):
@@ -260,6 +265,8 @@ def _scaled_sum(op, input, product, beta, alpha):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """Same as torch.addmm: beta * input + alpha * (mat1 @ mat2)."""
+    if _amp.mode.on:
+        input, = _amp.lower(input)
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"addmm: expected 2-d matrices, got shapes {tuple(mat1.shape)} "
                            f"and {tuple(mat2.shape)}")
@@ -268,18 +275,24 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """Same as torch.baddbmm: beta * input + alpha * bmm(batch1, batch2)."""
+    if _amp.mode.on:
+        input, = _amp.lower(input)
     return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """Same as torch.addbmm: beta * input + alpha * (the sum over the batch of the
     products batch1[i] @ batch2[i])."""
+    if _amp.mode.on:
+        input, = _amp.lower(input)
     from .reduce import sum as _sum
     return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """Same as torch.addmv: beta * input + alpha * (mat @ vec)."""
+    if _amp.mode.on:
+        input, = _amp.lower(input)
     return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
 
 

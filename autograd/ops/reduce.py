@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .. import amp as _amp
 from .. import backend
 from ..function import Function, is_grad_enabled
 from ..tensor import Tensor, _make
@@ -560,6 +561,8 @@ class LogSoftmax(Function):
 
 
 def _softmax_input(a, dtype, op):
+    if _amp.mode.on and dtype is None:  # an explicit dtype is not autocast (torch's rule)
+        a, = _amp.fp32(op, a)
     if dtype is not None:
         a = _ew.cast(a, dtype)
     if a.array.dtype.kind not in "fc":

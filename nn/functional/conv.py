@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import namedtuple
 
+from autograd import amp as _amp
 from autograd import backend
 from autograd.function import Function
 from autograd.tensor import Tensor
@@ -230,6 +231,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, op):
+    if _amp.mode.on:
+        input, weight, bias = _amp.lower(input, weight, bias)
     _check_dtypes(op, input, weight, bias)
     if weight.ndim != nd + 2:
         raise RuntimeError(f"{op}: expected a {nd + 2}-d weight, got shape "
@@ -277,6 +280,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      groups=1, dilation=1):
     """Same as torch.nn.functional.conv_transpose2d (weight is (C_in, C_out/groups, kh, kw))."""
     op = "conv_transpose2d"
+    if _amp.mode.on:
+        input, weight, bias = _amp.lower(input, weight, bias)
     _check_dtypes(op, input, weight, bias)
     if input.ndim == 3:
         return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding,

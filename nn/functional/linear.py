@@ -3,6 +3,7 @@ training scripts use beside them: one_hot and normalize."""
 from __future__ import annotations
 
 import autograd as ag
+from autograd import amp as _amp
 from autograd import backend
 from autograd.function import Function, is_grad_enabled
 from autograd.ops import linalg as _linalg
@@ -71,6 +72,8 @@ class Linear(Function):
 
 def linear(input, weight, bias=None):
     """Same as torch.nn.functional.linear: input @ weight.T + bias."""
+    if _amp.mode.on:
+        input, weight, bias = _amp.lower(input, weight, bias)
     if weight.ndim != 2:  # a 1-D weight: a dot product per row
         out = _linalg.matmul(input, weight)
         return out if bias is None else out + bias

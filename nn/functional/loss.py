@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 
 import autograd as ag
+from autograd import amp as _amp
 from autograd import backend
 from autograd.function import Function, is_grad_enabled
 from autograd.ops import compare as _compare
@@ -96,6 +97,8 @@ def _weighted(loss, weight, reduction, op, normalise):
 # ----------------------------------------------------------------------------- regression
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Same as torch.nn.functional.mse_loss."""
+    if _amp.mode.on:
+        input, target, weight = _amp.fp32("mse_loss", input, target, weight)
     reduction = _reduction("mse_loss", size_average, reduce, reduction)
     _check_pointwise(input, target, "mse_loss")
     diff = input - target
@@ -104,6 +107,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Same as torch.nn.functional.l1_loss."""
+    if _amp.mode.on:
+        input, target, weight = _amp.fp32("l1_loss", input, target, weight)
     reduction = _reduction("l1_loss", size_average, reduce, reduction)
     _check_pointwise(input, target, "l1_loss")
     return _weighted(_unary.abs(input - target), weight, reduction, "l1_loss", True)
@@ -111,6 +116,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """Same as torch.nn.functional.huber_loss: quadratic for |d| < delta, linear beyond."""
+    if _amp.mode.on:
+        input, target, weight = _amp.fp32("huber_loss", input, target, weight)
     _reduction("huber_loss", None, None, reduction)
     _check_pointwise(input, target, "huber_loss")
     diff = input - target
@@ -121,6 +128,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Same as torch.nn.functional.smooth_l1_loss (beta=0 gives l1_loss)."""
+    if _amp.mode.on:
+        input, target = _amp.fp32("smooth_l1_loss", input, target)
     reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
     _check_pointwise(input, target, "smooth_l1_loss")
     if beta < 0:
@@ -170,6 +179,8 @@ class BinaryCrossEntropy(Function):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """Same as torch.nn.functional.binary_cross_entropy (input are probabilities)."""
+    if _amp.mode.on:
+        input, target, weight = _amp.fp32("binary_cross_entropy", input, target, weight)
     op = "binary_cross_entropy"
     reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
@@ -227,6 +238,9 @@ class BCEWithLogits(Function):
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
     """Same as torch.nn.functional.binary_cross_entropy_with_logits."""
+    if _amp.mode.on:
+        input, target, weight, pos_weight = _amp.fp32(
+            "binary_cross_entropy_with_logits", input, target, weight, pos_weight)
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
@@ -548,6 +562,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """Same as torch.nn.functional.cross_entropy: logits (N, C, d1, ...) or (C,), target of
     class indices (N, d1, ...) or of class probabilities (input's shape)."""
+    if _amp.mode.on:
+        input, target, weight = _amp.fp32("cross_entropy", input, target, weight)
     op = "cross_entropy"
     reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
@@ -633,6 +649,8 @@ class NllLoss(Function):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """Same as torch.nn.functional.nll_loss (input are log-probabilities)."""
+    if _amp.mode.on:
+        input, target, weight = _amp.fp32("nll_loss", input, target, weight)
     op = "nll_loss"
     reduction = _reduction(op, size_average, reduce, reduction)
     _check_float(input, "input", op)
@@ -657,6 +675,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """Same as torch.nn.functional.kl_div: input are log-probabilities; target
     probabilities (or log-probabilities with log_target). 'batchmean' divides the sum by
     the batch size, the true KL divergence."""
+    if _amp.mode.on:
+        input, target = _amp.fp32("kl_div", input, target)
     op = "kl_div"
     reduction = _reduction(op, size_average, reduce, reduction, extra=("batchmean",))
     _check_pointwise(input, target, op)

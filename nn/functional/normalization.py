@@ -4,6 +4,7 @@ local_response_norm, written in differentiable Tensor ops
 from __future__ import annotations
 
 import autograd as ag
+from autograd import amp as _amp
 from autograd.ops import shape as _shape
 from autograd.tensor import Tensor
 
@@ -51,6 +52,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Same as torch.nn.functional.layer_norm."""
+    if _amp.mode.on:
+        input, weight, bias = _amp.fp32("layer_norm", input, weight, bias)
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -68,6 +71,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Same as torch.nn.functional.group_norm."""
+    if _amp.mode.on:
+        input, weight, bias = _amp.fp32("group_norm", input, weight, bias)
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected at least 2-d input, got shape "
                            f"{tuple(input.shape)}")
