@@ -446,11 +446,13 @@ def from_dlpack(obj):
 
 
 from . import (  # noqa: E402
+    amp,  # noqa: E402
     functional,
     linalg,
     memory,
     viz,  # noqa: E402
 )
+from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
 from .explain import explain_grad  # noqa: E402
