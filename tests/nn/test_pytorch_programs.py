@@ -453,21 +453,27 @@ def test_plain_dict_without_num_batches_tracked_loads_strict_like_torch(tmp_path
         em.load_state_dict(arrays)
 
 
-def test_a_script_written_for_torch_runs_with_ember_imported_as_torch(tmp_path):
+def _run_script(name, *args):
+    """Run tests/nn/programs/<name> under Ember ('ember') and PyTorch ('torch'); returns
+    each one's stdout lines. The script picks its library from its first argument."""
     import os
     import subprocess
     import sys
     from pathlib import Path
     root = Path(__file__).resolve().parents[2]
-    script = root / "tests" / "nn" / "programs" / "torch_style_cnn.py"
+    script = root / "tests" / "nn" / "programs" / name
+    env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = {}
     for lib in ("ember", "torch"):
-        env = dict(os.environ,
-                   PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        run = subprocess.run([sys.executable, str(script), lib, str(tmp_path / f"{lib}.bin")],
+        run = subprocess.run([sys.executable, str(script), lib, *(a.format(lib=lib) for a in args)],
                              capture_output=True, text=True, env=env, timeout=300)
         assert run.returncode == 0, run.stderr[-2000:]
         out[lib] = run.stdout.splitlines()
+    return out
+
+
+def test_a_script_written_for_torch_runs_with_ember_imported_as_torch(tmp_path):
+    out = _run_script("torch_style_cnn.py", str(tmp_path / "{lib}.bin"))
     # both learn the task and end with the same state-dict keys and learning-rate schedule
     acc = [float(line.split("val acc ")[1].split()[0]) for line in out["ember"]
            if "val acc" in line]
@@ -480,20 +486,7 @@ def test_a_script_written_for_torch_runs_with_ember_imported_as_torch(tmp_path):
 
 
 def test_a_packed_lstm_script_written_for_torch_runs_with_ember_imported_as_torch():
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parents[2]
-    script = root / "tests" / "nn" / "programs" / "torch_style_rnn.py"
-    out = {}
-    for lib in ("ember", "torch"):
-        env = dict(os.environ,
-                   PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        run = subprocess.run([sys.executable, str(script), lib], capture_output=True,
-                             text=True, env=env, timeout=300)
-        assert run.returncode == 0, run.stderr[-2000:]
-        out[lib] = run.stdout.splitlines()
+    out = _run_script("torch_style_rnn.py")
     acc = float(out["ember"][-2].split("train acc ")[1].split()[0])
     assert acc >= 0.9, out["ember"]  # the task is learnable: PyTorch reaches 0.96
     assert out["ember"][-1] == out["torch"][-1]  # the same state-dict keys
