@@ -171,6 +171,10 @@ def test_index_add_out_of_place_matches_torch(device):
     _grads_match(lambda x, i, s: ag.index_add(x, 1, i, s, alpha=-1.5),
                  lambda x, i, s: torch.index_add(x, 1, i, s, alpha=-1.5),
                  [rng.standard_normal((3, 4)), idx, rng.standard_normal((3, 4))], device)
+    idx_t = _t(idx)
+    assert ag.gradcheck(lambda x, s: ag.index_add(x, 1, idx_t, s, alpha=0.5),
+                        (_t(rng.standard_normal((3, 4)), grad=True),
+                         _t(rng.standard_normal((3, 4)), grad=True)))
     x = _t(np.zeros(3), device)
     y = x.index_add(0, _t([1, 1], device), _t([1.0, 2.0], device))
     assert y.tolist() == [0.0, 3.0, 0.0] and x.tolist() == [0.0, 0.0, 0.0]
@@ -306,6 +310,9 @@ def test_linalg_norm_dispatch_and_errors():
     with pytest.raises(RuntimeError, match="floating point"):
         ag.linalg.vector_norm(ag.tensor([1, 2]))
     assert ag.gradcheck(lambda a: ag.linalg.matrix_norm(a, 1), (_t(m, grad=True),))
+    for ord in (2, 3.5, float("inf")):
+        assert ag.gradcheck(lambda a: ag.linalg.vector_norm(a, ord, dim=1),
+                            (_t(m, grad=True),))
     assert ag.gradcheck(lambda a: ag.linalg.norm(a), (_t(m, grad=True),))
 
 
