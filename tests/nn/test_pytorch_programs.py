@@ -491,3 +491,10 @@ def test_a_packed_lstm_script_written_for_torch_runs_with_ember_imported_as_torc
     assert acc >= 0.9, out["ember"]  # the task is learnable: PyTorch reaches 0.96
     assert out["ember"][-1] == out["torch"][-1]  # the same state-dict keys
     assert out["ember"][-2].split("lr ")[1] == out["torch"][-2].split("lr ")[1]
+
+
+def test_a_tiny_gpt_script_written_for_torch_runs_with_ember_imported_as_torch():
+    out = _run_script("torch_style_gpt.py")
+    loss = float(out["ember"][-3].split("final loss ")[1])
+    assert loss < 1.5, out["ember"]  # from ln(13) = 2.6 untrained; PyTorch reaches 0.8
+    assert out["ember"][-2:] == out["torch"][-2:]  # 12 tokens generated, the same keys
