@@ -563,19 +563,31 @@ def is_device_array(arr) -> bool:
 _cp_ndarray = cp.ndarray if cp is not None else type("_NoCupyArray", (), {})
 
 
-def _find_axpy() -> dict:
-    """NumPy's own BLAS `?axpy` (y += a x in one pass, no temporary), reached through
-    ctypes: the library NumPy's matmul already calls, so one thread pool for both.
-    Returns {dtype: (function, largest n)}; empty where NumPy's BLAS does not export it
-    under a known name (then add_scaled_ works in blocks instead)."""
+def _numpy_blas():
+    """A ctypes handle on NumPy's core extension, through which dlsym also finds the BLAS
+    it links (the library NumPy's matmul calls), or None."""
     import ctypes
     try:
         try:
             from numpy._core import _multiarray_umath as umath
         except ImportError:  # NumPy 1.x
             from numpy.core import _multiarray_umath as umath
-        lib = ctypes.CDLL(umath.__file__)  # already loaded: dlsym sees its BLAS too
+        return ctypes.CDLL(umath.__file__)  # already loaded: the same handle
     except (ImportError, OSError, AttributeError):
+        return None
+
+
+_BLAS = _numpy_blas()
+
+
+def _find_axpy() -> dict:
+    """NumPy's own BLAS `?axpy` (y += a x in one pass, no temporary), reached through
+    ctypes: the library NumPy's matmul already calls, so one thread pool for both.
+    Returns {dtype: (function, largest n)}; empty where NumPy's BLAS does not export it
+    under a known name (then add_scaled_ works in blocks instead)."""
+    import ctypes
+    lib = _BLAS
+    if lib is None:
         return {}
     # (symbol pattern, integer type): NumPy's wheels (scipy-openblas, 64-bit ints), older
     # wheels' openblas64_, then a plain LP64 CBLAS
@@ -606,13 +618,8 @@ def _find_blas_threads():
     """(set, get) for the thread count of NumPy's BLAS (NumPy's wheels and older
     openblas64_ builds, or a plain OpenBLAS), or None."""
     import ctypes
-    try:
-        try:
-            from numpy._core import _multiarray_umath as umath
-        except ImportError:
-            from numpy.core import _multiarray_umath as umath
-        lib = ctypes.CDLL(umath.__file__)
-    except (ImportError, OSError, AttributeError):
+    lib = _BLAS
+    if lib is None:
         return None
     for setter, getter in (("scipy_openblas_set_num_threads64_",
                             "scipy_openblas_get_num_threads64_"),

@@ -67,9 +67,7 @@ def _legacy_array(args, dtype=None, device=None, op="Tensor"):
     if all((isinstance(a, int) and not isinstance(a, bool)) or
            (backend.is_numpy_scalar(a) and a.dtype.kind in "iu") for a in args):
         size = _shape(args, op)  # also () -> the empty tensor below
-        dev = backend.as_device(device)
-        return backend.module_for(dev).zeros(size if args else (0,), dtype=dtype) if \
-            dev.type == "cpu" else zeros(size if args else (0,), dtype=dtype, device=dev).array
+        return zeros(size if args else (0,), dtype=dtype, device=device).array
     if len(args) != 1:
         raise TypeError(f"{op}(): expected sizes (ints) or one sequence of data, got "
                         f"{', '.join(type(a).__name__ for a in args)}")
