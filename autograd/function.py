@@ -335,6 +335,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; when grad mode is on and an input requires grad, record this op
         as the output's grad_fn. This is the hot path of every op: keep it lean."""
+        if _tracers:  # a capture (compile, ONNX export) is recording this thread's ops
+            return _traced_apply(cls, args, kwargs)
         if _mode.enabled:
             edges = []
             requires = False
@@ -422,6 +424,26 @@ class Function:
         t._grad = None
         t._version = args[0]._version if cls._view else [0]
         return t
+
+
+# ----------------------------------------------------------------------------- capture
+# Recorders that see every op call (autograd.compile, autograd.onnx): each has
+# `record(cls, args, kwargs, out)`, called after the op ran. Empty on the hot path.
+_tracers: list = []
+
+
+def _traced_apply(cls, args, kwargs):
+    """`apply` with the recorders told: the op runs untraced (ops it calls inside are
+    not reported separately), then each recorder sees the call and its result."""
+    tracers = _tracers[:]
+    _tracers.clear()
+    try:
+        out = cls.apply(*args, **kwargs)
+    finally:
+        _tracers[:] = tracers
+    for tracer in tracers:
+        tracer.record(cls, args, kwargs, out)
+    return out
 
 
 def _apply_custom(cls, *args, **kwargs):
