@@ -103,7 +103,8 @@ def read_exact(f, n: int, what: str, name: str):
     view = memoryview(buffer)
     got = 0
     while got < n:
-        step = f.readinto(view[got:got + (1 << 26)])
+        step = f.readinto(view[got:got + (1 << 20)])  # small steps: a zip member's
+        # readinto reads a bytes object of the step's size first
         if not step:
             raise CheckpointError(f"load: {name}: truncated: {what} needs {n} bytes, "
                                   f"the file holds {got}")

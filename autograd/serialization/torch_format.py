@@ -12,12 +12,11 @@ the CPU; moving them to another device with `map_location` copies each tensor.
 """
 from __future__ import annotations
 
+import _compat_pickle
 import collections
 import math
 import pickle
 import zipfile
-
-import numpy as np  # host-only: byte buffers, strided views
 
 from autograd import backend
 from autograd.tensor import Parameter, Size, _make
@@ -52,7 +51,12 @@ def _numpy_dtype(name: str):
     """The Ember dtype for a NumPy dtype name, or None (bfloat16 without ml_dtypes)."""
     if name == "bfloat16":
         return getattr(backend, "bfloat16", None)
-    return np.dtype(name)
+    return backend.as_dtype(name)
+
+
+# the dtype objects find_class can hand out: the only dtypes a tensor or a value may have
+_DTYPE_OBJECTS = [d for d in map(_numpy_dtype, set(_DTYPES.values())) if d is not None]
+_DTYPE_TYPES = tuple({type(d) for d in _DTYPE_OBJECTS})
 
 
 # ----------------------------------------------------------------------------- stubs
@@ -228,7 +232,10 @@ class _Unpickler(pickle.Unpickler):
         self.name, self.storage_for = name, storage_for
 
     def find_class(self, module, name):
-        module = "builtins" if module == "__builtin__" else module
+        # protocol-2 pickles name some globals by their Python 2 names (__builtin__.eval,
+        # commands.Popen): name them as Python 3 does
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         if (module, name) in _GLOBALS:
             return _GLOBALS[(module, name)]
         if module == "torch" and name in _DTYPES:
@@ -284,9 +291,10 @@ def read_zip(f, name, map_location):
     with archive:
         names = archive.namelist()
         pickles = [n for n in names if n.count("/") == 1 and n.endswith("/data.pkl")]
-        if len(pickles) != 1:
-            what = ("a TorchScript archive (torch.jit.save), which holds code" if any(
-                n.endswith("/constants.pkl") for n in names) else "a zip archive")
+        script = any(n.endswith("/constants.pkl") or "/code/" in n for n in names)
+        if len(pickles) != 1 or script:
+            what = "a TorchScript archive (torch.jit.save), which holds code" if script \
+                else "a zip archive"
             raise CheckpointError(f"load: {name} is {what}, not a torch.save checkpoint "
                                   "(expected one <archive>/data.pkl)")
         prefix = pickles[0][:-len("data.pkl")]
@@ -324,16 +332,16 @@ def read_zip(f, name, map_location):
 
 
 def _itemsize(dtype_name):
-    return 2 if dtype_name == "bfloat16" else np.dtype(dtype_name).itemsize
+    return 2 if dtype_name == "bfloat16" else backend.as_dtype(dtype_name).itemsize
 
 
-def _byteswap(data, dtype_name):
-    """Big-endian storage bytes to native order, in place (bfloat16 swaps as 2 bytes)."""
-    width = _itemsize(dtype_name)
-    if dtype_name.startswith("complex"):
-        width //= 2  # each component swaps on its own
-    arr = np.frombuffer(data, dtype=f"u{width}")
-    arr.byteswap(inplace=True)
+def _byteswap(data: bytearray, dtype_name):
+    """Big-endian storage bytes to little-endian, in place: byte i of every word trades
+    places with byte width-1-i (a complex number swaps each component on its own)."""
+    width = _itemsize(dtype_name) // (2 if dtype_name.startswith("complex") else 1)
+    for i in range(width // 2):
+        j = width - 1 - i
+        data[i::width], data[j::width] = data[j::width], data[i::width]
 
 
 # ----------------------------------------------------------------------------- legacy
@@ -394,8 +402,8 @@ class _Resolver:
     against their storage), lists and dicts updated in place, tuples rebuilt; anything
     that is not data (a bare storage, class or function) is refused."""
 
-    _PLAIN = (str, bytes, bytearray, int, float, complex, type(None), np.dtype,
-              backend.device)
+    _PLAIN = (str, bytes, bytearray, int, float, complex, type(None), backend.device,
+              *_DTYPE_TYPES)
 
     def __init__(self, name, map_location):
         self.name, self.map_location = name, map_location
@@ -458,7 +466,7 @@ class _Resolver:
         if isinstance(dtype, _DType) or dtype is None:
             raise self.fail(path, f"dtype {dtype!r} is not supported by Ember" if dtype
                             else f"dtype bfloat16: {BF16_MISSING}")
-        if not isinstance(dtype, np.dtype):
+        if not any(dtype is d for d in _DTYPE_OBJECTS):
             raise self.fail(path, f"invalid tensor dtype {dtype!r}")
         size, stride, offset = stub.size, stub.stride, stub.offset
         if not (isinstance(size, tuple) and isinstance(stride, tuple) and len(size) == len(stride)
@@ -473,12 +481,7 @@ class _Resolver:
         if last >= count or math.prod(n for n in size if n) * dtype.itemsize >= 2 ** 63:
             raise self.fail(path, f"size {size} with stride {stride} at offset {offset} "
                                   f"reaches past its storage of {count} elements")
-        if numel:
-            base = np.frombuffer(buffer, dtype=dtype, count=count)
-            arr = np.lib.stride_tricks.as_strided(
-                base[offset:], shape=size, strides=[s * dtype.itemsize for s in stride])
-        else:
-            arr = np.empty(size, dtype=dtype)
+        arr = backend.array_view_bytes(buffer, dtype, size, stride, offset)
         dev = self.device(storage.location, path)
         t = _make(arr if dev == backend.CPU else backend.to_device(arr, dev))
         if stub.param:
