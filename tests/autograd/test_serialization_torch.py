@@ -54,9 +54,11 @@ LAYERS = {
     "RNN": lambda m: m.RNN(3, 4, num_layers=2), "GRU": lambda m: m.GRU(3, 4, batch_first=True),
     "LSTM": lambda m: m.LSTM(3, 4, bidirectional=True),
     "RNNCell": lambda m: m.RNNCell(3, 4), "LSTMCell": lambda m: m.LSTMCell(3, 4),
-    "GRUCell": lambda m: m.GRUCell(3, 4), "MultiheadAttention": lambda m: m.MultiheadAttention(8, 2),
+    "GRUCell": lambda m: m.GRUCell(3, 4),
+    "MultiheadAttention": lambda m: m.MultiheadAttention(8, 2),
     "MultiheadAttention_kv": lambda m: m.MultiheadAttention(8, 2, kdim=3, vdim=5),
-    "TransformerEncoder": lambda m: m.TransformerEncoder(m.TransformerEncoderLayer(8, 2, 16), 2),
+    "TransformerEncoder": lambda m: m.TransformerEncoder(
+        m.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2),
     "TransformerDecoderLayer": lambda m: m.TransformerDecoderLayer(8, 2, 16),
     "Transformer": lambda m: m.Transformer(8, 2, 1, 1, 16),
     "Sequential": lambda m: m.Sequential(m.Linear(4, 5), m.ReLU(), m.BatchNorm1d(5)),
@@ -112,7 +114,8 @@ def test_every_dtype_loads_with_its_values(zip_format, tmp_path):
         "i16": torch.arange(4).short() - 2, "i8": torch.arange(-4, 4).to(torch.int8),
         "u8": torch.arange(250, 256).to(torch.uint8), "bool": torch.tensor([True, False, True]),
         "c64": torch.randn(3, generator=g, dtype=torch.complex64),
-        "scalar": torch.tensor(2.5), "empty": torch.zeros(0, 3), "u16": torch.zeros(2, dtype=torch.uint16),
+        "scalar": torch.tensor(2.5), "empty": torch.zeros(0, 3),
+        "u16": torch.zeros(2, dtype=torch.uint16),
     }
     loaded = ag.load(_save(tensors, tmp_path / "t.pt", zip_format))
     assert list(loaded) == list(tensors)
