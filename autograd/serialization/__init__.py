@@ -68,7 +68,7 @@ def _load_file(f, name, map_location):
     head = f.read(512)
     f.seek(0)
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        return torch_format.read_zip(f, name, map_location)
+        return torch_format.read_zip(f, name, size, map_location)
     if head[:1] == b"\x80" and torch_format.MAGIC_BYTES in head[:32]:
         return torch_format.read_legacy(f, name, size, map_location)
     if len(head) >= 262 and head[257:262] == b"ustar":

@@ -281,7 +281,7 @@ def _storage_pid(pid, name, n_fields):
 
 
 # ----------------------------------------------------------------------------- zip
-def read_zip(f, name, map_location):
+def read_zip(f, name, size, map_location):
     """A checkpoint in torch.save's zip format (torch >= 1.6)."""
     try:
         archive = zipfile.ZipFile(f)
@@ -319,6 +319,14 @@ def read_zip(f, name, map_location):
                     raise CheckpointError(
                         f"load: {name}: storage {member!r} holds {info.file_size} bytes, "
                         f"expected {numel} x {itemsize} for {stype!r}")
+                # the sizes come from the file: before allocating, check that the bytes
+                # can be there (stored: inside the file; deflated: at most 1032:1)
+                ratio = 1 if info.compress_type == zipfile.ZIP_STORED else 1032
+                if (info.header_offset + info.compress_size > size
+                        or info.file_size > ratio * info.compress_size + 64):
+                    raise CheckpointError(
+                        f"load: {name}: storage {member!r} claims {info.file_size} bytes "
+                        f"from {info.compress_size} in the file (truncated or corrupt)")
                 with archive.open(info) as member_file:
                     data = read_exact(member_file, info.file_size, f"storage {member!r}", name)
                 if order == "big" and itemsize > 1:

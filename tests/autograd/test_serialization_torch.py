@@ -6,6 +6,7 @@ import io
 import os
 import pickle
 import subprocess
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -396,7 +397,6 @@ def test_torchscript_truncated_and_foreign_files_say_what_they_are_not(tmp_path)
 
 
 def test_big_checkpoint_is_read_once(tmp_path):
-    import tracemalloc
     n = 4 * 1024 * 1024  # 16 MiB of float32
     path = _save({"w": torch.ones(n)}, tmp_path / "big.pt")
     tracemalloc.start()
@@ -407,3 +407,23 @@ def test_big_checkpoint_is_read_once(tmp_path):
         tracemalloc.stop()
     assert w.shape == (n,) and float(w.sum()) == n
     assert peak < 4 * n + (2 << 20), peak  # the storage once, plus 1 MiB read steps
+
+
+def test_storage_sizes_claimed_beyond_the_file_are_refused_before_allocating(tmp_path):
+    numel = 2 ** 28  # 1 GiB of float32 claimed by a 200-byte file
+    path = _craft_zip(tmp_path / "claims.pt", {"w": _tensor(_StorageRef("0", numel=numel),
+                                                            size=(numel,))}, {"0": bytes(16)})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the central directory's entries
+    while not data[entry + 46:].startswith(b"archive/data/0"):
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = (4 * numel).to_bytes(4, "little")  # uncompressed size
+    path.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        with pytest.raises(CheckpointError, match=r"claims 1073741824 bytes from 16"):
+            ag.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, peak
