@@ -3,7 +3,8 @@ PyTorch's torch.save files (zip and legacy formats) without torch and without ru
 code. Every unreadable file raises `CheckpointError` naming the file and the problem.
 
     safetensors.py   Ember's format: writer, hardened reader
-    torch_format.py  PyTorch's formats: restricted unpickler, zip and legacy readers
+    torch_format.py  PyTorch's formats: zip and legacy readers, stubs -> Tensors
+    _unpickler.py    the restricted unpickler (allowed globals, tensor rebuild stubs)
     _files.py        CheckpointError, atomic writes, clean-up of killed saves' temp files
 """
 from __future__ import annotations
