@@ -42,10 +42,6 @@ def _numpy_dtype(name: str):
     return backend.as_dtype(name)
 
 
-# the dtype objects find_class can hand out: the only dtypes a tensor or a value may have
-_DTYPE_OBJECTS = [d for d in map(_numpy_dtype, set(_DTYPES.values())) if d is not None]
-_DTYPE_TYPES = tuple({type(d) for d in _DTYPE_OBJECTS})
-
 
 # ----------------------------------------------------------------------------- stubs
 class _Inert:
@@ -68,13 +64,32 @@ class _StorageType(_Inert):
         return f"torch.{self.name}"
 
 
+class _Global(_Inert):
+    """A function or class find_class hands out: callable, but nothing can be set on it
+    (a BUILD on the real OrderedDict class or a rebuild function would change it for the
+    whole process)."""
+
+    __slots__ = ("name", "fn")
+
+    def __init__(self, name, fn):
+        self.name, self.fn = name, fn
+
+    def __call__(self, *args):
+        return self.fn(*args)
+
+    def __repr__(self):
+        return self.name
+
+
 class _DType(_Inert):
-    """A torch dtype Ember cannot hold (bfloat16 without ml_dtypes, float8, qint8...)."""
+    """A torch dtype: `dtype` is Ember's (None where Ember has none: bfloat16 without
+    ml_dtypes, float8, qint8...). Never the dtype object itself: NumPy's dtypes take
+    __setstate__, and the ones Ember uses are shared by the whole process."""
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "dtype")
 
-    def __init__(self, name):
-        self.name = name
+    def __init__(self, name, dtype=None):
+        self.name, self.dtype = name, dtype
 
     def __repr__(self):
         return f"torch.{self.name}"
@@ -163,7 +178,8 @@ def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
 def _rebuild_from_type_v2(func, new_type, args, state):
     """torch._tensor._rebuild_from_type_v2: a tensor with Python attributes or a subclass;
     Ember takes plain tensors and Parameters without attributes."""
-    if func not in _REBUILDS.values() or not isinstance(new_type, _TensorClass):
+    if not (isinstance(func, _Global) and func.fn in _REBUILDS.values()
+            and isinstance(new_type, _TensorClass)):
         raise CheckpointError(f"refused _rebuild_from_type_v2 with {func!r} and {new_type!r}")
     if state:
         raise CheckpointError(f"refused Python attributes {sorted(state)!r} on a tensor")
@@ -196,18 +212,22 @@ def _device(spec="cpu", index=None):
 
 _REBUILDS = {f.__name__: f for f in (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3,
                                      _rebuild_parameter, _rebuild_parameter_with_state)}
-_GLOBALS = {
+_CALLABLES = {
     ("collections", "OrderedDict"): collections.OrderedDict,
     ("collections", "Counter"): collections.Counter,
     ("builtins", "set"): set, ("builtins", "complex"): complex,
     ("builtins", "bytearray"): _bytearray, ("_codecs", "encode"): _encode,
     ("torch", "Size"): Size, ("torch", "device"): _device,
+    ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
+    **{("torch._utils", name): f for name, f in _REBUILDS.items()},
+}
+_GLOBALS = {
+    **{key: _Global(".".join(key), fn) for key, fn in _CALLABLES.items()},
     ("torch", "Tensor"): _TensorClass(False),
     ("torch.nn.parameter", "Parameter"): _TensorClass(True),
-    ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
     ("torch.storage", "UntypedStorage"): _StorageType("UntypedStorage", "uint8"),
-    **{("torch._utils", name): f for name, f in _REBUILDS.items()},
     **{("torch", name): _StorageType(name, dtype) for name, dtype in _STORAGES.items()},
+    **{("torch", name): _DType(name, _numpy_dtype(dtype)) for name, dtype in _DTYPES.items()},
 }
 
 
@@ -226,9 +246,6 @@ class _Unpickler(pickle.Unpickler):
         module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         if (module, name) in _GLOBALS:
             return _GLOBALS[(module, name)]
-        if module == "torch" and name in _DTYPES:
-            dtype = _numpy_dtype(_DTYPES[name])
-            return _DType(name) if dtype is None else dtype
         if module == "torch" and (name.startswith(("float8", "qint", "quint", "complex32"))
                                   or name in ("chalf", "bits8", "bits16")):
             return _DType(name)
@@ -252,7 +269,7 @@ def _unpickle(file, name, storage_for=None):
         if str(e).startswith("load: "):
             raise
         raise CheckpointError(f"load: {name}: {e}") from None
-    except (RecursionError, MemoryError):
+    except MemoryError:
         raise
     except Exception as e:  # noqa: BLE001 - any failure inside a corrupt pickle
         raise CheckpointError(f"load: {name}: the pickle is corrupt or not a state dict "

@@ -17,8 +17,6 @@ from autograd.tensor import Parameter, Size, _make
 
 from ._files import BF16_MISSING, CheckpointError, read_exact
 from ._unpickler import (
-    _DTYPE_OBJECTS,
-    _DTYPE_TYPES,
     _REFUSED_HINT,
     MAGIC,
     _DType,
@@ -163,8 +161,7 @@ class _Resolver:
     against their storage), lists and dicts updated in place, tuples rebuilt; anything
     that is not data (a bare storage, class or function) is refused."""
 
-    _PLAIN = (str, bytes, bytearray, int, float, complex, type(None), backend.device,
-              *_DTYPE_TYPES)
+    _PLAIN = (str, bytes, bytearray, int, float, complex, type(None))
 
     def __init__(self, name, map_location):
         self.name, self.map_location = name, map_location
@@ -208,7 +205,14 @@ class _Resolver:
                 self.key(key, path)
             out = obj
         elif isinstance(obj, _DType):
-            raise self.fail(path, f"dtype {obj!r} is not supported by Ember")
+            if obj.dtype is None:
+                raise self.fail(path, f"dtype {obj!r} is not supported by Ember")
+            out = obj.dtype
+        elif isinstance(obj, backend.device):  # checked again: BUILD may have changed it
+            try:
+                out = backend.device(str(obj))
+            except (RuntimeError, TypeError, ValueError):
+                raise self.fail(path, "invalid device") from None
         else:
             raise self.fail(path, f"refused {obj!r}: not tensor data")
         self.memo[id(obj)] = out
@@ -220,15 +224,18 @@ class _Resolver:
             raise self.fail(path, f"refused dict key or set item {key!r}: not plain data")
 
     def tensor(self, stub, path):
-        storage, dtype = stub.storage, stub.dtype
+        storage, marker = stub.storage, stub.dtype
         if not isinstance(storage, _Storage):
             raise self.fail(path, f"a tensor's storage is {type(storage).__name__}")
-        dtype = _numpy_dtype(storage.dtype_name) if dtype is None else dtype
-        if isinstance(dtype, _DType) or dtype is None:
-            raise self.fail(path, f"dtype {dtype!r} is not supported by Ember" if dtype
-                            else f"dtype bfloat16: {BF16_MISSING}")
-        if not any(dtype is d for d in _DTYPE_OBJECTS):
-            raise self.fail(path, f"invalid tensor dtype {dtype!r}")
+        if marker is None:  # the storage's type gives the dtype
+            name, dtype = storage.dtype_name, _numpy_dtype(storage.dtype_name)
+        elif isinstance(marker, _DType):
+            name, dtype = marker.name, marker.dtype
+        else:
+            raise self.fail(path, f"invalid tensor dtype {marker!r}")
+        if dtype is None:
+            raise self.fail(path, f"dtype bfloat16: {BF16_MISSING}" if name == "bfloat16"
+                            else f"dtype torch.{name} is not supported by Ember")
         size, stride, offset = stub.size, stub.stride, stub.offset
         if not (isinstance(size, tuple) and isinstance(stride, tuple) and len(size) == len(stride)
                 and len(size) <= _MAX_DIMS and all(map(_is_count, size + stride))

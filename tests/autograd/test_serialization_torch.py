@@ -243,9 +243,11 @@ class _Pickler(pickle.Pickler):
 
 
 def _craft_zip(path, obj, storages=None, byteorder="little"):
-    """A torch zip checkpoint around our own pickle of `obj` (storages: key -> bytes)."""
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=2).dump(obj)
+    """A torch zip checkpoint around our own pickle of `obj` (storages: key -> bytes), or
+    around `obj` itself when it is bytes (a hand-written pickle)."""
+    buf = io.BytesIO(obj if isinstance(obj, bytes) else None)
+    if not isinstance(obj, bytes):
+        _Pickler(buf, protocol=2).dump(obj)
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("archive/data.pkl", buf.getvalue())
         z.writestr("archive/byteorder", byteorder)
@@ -316,6 +318,21 @@ def test_build_on_a_tensor_and_tensor_attributes_are_refused(tmp_path):
     t.note = "attribute"
     with pytest.raises(CheckpointError, match="attributes.*note"):
         ag.load(_save({"t": t}, tmp_path / "attr.pt"))
+
+
+@pytest.mark.parametrize("module,name", [("collections", "Counter"), ("collections", "OrderedDict"),
+                                         ("torch", "float32"), ("torch", "Size"),
+                                         ("torch._utils", "_rebuild_tensor_v2")])
+def test_build_on_an_allowed_global_cannot_change_it_for_the_process(module, name, tmp_path):
+    # GLOBAL module.name; BUILD with (None, {"evil": 1}) would setattr on the global itself
+    raw = (b"\x80\x02c" + f"{module}\n{name}\n".encode() + b"N}X\x04\x00\x00\x00evilK\x01s"
+           b"\x86b.")
+    with pytest.raises(CheckpointError, match="refused BUILD"):
+        ag.load(_craft_zip(tmp_path / "build.pt", raw))
+    for obj in (collections.Counter, collections.OrderedDict, ag.Size, ag.float32,
+                np.dtype("float32")):
+        assert not hasattr(obj, "evil")
+    assert ag.load(_save({"w": torch.ones(2)}, tmp_path / "ok.pt"))["w"].tolist() == [1.0, 1.0]
 
 
 MARKER = "ember_pwned_marker"
