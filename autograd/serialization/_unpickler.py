@@ -9,6 +9,8 @@ from __future__ import annotations
 import _compat_pickle
 import collections
 import pickle
+import zipfile
+import zlib
 
 from autograd import backend
 from autograd.tensor import Size
@@ -269,8 +271,8 @@ def _unpickle(file, name, storage_for=None):
         if str(e).startswith("load: "):
             raise
         raise CheckpointError(f"load: {name}: {e}") from None
-    except MemoryError:
-        raise
+    except (MemoryError, zipfile.BadZipFile, zlib.error):
+        raise  # out of memory, or a damaged zip member: torch_format says which
     except Exception as e:  # noqa: BLE001 - any failure inside a corrupt pickle
         raise CheckpointError(f"load: {name}: the pickle is corrupt or not a state dict "
                               f"({type(e).__name__}: {e})") from None

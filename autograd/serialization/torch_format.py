@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 
 from autograd import backend
 from autograd.tensor import Parameter, Size, _make
@@ -89,8 +90,11 @@ def read_zip(f, name, size, map_location):
                 storages[key] = _Storage(key, stype.dtype_name, location, len(data), data)
             return storages[key]
 
-        with archive.open(pickles[0]) as pkl:
-            obj = _unpickle(pkl, name, storage_for)
+        try:
+            with archive.open(pickles[0]) as pkl:
+                obj = _unpickle(pkl, name, storage_for)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise CheckpointError(f"load: {name}: a corrupt zip member ({e})") from None
     return _Resolver(name, map_location).resolve(obj)
 
 

@@ -444,3 +444,13 @@ def test_storage_sizes_claimed_beyond_the_file_are_refused_before_allocating(tmp
     finally:
         tracemalloc.stop()
     assert peak < 1 << 20, peak
+
+
+def test_damaged_storage_bytes_fail_the_zip_crc(tmp_path):
+    path = _save({"w": torch.arange(64.0)}, tmp_path / "crc.pt")
+    data = bytearray(path.read_bytes())
+    at = data.index(np.arange(64.0, dtype="<f4").tobytes())
+    data[at + 10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"crc\.pt.*corrupt zip member.*CRC"):
+        ag.load(path)
