@@ -65,6 +65,9 @@ LAYERS = {
     "Sequential": lambda m: m.Sequential(m.Linear(4, 5), m.ReLU(), m.BatchNorm1d(5)),
     "ParameterList": lambda m: m.ParameterList([m.Parameter(torch.ones(2) if m is torch.nn
                                                             else ag.ones(2))]),
+    "ModuleDict": lambda m: m.ModuleDict({"enc": m.Linear(2, 3), "norm": m.LayerNorm(3)}),
+    "ParameterDict": lambda m: m.ParameterDict({"scale": m.Parameter(
+        torch.ones(3) if m is torch.nn else ag.ones(3))}),
     "CrossEntropyLoss_weight": lambda m: m.CrossEntropyLoss(
         weight=torch.ones(3) if m is torch.nn else ag.ones(3)),
 }
