@@ -83,6 +83,8 @@ class _Sym:
     __le__ = lambda s, o: s._bin(o, "<=", is_bool=True)
     __and__ = lambda s, o: s._bin(o, "&&", is_bool=True)
     __or__ = lambda s, o: s._bin(o, "||", is_bool=True)
+    __eq__ = lambda s, o: s._bin(o, "==", is_bool=True)
+    __hash__ = None
 
     def __neg__(self):
         return self._gen.let(f"-{self.code}")
