@@ -403,3 +403,16 @@ class NllLoss(Function):
         return scatter_add(zeros, 1, _make(idx), src.unsqueeze(1)), None, None, None
 
 
+# ----------------------------------------------------------------------------- likelihood
+class _ClampVar(Function):
+    """max(var, eps) with the gradient of the identity: PyTorch clamps a clone of var in
+    place under no_grad, so d loss / d var is taken at the clamped value and passed through."""
+
+    @staticmethod
+    def forward(ctx, var, eps):
+        v = var.array
+        return backend.array_module(v).maximum(v, v.dtype.type(eps))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None

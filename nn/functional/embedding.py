@@ -3,35 +3,9 @@ from __future__ import annotations
 
 import autograd as ag
 from autograd import backend
-from autograd.function import Function
+from autograd.ops.embedding import EmbeddingFn, embedding_renorm_
 from autograd.ops.index import IndexAddInto
 from autograd.tensor import Tensor, _make
-
-
-class EmbeddingFn(Function):
-    @staticmethod
-    def forward(ctx, weight, index, padding_idx, scale_grad_by_freq):
-        w, idx = weight.array, index.array
-        xp = backend.array_module(w)
-        ctx.args = (index, padding_idx, scale_grad_by_freq, w.shape)
-        return xp.take(w, idx, axis=0)
-
-    @staticmethod
-    def backward(ctx, grad):
-        index, padding_idx, by_freq, shape = ctx.args
-        idx = index.array
-        scale = None
-        if padding_idx is not None:  # the padding row gets no gradient
-            scale = (idx != padding_idx).astype(grad.dtype)
-        if by_freq:  # each row's gradient divided by how often it occurs in the batch
-            counts = backend.bincount(idx.reshape(-1), shape[0])
-            inv = (1.0 / counts[idx]).astype(grad.dtype)
-            scale = inv if scale is None else scale * inv
-        if scale is not None:
-            grad = grad * _make(scale[..., None])
-        flat = _make(idx.reshape(-1))
-        g = IndexAddInto.apply(grad.reshape(-1, shape[1]), shape, 0, flat)
-        return g, None, None, None
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -57,28 +31,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                                  f"({num}), got {padding_idx}")
         padding_idx = padding_idx % num
     if max_norm is not None:
-        _renorm_(weight, idx, max_norm, norm_type)
+        embedding_renorm_(weight, _make(idx), max_norm, norm_type)
     return EmbeddingFn.apply(weight, input, padding_idx, scale_grad_by_freq)
 
 
 def _range_error(num, low, high):
     return IndexError(f"embedding: index out of range in self (indices must be in [0, {num}), "
                       f"got min {low}, max {high})")
-
-
-def _renorm_(weight, idx, max_norm, norm_type):
-    """Rows of `weight` used by `idx` whose norm exceeds max_norm are scaled down to it."""
-    w = weight.array
-    xp = backend.array_module(w)
-    if backend.defers_checks(w):
-        rows = idx.reshape(-1)  # repeats get the same scale; unique would read its size back
-    else:
-        rows = xp.unique(idx.reshape(-1))
-    norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
-    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
-    with ag.no_grad():
-        w[rows] *= scale[:, None]
-        weight._version[0] += 1
 
 
 # ----------------------------------------------------------------------------- embedding_bag
@@ -138,7 +97,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         "embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
         f"{backend.first_outside(idx, 0, num)}"))
     if max_norm is not None:
-        _renorm_(weight, idx, max_norm, norm_type)
+        embedding_renorm_(weight, _make(idx), max_norm, norm_type)
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "

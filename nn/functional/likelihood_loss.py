@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from autograd import backend
-from autograd.function import Function
 from autograd.ops import compare as _compare
 from autograd.ops import unary as _unary
+from autograd.ops.loss import _ClampVar
 from autograd.tensor import Tensor, _make
 
 from .loss import _check_tensor, _reduce_loss, _reduction
@@ -32,20 +32,6 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                     + 0.5 * _unary.log(2 * math.pi * target))
         loss = loss + _compare.where(target <= 1, 0.0, stirling)
     return _reduce_loss(loss, reduction)
-
-
-class _ClampVar(Function):
-    """max(var, eps) with the gradient of the identity: PyTorch clamps a clone of var in
-    place under no_grad, so d loss / d var is taken at the clamped value and passed through."""
-
-    @staticmethod
-    def forward(ctx, var, eps):
-        v = var.array
-        return backend.array_module(v).maximum(v, v.dtype.type(eps))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, None
 
 
 def _homoscedastic_var(input, var, op):

@@ -5,69 +5,8 @@ from __future__ import annotations
 import autograd as ag
 from autograd import amp as _amp
 from autograd import backend
-from autograd.function import Function, is_grad_enabled
 from autograd.ops import linalg as _linalg
-from autograd.ops import reduce as _reduce
-from autograd.tensor import _make
-
-
-class Linear(Function):
-    """y = x W^T + b in one node (no separate transpose and add nodes)."""
-
-    @staticmethod
-    def forward(ctx, x, weight, bias):
-        xa, wa = x.array, weight.array
-        if xa.dtype != wa.dtype or (bias is not None and bias.array.dtype != wa.dtype):
-            raise RuntimeError(
-                "linear: expected input, weight and bias of one dtype, got "
-                f"{xa.dtype}, {wa.dtype}" + (f" and {bias.dtype}" if bias is not None else ""))
-        if xa.ndim == 0 or xa.shape[-1] != wa.shape[1]:
-            raise RuntimeError(
-                f"linear: expected input with last dimension {wa.shape[1]} (weight of shape "
-                f"{tuple(wa.shape)}), got input of shape {tuple(xa.shape)}")
-        out = xa @ wa.T
-        if bias is not None:
-            try:
-                out += bias.array
-            except ValueError:
-                raise RuntimeError(
-                    f"linear: expected bias of shape ({wa.shape[0]},), got "
-                    f"{tuple(bias.shape)}") from None
-        ctx.save_for_backward(x, weight)
-        ctx.bias_shape = None if bias is None else bias.array.shape
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.next  # None where no gradient is needed
-        grad_x = grad_w = grad_b = None
-        if not is_grad_enabled():  # plain backward: straight on the arrays, no op nodes
-            g, wa = grad.array, weight.array
-            n_out, n_in = wa.shape
-            g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
-            if need_x is not None:
-                grad_x = _make(g @ wa)
-            if need_w is not None:
-                xa = x.array
-                grad_w = _make(g2.T @ (xa if xa.ndim == 2 else xa.reshape(-1, n_in)))
-            if need_b is not None:
-                grad_b = (_make(g2.sum(axis=0)) if ctx.bias_shape == (n_out,) else
-                          _reduce.sum_to(grad, ctx.bias_shape))
-            return grad_x, grad_w, grad_b
-        # forward checked the shapes and dtypes: the MatMul op itself, not the checking
-        # matmul() function, is called here
-        if need_x is not None:
-            grad_x = _linalg.MatMul.apply(grad, weight)
-        if need_w is not None:
-            # sum over every leading (batch) dim: dW = G^T X with both flattened to 2-D
-            if grad.ndim != 2:
-                n_out, n_in = weight.array.shape
-                grad, x = grad.reshape(-1, n_out), x.reshape(-1, n_in)
-            grad_w = _linalg.MatMul.apply(grad.t(), x)
-        if need_b is not None:
-            grad_b = _reduce.sum_to(grad, ctx.bias_shape)
-        return grad_x, grad_w, grad_b
+from autograd.ops.products import Linear
 
 
 def linear(input, weight, bias=None):
