@@ -416,3 +416,25 @@ class _ClampVar(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, None
+
+
+# ----------------------------------------------------------------------------- entry points
+def class_cross_entropy(input, target, weight, ignore_index, reduction, eps):
+    """cross_entropy of (N, C, d1, ...) logits over class indices (arguments checked by
+    nn.functional.cross_entropy), as one node: on the GPU without label smoothing the
+    one-kernel-per-row node."""
+    if not eps and input.dtype.itemsize >= 4 and backend.is_device_array(input.array):
+        expected = (input.shape[0],) + tuple(input.shape[2:])
+        if tuple(target.shape) != expected:
+            raise RuntimeError(f"cross_entropy: expected target of shape {expected} (class "
+                               f"indices for input of shape {tuple(input.shape)}), got "
+                               f"{tuple(target.shape)}")
+        return CrossEntropyCuda.apply(input, target, weight, ignore_index, reduction)
+    idx, w_t, valid, w_b = _class_target(input, target, weight, ignore_index, "cross_entropy")
+    return CrossEntropy.apply(input, idx, w_t, valid, w_b, reduction, eps)
+
+
+def class_nll_loss(input, target, weight, ignore_index, reduction):
+    """nll_loss of (N, C, d1, ...) log-probabilities over class indices (checked)."""
+    idx, w_t, _, _ = _class_target(input, target, weight, ignore_index, "nll_loss")
+    return NllLoss.apply(input, idx, w_t, reduction)

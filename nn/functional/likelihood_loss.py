@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from autograd import backend
+import autograd as ag
+from autograd import _checks
 from autograd.ops import compare as _compare
 from autograd.ops import unary as _unary
 from autograd.ops.loss import _ClampVar
-from autograd.tensor import Tensor, _make
+from autograd.tensor import Tensor
 
 from .loss import _check_tensor, _reduce_loss, _reduction
 
@@ -58,15 +59,13 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if isinstance(var, float):
         if var < 0:
             raise ValueError(f"{op}: expected var >= 0, got {var}")
-        xp = backend.array_module(input.array)
-        var = _make(xp.full(tuple(input.shape), var, dtype=input.dtype))
+        var = ag.full(tuple(input.shape), var, dtype=input.dtype, device=input.device)
     elif not isinstance(var, Tensor):
         raise TypeError(f"{op}: expected var to be a Tensor or a float, got "
                         f"{type(var).__name__}")
     else:
-        v = var.array
-        if v.size:  # on the GPU this check waits for the next synchronisation
-            backend.check((v < 0).any(), lambda: ValueError(
+        if var.numel():  # on the GPU this check waits for the next synchronisation
+            _checks.check((var.detach() < 0).any(), lambda: ValueError(
                 f"{op}: expected every var >= 0, got a negative entry"))
     var = _homoscedastic_var(input, var, op)
     _reduction(op, None, None, reduction)

@@ -3,8 +3,8 @@ training scripts use beside them: one_hot and normalize."""
 from __future__ import annotations
 
 import autograd as ag
+from autograd import _checks
 from autograd import amp as _amp
-from autograd import backend
 from autograd.ops import linalg as _linalg
 from autograd.ops.products import Linear
 
@@ -41,21 +41,19 @@ def bilinear(input1, input2, weight, bias=None):
 def one_hot(tensor, num_classes=-1):
     """Same as torch.nn.functional.one_hot: int64 class indices of any shape -> int64
     tensor with a new last dimension of size num_classes (max + 1 when -1)."""
-    arr = tensor.array
-    if arr.dtype != backend.int64:
-        raise RuntimeError(f"one_hot: expected class values of dtype int64, got {arr.dtype}")
-    xp = backend.array_module(arr)
+    if tensor.dtype != ag.int64:
+        raise RuntimeError(f"one_hot: expected class values of dtype int64, got {tensor.dtype}")
     if num_classes == -1:
-        if arr.size == 0:
+        if tensor.numel() == 0:
             raise RuntimeError("one_hot: can not infer total number of classes from empty "
                                "tensor")
-        num_classes = int(arr.max()) + 1  # the output's size: read back, as in PyTorch
+        num_classes = int(tensor.max()) + 1  # the output's size: read back, as in PyTorch
     # on the GPU this check waits for the next synchronisation (bad rows are all zeros)
-    backend.check_index(arr, 0, num_classes, lambda low, high: RuntimeError(
+    _checks.check_index(tensor, 0, num_classes, lambda low, high: RuntimeError(
         f"one_hot: expected class values in [0, {num_classes}), got values from {low} to "
         f"{high}"))
-    out = (arr[..., None] == xp.arange(num_classes)).astype(backend.int64)
-    return ag.from_numpy(out) if backend.device_of(out).type == "cpu" else ag.as_tensor(out)
+    classes = ag.arange(num_classes, device=tensor.device)
+    return (tensor.detach().unsqueeze(-1) == classes).to(ag.int64)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

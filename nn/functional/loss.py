@@ -7,18 +7,16 @@ from __future__ import annotations
 import warnings
 
 import autograd as ag
+from autograd import _checks
 from autograd import amp as _amp
-from autograd import backend
 from autograd.ops import compare as _compare
 from autograd.ops import elementwise as _ew
 from autograd.ops import unary as _unary
 from autograd.ops.loss import (
     BCEWithLogits,
     BinaryCrossEntropy,
-    CrossEntropy,
-    CrossEntropyCuda,
-    NllLoss,
-    _class_target,
+    class_cross_entropy,
+    class_nll_loss,
 )
 from autograd.tensor import Tensor, _make
 
@@ -70,7 +68,7 @@ def _check_pointwise(input, target, op):
     _check_float(target, "target", op)
     if tuple(input.shape) != tuple(target.shape):
         try:
-            backend.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+            _checks.broadcast_shapes(tuple(input.shape), tuple(target.shape))
         except ValueError:
             raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} and target of "
                                f"shape {tuple(target.shape)} cannot broadcast") from None
@@ -159,9 +157,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_float(input, "input", op)
     _check_float(target, "target", op)
     _check_same_shape(input, target, op)
-    xa = input.array
-    if xa.size:  # on the GPU this check waits for the next synchronisation
-        backend.check((xa.min() < 0) | (xa.max() > 1), lambda: RuntimeError(
+    if input.numel():  # on the GPU this check waits for the next synchronisation
+        x = input.detach()
+        _checks.check((x.min() < 0) | (x.max() > 1), lambda: RuntimeError(
             f"{op}: expected all elements of input between 0 and 1 (probabilities); for "
             "logits use binary_cross_entropy_with_logits"))
     loss = BinaryCrossEntropy.apply(input, _ew.cast(target, input.dtype))
@@ -183,7 +181,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_same_shape(input, target, op)
     if pos_weight is not None:
         try:
-            backend.broadcast_shapes(tuple(pos_weight.shape), tuple(input.shape))
+            _checks.broadcast_shapes(tuple(pos_weight.shape), tuple(input.shape))
         except ValueError:
             raise RuntimeError(f"{op}: pos_weight of shape {tuple(pos_weight.shape)} cannot "
                                f"broadcast to the input's shape {tuple(input.shape)}") from None
@@ -235,18 +233,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 f"probabilities of the input's shape {tuple(input.shape)}, got shape "
                 f"{tuple(target.shape)} and dtype {target.dtype}")
         loss = _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
-    elif (target.dtype.kind in "iu" and not label_smoothing and input.dtype.itemsize >= 4
-          and backend.is_device_array(input.array)):
-        expected = (input.shape[0],) + tuple(input.shape[2:])
-        if tuple(target.shape) != expected:
-            raise RuntimeError(f"{op}: expected target of shape {expected} (class indices "
-                               f"for input of shape {tuple(input.shape)}), got "
-                               f"{tuple(target.shape)}")
-        loss = CrossEntropyCuda.apply(input, target, weight, ignore_index, reduction)
     elif target.dtype.kind in "iu":
-        idx, w_t, valid, w_b = _class_target(input, target, weight, ignore_index, op)
-        loss = CrossEntropy.apply(input, idx, w_t, valid, w_b, reduction,
-                                  float(label_smoothing))
+        loss = class_cross_entropy(input, target, weight, ignore_index, reduction,
+                                   float(label_smoothing))
     else:
         raise RuntimeError(f"{op}: expected target of integer class indices or of float "
                            f"class probabilities, got dtype {target.dtype}")
@@ -285,8 +274,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if unbatched:
         input, target = _unbatched(input, target, op)
     _check_weight(weight, input.shape[1], op)
-    idx, w_t, _, _ = _class_target(input, target, weight, ignore_index, op)
-    loss = NllLoss.apply(input, idx, w_t, reduction)
+    loss = class_nll_loss(input, target, weight, ignore_index, reduction)
     return loss.squeeze(0) if unbatched and reduction == "none" else loss
 
 
