@@ -18,7 +18,8 @@ def _as_additive(mask, dtype):
     if mask is None:
         return None
     if mask.dtype == ag.bool:
-        return ag.where(mask.detach(), -math.inf, 0.0).to(dtype)
+        zeros = ag.zeros(tuple(mask.shape), dtype=dtype, device=mask.device)
+        return zeros.masked_fill(mask.detach(), -math.inf)
     return mask
 
 
