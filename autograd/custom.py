@@ -8,7 +8,7 @@ backward formulas that use them differentiate again (create_graph=True).
 from __future__ import annotations
 
 from . import backend
-from .function import _NON_TENSOR, OutputEdge, _anomaly, _check_devices, _mode
+from .function import _NON_TENSOR, OutputEdge, _check_devices, _mode, _record_stack
 from .tensor import Tensor, _make
 
 
@@ -86,8 +86,8 @@ def apply_custom(cls, args, kwargs):
     if not record:
         return tuple(results) if is_tuple else results[0]
 
-    if _anomaly.enabled:
-        _anomaly.record(node)
+    if _mode.anomaly:
+        _record_stack(node)
     non_diff = node._non_diff or ()
     linked = {}  # id of what forward returned -> output number
     for i, (o, t) in enumerate(zip(outs, results)):

@@ -8,7 +8,10 @@ graph of the backward pass itself and higher derivatives need no extra code.
 """
 from __future__ import annotations
 
+import threading
+import traceback
 import weakref
+from collections.abc import MutableSequence
 
 from . import backend
 
@@ -17,13 +20,38 @@ _ndarray = backend.ndarray
 
 
 
-# ----------------------------------------------------------------------------- grad mode
-class _GradMode:
-    enabled = True
-    inference = False  # inside an active inference_mode
+# ----------------------------------------------------------------------------- modes
+class _ThreadModes(threading.local):
+    """The mode switches, one set per thread (as PyTorch keeps them): a `no_grad` in one
+    thread never changes what another thread records. The class attributes are what a
+    new thread starts with (grad on, no inference mode, anomaly mode off, no capture),
+    whatever the thread that started it had switched on.
+
+    State that stays global, as in PyTorch: the random generator, the default dtype,
+    autograd.profile's op wrappers (they only time the profiling thread's ops)."""
+
+    enabled = True      # grad mode: record graphs
+    inference = False   # inside an active inference_mode
+    anomaly = False     # detect_anomaly: nodes keep their creation stack, grads checked
+    check_nan = True    # ... and gradients holding NaN/Inf raise
+    tracers = ()        # recorders told of every op call (a list once one is added)
+    watched = False     # anomaly or tracers: `apply` takes its slow path (_watched_apply)
+
+    def rewatch(self):
+        """Recompute `watched` after anomaly mode or the recorders changed."""
+        global _watching
+        now = self.anomaly or bool(self.tracers)
+        if now != self.watched:
+            with _watch_lock:
+                _watching += 1 if now else -1
+            self.watched = now
 
 
-_mode = _GradMode
+_mode = _ThreadModes()
+# How many threads have `watched` on. Only a shortcut for `apply`: while no thread
+# watches, it reads one global instead of a second thread-local switch.
+_watching = 0
+_watch_lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -335,8 +363,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; when grad mode is on and an input requires grad, record this op
         as the output's grad_fn. This is the hot path of every op: keep it lean."""
-        if _tracers:  # a capture (compile, ONNX export) is recording this thread's ops
-            return _traced_apply(cls, args, kwargs)
+        if _watching and _mode.watched:  # a capture (compile, ONNX) or anomaly mode is on
+            return _watched_apply(cls, args, kwargs)
         if _mode.enabled:
             edges = []
             requires = False
@@ -367,8 +395,6 @@ class Function:
                            cls.forward(node, *args, **kwargs))
                 except AttributeError as e:
                     raise _argument_error(cls, args, e) from e
-                if _anomaly.enabled:
-                    _anomaly.record(node)
                 if type(out) is not _ndarray:
                     if type(out) is tuple:
                         return _record_outputs(node, out)
@@ -428,20 +454,65 @@ class Function:
 
 # ----------------------------------------------------------------------------- capture
 # Recorders that see every op call (autograd.compile, autograd.onnx): each has
-# `record(cls, args, kwargs, out)`, called after the op ran. Empty on the hot path.
-_tracers: list = []
+# `record(cls, args, kwargs, out)`, called after the op ran. They live in `_mode.tracers`,
+# so a recorder sees the ops of the thread that added it, and no other thread's.
+class _ThreadTracers(MutableSequence):
+    """`_tracers`: the current thread's recorders, used as a list (append a recorder to
+    start capturing this thread's ops, remove it to stop). Each thread has its own."""
+
+    @staticmethod
+    def _own():
+        t = _mode.tracers
+        if type(t) is not list:  # the class default (an empty tuple) is shared
+            t = _mode.tracers = []
+        return t
+
+    def __getitem__(self, i):
+        return _mode.tracers[i]
+
+    def __setitem__(self, i, value):
+        self._own()[i] = value
+        _mode.rewatch()
+
+    def __delitem__(self, i):
+        del self._own()[i]
+        _mode.rewatch()
+
+    def __len__(self):
+        return len(_mode.tracers)
+
+    def insert(self, i, value):
+        self._own().insert(i, value)
+        _mode.rewatch()
+
+    def __repr__(self):
+        return f"_tracers({list(_mode.tracers)!r})"
 
 
-def _traced_apply(cls, args, kwargs):
-    """`apply` with the recorders told: the op runs untraced (ops it calls inside are
-    not reported separately), then each recorder sees the call and its result."""
-    tracers = _tracers[:]
-    _tracers.clear()
+_tracers = _ThreadTracers()
+
+
+def _watched_apply(cls, args, kwargs):
+    """`apply` while this thread has a capture or anomaly mode on: the op runs plainly
+    (ops it calls inside are not reported separately), then under anomaly mode its node
+    keeps the stack where it was created, and each recorder sees the call and its
+    result."""
+    mode = _mode
+    tracers = mode.tracers
+    mode.tracers = ()
+    mode.watched = False  # for the inner call only: still counted in `_watching`
     try:
         out = cls.apply(*args, **kwargs)
     finally:
-        _tracers[:] = tracers
-    for tracer in tracers:
+        mode.tracers = tracers
+        mode.watched = True
+        mode.rewatch()
+    if mode.anomaly:
+        first = out[0] if type(out) is tuple and out else out
+        node = getattr(first, "grad_fn", None)
+        if type(node) is cls and node._stack is None:  # the node this call recorded
+            _record_stack(node, 4)
+    for tracer in list(tracers):
         tracer.record(cls, args, kwargs, out)
     return out
 
@@ -559,17 +630,11 @@ class _RemovableHandle:
 
 
 # ----------------------------------------------------------------------------- anomaly mode
-class _Anomaly:
-    enabled = False
-
-    @staticmethod
-    def record(node):
-        import traceback
-        node._stack = traceback.extract_stack()[:-3]
-        node._plain = False  # the engine then checks its gradients
-
-
-_anomaly = _Anomaly
+def _record_stack(node, depth=3):
+    """Under detect_anomaly (`_mode.anomaly`): keep where the op was created (the stack
+    without its last `depth` frames: this function's and autograd's own)."""
+    node._stack = traceback.extract_stack()[:-depth]
+    node._plain = False  # the engine then checks its gradients
 
 
 # Bottom import: tensor.py imports the ops, which import this module.

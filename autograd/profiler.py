@@ -5,9 +5,12 @@ Entering `profile()` replaces the static `forward`/`backward` of every `Function
 subclass with a timing wrapper and leaving restores them. Times are *self* times: an op
 called inside another op's backward (backward formulas are written in ops) is charged
 to itself, not to its caller, so the column sums add up to the time spent in ops.
+Only the profiling thread's ops are timed (as PyTorch's profiler tracks its own thread):
+the wrappers pass other threads' calls straight through. One profile runs at a time.
 """
 from __future__ import annotations
 
+import threading
 import time
 import weakref
 
@@ -18,7 +21,8 @@ from .memory import _root
 
 __all__ = ["profile"]
 
-_active = []  # the running profile (at most one)
+_active = []  # the running profile (at most one, in any thread)
+_get_ident = threading.get_ident
 
 
 def _subclasses(cls):
@@ -117,6 +121,7 @@ class profile:
             raise RuntimeError("profile: expected no profile running, got one already "
                                "active; nested profiling is not supported")
         _active.append(self)
+        self._thread = threading.get_ident()
         # look every method up before replacing any, so inherited ones are wrapped once
         plan = [(cls, name, cls.__dict__.get(name), getattr(cls, name))
                 for cls in _subclasses(Function) for name in ("forward", "backward")]
@@ -178,6 +183,8 @@ class profile:
         prof = self
 
         def forward(*args, **kwargs):
+            if _get_ident() != prof._thread:  # another thread's op: not profiled
+                return fn(*args, **kwargs)
             out, elapsed, own, nbytes, inner, nested = prof._timed(fn, args, kwargs, args)
             s = prof._stat(cls)
             s.forward += own
@@ -200,6 +207,8 @@ class profile:
         stack, prof = self._stack, self
 
         def backward(ctx, *grads):
+            if _get_ident() != prof._thread:
+                return fn(ctx, *grads)
             rec = ctx.__dict__.get("_prof") if isinstance(ctx, Function) and not stack \
                 else None
             if rec is not None and rec[0] is None:
