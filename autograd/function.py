@@ -1,177 +1,31 @@
-"""The graph: `Function` (an op's node and its ctx), grad mode, and the backward engine.
+"""The graph: `Function` (an op's node and its ctx) and `Function.apply`.
 
 Every op is a `Function` subclass. `apply` runs `forward` on backend arrays and, when
 grad mode is on and an input requires grad, makes the Function instance the output's
 `grad_fn`: it keeps the edges to its inputs' nodes and what `forward` saved. `backward`
 is written in Tensor ops, so running it under grad mode (`create_graph=True`) records a
-graph of the backward pass itself and higher derivatives need no extra code.
+graph of the backward pass itself and higher derivatives need no extra code. Whether a
+graph is recorded is this thread's grad mode (grad_mode.py); engine.py runs backward.
 """
 from __future__ import annotations
 
-import threading
 import traceback
-import weakref
-from collections.abc import MutableSequence
 
 from . import backend
+from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
+    _mode,
+    _tracers,
+    _watching,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 
 _new = object.__new__
 _ndarray = backend.ndarray
-
-
-
-# ----------------------------------------------------------------------------- modes
-class _ThreadModes(threading.local):
-    """The mode switches, one set per thread (as PyTorch keeps them): a `no_grad` in one
-    thread never changes what another thread records. The class attributes are what a
-    new thread starts with (grad on, no inference mode, anomaly mode off, no capture),
-    whatever the thread that started it had switched on.
-
-    State that stays global, as in PyTorch: the random generator, the default dtype,
-    autograd.profile's op wrappers (they only time the profiling thread's ops)."""
-
-    enabled = True      # grad mode: record graphs
-    inference = False   # inside an active inference_mode
-    anomaly = False     # detect_anomaly: nodes keep their creation stack, grads checked
-    check_nan = True    # ... and gradients holding NaN/Inf raise
-    tracers = ()        # recorders told of every op call (a list once one is added)
-    watched = False     # anomaly or tracers: `apply` takes its slow path (_watched_apply)
-
-    def rewatch(self):
-        """Recompute `watched` after anomaly mode or the recorders changed."""
-        global _watching
-        now = self.anomaly or bool(self.tracers)
-        if now != self.watched:
-            with _watch_lock:
-                _watching += 1 if now else -1
-            self.watched = now
-
-
-_mode = _ThreadModes()
-# How many threads have `watched` on. Only a shortcut for `apply`: while no thread
-# watches, it reads one global instead of a second thread-local switch.
-_watching = 0
-_watch_lock = threading.Lock()
-
-
-def is_grad_enabled() -> bool:
-    return _mode.enabled
-
-
-class set_grad_enabled:
-    """Same as torch.set_grad_enabled: a function, a context manager and a decorator."""
-
-    def __init__(self, mode: bool):
-        self.prev = _mode.enabled
-        _mode.enabled = bool(mode)
-        self.mode = bool(mode)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        _mode.enabled = self.prev
-
-    def __call__(self, fn):
-        mode = self.mode
-        _mode.enabled = self.prev  # used as a decorator: undo the switch made in __init__
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        wrapper.__wrapped__ = fn
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
-
-
-class _ModeContext:
-    mode = True
-
-    def __init__(self, fn=None):
-        self.fn = fn
-
-    def __enter__(self):
-        self.prev = _mode.enabled
-        _mode.enabled = self.mode
-
-    def __exit__(self, *exc):
-        _mode.enabled = self.prev
-
-    def __call__(self, *args, **kwargs):
-        if self.fn is None:  # @no_grad() form: called with the function
-            return type(self)(args[0])._decorated()
-        with type(self)():
-            return self.fn(*args, **kwargs)
-
-    def _decorated(self):
-        fn, ctx_type = self.fn, type(self)
-
-        def wrapper(*args, **kwargs):
-            with ctx_type():
-                return fn(*args, **kwargs)
-        wrapper.__wrapped__ = fn
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
-
-
-class no_grad(_ModeContext):
-    """Same as torch.no_grad: ops inside record no graph (context manager or decorator)."""
-
-    mode = False
-
-
-class inference_mode(_ModeContext):
-    """Same as torch.inference_mode: no graph is recorded inside (as no_grad; Ember has
-    no separate inference tensors). `inference_mode(False)` changes nothing."""
-
-    mode = False
-
-    def __init__(self, mode=True):
-        if callable(mode) and not isinstance(mode, bool):  # @inference_mode without ()
-            super().__init__(mode)
-            self._active = True
-            return
-        super().__init__(None)
-        self._active = bool(mode)
-
-    def __enter__(self):
-        self.prev = _mode.enabled
-        self.prev_inference = _mode.inference
-        if self._active:
-            _mode.enabled = False
-            _mode.inference = True
-
-    def __exit__(self, *exc):
-        _mode.enabled = self.prev
-        _mode.inference = self.prev_inference
-
-    def __call__(self, *args, **kwargs):
-        if self.fn is None:
-            fn = args[0]
-            active = self._active
-
-            def wrapper(*a, **kw):
-                with inference_mode(active):
-                    return fn(*a, **kw)
-            wrapper.__wrapped__ = fn
-            wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-            wrapper.__doc__ = getattr(fn, "__doc__", None)
-            return wrapper
-        with inference_mode(True):
-            return self.fn(*args, **kwargs)
-
-
-def is_inference_mode_enabled() -> bool:
-    """Same as torch.is_inference_mode_enabled: True inside an active inference_mode."""
-    return _mode.inference
-
-
-class enable_grad(_ModeContext):
-    """Same as torch.enable_grad."""
-
-    mode = True
 
 
 # ----------------------------------------------------------------------------- Function
@@ -199,39 +53,56 @@ class _NoGradCtx:
 
 _NO_CTX = _NoGradCtx()
 _FREED = object()
-_NON_TENSOR = object()
 
 
 class Function:
     """Same as torch.autograd.Function: subclass it with static `forward(ctx, ...)` and
     `backward(ctx, *grads)`, and call `YourFunction.apply(...)`.
 
-    The instance is both the ctx handed to forward/backward and the graph node that the
-    outputs point to as `grad_fn`.
+    As in PyTorch, the ctx handed to forward/backward IS the graph node that the outputs
+    point to as `grad_fn` (one object per recorded call, made only when a graph is
+    recorded; unrecorded calls get the shared stand-in `_NO_CTX`). What a node holds:
+
+    - every node (slots, set by `apply`): `next` (one edge per positional input: None,
+      a leaf Tensor, a node, or an OutputEdge into a multi-output node), `saved` and
+      `_versions` (what forward saved, and their versions then), `_shape`/`_dtype` (of
+      the output, for checking the gradient that arrives);
+    - the saved output, for ops declaring `save_output`: `_out`, `_out_version`, `_out_at`;
+    - a multi-output node: `_n_out`, `_metas` [(shape, dtype) per output];
+    - only when used (class defaults otherwise, so an ordinary node carries none):
+      `_hooks` and `_retained` (tensor hooks / retain_grad of its outputs), `_post_hooks`
+      (node hooks), `_non_diff` (mark_non_differentiable), `_materialize`
+      (set_materialize_grads), `_stack` (its creation stack, under detect_anomaly);
+    - whatever forward sets as ctx attributes (`ctx.dim = ...`), in `__dict__`.
+
+    `_plain` tells the engine it may call backward inline: one output, no hooks, no
+    anomaly checks. Everything it holds is freed after backward unless retain_graph.
     """
 
-    # `next`: a list (or tuple) with one entry per positional input: None (no grad
-    # needed), a leaf Tensor, a node, or (node, output_nr) for an output of a multi-output
-    # node.
     __slots__ = ("next", "saved", "_versions", "_shape", "_dtype", "__dict__",
                  "__weakref__")
+
+    # -- what an op declares (class attributes of the subclass)
+    save_output = False     # backward reads `ctx.output` (the output, linked to the node)
+    _view = False           # the output is a view of input 0: share its version counter
+    _materialize = True     # unused outputs get zero gradients (False: None)
+    _custom = False         # a user's subclass: forward gets Tensors (__init_subclass__)
+
+    # -- optional per-node state: these class defaults mean "not used by this node"
     _n_out = 1              # number of outputs (set on multi-output nodes)
+    _metas = None           # [(shape, dtype)] of the outputs of a multi-output node
+    _out = None             # the saved output's array (save_output)
+    _out_at = 0             # ... and its version when it was saved
     _hooks = None           # {output_nr: [fn]} tensor hooks of non-leaf outputs
     _retained = None        # {output_nr: weakref(Tensor)} for retain_grad()
-    _post_hooks = None
-    _non_diff = None
-    _materialize = True
+    _post_hooks = None      # [fn(grad_inputs, grad_outputs)] from register_hook
+    _non_diff = None        # ids of outputs marked non-differentiable
     _stack = None           # where the op was created (only under detect_anomaly)
-    _view = False           # output is a view of input 0: share its version counter
-    save_output = False     # backward reads `ctx.output`
-    _out = None
-    _out_at = 0             # version of the saved output when it was saved
-    recording = True        # ctx.recording: False on the stand-in ctx of unrecorded calls
+
+    # -- tags read on hot paths
     _plain = True           # single output, no hooks: the engine's inlined fast path
     _is_tensor = False      # edges are Tensors (leaves) or nodes; this tells them apart
-    _metas = None           # [(shape, dtype)] of the outputs of a multi-output node
-    _outputs = None         # weak references to the outputs of a multi-output node
-    _custom = False         # set for user subclasses (see __init_subclass__)
+    recording = True        # ctx.recording: False on the stand-in ctx of unrecorded calls
 
     def __init_subclass__(cls, **kwargs):
         # Built-in ops (autograd.*, nn.*) compute on arrays and take the fast path of
@@ -363,7 +234,7 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; when grad mode is on and an input requires grad, record this op
         as the output's grad_fn. This is the hot path of every op: keep it lean."""
-        if _watching and _mode.watched:  # a capture (compile, ONNX) or anomaly mode is on
+        if _watching[0] and _mode.watched:  # a capture (compile, ONNX) or anomaly mode
             return _watched_apply(cls, args, kwargs)
         if _mode.enabled:
             edges = []
@@ -453,45 +324,6 @@ class Function:
 
 
 # ----------------------------------------------------------------------------- capture
-# Recorders that see every op call (autograd.compile, autograd.onnx): each has
-# `record(cls, args, kwargs, out)`, called after the op ran. They live in `_mode.tracers`,
-# so a recorder sees the ops of the thread that added it, and no other thread's.
-class _ThreadTracers(MutableSequence):
-    """`_tracers`: the current thread's recorders, used as a list (append a recorder to
-    start capturing this thread's ops, remove it to stop). Each thread has its own."""
-
-    @staticmethod
-    def _own():
-        t = _mode.tracers
-        if type(t) is not list:  # the class default (an empty tuple) is shared
-            t = _mode.tracers = []
-        return t
-
-    def __getitem__(self, i):
-        return _mode.tracers[i]
-
-    def __setitem__(self, i, value):
-        self._own()[i] = value
-        _mode.rewatch()
-
-    def __delitem__(self, i):
-        del self._own()[i]
-        _mode.rewatch()
-
-    def __len__(self):
-        return len(_mode.tracers)
-
-    def insert(self, i, value):
-        self._own().insert(i, value)
-        _mode.rewatch()
-
-    def __repr__(self):
-        return f"_tracers({list(_mode.tracers)!r})"
-
-
-_tracers = _ThreadTracers()
-
-
 def _watched_apply(cls, args, kwargs):
     """`apply` while this thread has a capture or anomaly mode on: the op runs plainly
     (ops it calls inside are not reported separately), then under anomaly mode its node
@@ -560,7 +392,6 @@ def _record_outputs(node, out):
         metas.append((arr.shape, arr.dtype))
         outs.append(t)
     node._metas = metas
-    node._outputs = [weakref.ref(t) for t in outs]
     return tuple(outs)
 
 
