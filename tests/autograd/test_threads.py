@@ -265,3 +265,30 @@ def test_a_profile_times_only_its_own_threads_ops():
         barrier.wait()
     ops, _ = _together(profiled, other)
     assert "exp" in ops and "sin" not in ops
+
+
+def test_two_threads_profile_at_once_each_its_own_ops():
+    x = ag.ones(3, requires_grad=True)
+
+    def profiling(op):
+        def run(barrier):
+            with ag.profile() as prof:
+                barrier.wait()  # both profiles are open now
+                for _ in range(5):
+                    getattr(x, op)().sum().backward()
+                barrier.wait()
+            return {name: s["calls"] for name, s in prof.ops.items()}
+        return run
+    ops = [type(x.exp().grad_fn), type(x.sin().grad_fn)]
+    before = [(c.__dict__.get("forward"), c.__dict__.get("backward")) for c in ops]
+    a, b = _together(profiling("exp"), profiling("sin"))
+    assert a["exp"] == 5 and "sin" not in a
+    assert b["sin"] == 5 and "exp" not in b
+    # the last profile to close took every wrapper off again
+    assert [(c.__dict__.get("forward"), c.__dict__.get("backward")) for c in ops] == before
+
+
+def test_a_profile_refuses_to_nest_in_its_own_thread():
+    with ag.profile(), pytest.raises(RuntimeError, match="nested profiling"):
+        with ag.profile():
+            pass
