@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from . import backend
 from .function import _NON_TENSOR, OutputEdge, _anomaly, _check_devices, _mode
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 class _SavedOutput:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import weakref
 
-from . import backend
+from . import backend, tensor_base
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _new = object.__new__
 _ndarray = backend.ndarray
@@ -254,7 +256,7 @@ class Function:
                 f"by an inplace operation: the output of {self.name()} (shape "
                 f"{tuple(self._out.shape)}) is at version {self._out_version[0]}, expected "
                 f"version {self._out_at}; use out-of-place ops, or clone() before modifying")
-        t = _new(Tensor)
+        t = _new(tensor_base.Tensor)
         t.array = self._out
         t._grad = None
         t._version = self._out_version
@@ -379,7 +381,7 @@ class Function:
                 if cls._view:
                     t = _view_of(out, args[0])
                 else:
-                    t = _new(Tensor)
+                    t = _new(tensor_base.Tensor)
                     t.array = out
                     t._grad = None
                     t._version = [0]
@@ -417,7 +419,7 @@ class Function:
                 out = out.array
             elif not backend.is_array(out):
                 out = backend.array_module(out).asarray(out)
-        t = _new(Tensor)
+        t = _new(tensor_base.Tensor)
         t.array = out
         t.requires_grad = False
         t.grad_fn = None
@@ -570,7 +572,3 @@ class _Anomaly:
 
 
 _anomaly = _Anomaly
-
-
-# Bottom import: tensor.py imports the ops, which import this module.
-from .tensor import Tensor, _make  # noqa: E402

@@ -8,7 +8,8 @@ import builtins
 import warnings
 
 from .. import backend
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
 from .index import getitem, index_select
 

@@ -7,7 +7,8 @@ from collections import namedtuple
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
 from .shape import norm_dim

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, _mode
-from ..tensor import Tensor, _leaf_inplace_error, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _leaf_inplace_error, _make
 from . import compare as _compare
 from . import elementwise as _ew
 from . import index as _index

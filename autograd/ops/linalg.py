@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import amp as _amp
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
 from .reduce import sum_to
 

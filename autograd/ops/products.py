@@ -8,7 +8,8 @@ import warnings
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
 from .linalg import matmul
 from .reduce import sum as _sum

@@ -7,7 +7,8 @@ from collections import namedtuple
 from .. import amp as _amp
 from .. import backend
 from ..function import Function, is_grad_enabled
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
 from . import shape as _shape

@@ -11,7 +11,8 @@ import math
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import unary as _unary
 from .elementwise import _float_array, binary_operands, broadcast_error, cast

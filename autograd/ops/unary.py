@@ -7,8 +7,8 @@ import math
 
 from .. import backend
 from ..function import Function, _mode
-from ..tensor import _make
-from .elementwise import _float_array
+from ..tensor_base import _make
+from .operands import _float_array
 
 
 class _Unary(Function):
