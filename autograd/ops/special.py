@@ -17,6 +17,7 @@ from . import compare as _compare
 from . import unary as _unary
 from .elementwise import _float_array, binary_operands, broadcast_error, cast
 from .elementwise import pow as _pow
+from .inplace import _KIND, unary_
 from .unary import _Unary, _UnaryOut
 
 _where = _compare.where
@@ -595,7 +596,6 @@ def bitwise_not(input):
 def inplace(t, op, fn, *args):
     """t = fn(t, *args) in place (atan2_, lgamma_, ...); like PyTorch, a result of a higher
     dtype category than t (float maths on an integer tensor) is an error."""
-    from .inplace import _KIND, unary_
     result = fn(t, *args)
     if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
         raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
