@@ -445,5 +445,5 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-
+# the one late binding: the layers under this module build Tensors through tensor_base
 tensor_base.bind(Tensor)

@@ -74,6 +74,7 @@ class ArithmeticMixin:
         return _compare.logical_not(self) if self.dtype.kind == "b" else \
             _compare.bitwise_not(self)
 
+    # bitwise on integers, logical on bools (as PyTorch's & | ^ << >>)
     def __and__(self, other):
         return _special.bitwise_and(self, other)
 

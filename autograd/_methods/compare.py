@@ -8,6 +8,7 @@ from ..ops import compare as _compare
 class CompareMixin:
     __slots__ = ()
 
+    # comparisons: bool tensors, no gradient
     def __eq__(self, other):
         return _compare.eq(self, other)
 
