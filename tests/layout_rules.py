@@ -73,10 +73,15 @@ def import_graph(package: str = "autograd") -> dict[str, set[str]]:
         for node, in_fn in _walk(tree):
             if in_fn:
                 continue
-            base, *names = _targets(node, mod, path.name == "__init__.py")
-            subs = [t for t in names if t in modules]
-            # `from X import sub` depends on X.sub; `from X import name` on X itself
-            deps = subs + ([base] if len(subs) < len(names) or not names else [])
+            targets = _targets(node, mod, path.name == "__init__.py")
+            if isinstance(node, ast.Import):
+                deps = targets
+            else:  # `from X import sub` depends on X.sub; `from X import name` on X itself
+                # (X's __init__ runs first, but an __init__ importing its own submodules is
+                # the usual package shape, not a loop to count)
+                base, *names = targets
+                subs = [t for t in names if t in modules]
+                deps = subs + ([base] if len(subs) < len(names) else [])
             graph[mod].update(t for t in deps if t in modules and t != mod)
     return graph
 
