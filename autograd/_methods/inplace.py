@@ -1,6 +1,6 @@
 """In-place methods (the `_` forms, +=, x[...] = v): each bumps the version counter and
 refuses a leaf that requires grad in grad mode. Ops in `autograd/ops/inplace.py`; the
-special maths write back through `special.inplace` (a float result for an integer
+special maths write back through `inplace.math_` (a float result for an integer
 tensor raises, as in PyTorch)."""
 from __future__ import annotations
 
@@ -136,95 +136,95 @@ class InplaceMixin:
     def put_(self, index, source, accumulate=False):
         return _scatter.put_(self, index, source, accumulate)
 
-    # the special maths in place: special.inplace writes the result back
+    # the special maths in place: inplace.math_ writes the result back
     def asinh_(self):
-        return _special.inplace(self, "asinh_", _special.asinh)
+        return _inplace.math_(self, "asinh_", _special.asinh)
 
     def acosh_(self):
-        return _special.inplace(self, "acosh_", _special.acosh)
+        return _inplace.math_(self, "acosh_", _special.acosh)
 
     def atanh_(self):
-        return _special.inplace(self, "atanh_", _special.atanh)
+        return _inplace.math_(self, "atanh_", _special.atanh)
 
     def erfc_(self):
-        return _special.inplace(self, "erfc_", _special.erfc)
+        return _inplace.math_(self, "erfc_", _special.erfc)
 
     def erfinv_(self):
-        return _special.inplace(self, "erfinv_", _special.erfinv)
+        return _inplace.math_(self, "erfinv_", _special.erfinv)
 
     def lgamma_(self):
-        return _special.inplace(self, "lgamma_", _special.lgamma)
+        return _inplace.math_(self, "lgamma_", _special.lgamma)
 
     def digamma_(self):
-        return _special.inplace(self, "digamma_", _special.digamma)
+        return _inplace.math_(self, "digamma_", _special.digamma)
 
     def sinc_(self):
-        return _special.inplace(self, "sinc_", _special.sinc)
+        return _inplace.math_(self, "sinc_", _special.sinc)
 
     def logit_(self, eps=None):
-        return _special.inplace(self, "logit_", _special.logit, eps)
+        return _inplace.math_(self, "logit_", _special.logit, eps)
 
     def frac_(self):
-        return _special.inplace(self, "frac_", _special.frac)
+        return _inplace.math_(self, "frac_", _special.frac)
 
     def deg2rad_(self):
-        return _special.inplace(self, "deg2rad_", _special.deg2rad)
+        return _inplace.math_(self, "deg2rad_", _special.deg2rad)
 
     def rad2deg_(self):
-        return _special.inplace(self, "rad2deg_", _special.rad2deg)
+        return _inplace.math_(self, "rad2deg_", _special.rad2deg)
 
     def i0_(self):
-        return _special.inplace(self, "i0_", _special.i0)
+        return _inplace.math_(self, "i0_", _special.i0)
 
     def atan2_(self, other):
-        return _special.inplace(self, "atan2_", _special.atan2, other)
+        return _inplace.math_(self, "atan2_", _special.atan2, other)
 
     def hypot_(self, other):
-        return _special.inplace(self, "hypot_", _special.hypot, other)
+        return _inplace.math_(self, "hypot_", _special.hypot, other)
 
     def xlogy_(self, other):
-        return _special.inplace(self, "xlogy_", _special.xlogy, other)
+        return _inplace.math_(self, "xlogy_", _special.xlogy, other)
 
     def copysign_(self, other):
-        return _special.inplace(self, "copysign_", _special.copysign, other)
+        return _inplace.math_(self, "copysign_", _special.copysign, other)
 
     def heaviside_(self, values):
-        return _special.inplace(self, "heaviside_", _special.heaviside, values)
+        return _inplace.math_(self, "heaviside_", _special.heaviside, values)
 
     def float_power_(self, exponent):
-        return _special.inplace(self, "float_power_", _special.float_power, exponent)
+        return _inplace.math_(self, "float_power_", _special.float_power, exponent)
 
     def clamp_min_(self, min):
-        return _special.inplace(self, "clamp_min_", _special.clamp_min, min)
+        return _inplace.math_(self, "clamp_min_", _special.clamp_min, min)
 
     def clamp_max_(self, max):
-        return _special.inplace(self, "clamp_max_", _special.clamp_max, max)
+        return _inplace.math_(self, "clamp_max_", _special.clamp_max, max)
 
     def bitwise_and_(self, other):
-        return _special.inplace(self, "bitwise_and_", _special.bitwise_and, other)
+        return _inplace.math_(self, "bitwise_and_", _special.bitwise_and, other)
 
     def bitwise_or_(self, other):
-        return _special.inplace(self, "bitwise_or_", _special.bitwise_or, other)
+        return _inplace.math_(self, "bitwise_or_", _special.bitwise_or, other)
 
     def bitwise_xor_(self, other):
-        return _special.inplace(self, "bitwise_xor_", _special.bitwise_xor, other)
+        return _inplace.math_(self, "bitwise_xor_", _special.bitwise_xor, other)
 
     def bitwise_not_(self):
-        return _special.inplace(self, "bitwise_not_", _special.bitwise_not)
+        return _inplace.math_(self, "bitwise_not_", _special.bitwise_not)
 
     def bitwise_left_shift_(self, other):
-        return _special.inplace(self, "bitwise_left_shift_", _special.bitwise_left_shift, other)
+        return _inplace.math_(self, "bitwise_left_shift_", _special.bitwise_left_shift, other)
 
     def bitwise_right_shift_(self, other):
-        return _special.inplace(self, "bitwise_right_shift_", _special.bitwise_right_shift, other)
+        return _inplace.math_(self, "bitwise_right_shift_", _special.bitwise_right_shift, other)
 
     def gcd_(self, other):
-        return _special.inplace(self, "gcd_", _special.gcd, other)
+        return _inplace.math_(self, "gcd_", _special.gcd, other)
 
     def lcm_(self, other):
-        return _special.inplace(self, "lcm_", _special.lcm, other)
+        return _inplace.math_(self, "lcm_", _special.lcm, other)
 
     arctan2_ = atan2_
 
     def polygamma_(self, n):
-        return _special.inplace(self, "polygamma_", lambda t: _special.polygamma(n, t))
+        return _inplace.math_(self, "polygamma_", lambda t: _special.polygamma(n, t))

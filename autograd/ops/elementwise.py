@@ -13,7 +13,11 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
 from . import unary as _unary
-from .operands import _float_array, _Number, binary_operands, broadcast_error  # noqa: F401
+from .operands import (
+    _float_array,  # noqa: F401 (nn.functional.activation imports it from here)
+    binary_operands,
+    broadcast_error,
+)
 
 _float64 = backend.float64
 

@@ -187,6 +187,17 @@ def unary_(t, fn, op):
     return _write(t, result, op)
 
 
+def math_(t, op, fn, *args):
+    """t = fn(t, *args) in place, for the special maths (atan2_, lgamma_, ...; also
+    `special.inplace`); like PyTorch, a result of a higher dtype category than t (float
+    maths on an integer tensor) is an error."""
+    result = fn(t, *args)
+    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {t.dtype}")
+    return unary_(t, lambda _: result, op)
+
+
 def clamp_(t, min=None, max=None):
     """Same as torch.Tensor.clamp_."""
     return unary_(t, lambda x: _compare.clamp(x, min, max), "clamp_")
