@@ -9,9 +9,8 @@ from collections import OrderedDict, namedtuple
 from autograd import backend
 from autograd.function import _mode, no_grad
 from autograd.graph import mark_scope
+from autograd.hooks import BackwardHook, warn_non_full
 from autograd.tensor import Parameter, Tensor, _make
-
-from .backward_hook import BackwardHook, warn_non_full
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
