@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 
 from .. import backend
+from .. import function as _function
 from ..function import Function
 from ..tensor import Tensor, _make
 from .elementwise import binary_operands, broadcast_error
@@ -154,6 +155,8 @@ class _Compare(Function):
 
     @classmethod
     def apply(cls, a, b):
+        if _function._tracers:  # a capture (ONNX export, compile) sees this op too
+            return _function._traced_apply(cls, (a, b), {})
         x, y = binary_operands(a, b, cls.name())
         try:
             return _make(cls.f(backend.array_module(x if hasattr(x, "dtype") else y), x, y))

@@ -1,0 +1,339 @@
+"""autograd.onnx.export: trace, then write each recorded op as ONNX nodes."""
+from __future__ import annotations
+
+import io
+import os
+
+import onnx
+from onnx import helper
+
+from .. import backend
+from .graph import Graph, Sym, elem_type, sym_size
+from .trace import ExportError, Key, param_keys, resized, trace
+
+np = backend.np
+
+
+class Node:
+    """One recorded op, as its translation sees it: argument names, host values, dtypes and
+    sizes (ints, or Syms following the dynamic axes)."""
+
+    def __init__(self, ex, k, rec):
+        self.ex, self.g, self.k, self.rec = ex, ex.g, k, rec
+        self.args, self.kwargs = rec.args, rec.kwargs
+        self.opset = ex.g.opset
+
+    def is_tensor(self, i) -> bool:
+        return isinstance(self.args[i], Key)
+
+    def arr(self, i):
+        """The host value of tensor argument i in the export run."""
+        return backend.to_host(self.ex.base.arrays[self.args[i]])
+
+    def dtype(self, i):
+        a = self.args[i]
+        return self.ex.base.arrays[a].dtype if isinstance(a, Key) else np.asarray(a).dtype
+
+    def shape(self, i) -> tuple:
+        return tuple(self.ex.base.arrays[self.args[i]].shape)
+
+    def ndim(self, i) -> int:
+        return len(self.shape(i))
+
+    @property
+    def out_dtype(self):
+        return self.ex.base.arrays[self.rec.outs[0]].dtype
+
+    def out_shape(self, j: int = 0) -> tuple:
+        return tuple(self.ex.base.arrays[self.rec.outs[j]].shape)
+
+    def x(self, i, dtype=None) -> str:
+        """The ONNX name of argument i: a tensor (cast to `dtype` if given and different),
+        or a Python number written as a scalar of `dtype` (default: the output's)."""
+        a = self.args[i]
+        if a is None:
+            return ""
+        if isinstance(a, Key):
+            name = self.ex.name_of(a)
+            have = self.ex.base.arrays[a].dtype
+            if dtype is not None and np.dtype(dtype) != have:
+                name = self.g.op("Cast", [name], to=elem_type(dtype))
+            return name
+        return self.g.const(np.asarray(a, dtype=dtype or self.out_dtype), "scalar")
+
+    def cast(self, name, dtype) -> str:
+        return self.g.op("Cast", [name], to=elem_type(dtype))
+
+    def dims(self, get, what: str) -> list:
+        """Sizes read from the op's arguments by `get(args)` (a sequence of ints), as ints
+        or Syms: compared with the same op's arguments in each longer run."""
+        base = [int(v) for v in get(self.args)]
+        alts = []
+        for name, (run, s1, s2) in self.ex.variants.items():
+            v = [int(e) for e in get(run.records[self.k].args)]
+            if len(v) != len(base):
+                raise ExportError(f"onnx.export: {what} of {self.rec.cls.__name__} changes "
+                                  f"length with dynamic axis '{name}'")
+            alts.append((name, s1, s2, v))
+        return [sym_size(b, [(n, s1, s2, v[i]) for n, s1, s2, v in alts], what)
+                for i, b in enumerate(base)]
+
+    def key_dims(self, key) -> list:
+        return self.ex.key_dims(key)
+
+    def in_dims(self, i) -> list:
+        return self.ex.key_dims(self.args[i])
+
+    def out_dims(self, j: int = 0) -> list:
+        return self.ex.key_dims(self.rec.outs[j])
+
+    def fail(self, why: str):
+        raise self.ex.unsupported(self.rec, why)
+
+
+class Exporter:
+    def __init__(self, model, base, variants, opset, fold, sym_sources):
+        self.model, self.base, self.variants = model, base, variants
+        self.fold = fold
+        self.g = Graph(opset, sym_sources)
+        self.names: dict = {}
+        self.folded: set = set()
+        self.modules = dict(model.named_modules()) if hasattr(model, "named_modules") else {}
+
+    # -- values
+    def runs(self):
+        return [self.base] + [run for run, _, _ in self.variants.values()]
+
+    def key_dims(self, key) -> list:
+        base = self.base.arrays[key].shape
+        alts = [(name, s1, s2, run.arrays[key].shape)
+                for name, (run, s1, s2) in self.variants.items()]
+        return [sym_size(b, [(n, s1, s2, v[i]) for n, s1, s2, v in alts], f"dim {i} of a tensor")
+                for i, b in enumerate(base)]
+
+    def _same_everywhere(self, key) -> bool:
+        a = self.base.arrays[key]
+        for run in self.runs()[1:]:
+            b = run.arrays[key]
+            if b.shape != a.shape or not bool((b == a).all()):
+                return False
+        return True
+
+    def name_of(self, key) -> str:
+        name = self.names.get(key)
+        if name is not None:
+            return name
+        if key[0] not in ("const", "out"):
+            raise ExportError(f"onnx.export: internal error, no value for {key}")
+        arr = self.base.arrays[key]
+        if self._same_everywhere(key):
+            name = self.g.const(backend.to_host(arr), "const")
+        else:
+            name = self._dynamic_const(key)
+        self.names[key] = name
+        return name
+
+    def _dynamic_const(self, key) -> str:
+        """A tensor made outside the traced ops whose size follows a dynamic axis:
+        writable when all its entries are equal (zeros(batch, hidden), say)."""
+        arrs = [backend.to_host(run.arrays[key]) for run in self.runs()]
+        first = arrs[0].reshape(-1)[:1]
+        if arrs[0].size and all(a.size and bool((a == first[0]).all()) for a in arrs):
+            value = onnx.numpy_helper.from_array(first.astype(arrs[0].dtype), "value")
+            shape = self.g.shape_value(self.key_dims(key))
+            return self.g.op("ConstantOfShape", [shape], value=value, hint="filled")
+        k = key[1]
+        rec = self.base.records[k] if k < len(self.base.records) else None
+        where = self.where(rec.scope) if rec is not None else "the model's output"
+        raise ExportError(
+            f"onnx.export: a tensor made outside the traced ops (shape {tuple(arrs[0].shape)}, "
+            f"used by {rec.cls.__name__ if rec else 'the output'} in {where}) changes with "
+            "the inputs; the exported graph would hold it as a constant. Compute it with "
+            "tensor ops from the inputs, or export without that dynamic axis")
+
+    # -- errors
+    def where(self, scope) -> str:
+        path = scope[-1] if scope else ""
+        m = self.modules.get(path)
+        kind = f" ({type(m).__name__})" if m is not None else ""
+        return f"module '{path or '<root>'}'{kind}"
+
+    def unsupported(self, rec, why: str = "") -> ExportError:
+        cls = rec.cls
+        return ExportError(
+            f"onnx.export: op {cls.__name__} ('{cls.name()}') in {self.where(rec.scope)} "
+            f"cannot be exported at opset {self.g.opset}" + (f": {why}" if why else ""))
+
+    # -- conversion
+    def live(self) -> list:
+        need = set(self.base.outputs)
+        live = []
+        for k in range(len(self.base.records) - 1, -1, -1):
+            rec = self.base.records[k]
+            if not any(o in need for o in rec.outs):
+                continue
+            live.append(k)
+            for a in list(rec.args) + list(rec.kwargs.values()):
+                for key in _keys(a):
+                    need.add(key)
+        return live[::-1]
+
+    def foldable(self, rec) -> bool:
+        for a in list(rec.args) + list(rec.kwargs.values()):
+            for key in _keys(a):
+                if not (key[0] == "const" or key in self.folded):
+                    return False
+        return all(self._same_everywhere(o) for o in rec.outs)
+
+    def convert(self, table) -> None:
+        for k in self.live():
+            rec = self.base.records[k]
+            if self.fold and self.foldable(rec):
+                self.folded.update(rec.outs)
+                continue
+            fn = table.get(rec.cls.__name__)
+            if fn is None:
+                raise self.unsupported(rec, "no ONNX translation for this op")
+            outs = fn(Node(self, k, rec))
+            outs = [outs] if isinstance(outs, str) else list(outs)
+            for key, name in zip(rec.outs, outs):
+                self.names[key] = name
+
+
+def _keys(a):
+    if isinstance(a, Key):
+        yield a
+    elif isinstance(a, (list, tuple)):
+        for e in a:
+            yield from _keys(e)
+
+
+# ----------------------------------------------------------------------------- export()
+def _axes_spec(dynamic_axes, names) -> dict:
+    """{value name: {axis: axis name}} from torch's dynamic_axes (lists get generated
+    names, as torch.onnx.export does)."""
+    out = {}
+    for name, axes in (dynamic_axes or {}).items():
+        if name not in names:
+            raise ValueError(f"onnx.export: dynamic_axes names {name!r}, which is not an input "
+                             f"or output name ({names})")
+        if isinstance(axes, dict):
+            out[name] = {int(a): str(n) for a, n in axes.items()}
+        else:
+            out[name] = {int(a): f"{name}_dynamic_axes_{i + 1}" for i, a in enumerate(axes)}
+    return out
+
+
+def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_version,
+                 do_constant_folding, table):
+    from ..tensor import Tensor
+    if isinstance(args, Tensor):
+        args = (args,)
+    args = tuple(args)
+    if not args or not all(isinstance(a, Tensor) for a in args):
+        raise TypeError("onnx.export: args must be a Tensor or a tuple of Tensors, got "
+                        f"{[type(a).__name__ for a in args]}")
+    if not 14 <= int(opset_version) <= 20:
+        raise ValueError(f"onnx.export: opset_version {opset_version} is not supported "
+                         "(14 to 20)")
+    in_names = list(input_names or [])
+    if len(in_names) > len(args):
+        raise ValueError(f"onnx.export: {len(in_names)} input_names for {len(args)} inputs")
+    in_names += [f"input_{i}" if len(args) > 1 else "input"
+                 for i in range(len(in_names), len(args))]
+    arrays = [a.array for a in args]
+
+    training = [(m, m.training) for m in model.modules()] if hasattr(model, "modules") else []
+    if hasattr(model, "eval"):
+        model.eval()
+    try:
+        params = param_keys(model) if hasattr(model, "named_parameters") else {}
+        base = trace(model, arrays, params)
+        n_out = len(base.outputs)
+        out_names = list(output_names or [])
+        if len(out_names) > n_out:
+            raise ValueError(f"onnx.export: {len(out_names)} output_names for {n_out} outputs")
+        out_names += [f"output_{i}" if n_out > 1 else "output"
+                      for i in range(len(out_names), n_out)]
+        spec = _axes_spec(dynamic_axes, in_names + out_names)
+        sym_sources, variants = {}, {}
+        for i, name in enumerate(in_names):
+            for axis, sym in spec.get(name, {}).items():
+                if not -len(arrays[i].shape) <= axis < len(arrays[i].shape):
+                    raise ValueError(f"onnx.export: dynamic axis {axis} of input {name!r} "
+                                     f"(shape {tuple(arrays[i].shape)}) is out of range")
+                sym_sources.setdefault(sym, (name, axis % len(arrays[i].shape)))
+        for sym in sym_sources:
+            alt = list(arrays)
+            s1 = None
+            for i, name in enumerate(in_names):
+                for axis, s in spec.get(name, {}).items():
+                    if s == sym:
+                        s1 = arrays[i].shape[axis]
+                        alt[i] = resized(alt[i], axis, s1 + 1)
+            run = trace(model, alt, params)
+            _check_same_ops(base, run, sym)
+            variants[sym] = (run, s1, s1 + 1)
+    finally:
+        for m, mode in training:
+            m.training = mode
+
+    ex = Exporter(model, base, variants, int(opset_version), do_constant_folding, sym_sources)
+    g = ex.g
+    inputs = []
+    for i, name in enumerate(in_names):
+        g.reserve(name)
+        ex.names[Key(("input", i))] = name
+        axes = spec.get(name, {})
+        dims = [Sym((1, ((axes[d], 1),))) if d in axes else s
+                for d, s in enumerate(arrays[i].shape)]
+        inputs.append(g.value_info(name, arrays[i].dtype, dims))
+    used_params = {}
+    for key in base.arrays:
+        if key[0] == "param":
+            used_params[key] = base.arrays[key]
+    for key, arr in used_params.items():
+        g.reserve(key[1])
+        ex.names[key] = key[1]
+    ex.convert(table)
+    outputs = []
+    for j, key in enumerate(base.outputs):
+        name = out_names[j]
+        g.reserve(name)
+        g.nodes.append(helper.make_node("Identity", [ex.name_of(key)], [name],
+                                        name=f"Identity_out_{j}"))
+        dims = ex.key_dims(key)
+        for axis, sym in spec.get(name, {}).items():
+            dims[axis % len(dims)] = Sym((1, ((sym, 1),)))
+        outputs.append(g.value_info(name, base.arrays[key].dtype, dims))
+    used = {i for n in g.nodes for i in n.input}
+    for key, arr in used_params.items():  # parameters the graph reads, by state-dict name
+        if key[1] in used:
+            g.init(backend.to_host(arr), key[1])
+    graph = helper.make_graph(g.nodes, type(model).__name__, inputs, outputs,
+                              initializer=g.inits)
+    model_proto = helper.make_model(
+        graph, producer_name="ember", opset_imports=[helper.make_opsetid("", g.opset)])
+    model_proto.ir_version = min(model_proto.ir_version, 8 if g.opset <= 17 else 9)
+    onnx.checker.check_model(model_proto)
+    data = model_proto.SerializeToString()
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as fh:
+            fh.write(data)
+    elif isinstance(f, io.IOBase) or hasattr(f, "write"):
+        f.write(data)
+    else:
+        raise TypeError(f"onnx.export: f must be a path or a binary file object, got "
+                        f"{type(f).__name__}")
+    return model_proto
+
+
+def _check_same_ops(base, run, sym):
+    a = [r.cls for r in base.records]
+    b = [r.cls for r in run.records]
+    if a != b:
+        i = next((i for i, (x, y) in enumerate(zip(a, b)) if x is not y), min(len(a), len(b)))
+        raise ExportError(
+            f"onnx.export: the model runs different ops when dynamic axis '{sym}' changes "
+            f"size (op {i}: {a[i].__name__ if i < len(a) else 'end'} vs "
+            f"{b[i].__name__ if i < len(b) else 'end'}); the traced graph cannot follow it")

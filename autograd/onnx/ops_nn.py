@@ -1,0 +1,272 @@
+"""ONNX translations of shape, indexing and layer ops (linear, convolution, pooling,
+embedding, the RNN's per-step split), keyed by the Ember op class's `__name__`."""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from .graph import Sym
+from .ops_math import op
+
+np = backend.np
+_BIG = 2 ** 62
+
+
+# ----------------------------------------------------------------------------- shape
+@op("Reshape", "View")
+def _reshape(n):
+    return n.g.op("Reshape", [n.x(0), n.g.shape_value(n.out_dims(), reshape=True)])
+
+
+@op("Permute")
+def _permute(n):
+    nd = n.ndim(0)
+    return n.g.op("Transpose", [n.x(0)], perm=[d % nd for d in n.args[1]])
+
+
+@op("BroadcastTo")
+def _broadcast_to(n):
+    return n.g.op("Expand", [n.x(0), n.g.shape_value(n.out_dims())])
+
+
+@op("Cat")
+def _cat(n):
+    nd = len(n.out_shape())
+    dim = n.args[0] % nd
+    parts = [n.x(i, n.out_dtype) for i in range(1, len(n.args))
+             if not (n.ndim(i) == 1 and n.shape(i)[0] == 0)]  # torch's legacy empty (0,)
+    return n.g.op("Concat", parts, axis=dim)
+
+
+@op("ConstantPad")
+def _constant_pad(n):
+    widths = list(n.args[1])
+    pads = [lo for lo, _ in widths] + [hi for _, hi in widths]
+    value = n.g.const(np.asarray(n.args[2], dtype=n.out_dtype), "pad_value")
+    return n.g.op("Pad", [n.x(0), n.g.i64(pads), value], mode="constant")
+
+
+@op("Flip")
+def _flip(n):
+    dims = [d % n.ndim(0) for d in n.args[1]]
+    k = len(dims)
+    return n.g.op("Slice", [n.x(0), n.g.i64([-1] * k), n.g.i64([-_BIG] * k), n.g.i64(dims),
+                            n.g.i64([-1] * k)])
+
+
+@op("Repeat")
+def _repeat(n):
+    reps = list(n.args[1])
+    x = n.x(0)
+    extra = len(reps) - n.ndim(0)
+    if extra > 0:
+        x = n.g.op("Unsqueeze", [x, n.g.i64(list(range(extra)))])
+    return n.g.op("Tile", [x, n.g.i64(reps)])
+
+
+@op("Tril", "Triu")
+def _triangle(n):
+    k = n.g.const(np.asarray(int(n.args[1]), np.int64))
+    return n.g.op("Trilu", [n.x(0), k], upper=int(n.rec.cls.__name__ == "Triu"))
+
+
+@op("_Unbind0")
+def _unbind0(n):
+    return [n.g.op("Gather", [n.x(0), n.g.const(np.asarray(t, np.int64))], axis=0)
+            for t in range(len(n.rec.outs))]
+
+
+# ----------------------------------------------------------------------------- indexing
+def _is_array(v):
+    return hasattr(v, "dtype") and hasattr(v, "shape")
+
+
+@op("GetItem", "ViewItem")
+def _getitem(n):
+    index, advanced = n.args[1], n.args[2]
+    for name, (run, _, _) in n.ex.variants.items():
+        other = run.records[n.k].args[1]
+        if not advanced and other != index:
+            n.fail(f"the index {index} changes with dynamic axis '{name}'")
+    if not isinstance(index, tuple):
+        index = (index,)
+    nd = n.ndim(0)
+    n_real = sum(1 for i in index if i is not None and i is not Ellipsis)
+    if any(i is Ellipsis for i in index):  # spell the Ellipsis out as full slices
+        at = next(j for j, i in enumerate(index) if i is Ellipsis)
+        index = index[:at] + (slice(None),) * (nd - n_real) + index[at + 1:]
+    arrays = [j for j, i in enumerate(index) if _is_array(i)]
+    x = n.x(0)
+    starts, ends, axes, steps, squeeze, unsqueeze = [], [], [], [], [], []
+    dim = 0   # position in the input
+    out = 0   # position in the result (after squeezes and new axes)
+    gather = None
+    for item in index:
+        if item is None:
+            unsqueeze.append(out)
+            out += 1
+            continue
+        if _is_array(item):
+            gather = (dim, item)
+            dim += 1
+            out += 1
+            continue
+        if isinstance(item, slice):
+            if item != slice(None):
+                step = 1 if item.step is None else item.step
+                start = item.start if item.start is not None else (0 if step > 0 else -1)
+                end = item.stop if item.stop is not None else (_BIG if step > 0 else -_BIG)
+                starts.append(start)
+                ends.append(end)
+                axes.append(dim)
+                steps.append(step)
+            dim += 1
+            out += 1
+            continue
+        i = int(item)  # an integer: a one-wide slice, squeezed after
+        starts.append(i)
+        ends.append(i + 1 if i != -1 else _BIG)
+        axes.append(dim)
+        steps.append(1)
+        squeeze.append(dim)
+        dim += 1
+    if len(arrays) > 1:
+        n.fail("indexing with more than one index tensor")
+    if starts:
+        x = n.g.op("Slice", [x, n.g.i64(starts), n.g.i64(ends), n.g.i64(axes),
+                             n.g.i64(steps)])
+    if gather is not None:
+        gdim, idx = gather
+        idx = backend.to_host(idx)
+        if idx.dtype.kind == "b":
+            n.fail("indexing with a bool mask (its result's size depends on the values)")
+        kept = sum(1 for s in squeeze if s < gdim)
+        x = n.g.op("Gather", [x, n.g.const(idx.astype(np.int64), "index")], axis=gdim - kept)
+        if squeeze and any(s > gdim for s in squeeze):
+            squeeze = [s - 1 + idx.ndim if s > gdim else s for s in squeeze]
+    if squeeze:
+        x = n.g.op("Squeeze", [x, n.g.i64(squeeze)])
+    if unsqueeze:
+        x = n.g.op("Unsqueeze", [x, n.g.i64(unsqueeze)])
+    return x
+
+
+@op("Gather")
+def _gather(n):
+    axis = n.args[1] % n.ndim(0)
+    return n.g.op("GatherElements", [n.x(0), n.x(2, np.int64)], axis=axis)
+
+
+@op("IndexSelect")
+def _index_select(n):
+    axis = n.args[1] % max(n.ndim(0), 1)
+    return n.g.op("Gather", [n.x(0), n.x(2, np.int64)], axis=axis)
+
+
+@op("Scatter", "ScatterAdd")
+def _scatter(n):
+    axis = n.args[1] % n.ndim(0)
+    idx = n.x(2, np.int64)
+    src = n.x(3, n.out_dtype)
+    if not n.is_tensor(3):
+        src = n.g.op("Expand", [src, n.g.op("Shape", [idx])])
+    attrs = {"reduction": "add"} if n.rec.cls.__name__ == "ScatterAdd" else {}
+    if attrs and n.opset < 16:
+        n.fail("scatter_add needs opset 16")
+    return n.g.op("ScatterElements", [n.x(0, n.out_dtype), idx, src], axis=axis, **attrs)
+
+
+@op("EmbeddingFn")
+def _embedding(n):
+    return n.g.op("Gather", [n.x(0), n.x(1, np.int64)], axis=0)
+
+
+# ----------------------------------------------------------------------------- linear
+@op("Linear")
+def _linear(n):
+    x, w = n.x(0), n.x(1)
+    b = n.x(2) if n.args[2] is not None else ""
+    if n.ndim(0) == 2:
+        return n.g.op("Gemm", [x, w] + ([b] if b else []), transB=1)
+    y = n.g.op("MatMul", [x, n.g.op("Transpose", [w], perm=[1, 0])])
+    return n.g.op("Add", [y, b]) if b else y
+
+
+@op("MatMul")
+def _matmul(n):
+    return n.g.op("MatMul", [n.x(0, n.out_dtype), n.x(1, n.out_dtype)])
+
+
+@op("Einsum")
+def _einsum(n):
+    eq = ",".join(n.args[0]) + "->" + n.args[1]
+    return n.g.op("Einsum", [n.x(i, n.out_dtype) for i in range(2, len(n.args))], equation=eq)
+
+
+# ----------------------------------------------------------------------------- conv, pool
+def _window_attrs(geo):
+    return dict(strides=list(geo.stride), dilations=list(geo.dilation),
+                pads=[lo for lo, _ in geo.pad] + [hi for _, hi in geo.pad])
+
+
+@op("Conv2dFn")
+def _conv(n):
+    geo = n.args[3]
+    inputs = [n.x(0), n.x(1)] + ([n.x(2)] if n.args[2] is not None else [])
+    return n.g.op("Conv", inputs, group=geo.groups, kernel_shape=list(geo.k),
+                  **_window_attrs(geo))
+
+
+@op("_ConvInputGrad")
+def _conv_transpose(n):
+    """conv_transpose: the adjoint of the convolution from x_shape back to gy."""
+    geo, x_shape = n.args[2], n.args[3]
+    in_hw = n.shape(0)[2:]
+    out_pad = [t - ((h - 1) * s - lo - hi + d * (k - 1) + 1)
+               for t, h, s, (lo, hi), d, k in zip(x_shape[2:], in_hw, geo.stride, geo.pad,
+                                                  geo.dilation, geo.k)]
+    return n.g.op("ConvTranspose", [n.x(0), n.x(1)], group=geo.groups,
+                  kernel_shape=list(geo.k), output_padding=out_pad, **_window_attrs(geo))
+
+
+def _batched(n, fn):
+    """Run `fn` on the input seen as (N, C, *spatial), however many lead dims it has."""
+    geo = n.args[1]
+    nd = len(geo.k)
+    lead = n.ndim(0) - nd
+    x = n.x(0)
+    if lead == 2:
+        return fn(x)
+    if lead == 1:
+        return n.g.op("Squeeze", [fn(n.g.op("Unsqueeze", [x, n.g.i64([0])])), n.g.i64([0])])
+    in_dims, out_dims = n.in_dims(0), n.out_dims()
+    x = n.g.op("Reshape", [x, n.g.shape_value([-1] + [in_dims[lead - 1]] + in_dims[lead:],
+                                              reshape=False)
+                           if any(isinstance(d, Sym) for d in in_dims[lead - 1:])
+                           else n.g.i64([-1] + list(n.shape(0)[lead - 1:]))])
+    return n.g.op("Reshape", [fn(x), n.g.shape_value(out_dims, reshape=True)])
+
+
+@op("MaxPool2dFn")
+def _max_pool(n):
+    geo = n.args[1]
+    return _batched(n, lambda x: n.g.op("MaxPool", [x], kernel_shape=list(geo.k),
+                                        **_window_attrs(geo)))
+
+
+@op("AvgPool2dFn")
+def _avg_pool(n):
+    geo, divisor = n.args[1], n.args[2]
+    count = math.prod(geo.k)
+    d = backend.to_host(divisor) if _is_array(divisor) else np.asarray(divisor)
+
+    def pool(x):
+        attrs = _window_attrs(geo)
+        del attrs["dilations"]  # always 1 for average pooling (an attribute from opset 19)
+        avg = n.g.op("AveragePool", [x], kernel_shape=list(geo.k), count_include_pad=1,
+                     **attrs)
+        if d.ndim == 0 and float(d) == count:
+            return avg
+        window_sum = n.g.op("Mul", [avg, n.g.const(np.asarray(count, n.out_dtype))])
+        return n.g.op("Div", [window_sum, n.g.const(d.astype(n.out_dtype), "divisor")])
+    return _batched(n, pool)
