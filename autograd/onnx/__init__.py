@@ -7,10 +7,11 @@ statistics; the training flags are restored after) with every op call recorded, 
 once more per dynamic axis name with that axis one longer; comparing the runs tells which
 sizes follow which axis, so reshapes, broadcasts and zero-filled states are written in
 terms of the input's shape. Each recorded op class (looked up by its class name) becomes
-ONNX nodes (ops_math.py, ops_nn.py; exporter.py drives it); parameters and buffers become initializers named by
-their state-dict keys; other constants become initializers, and ops on constants alone
-are folded into one (`do_constant_folding`). An op with no ONNX form raises naming the
-op, the module whose forward ran it and the opset.
+ONNX nodes (ops_math.py, ops_nn.py; exporter.py drives it); parameters and buffers
+become initializers named by their state-dict keys; other constants become
+initializers, and ops on constants alone are folded into one (`do_constant_folding`).
+An op with no ONNX form raises naming the op, the module whose forward ran it and the
+opset.
 """
 from __future__ import annotations
 

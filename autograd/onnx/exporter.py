@@ -92,8 +92,9 @@ class Node:
 
 
 class Exporter:
-    def __init__(self, model, base, variants, opset, fold, sym_sources):
+    def __init__(self, model, base, variants, opset, fold, sym_sources, data_run=None):
         self.model, self.base, self.variants = model, base, variants
+        self.data_run = data_run  # same sizes, other input values
         self.fold = fold
         self.g = Graph(opset, sym_sources)
         self.names: dict = {}
@@ -102,7 +103,8 @@ class Exporter:
 
     # -- values
     def runs(self):
-        return [self.base] + [run for run, _, _ in self.variants.values()]
+        extra = [self.data_run] if self.data_run is not None else []
+        return [self.base] + [run for run, _, _ in self.variants.values()] + extra
 
     def key_dims(self, key) -> list:
         base = self.base.arrays[key].shape
@@ -138,7 +140,9 @@ class Exporter:
         writable when all its entries are equal (zeros(batch, hidden), say)."""
         arrs = [backend.to_host(run.arrays[key]) for run in self.runs()]
         first = arrs[0].reshape(-1)[:1]
-        if arrs[0].size and all(a.size and bool((a == first[0]).all()) for a in arrs):
+        same_size = all(a.shape == arrs[0].shape for a in arrs)
+        if not same_size and arrs[0].size and all(a.size and bool((a == first[0]).all())
+                                                  for a in arrs):
             value = onnx.numpy_helper.from_array(first.astype(arrs[0].dtype), "value")
             shape = self.g.shape_value(self.key_dims(key))
             return self.g.op("ConstantOfShape", [shape], value=value, hint="filled")
@@ -148,8 +152,9 @@ class Exporter:
         raise ExportError(
             f"onnx.export: a tensor made outside the traced ops (shape {tuple(arrs[0].shape)}, "
             f"used by {rec.cls.__name__ if rec else 'the output'} in {where}) changes with "
-            "the inputs; the exported graph would hold it as a constant. Compute it with "
-            "tensor ops from the inputs, or export without that dynamic axis")
+            f"the input {'sizes' if not same_size else 'values'}; the exported graph would "
+            "hold it as a constant. Compute it with tensor ops from the inputs"
+            + (", or export without that dynamic axis" if not same_size else ""))
 
     # -- errors
     def where(self, scope) -> str:
@@ -274,11 +279,16 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
             run = trace(model, alt, params)
             _check_same_ops(base, run, sym)
             variants[sym] = (run, s1, s1 + 1)
+        # same sizes, other values: a tensor computed from the input's values outside the
+        # traced ops (an argmax index, say) differs here, and is refused, not frozen
+        data_run = trace(model, [_other_values(a) for a in arrays], params)
+        _check_same_ops(base, data_run, None)
     finally:
         for m, mode in training:
             m.training = mode
 
-    ex = Exporter(model, base, variants, int(opset_version), do_constant_folding, sym_sources)
+    ex = Exporter(model, base, variants, int(opset_version), do_constant_folding, sym_sources,
+                  data_run)
     g = ex.g
     inputs = []
     for i, name in enumerate(in_names):
@@ -328,12 +338,22 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
     return model_proto
 
 
+def _other_values(arr):
+    """`arr` with other values of the same kind: floats moved, integers (indices, say)
+    rolled along the first axis."""
+    xp = backend.array_module(arr)
+    if arr.dtype.kind in "fc":
+        return (arr * 0.75 + 0.125).astype(arr.dtype)
+    return xp.roll(arr, 1, axis=0) if arr.ndim else arr
+
+
 def _check_same_ops(base, run, sym):
     a = [r.cls for r in base.records]
     b = [r.cls for r in run.records]
     if a != b:
         i = next((i for i, (x, y) in enumerate(zip(a, b)) if x is not y), min(len(a), len(b)))
+        change = f"dynamic axis '{sym}' changes size" if sym else "the input values change"
         raise ExportError(
-            f"onnx.export: the model runs different ops when dynamic axis '{sym}' changes "
-            f"size (op {i}: {a[i].__name__ if i < len(a) else 'end'} vs "
+            f"onnx.export: the model runs different ops when {change} "
+            f"(op {i}: {a[i].__name__ if i < len(a) else 'end'} vs "
             f"{b[i].__name__ if i < len(b) else 'end'}); the traced graph cannot follow it")

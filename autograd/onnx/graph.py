@@ -92,7 +92,7 @@ class Graph:
         return outs[0] if n_out == 1 else outs
 
     def init(self, arr, name: str) -> str:
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        self.inits.append(numpy_helper.from_array(np.array(arr, order="C"), name))  # keeps 0-d
         return name
 
     def const(self, arr, hint: str = "const") -> str:
