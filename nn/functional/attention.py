@@ -29,7 +29,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     dead = None
     if attn_mask is not None:
         if attn_mask.dtype == backend.bool_:
-            scores = scores.masked_fill(_make(~attn_mask.array), -math.inf)
+            scores = ag.where(attn_mask, scores, -math.inf)  # traced (ONNX export)
         else:
             scores = scores + attn_mask
         dead = xp.isneginf(scores.array).all(axis=-1, keepdims=True)

@@ -18,8 +18,9 @@ def _as_additive(mask, dtype, xp):
     """A bool mask (True = masked out) or a float mask as an additive float mask."""
     if mask is None:
         return None
-    if mask.dtype == backend.bool_:
-        return _make(xp.where(mask.array, -xp.inf, 0.0).astype(dtype))
+    if mask.dtype == backend.bool_:  # in tensor ops, so that an ONNX export sees them
+        return ag.zeros(tuple(mask.shape), dtype=dtype, device=mask.device).masked_fill(
+            mask, -math.inf)
     return mask
 
 
