@@ -8,6 +8,7 @@ import onnx
 from onnx import helper
 
 from .. import backend
+from ..tensor import Tensor
 from .graph import Graph, Sym, elem_type, sym_size
 from .trace import ExportError, Key, param_keys, resized, trace
 
@@ -146,6 +147,10 @@ class Exporter:
             value = onnx.numpy_helper.from_array(first.astype(arrs[0].dtype), "value")
             shape = self.g.shape_value(self.key_dims(key))
             return self.g.op("ConstantOfShape", [shape], value=value, hint="filled")
+        if not same_size and all(a.ndim == 1 for a in arrs):
+            ramp = self._range(key, arrs)
+            if ramp is not None:
+                return ramp
         k = key[1]
         rec = self.base.records[k] if k < len(self.base.records) else None
         where = self.where(rec.scope) if rec is not None else "the model's output"
@@ -155,6 +160,23 @@ class Exporter:
             f"the input {'sizes' if not same_size else 'values'}; the exported graph would "
             "hold it as a constant. Compute it with tensor ops from the inputs"
             + (", or export without that dynamic axis" if not same_size else ""))
+
+    def _range(self, key, arrs):
+        """An arange(start, start + n * step, step) whose length n follows a dynamic axis
+        (positions 0..T-1, say), as ONNX Range; None if `arrs` are not such ramps."""
+        a = arrs[0]
+        if a.size < 2:
+            return None
+        start, step = a[0], a[1] - a[0]
+        for r in arrs:
+            if not np.array_equal(r, start + step * np.arange(r.size, dtype=a.dtype)):
+                return None
+        n = self.g.op("Squeeze", [self.g.shape_value(self.key_dims(key)), self.g.i64([0])])
+        n = self.g.op("Cast", [n], to=elem_type(a.dtype))
+        scalar = lambda v: self.g.const(np.asarray(v, dtype=a.dtype), "scalar")  # noqa: E731
+        length = n if step == 1 else self.g.op("Mul", [n, scalar(step)])
+        limit = self.g.op("Add", [length, scalar(start)]) if start != 0 else length
+        return self.g.op("Range", [scalar(start), limit, scalar(step)])
 
     # -- errors
     def where(self, scope) -> str:
@@ -231,7 +253,6 @@ def _axes_spec(dynamic_axes, names) -> dict:
 
 def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_version,
                  do_constant_folding, table):
-    from ..tensor import Tensor
     if isinstance(args, Tensor):
         args = (args,)
     args = tuple(args)
@@ -332,7 +353,7 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
             fh.write(data)
     elif isinstance(f, io.IOBase) or hasattr(f, "write"):
         f.write(data)
-    else:
+    elif f is not None:
         raise TypeError(f"onnx.export: f must be a path or a binary file object, got "
                         f"{type(f).__name__}")
     return model_proto

@@ -69,6 +69,7 @@ class Graph:
         self._used: set = set()
         self._consts: dict = {}
         self._sizes: dict = {}
+        self._seen: dict = {}
 
     def fresh(self, hint: str) -> str:
         base = hint.replace("/", ".")
@@ -85,11 +86,17 @@ class Graph:
         self._used.add(name)
 
     def op(self, op_type: str, inputs, n_out: int = 1, hint: str | None = None, **attrs):
-        """Add a node; its output name (or list of names when n_out > 1)."""
+        """Add a node; its output name (or list of names when n_out > 1). A node equal to
+        one already added (same op, inputs and attributes: the transposed weight of
+        each RNN step, say) is not added again: its outputs are returned."""
+        same = (op_type, tuple(inputs), n_out, repr(sorted(attrs.items())))
+        if same in self._seen:
+            return self._seen[same]
         outs = [self.fresh(f"{hint or op_type}_{len(self.nodes)}") for _ in range(n_out)]
         self.nodes.append(helper.make_node(op_type, list(inputs), outs,
                                            name=f"{op_type}_{len(self.nodes)}", **attrs))
-        return outs[0] if n_out == 1 else outs
+        self._seen[same] = outs[0] if n_out == 1 else outs
+        return self._seen[same]
 
     def init(self, arr, name: str) -> str:
         self.inits.append(numpy_helper.from_array(np.array(arr, order="C"), name))  # keeps 0-d

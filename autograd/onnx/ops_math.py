@@ -8,6 +8,7 @@ import math
 from onnx import numpy_helper
 
 from .. import backend
+from .graph import elem_type
 
 np = backend.np
 TABLE: dict = {}
@@ -121,6 +122,68 @@ def _compare(n):
 
 for _name in _COMPARE:
     TABLE[_name] = _compare
+
+
+@op("LogicalNot", "BitwiseNot")
+def _not(n):
+    if n.rec.cls.__name__ == "BitwiseNot" and n.dtype(0).kind != "b":
+        if n.opset < 18:
+            n.fail("bitwise_not of integers needs opset 18")
+        return n.g.op("BitwiseNot", [n.x(0)])
+    return n.g.op("Not", [n.x(0, np.bool_)])
+
+
+_BITWISE = {"BitwiseAnd": "And", "BitwiseOr": "Or", "BitwiseXor": "Xor"}
+
+
+def _bitwise(n):
+    name = n.rec.cls.__name__
+    if n.out_dtype.kind == "b":
+        return n.g.op(_BITWISE[name], [n.x(0, np.bool_), n.x(1, np.bool_)])
+    if n.opset < 18:
+        n.fail(f"{name} of integers needs opset 18")
+    return n.g.op(name, [n.x(0, n.out_dtype), n.x(1, n.out_dtype)])
+
+
+for _name in _BITWISE:
+    TABLE[_name] = _bitwise
+
+
+@op("IsNan", "IsInf", "IsFinite")
+def _isnan(n):
+    x = n.x(0)
+    if n.dtype(0).kind != "f":  # integers are finite
+        return filled(n, n.g.op("Shape", [x]), n.rec.cls.__name__ == "IsFinite", np.bool_)
+    name = n.rec.cls.__name__
+    if name == "IsNan":
+        return n.g.op("IsNaN", [x])
+    if name == "IsInf":
+        return n.g.op("IsInf", [x])
+    return n.g.op("Not", [n.g.op("Or", [n.g.op("IsNaN", [x]), n.g.op("IsInf", [x])])])
+
+
+@op("Argmax", "Argmin")
+def _argmax(n):
+    x, dim, keepdim = n.x(0), n.args[1] if len(n.args) > 1 else n.kwargs.get("dim"), \
+        n.args[2] if len(n.args) > 2 else n.kwargs.get("keepdim", False)
+    onnx_op = "ArgMax" if n.rec.cls.__name__ == "Argmax" else "ArgMin"
+    if dim is None or n.ndim(0) == 0:
+        flat = n.g.op("Reshape", [x, n.g.i64([-1])])
+        out = n.g.op(onnx_op, [flat], axis=0, keepdims=0)
+        if keepdim:
+            out = n.g.op("Reshape", [out, n.g.i64([1] * n.ndim(0))])
+        return out
+    return n.g.op(onnx_op, [x], axis=dim % n.ndim(0), keepdims=int(bool(keepdim)))
+
+
+@op("All", "Any")
+def _all_any(n):
+    dim = n.args[1] if len(n.args) > 1 else n.kwargs.get("dim")
+    keepdim = n.args[2] if len(n.args) > 2 else n.kwargs.get("keepdim", False)
+    as_int = n.g.op("Cast", [n.x(0, np.bool_)], to=elem_type(np.int32))
+    onnx_op = "ReduceMin" if n.rec.cls.__name__ == "All" else "ReduceMax"
+    out = reduce(n, onnx_op, as_int, _axes(n, dim, n.ndim(0)), keepdim)
+    return n.g.op("Cast", [out], to=elem_type(np.bool_))
 
 
 # ----------------------------------------------------------------------------- unary maths

@@ -83,11 +83,9 @@ def _is_array(v):
 
 @op("GetItem", "ViewItem")
 def _getitem(n):
-    index, advanced = n.args[1], n.args[2]
-    for name, (run, _, _) in n.ex.variants.items():
-        other = run.records[n.k].args[1]
-        if not advanced and other != index:
-            n.fail(f"the index {index} changes with dynamic axis '{name}'")
+    index = n.args[1]
+    # the bounds, in order, as ints or sizes following the dynamic axes (x[:, :t])
+    bounds = iter(n.dims(lambda args: _bounds(args[1]), "an index bound"))
     if not isinstance(index, tuple):
         index = (index,)
     nd = n.ndim(0)
@@ -113,9 +111,11 @@ def _getitem(n):
             continue
         if isinstance(item, slice):
             if item != slice(None):
-                step = 1 if item.step is None else item.step
-                start = item.start if item.start is not None else (0 if step > 0 else -1)
-                end = item.stop if item.stop is not None else (_BIG if step > 0 else -_BIG)
+                start, end, step = (None if v is None else next(bounds)
+                                    for v in (item.start, item.stop, item.step))
+                step = 1 if step is None else step
+                start = start if start is not None else (0 if step > 0 else -1)
+                end = end if end is not None else (_BIG if step > 0 else -_BIG)
                 starts.append(start)
                 ends.append(end)
                 axes.append(dim)
@@ -123,9 +123,10 @@ def _getitem(n):
             dim += 1
             out += 1
             continue
-        i = int(item)  # an integer: a one-wide slice, squeezed after
+        i = next(bounds)  # an integer: a one-wide slice, squeezed after
         starts.append(i)
-        ends.append(i + 1 if i != -1 else _BIG)
+        ends.append(_BIG if i == -1 else i + 1 if isinstance(i, int) else
+                    _fail_dynamic(n, "an integer index"))
         axes.append(dim)
         steps.append(1)
         squeeze.append(dim)
@@ -133,10 +134,17 @@ def _getitem(n):
     if len(arrays) > 1:
         n.fail("indexing with more than one index tensor")
     if starts:
-        x = n.g.op("Slice", [x, n.g.i64(starts), n.g.i64(ends), n.g.i64(axes),
-                             n.g.i64(steps)])
+        x = n.g.op("Slice", [x, n.g.shape_value(starts), n.g.shape_value(ends), n.g.i64(axes),
+                             n.g.shape_value(steps)])
     if gather is not None:
         gdim, idx = gather
+        at = next(j for j, i in enumerate(n.args[1] if isinstance(n.args[1], tuple)
+                                          else (n.args[1],)) if _is_array(i))
+        for name, (run, _, _) in n.ex.variants.items():
+            other = run.records[n.k].args[1]
+            other = other[at] if isinstance(other, tuple) else other
+            if not np.array_equal(backend.to_host(other), backend.to_host(idx)):
+                n.fail(f"an index tensor that changes with dynamic axis '{name}'")
         idx = backend.to_host(idx)
         if idx.dtype.kind == "b":
             n.fail("indexing with a bool mask (its result's size depends on the values)")
@@ -149,6 +157,21 @@ def _getitem(n):
     if unsqueeze:
         x = n.g.op("Unsqueeze", [x, n.g.i64(unsqueeze)])
     return x
+
+
+def _bounds(index):
+    """The ints of a basic index (slice bounds and integer indices), in order."""
+    out = []
+    for item in index if isinstance(index, tuple) else (index,):
+        if isinstance(item, slice):
+            out += [v for v in (item.start, item.stop, item.step) if v is not None]
+        elif item is not None and item is not Ellipsis and not _is_array(item):
+            out.append(int(item))
+    return out
+
+
+def _fail_dynamic(n, what):
+    n.fail(f"{what} that follows a dynamic axis")
 
 
 @op("Gather")

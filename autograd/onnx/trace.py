@@ -15,6 +15,7 @@ from .. import backend
 from .. import function as _function
 from ..function import enable_grad
 from ..tensor import Tensor, _make
+from .untraced import reported
 
 
 class Record:
@@ -165,7 +166,7 @@ def trace(model, inputs, params) -> Run:
     tracers = _function._tracers
     tracers.append(rec)
     try:
-        with enable_grad():
+        with enable_grad(), reported():
             out = model(*args)
     finally:
         tracers.remove(rec)

@@ -251,6 +251,86 @@ def test_gpt_style_decoder(tied):
     assert "blocks.0.attn.mask" in names
 
 
+def test_gpt_with_dynamic_batch_and_sequence():
+    """Positions (arange(t)) become Range, and the mask buffer's [:t, :t] slice bounds
+    follow the sequence axis."""
+    torch.manual_seed(8)
+    model = GPT()
+    proto = export_and_run(model, torch.randint(0, 11, (3, 6)),
+                           (torch.randint(0, 11, (2, 4)),), {"x0": {0: "b", 1: "t"}})
+    assert "Range" in {n.op_type for n in proto.graph.node}
+
+
+def test_encoder_dynamic_sequence_and_mha_padding_mask():
+    torch.manual_seed(9)
+    layer = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
+    export_and_run(nn.TransformerEncoder(layer, 1), torch.randn(3, 7, 16),
+                   (torch.randn(2, 5, 16),), {"x0": {0: "b", 1: "t"}})
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attn = nn.MultiheadAttention(8, 2)
+
+        def forward(self, q, pad):
+            return self.attn(q, q, q, key_padding_mask=pad)
+
+    pad = torch.zeros(3, 5, dtype=torch.bool)
+    pad[0, 3:] = True
+    pad2 = torch.zeros(4, 5, dtype=torch.bool)
+    pad2[1, 2:] = True
+    export_and_run(Net(), (torch.randn(5, 3, 8), pad), (torch.randn(5, 4, 8), pad2),
+                   {"x0": {1: "b"}, "x1": {0: "b"}})
+
+
+# Tensor ops, each through a model of its own, batch axis dynamic
+OPS = {
+    "arith": lambda x: (x + 1) * x - x / 3 + (-x) ** 2 + 2 ** x.clamp(-1, 1),
+    "unary": lambda x: x.exp() + x.abs().sqrt() + x.sin() * x.cos() + x.tanh() + x.sigmoid()
+    + x.abs().log1p() + x.abs().add(1).log() + x.floor() + x.ceil() + x.round() + x.trunc()
+    + x.sign() + x.atan() + x.expm1() + x.abs().add(1).rsqrt() + x.square(),
+    "activations": lambda x: F.relu(x) + F.gelu(x) + F.silu(x) + F.elu(x) + F.selu(x)
+    + F.leaky_relu(x, 0.1) + F.softplus(x, beta=2) + F.logsigmoid(x) + F.hardswish(x)
+    + F.hardsigmoid(x) + F.hardtanh(x) + F.relu6(x) + F.mish(x) + F.softsign(x)
+    + F.tanhshrink(x) + F.celu(x) + F.softshrink(x) + F.hardshrink(x)
+    + F.threshold(x, 0.2, -1.0),
+    "softmax": lambda x: F.softmax(x, -1) + F.log_softmax(x, 1) + F.glu(x, -1).sum(-1,
+                                                                           keepdim=True),
+    "reductions": lambda x: x.sum(1, keepdim=True) + x.mean(-1, keepdim=True)
+    + x.amax(1, keepdim=True) - x.amin(-1, keepdim=True) + x.var(1, keepdim=True)
+    + x.std(-1, keepdim=True, unbiased=False) + x.logsumexp(-1, keepdim=True)
+    + x.prod(-1, keepdim=True) + x.norm(dim=-1, keepdim=True) + x.cumsum(1),
+    "compare": lambda x: torch.where(x > 0, x, x * 0.5) + (x >= 0.1).float()
+    + (x == x).float() + ((x < 0) & (x > -1)).float() + x.masked_fill(x.abs() < 0.2, 3.0)
+    + torch.maximum(x, x.flip(-1)) + torch.minimum(x, 0.5 * x) + (~(x > 0)).float()
+    + x.isnan().float() + x.argmax(-1, keepdim=True) + x.argmin(1, keepdim=True)
+    + (x > -5).all(-1, keepdim=True).float() + (x > 1).any(1, keepdim=True).float(),
+    "shape": lambda x: (x.reshape(x.shape[0], 2, 4).permute(0, 2, 1).flatten(1)
+                        + x.unsqueeze(1).expand(-1, 3, -1).sum(1)
+                        + torch.cat([x[:, :4], x[:, 4:]], 1) + x.flip(1)
+                        + torch.stack([x, x], 0).mean(0)
+                        + F.pad(x, (1, 2))[:, 1:-2] + x.repeat(1, 2)[:, ::2]
+                        + x.view(-1, 4, 2).transpose(1, 2).contiguous().view(x.shape[0], 8)
+                        + x.tril() + x[:, None].squeeze(1) + x.t().t()),
+    "indexing": lambda x: (x[:, 1:7:2].sum(-1, keepdim=True) + x[:, -1:] + x[..., 2, None]
+                           + x.index_select(1, torch.tensor([3, 1, 0, 2, 4, 5, 7, 6]))
+                           + x.gather(1, torch.tensor([[1, 0, 2, 3, 4, 5, 6, 7]]).expand(
+                               x.shape[0], 8))
+                           + x[:, torch.tensor([0, 2, 4, 6, 1, 3, 5, 7])]),
+    "matmul": lambda x: x @ x.t() @ x + torch.einsum("bi,bj->bij", x, x).sum(-1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_tensor_ops(name):
+    class Net(nn.Module):
+        def forward(self, x):
+            return OPS[name](x)
+
+    torch.manual_seed(10)
+    export_and_run(Net(), torch.randn(3, 8), (torch.randn(5, 8),), {"x0": {0: "batch"}})
+
+
 def test_file_path_and_no_folding(tmp_path):
     torch.manual_seed(7)
     model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid())
