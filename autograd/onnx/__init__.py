@@ -34,9 +34,9 @@ def export(model, args, f=None, *, input_names=None, output_names=None, dynamic_
         raise ImportError(_INSTALL) from None
     from . import ops_nn  # noqa: F401  (registers its translations in the table)
     from .exporter import export_model
-    from .ops_math import TABLE
+    from .ops_math import STATIC, TABLE
     return export_model(model, args, f, input_names, output_names, dynamic_axes,
-                        opset_version, do_constant_folding, TABLE)
+                        opset_version, do_constant_folding, TABLE, STATIC)
 
 
 def __getattr__(name):

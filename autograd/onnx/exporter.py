@@ -60,7 +60,7 @@ class Node:
             if dtype is not None and np.dtype(dtype) != have:
                 name = self.g.op("Cast", [name], to=elem_type(dtype))
             return name
-        return self.g.const(np.asarray(a, dtype=dtype or self.out_dtype), "scalar")
+        return self.ex.scalar(self.k, i, a, np.dtype(dtype or self.out_dtype))
 
     def cast(self, name, dtype) -> str:
         return self.g.op("Cast", [name], to=elem_type(dtype))
@@ -178,6 +178,36 @@ class Exporter:
         limit = self.g.op("Add", [length, scalar(start)]) if start != 0 else length
         return self.g.op("Range", [scalar(start), limit, scalar(step)])
 
+    def _check_static(self, k, rec, get) -> None:
+        """The op's non-tensor arguments (a Python number computed from x.shape, say) are
+        the same in every run, or the graph would freeze them at the export's values."""
+        def part(args):
+            args = [a for a in list(args) + list(rec.kwargs.values())
+                    if not isinstance(a, Key)] if get is None else get(args)
+            return [_plain(a) for a in args]
+        mine = part(rec.args)
+        for run in self.runs()[1:]:
+            if part(run.records[k].args) != mine:
+                raise self.unsupported(rec, "a non-tensor argument (a Python number or "
+                                       "shape computed from a tensor, say) changes with the "
+                                       "input; compute it with tensor ops to export it")
+
+    def scalar(self, k, i, value, dtype) -> str:
+        """Python number `value`, argument i of record k, as a 0-d tensor: a constant, or
+        read from the dynamic axes when it follows them (x.sum() / x.shape[0], say)."""
+        alts = [(name, s1, s2, run.records[k].args[i])
+                for name, (run, s1, s2) in self.variants.items()]
+        data = self.data_run.records[k].args[i] if self.data_run is not None else value
+        if all(v == value for *_, v in alts) and data == value:
+            return self.g.const(np.asarray(value, dtype=dtype), "scalar")
+        rec = self.base.records[k]
+        if data != value or not all(float(v).is_integer() for *_, v in alts + [(value,)]):
+            raise self.unsupported(rec, f"the number {value} changes with the input")
+        size = sym_size(int(value), [(n, s1, s2, int(v)) for n, s1, s2, v in alts],
+                        f"a number ({value}) given to {rec.cls.__name__}")
+        v = self.g.op("Squeeze", [self.g.shape_value([size]), self.g.i64([0])])
+        return self.g.op("Cast", [v], to=elem_type(dtype))
+
     # -- errors
     def where(self, scope) -> str:
         path = scope[-1] if scope else ""
@@ -212,7 +242,7 @@ class Exporter:
                     return False
         return all(self._same_everywhere(o) for o in rec.outs)
 
-    def convert(self, table) -> None:
+    def convert(self, table, static) -> None:
         for k in self.live():
             rec = self.base.records[k]
             if self.fold and self.foldable(rec):
@@ -221,10 +251,20 @@ class Exporter:
             fn = table.get(rec.cls.__name__)
             if fn is None:
                 raise self.unsupported(rec, "no ONNX translation for this op")
+            self._check_static(k, rec, static.get(rec.cls.__name__))
             outs = fn(Node(self, k, rec))
             outs = [outs] if isinstance(outs, str) else list(outs)
             for key, name in zip(rec.outs, outs):
                 self.names[key] = name
+
+
+def _plain(v):
+    """A comparable form of an argument (arrays by shape and bytes)."""
+    if hasattr(v, "dtype") and hasattr(v, "shape") and not isinstance(v, Key):
+        return (tuple(v.shape), str(v.dtype), backend.to_host(v).tobytes())
+    if isinstance(v, (list, tuple)):
+        return tuple(_plain(e) for e in v)
+    return v
 
 
 def _keys(a):
@@ -252,7 +292,7 @@ def _axes_spec(dynamic_axes, names) -> dict:
 
 
 def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_version,
-                 do_constant_folding, table):
+                 do_constant_folding, table, static):
     if isinstance(args, Tensor):
         args = (args,)
     args = tuple(args)
@@ -326,7 +366,7 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
     for key, arr in used_params.items():
         g.reserve(key[1])
         ex.names[key] = key[1]
-    ex.convert(table)
+    ex.convert(table, static)
     outputs = []
     for j, key in enumerate(base.outputs):
         name = out_names[j]

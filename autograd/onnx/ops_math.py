@@ -12,6 +12,15 @@ from .graph import elem_type
 
 np = backend.np
 TABLE: dict = {}
+# op name -> f(args): the part of an op's non-tensor arguments that must be the same in
+# every traced run (a number that follows a dynamic axis would be frozen otherwise); the
+# default is all of them; ops whose Python-number operands go through `Node.x` (which
+# follows the dynamic axes) compare only the rest
+STATIC: dict = {}
+
+
+def _no_numbers(args):
+    return [a for a in args if not isinstance(a, (int, float, bool))]
 
 
 def op(*names):
@@ -32,15 +41,13 @@ _BINARY = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Pow": "Pow",
 
 
 def _binary(n):
-    onnx_op = _BINARY[n.rec.cls.__name__]
     dt = n.out_dtype
-    if onnx_op == "Pow" and not n.is_tensor(1):  # x ** 2: keep the exponent exact
-        return n.g.op("Pow", [n.x(0, dt), _scalar(n, n.args[1], dt)])
-    return n.g.op(onnx_op, [n.x(0, dt), n.x(1, dt)])
+    return n.g.op(_BINARY[n.rec.cls.__name__], [n.x(0, dt), n.x(1, dt)])
 
 
 for _name in _BINARY:
     TABLE[_name] = _binary
+    STATIC[_name] = _no_numbers
 
 
 @op("Neg")
@@ -122,6 +129,9 @@ def _compare(n):
 
 for _name in _COMPARE:
     TABLE[_name] = _compare
+    STATIC[_name] = _no_numbers
+for _name in ("Where", "Remainder", "RoundingDiv", "Lerp"):
+    STATIC[_name] = _no_numbers
 
 
 @op("LogicalNot", "BitwiseNot")

@@ -6,10 +6,32 @@ import math
 
 from .. import backend
 from .graph import Sym
-from .ops_math import op
+from .ops_math import STATIC, op
 
 np = backend.np
 _BIG = 2 ** 62
+
+
+def _geo_static(at, extra=()):
+    """The window of a conv/pool geometry (not the sizes, which follow the input)."""
+    def static(args):
+        geo = args[at]
+        return [geo.k, geo.stride, geo.pad, geo.dilation, geo.groups] + \
+            [_plain(args[i]) for i in extra]
+    return static
+
+
+def _plain(v):
+    return (v.shape, backend.to_host(v).tobytes()) if _is_array(v) else v
+
+
+# sizes read from the outputs (Reshape, ...) or compared by the translation (GetItem)
+for _name in ("Reshape", "View", "BroadcastTo", "SumTo", "GetItem", "ViewItem", "_Unbind0"):
+    STATIC[_name] = lambda args: []
+STATIC["Conv2dFn"] = _geo_static(3)
+STATIC["_ConvInputGrad"] = _geo_static(2)
+STATIC["MaxPool2dFn"] = _geo_static(1)
+STATIC["AvgPool2dFn"] = _geo_static(1, extra=(2,))
 
 
 # ----------------------------------------------------------------------------- shape
@@ -140,11 +162,12 @@ def _getitem(n):
         gdim, idx = gather
         at = next(j for j, i in enumerate(n.args[1] if isinstance(n.args[1], tuple)
                                           else (n.args[1],)) if _is_array(i))
-        for name, (run, _, _) in n.ex.variants.items():
+        for run in n.ex.runs()[1:]:  # an index tensor is written as a constant
             other = run.records[n.k].args[1]
             other = other[at] if isinstance(other, tuple) else other
             if not np.array_equal(backend.to_host(other), backend.to_host(idx)):
-                n.fail(f"an index tensor that changes with dynamic axis '{name}'")
+                n.fail("an index tensor that changes with the input (use index_select or "
+                       "gather to index with a computed tensor)")
         idx = backend.to_host(idx)
         if idx.dtype.kind == "b":
             n.fail("indexing with a bool mask (its result's size depends on the values)")

@@ -371,6 +371,33 @@ def test_unsupported_op_names_op_module_and_opset():
     assert "Erfinv" in msg and "'1.1'" in msg and "opset 16" in msg
 
 
+def test_numbers_from_shapes_follow_the_dynamic_axis():
+    class Net(nn.Module):
+        def forward(self, x, t):
+            return F.kl_div(x, t, reduction="batchmean") + x.sum() / (2 * x.shape[0])
+
+    export_and_run(Net(), (torch.randn(3, 4), torch.rand(3, 4)),
+                   (torch.randn(6, 4), torch.rand(6, 4)), {"x0": {0: "b"}, "x1": {0: "b"}})
+
+
+@pytest.mark.parametrize("forward, axes, why", [
+    (lambda x: x * x.max().item(), None, "changes with the input"),
+    (lambda x: x.clamp(max=float(x.shape[0])), {"input": {0: "b"}}, "changes with the input"),
+    (lambda x: x + torch.randn(x.shape[0], 1), {"input": {0: "b"}}, "outside the traced ops"),
+    (lambda x: x[x > 0], None, "bool mask"),
+    (lambda x: x[:, x[0].argmax()], None, "index tensor that changes"),
+])
+def test_values_the_graph_would_freeze_are_refused(forward, axes, why):
+    """Numbers and tensors computed outside the traced ops from the input's values or
+    sizes would be frozen at the export's values: export raises instead."""
+    class Net(nn.Module):
+        def forward(self, x):
+            return forward(x)
+
+    with pytest.raises(RuntimeError, match=why):
+        torch.onnx.export(Net(), torch.randn(3, 4), io.BytesIO(), dynamic_axes=axes)
+
+
 def test_custom_function_is_refused_by_name():
     class Twice(torch.Function):
         @staticmethod
