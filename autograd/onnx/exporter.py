@@ -69,6 +69,9 @@ class Node:
         """Sizes read from the op's arguments by `get(args)` (a sequence of ints), as ints
         or Syms: compared with the same op's arguments in each longer run."""
         base = [int(v) for v in get(self.args)]
+        if self.ex.data_run is not None:
+            if [int(v) for v in get(self.ex.data_run.records[self.k].args)] != base:
+                self.fail(f"{what} changes with the input values")
         alts = []
         for name, (run, s1, s2) in self.ex.variants.items():
             v = [int(e) for e in get(run.records[self.k].args)]
@@ -400,12 +403,13 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
 
 
 def _other_values(arr):
-    """`arr` with other values of the same kind: floats moved, integers (indices, say)
-    rolled along the first axis."""
+    """`arr` with other values of the same kind: its entries in reverse order along every
+    axis (integers stay valid indices), floats also scaled and shifted."""
     xp = backend.array_module(arr)
+    out = xp.flip(arr) if arr.ndim else arr
     if arr.dtype.kind in "fc":
-        return (arr * 0.75 + 0.125).astype(arr.dtype)
-    return xp.roll(arr, 1, axis=0) if arr.ndim else arr
+        out = (out * 0.75 + 0.125).astype(arr.dtype)
+    return xp.ascontiguousarray(out)
 
 
 def _check_same_ops(base, run, sym):

@@ -160,6 +160,8 @@ def _getitem(n):
                              n.g.shape_value(steps)])
     if gather is not None:
         gdim, idx = gather
+        if idx.dtype.kind == "b":
+            n.fail("indexing with a bool mask (its result's size depends on the values)")
         at = next(j for j, i in enumerate(n.args[1] if isinstance(n.args[1], tuple)
                                           else (n.args[1],)) if _is_array(i))
         for run in n.ex.runs()[1:]:  # an index tensor is written as a constant

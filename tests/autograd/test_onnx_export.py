@@ -385,7 +385,8 @@ def test_numbers_from_shapes_follow_the_dynamic_axis():
     (lambda x: x.clamp(max=float(x.shape[0])), {"input": {0: "b"}}, "changes with the input"),
     (lambda x: x + torch.randn(x.shape[0], 1), {"input": {0: "b"}}, "outside the traced ops"),
     (lambda x: x[x > 0], None, "bool mask"),
-    (lambda x: x[:, x[0].argmax()], None, "index tensor that changes"),
+    (lambda x: x[:, x[0].argmax()], None, "changes with the input"),
+    (lambda x: x[:, torch.stack([x[0].argmax()] * 2)], None, "index tensor that changes"),
 ])
 def test_values_the_graph_would_freeze_are_refused(forward, axes, why):
     """Numbers and tensors computed outside the traced ops from the input's values or
