@@ -32,6 +32,8 @@ STATIC["Conv2dFn"] = _geo_static(3)
 STATIC["_ConvInputGrad"] = _geo_static(2)
 STATIC["MaxPool2dFn"] = _geo_static(1)
 STATIC["AvgPool2dFn"] = _geo_static(1, extra=(2,))
+STATIC["_AxisResample"] = lambda args: [_plain(getattr(args[1], f)) for f in
+                                        ("axis", "i0", "i1", "w0", "w1")]
 
 
 # ----------------------------------------------------------------------------- shape
@@ -318,3 +320,19 @@ def _avg_pool(n):
         window_sum = n.g.op("Mul", [avg, n.g.const(np.asarray(count, n.out_dtype))])
         return n.g.op("Div", [window_sum, n.g.const(d.astype(n.out_dtype), "divisor")])
     return _batched(n, pool)
+
+
+@op("_AxisResample")
+def _resample(n):
+    """interpolate along one axis: out = w0 * x[i0] (+ w1 * x[i1]), as the plan says."""
+    plan, dt = n.args[1], n.out_dtype
+
+    def take(i):
+        return n.g.op("Gather", [n.x(0), n.g.const(backend.to_host(i).astype(np.int64),
+                                                   "index")], axis=plan.axis)
+    out = take(plan.i0)
+    if plan.w0 is None:
+        return out
+    w0 = n.g.const(backend.to_host(plan.w0).astype(dt), "weight")
+    w1 = n.g.const(backend.to_host(plan.w1).astype(dt), "weight")
+    return n.g.op("Add", [n.g.op("Mul", [out, w0]), n.g.op("Mul", [take(plan.i1), w1])])

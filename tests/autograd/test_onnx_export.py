@@ -331,6 +331,68 @@ def test_tensor_ops(name):
     export_and_run(Net(), torch.randn(3, 8), (torch.randn(5, 8),), {"x0": {0: "batch"}})
 
 
+class Loss(nn.Module):
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, a, b):
+        return self.loss(a, b)
+
+
+def _pair(a, b):
+    return lambda n: (a(n), b(n))
+
+
+# more layers: (model, inputs for batch size n)
+LAYERS = {
+    "bilinear": (lambda: nn.Bilinear(3, 4, 5), _pair(lambda n: torch.randn(n, 3),
+                                                     lambda n: torch.randn(n, 4))),
+    "rnn_relu": (lambda: nn.RNN(3, 4, 2, nonlinearity="relu", batch_first=True),
+                 lambda n: (torch.randn(n, 5, 3),)),
+    "batchnorm1d": (lambda: nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)),
+                    lambda n: (torch.randn(n, 3),)),
+    "embedding_padding_idx": (lambda: nn.Embedding(10, 4, padding_idx=0),
+                              lambda n: (torch.randint(0, 10, (n, 5)),)),
+    "adaptive_avg_uneven": (lambda: nn.AdaptiveAvgPool2d((3, 2)),
+                            lambda n: (torch.randn(n, 3, 7, 5),)),
+    "maxpool_dilation_ceil": (lambda: nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True),
+                              lambda n: (torch.randn(n, 3, 9, 9),)),
+    "conv_same_padding": (lambda: nn.Conv2d(3, 4, (3, 5), padding="same", dilation=(1, 2)),
+                          lambda n: (torch.randn(n, 3, 6, 7),)),
+    "conv_transpose_groups": (lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1,
+                                                         output_padding=1, groups=2),
+                              lambda n: (torch.randn(n, 4, 5, 5),)),
+    "avgpool1d": (lambda: nn.AvgPool1d(3, 2, 1), lambda n: (torch.randn(n, 3, 9),)),
+    "activation_modules": (lambda: nn.Sequential(nn.ELU(0.5), nn.Softplus(2, 5),
+                                                  nn.LeakyReLU(0.2), nn.Softmax(dim=1)),
+                           lambda n: (torch.randn(n, 5),)),
+    "upsample_nearest": (lambda: nn.Upsample(scale_factor=2),
+                         lambda n: (torch.randn(n, 3, 4, 4),)),
+    "upsample_bilinear": (lambda: nn.Upsample(scale_factor=1.5, mode="bilinear",
+                                              align_corners=True),
+                          lambda n: (torch.randn(n, 3, 4, 4),)),
+    "pixel_shuffle": (lambda: nn.PixelShuffle(2), lambda n: (torch.randn(n, 8, 3, 3),)),
+    "transformer": (lambda: nn.Transformer(8, 2, 1, 1, 16, batch_first=True),
+                    _pair(lambda n: torch.randn(n, 4, 8), lambda n: torch.randn(n, 3, 8))),
+    "mse_loss": (lambda: Loss(nn.MSELoss()),
+                 _pair(lambda n: torch.randn(n, 5), lambda n: torch.randn(n, 5))),
+    "bce_loss": (lambda: Loss(nn.BCELoss()),
+                 _pair(lambda n: torch.rand(n, 5), lambda n: torch.rand(n, 5))),
+    "bce_with_logits": (lambda: Loss(nn.BCEWithLogitsLoss(pos_weight=torch.ones(5) * 2)),
+                        _pair(lambda n: torch.randn(n, 5), lambda n: torch.rand(n, 5))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layers(name):
+    torch.manual_seed(11)
+    make, inputs = LAYERS[name]
+    args = inputs(2)
+    axes = {f"x{i}": {0: "batch"} for i in range(len(args))}
+    export_and_run(make(), args, inputs(3), axes)
+
+
 def test_file_path_and_no_folding(tmp_path):
     torch.manual_seed(7)
     model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid())
