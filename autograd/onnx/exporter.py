@@ -11,6 +11,7 @@ from .. import backend
 from ..tensor import Tensor
 from .graph import Graph, Sym, elem_type, sym_size
 from .trace import ExportError, Key, param_keys, resized, trace
+from .trace import plain as _plain
 
 np = backend.np
 
@@ -259,15 +260,6 @@ class Exporter:
             outs = [outs] if isinstance(outs, str) else list(outs)
             for key, name in zip(rec.outs, outs):
                 self.names[key] = name
-
-
-def _plain(v):
-    """A comparable form of an argument (arrays by shape and bytes)."""
-    if hasattr(v, "dtype") and hasattr(v, "shape") and not isinstance(v, Key):
-        return (tuple(v.shape), str(v.dtype), backend.to_host(v).tobytes())
-    if isinstance(v, (list, tuple)):
-        return tuple(_plain(e) for e in v)
-    return v
 
 
 def _keys(a):

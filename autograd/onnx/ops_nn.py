@@ -7,6 +7,7 @@ import math
 from .. import backend
 from .graph import Sym
 from .ops_math import STATIC, op
+from .trace import plain as _plain
 
 np = backend.np
 _BIG = 2 ** 62
@@ -19,10 +20,6 @@ def _geo_static(at, extra=()):
         return [geo.k, geo.stride, geo.pad, geo.dilation, geo.groups] + \
             [_plain(args[i]) for i in extra]
     return static
-
-
-def _plain(v):
-    return (v.shape, backend.to_host(v).tobytes()) if _is_array(v) else v
 
 
 # sizes read from the outputs (Reshape, ...) or compared by the translation (GetItem)
@@ -184,6 +181,54 @@ def _getitem(n):
     if unsqueeze:
         x = n.g.op("Unsqueeze", [x, n.g.i64(unsqueeze)])
     return x
+
+
+@op("SetItem")
+def _setitem(n):
+    """x[index] = value: for an index of ints and slices on fixed-size axes, the value is
+    spread to x's shape (Expand, Gather) and chosen by a mask (Where); for flat indices
+    into a 1-d tensor (how an in-place op on a view reaches its base), ScatterElements."""
+    index, dt = n.args[1], n.out_dtype
+    x, shape, dims = n.x(0), n.shape(0), n.in_dims(0)
+    for run in n.ex.runs()[1:]:
+        if _plain(run.records[n.k].args[1]) != _plain(index):
+            n.fail("an assignment index that changes with the input")
+    if n.args[2]:
+        if not (isinstance(index, tuple) and len(index) == 1 and len(shape) == 1
+                and _is_array(index[0]) and index[0].dtype.kind in "iu"):
+            n.fail("assignment through index tensors (other than flat positions)")
+        idx = n.g.const(backend.to_host(index[0]).astype(np.int64).reshape(-1), "index")
+        value = n.g.op("Expand", [n.x(3, dt), n.g.op("Shape", [idx])])
+        return n.g.op("ScatterElements", [x, idx, value], axis=0)
+    if not isinstance(index, tuple) or any(i is None or _is_array(i) for i in index):
+        n.fail("assignment with this kind of index")
+    if any(i is Ellipsis for i in index):
+        at = index.index(Ellipsis)
+        index = index[:at] + (slice(None),) * (len(shape) - len(index) + 1) + index[at + 1:]
+    value = n.g.op("Expand", [n.x(3, dt), n.g.op("Shape", [_getitem(n)])])
+    ints = [d for d, i in enumerate(index) if not isinstance(i, slice)]
+    if ints:
+        value = n.g.op("Unsqueeze", [value, n.g.i64(ints)])
+    mask = None
+    for d, item in enumerate(index):
+        if item == slice(None):
+            continue
+        if isinstance(dims[d], Sym):
+            n.fail("assignment along a dynamic axis")
+        pos = np.arange(shape[d])[item if isinstance(item, slice) else [int(item)]]
+        where = np.zeros(shape[d], bool)
+        where[pos] = True
+        back = np.zeros(shape[d], np.int64)
+        back[pos] = np.arange(len(pos))
+        value = n.g.op("Gather", [value, n.g.const(back, "index")], axis=d)
+        m = n.g.const(where.reshape([-1 if e == d else 1 for e in range(len(shape))]), "mask")
+        mask = m if mask is None else n.g.op("And", [mask, m])
+    if mask is None:  # x[:] = value
+        return n.g.op("Expand", [value, n.g.op("Shape", [x])])
+    return n.g.op("Where", [mask, value, x])
+
+
+STATIC["SetItem"] = lambda args: []  # the index is compared by the translation
 
 
 def _bounds(index):

@@ -158,9 +158,13 @@ def trace(model, inputs, params) -> Run:
     args = []
     for i, arr in enumerate(inputs):
         t = _make(arr)
-        # inputs that require grad keep every value derived from them on the recorded
-        # path (ops take untraced shortcuts for tensors without history)
-        t.requires_grad = arr.dtype.kind in "fc"
+        if arr.dtype.kind in "fc":
+            # inputs with a history keep every value derived from them on the recorded
+            # path (ops take untraced shortcuts for tensors without one), and may be
+            # modified in place by the model (a leaf that requires grad may not)
+            t.requires_grad = True
+            with enable_grad():
+                t = t.clone()
         rec.add(t, Key(("input", i)))
         args.append(t)
     tracers = _function._tracers
@@ -175,6 +179,18 @@ def trace(model, inputs, params) -> Run:
     for i, t in enumerate(flatten(out)):
         run.outputs.append(rec.key_of(t, len(run.records), ("output", i)))
     return run
+
+
+def plain(v):
+    """A comparable form of an op argument: arrays by shape, dtype and bytes; slices,
+    tuples and lists element by element."""
+    if hasattr(v, "dtype") and hasattr(v, "shape") and not isinstance(v, Key):
+        return (tuple(v.shape), str(v.dtype), backend.to_host(v).tobytes())
+    if isinstance(v, (list, tuple)):
+        return tuple(plain(e) for e in v)
+    if isinstance(v, slice):
+        return ("slice", plain(v.start), plain(v.stop), plain(v.step))
+    return v
 
 
 def resized(arr, axis: int, size: int):

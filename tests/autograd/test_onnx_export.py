@@ -461,6 +461,49 @@ def test_values_the_graph_would_freeze_are_refused(forward, axes, why):
         torch.onnx.export(Net(), torch.randn(3, 4), io.BytesIO(), dynamic_axes=axes)
 
 
+def test_in_place_ops_in_forward():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x):
+            x.mul_(2)
+            y = self.fc(x)
+            y[:, 0] = 0.0
+            y.add_(x).relu_()
+            return y
+
+    torch.manual_seed(12)
+    model = Net()
+    x, x2 = torch.randn(3, 4), torch.randn(5, 4)
+    f = io.BytesIO()
+    torch.onnx.export(model, x.clone(), f, input_names=["x"], dynamic_axes={"x": [0]})
+    sess = ort.InferenceSession(f.getvalue())
+    for a in (x, x2):
+        got = sess.run(None, {"x": a.numpy()})[0]
+        with torch.no_grad():
+            want = model(a.clone()).numpy()
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+def test_in_place_writes_through_views():
+    class Net(nn.Module):
+        def forward(self, x):
+            y = x * 1
+            y[:, 1:3].zero_()        # reaches y through its view: flat positions in y
+            y[0, ::2] = x[1, :2]
+            y.view(-1)[5] = -1.0
+            return y
+
+    x = torch.randn(3, 4)
+    f = io.BytesIO()
+    torch.onnx.export(Net(), x, f)
+    got = ort.InferenceSession(f.getvalue()).run(None, {"input": x.numpy()})[0]
+    with torch.no_grad():
+        np.testing.assert_array_equal(got, Net()(x).numpy())
+
+
 def test_custom_function_is_refused_by_name():
     class Twice(torch.Function):
         @staticmethod
