@@ -119,10 +119,12 @@ class Exporter:
                 for i, b in enumerate(base)]
 
     def _same_everywhere(self, key) -> bool:
-        a = self.base.arrays[key]
+        """Has `key` the same value in every run (NaNs equal to NaNs)?"""
+        a = backend.to_host(self.base.arrays[key])
+        nan = a.dtype.kind in "fc"
         for run in self.runs()[1:]:
-            b = run.arrays[key]
-            if b.shape != a.shape or not bool((b == a).all()):
+            b = backend.to_host(run.arrays[key])
+            if b.shape != a.shape or not np.array_equal(a, b, equal_nan=nan):
                 return False
         return True
 

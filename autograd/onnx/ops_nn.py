@@ -1,12 +1,13 @@
 """ONNX translations of shape, indexing and layer ops (linear, convolution, pooling,
-embedding, the RNN's per-step split), keyed by the Ember op class's `__name__`."""
+embedding, the RNN's per-step split, interpolation, losses), keyed by the Ember op
+class's `__name__`."""
 from __future__ import annotations
 
 import math
 
 from .. import backend
 from .graph import Sym
-from .ops_math import STATIC, op
+from .ops_math import STATIC, _scalar, op
 from .trace import plain as _plain
 
 np = backend.np
@@ -381,3 +382,27 @@ def _resample(n):
     w0 = n.g.const(backend.to_host(plan.w0).astype(dt), "weight")
     w1 = n.g.const(backend.to_host(plan.w1).astype(dt), "weight")
     return n.g.op("Add", [n.g.op("Mul", [out, w0]), n.g.op("Mul", [take(plan.i1), w1])])
+
+
+# ----------------------------------------------------------------------------- losses
+@op("BinaryCrossEntropy")
+def _bce(n):
+    """(t - 1) max(log(1 - x), -100) - t max(log x, -100), per element."""
+    g, x, t = n.g, n.x(0), n.x(1, n.out_dtype)
+    floor = _scalar(n, -100.0)
+    log_x = g.op("Max", [g.op("Log", [x]), floor])
+    log_1mx = g.op("Max", [g.op("Log", [g.op("Sub", [_scalar(n, 1.0), x])]), floor])
+    return g.op("Sub", [g.op("Mul", [g.op("Sub", [t, _scalar(n, 1.0)]), log_1mx]),
+                        g.op("Mul", [t, log_x])])
+
+
+@op("BCEWithLogits")
+def _bce_logits(n):
+    """(1 - t) x - (1 + (pos_weight - 1) t) log sigmoid(x), log sigmoid written stably."""
+    g, x, t, one = n.g, n.x(0), n.x(1, n.out_dtype), _scalar(n, 1.0)
+    soft = g.op("Log", [g.op("Add", [one, g.op("Exp", [g.op("Neg", [g.op("Abs", [x])])])])])
+    log_sig = g.op("Sub", [g.op("Min", [x, _scalar(n, 0.0)]), soft])
+    weight = one if n.args[2] is None else g.op(
+        "Add", [one, g.op("Mul", [g.op("Sub", [n.x(2), one]), t])])
+    return g.op("Sub", [g.op("Mul", [g.op("Sub", [one, t]), x]),
+                        g.op("Mul", [weight, log_sig])])
