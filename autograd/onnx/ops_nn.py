@@ -7,7 +7,7 @@ import math
 
 from .. import backend
 from .graph import Sym
-from .ops_math import STATIC, _scalar, op
+from .ops_math import STATIC, _scalar, op, reduce
 from .trace import plain as _plain
 
 np = backend.np
@@ -348,6 +348,29 @@ def _max_pool(n):
     geo = n.args[1]
     return _batched(n, lambda x: n.g.op("MaxPool", [x], kernel_shape=list(geo.k),
                                         **_window_attrs(geo)))
+
+
+@op("AdaptiveMaxPool2d")
+def _adaptive_max_pool(n):
+    """Max over each adaptive bin, one spatial axis at a time (a max over a rectangle is
+    the max over its rows of the max over its columns): Slice + ReduceMax + Concat."""
+    if (n.args[2] if len(n.args) > 2 else n.kwargs.get("return_indices", False)):
+        n.fail("adaptive max pooling with return_indices=True")
+    nd, x = n.ndim(0), n.x(0)
+    dims = n.in_dims(0)
+    for axis, size, out in zip((nd - 2, nd - 1), n.shape(0)[-2:], n.out_shape()[-2:]):
+        if isinstance(dims[axis], Sym):
+            n.fail("adaptive pooling over a dynamic axis")
+        parts = []
+        for i in range(out):
+            start, end = (i * size) // out, -((-(i + 1) * size) // out)
+            part = n.g.op("Slice", [x, n.g.i64([start]), n.g.i64([end]), n.g.i64([axis])])
+            parts.append(reduce(n, "ReduceMax", part, [axis], True))
+        x = parts[0] if len(parts) == 1 else n.g.op("Concat", parts, axis=axis)
+    return x
+
+
+STATIC["AdaptiveMaxPool2d"] = lambda args: [a for a in args[1:]]
 
 
 @op("AvgPool2dFn")

@@ -15,6 +15,12 @@ import sys
 from .. import function as _function
 
 # (module, function, op name): the module is where the function is defined
+# functions whose inner ops are not recorded, only the call as one op: they compute an
+# index from the input's values outside the recorded ops (modules tried in turn)
+OPAQUE = [
+    (("nn.functional.pooling", "autograd.ops.pooling", "nn.functional"), "adaptive_max_pool2d",
+     "AdaptiveMaxPool2d"),
+]
 UNTRACED = [
     ("autograd.ops.compare", "logical_not", "LogicalNot"),
     ("autograd.ops.compare", "bitwise_not", "BitwiseNot"),
@@ -45,10 +51,18 @@ class PseudoOp:
 _CLASSES: dict = {}
 
 
-def _wrapper(fn, cls):
+def _wrapper(fn, cls, opaque=False):
     def traced(*args, **kwargs):
-        out = fn(*args, **kwargs)
-        for tracer in list(_function._tracers):
+        tracers = list(_function._tracers)
+        if opaque and tracers:  # the ops inside are not reported, as in _traced_apply
+            _function._tracers.clear()
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                _function._tracers[:] = tracers
+        else:
+            out = fn(*args, **kwargs)
+        for tracer in tracers:
             tracer.record(cls, args, kwargs, out)
         return out
     traced.__wrapped__ = fn
@@ -62,15 +76,17 @@ def reported():
     """Inside: the functions of UNTRACED report to the capture hook's recorders."""
     patched = []
     try:
-        for mod_name, fn_name, op in UNTRACED:
-            mod = sys.modules.get(mod_name)
-            fn = getattr(mod, fn_name, None) if mod is not None else None
+        entries = [((m,), f, op, False) for m, f, op in UNTRACED] + \
+            [(m, f, op, True) for m, f, op in OPAQUE]
+        for mod_names, fn_name, op, opaque in entries:
+            mods = [sys.modules.get(m) for m in mod_names]
+            fn = next((getattr(m, fn_name) for m in mods if hasattr(m, fn_name)), None)
             if fn is None or hasattr(fn, "__wrapped__"):
                 continue
             cls = _CLASSES.get(op)
             if cls is None:  # one class per op name, the same in every trace
                 cls = _CLASSES[op] = type(op, (PseudoOp,), {"op": fn_name})
-            wrapped = _wrapper(fn, cls)
+            wrapped = _wrapper(fn, cls, opaque)
             for name, m in list(sys.modules.items()):
                 if m is None or not name.startswith(("autograd", "nn")):
                     continue
