@@ -23,8 +23,9 @@ _INSTALL = 'onnx export needs the onnx package: pip install "ember-grad[onnx]"'
 def export(model, args, f=None, *, input_names=None, output_names=None, dynamic_axes=None,
            opset_version: int = 17, do_constant_folding: bool = True):
     """Same as torch.onnx.export (the TorchScript-style arguments): `args` is a Tensor
-    or a tuple of Tensors passed to `model`, `f` a path or a binary file object (None:
-    nothing is written);
+    or a tuple passed to `model` (its tensors become the graph's inputs, other values are
+    fixed in the graph, a last dict holds keyword arguments), `f` a path or a binary file
+    object (None: nothing is written);
     `input_names`/`output_names` name the graph's inputs and (flattened) outputs;
     `dynamic_axes` maps such a name to a list of axes or a dict {axis: name}, which
     become symbolic dimensions; `opset_version` 14 to 20. Returns the ModelProto."""

@@ -292,10 +292,18 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
                  do_constant_folding, table, static):
     if isinstance(args, Tensor):
         args = (args,)
-    args = tuple(args)
-    if not args or not all(isinstance(a, Tensor) for a in args):
-        raise TypeError("onnx.export: args must be a Tensor or a tuple of Tensors, got "
-                        f"{[type(a).__name__ for a in args]}")
+    if not isinstance(args, tuple):
+        raise TypeError(f"onnx.export: args must be a Tensor or a tuple, got "
+                        f"{type(args).__name__}")
+    # as torch: a last dict holds keyword arguments; arguments other than tensors are
+    # passed as they are and fixed in the graph; the tensors become its inputs
+    kwargs = args[-1] if args and isinstance(args[-1], dict) else {}
+    args = args[:-1] if kwargs else args
+    if any(isinstance(v, Tensor) for v in kwargs.values()):
+        raise TypeError("onnx.export: tensors given as keyword arguments are not supported; "
+                        "pass them positionally")
+    template = [None if isinstance(a, Tensor) else a for a in args]
+    args = tuple(a for a in args if isinstance(a, Tensor))
     if not 14 <= int(opset_version) <= 20:
         raise ValueError(f"onnx.export: opset_version {opset_version} is not supported "
                          "(14 to 20)")
@@ -311,7 +319,7 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
         model.eval()
     try:
         params = param_keys(model) if hasattr(model, "named_parameters") else {}
-        base = trace(model, arrays, params)
+        base = trace(model, arrays, params, template, kwargs)
         n_out = len(base.outputs)
         out_names = list(output_names or [])
         if len(out_names) > n_out:
@@ -334,12 +342,13 @@ def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_
                     if s == sym:
                         s1 = arrays[i].shape[axis]
                         alt[i] = resized(alt[i], axis, s1 + 1)
-            run = trace(model, alt, params)
+            run = trace(model, alt, params, template, kwargs)
             _check_same_ops(base, run, sym)
             variants[sym] = (run, s1, s1 + 1)
         # same sizes, other values: a tensor computed from the input's values outside the
         # traced ops (an argmax index, say) differs here, and is refused, not frozen
-        data_run = trace(model, [_other_values(a) for a in arrays], params)
+        data_run = trace(model, [_other_values(a) for a in arrays], params, template,
+                         kwargs)
         _check_same_ops(base, data_run, None)
     finally:
         for m, mode in training:

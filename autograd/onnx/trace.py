@@ -122,6 +122,8 @@ def flatten(obj) -> list:
         return [t for o in obj for t in flatten(o)]
     if isinstance(obj, dict):
         return [t for o in obj.values() for t in flatten(o)]
+    if obj is None:  # (output, None): torch leaves it out too
+        return []
     raise ExportError(f"onnx.export: the model returned a {type(obj).__name__}; expected "
                       "tensors, or tuples, lists or dicts of them")
 
@@ -141,8 +143,10 @@ def param_keys(model) -> dict:
     return out
 
 
-def trace(model, inputs, params) -> Run:
-    """Run `model(*inputs)` once with every op recorded; `inputs` are backend arrays."""
+def trace(model, inputs, params, template=None, kwargs=None) -> Run:
+    """Run the model once with every op recorded; `inputs` are backend arrays, passed in
+    order where `template` (the positional arguments) holds None, its other entries (and
+    `kwargs`) as they are."""
     run = Run()
     scope = [""]
     hooks = []
@@ -167,11 +171,14 @@ def trace(model, inputs, params) -> Run:
                 t = t.clone()
         rec.add(t, Key(("input", i)))
         args.append(t)
+    if template is not None:
+        given = iter(args)
+        args = [next(given) if a is None else a for a in template]
     tracers = _function._tracers
     tracers.append(rec)
     try:
         with enable_grad(), reported():
-            out = model(*args)
+            out = model(*args, **(kwargs or {}))
     finally:
         tracers.remove(rec)
         for h in hooks:

@@ -525,6 +525,20 @@ def test_custom_function_is_refused_by_name():
         torch.onnx.export(Net(), torch.randn(2), io.BytesIO())
 
 
+def test_non_tensor_arguments_are_fixed_and_none_outputs_left_out():
+    class Net(nn.Module):
+        def forward(self, x, scale, shift=0.0):
+            return x * scale + shift, None
+
+    x = torch.randn(2, 3)
+    f = io.BytesIO()
+    proto = torch.onnx.export(Net(), (x, 2.0, {"shift": 1.0}), f)
+    assert [i.name for i in proto.graph.input] == ["input"]
+    assert len(proto.graph.output) == 1
+    got = ort.InferenceSession(f.getvalue()).run(None, {"input": x.numpy()})[0]
+    np.testing.assert_allclose(got, x.numpy() * 2 + 1, rtol=RTOL, atol=ATOL)
+
+
 def test_bad_arguments():
     model = nn.Linear(2, 2)
     with pytest.raises(TypeError, match="args"):
