@@ -157,6 +157,13 @@ class Exporter:
             ramp = self._range(key, arrs)
             if ramp is not None:
                 return ramp
+        if not same_size and all(a.ndim == 2 for a in arrs) and all(
+                np.array_equal(a, np.tril(np.ones(a.shape, a.dtype))) for a in arrs):
+            # a causal mask: ones on and below the diagonal, at the run's size
+            ones = onnx.numpy_helper.from_array(np.ones(1, arrs[0].dtype), "value")
+            full = self.g.op("ConstantOfShape", [self.g.shape_value(self.key_dims(key))],
+                             value=ones)
+            return self.g.op("Trilu", [full], upper=0)
         k = key[1]
         rec = self.base.records[k] if k < len(self.base.records) else None
         where = self.where(rec.scope) if rec is not None else "the model's output"

@@ -261,6 +261,18 @@ def test_gpt_with_dynamic_batch_and_sequence():
     assert "Range" in {n.op_type for n in proto.graph.node}
 
 
+def test_causal_attention_with_dynamic_sequence():
+    class Net(nn.Module):
+        def forward(self, q, k, v):
+            return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+    torch.manual_seed(13)
+    shapes = [(2, 2, 5, 4), (3, 2, 3, 4)]
+    args = [tuple(torch.randn(*s) for _ in range(3)) for s in shapes]
+    axes = {f"x{i}": {0: "b", 2: "t"} for i in range(3)}
+    export_and_run(Net(), args[0], args[1], axes)
+
+
 def test_encoder_dynamic_sequence_and_mha_padding_mask():
     torch.manual_seed(9)
     layer = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
