@@ -63,6 +63,19 @@ class Node:
             return name
         return self.ex.scalar(self.k, i, a, np.dtype(dtype or self.out_dtype))
 
+    def bound(self) -> dict:
+        """The call's arguments by parameter name (for ops recorded as function calls)."""
+        b = self.rec.cls.signature.bind(*self.args, **self.kwargs)
+        b.apply_defaults()
+        return dict(b.arguments)
+
+    def value(self, v, dtype=None) -> str:
+        """The ONNX name of a tensor argument given by key (as in `bound()`)."""
+        name = self.ex.name_of(v)
+        if dtype is not None and np.dtype(dtype) != self.ex.base.arrays[v].dtype:
+            name = self.cast(name, dtype)
+        return name
+
     def cast(self, name, dtype) -> str:
         return self.g.op("Cast", [name], to=elem_type(dtype))
 

@@ -8,6 +8,7 @@ import math
 from .. import backend
 from .graph import Sym
 from .ops_math import STATIC, _scalar, op, reduce
+from .trace import Key
 from .trace import plain as _plain
 
 np = backend.np
@@ -429,3 +430,29 @@ def _bce_logits(n):
         "Add", [one, g.op("Mul", [g.op("Sub", [n.x(2), one]), t])])
     return g.op("Sub", [g.op("Mul", [g.op("Sub", [one, t]), x]),
                         g.op("Mul", [weight, log_sig])])
+
+
+@op("CrossEntropyCall", "NllLossCall")
+def _class_loss(n):
+    """cross_entropy / nll_loss with class-index targets: ONNX's SoftmaxCrossEntropyLoss /
+    NegativeLogLikelihoodLoss (weight, ignore_index and reduction carried over)."""
+    a = n.bound()
+    x, target, weight = a["input"], a["target"], a["weight"]
+    if a["size_average"] is not None or a["reduce"] is not None:
+        n.fail("the legacy size_average/reduce arguments")
+    if a.get("label_smoothing", 0.0):
+        n.fail("label smoothing")
+    if not isinstance(target, Key) or n.ex.base.arrays[target].dtype.kind not in "iu":
+        n.fail("targets other than class indices")
+    if n.ex.base.arrays[x].ndim < 2:
+        n.fail("an unbatched input")
+    inputs = [n.value(x), n.value(target, np.int64)]
+    if weight is not None:
+        inputs.append(n.value(weight, n.ex.base.arrays[x].dtype))
+    onnx_op = ("SoftmaxCrossEntropyLoss" if n.rec.cls.__name__ == "CrossEntropyCall"
+               else "NegativeLogLikelihoodLoss")
+    return n.g.op(onnx_op, inputs, reduction=a["reduction"], ignore_index=a["ignore_index"])
+
+
+STATIC["CrossEntropyCall"] = STATIC["NllLossCall"] = lambda args: [
+    a for a in args if not isinstance(a, Key)]

@@ -10,6 +10,7 @@ listening (another thread, say) a wrapper just calls the function.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import sys
 
 from .. import function as _function
@@ -20,6 +21,8 @@ from .. import function as _function
 OPAQUE = [
     (("nn.functional.pooling", "autograd.ops.pooling", "nn.functional"), "adaptive_max_pool2d",
      "AdaptiveMaxPool2d"),
+    (("nn.functional.loss", "nn.functional"), "cross_entropy", "CrossEntropyCall"),
+    (("nn.functional.loss", "nn.functional"), "nll_loss", "NllLossCall"),
 ]
 UNTRACED = [
     ("autograd.ops.compare", "logical_not", "LogicalNot"),
@@ -85,7 +88,8 @@ def reported():
                 continue
             cls = _CLASSES.get(op)
             if cls is None:  # one class per op name, the same in every trace
-                cls = _CLASSES[op] = type(op, (PseudoOp,), {"op": fn_name})
+                cls = _CLASSES[op] = type(op, (PseudoOp,), {
+                    "op": fn_name, "signature": inspect.signature(fn)})
             wrapped = _wrapper(fn, cls, opaque)
             for name, m in list(sys.modules.items()):
                 if m is None or not name.startswith(("autograd", "nn")):
