@@ -20,7 +20,8 @@ __all__ = ["export", "ExportError"]
 _INSTALL = 'onnx export needs the onnx package: pip install "ember-grad[onnx]"'
 
 
-def export(model, args, f=None, *, input_names=None, output_names=None, dynamic_axes=None,
+def export(model, args, f=None, *, input_names: list | None = None,
+           output_names: list | None = None, dynamic_axes: dict | None = None,
            opset_version: int = 17, do_constant_folding: bool = True):
     """Same as torch.onnx.export (the TorchScript-style arguments): `args` is a Tensor
     or a tuple passed to `model` (its tensors become the graph's inputs, other values are
@@ -28,7 +29,10 @@ def export(model, args, f=None, *, input_names=None, output_names=None, dynamic_
     object (None: nothing is written);
     `input_names`/`output_names` name the graph's inputs and (flattened) outputs;
     `dynamic_axes` maps such a name to a list of axes or a dict {axis: name}, which
-    become symbolic dimensions; `opset_version` 14 to 20. Returns the ModelProto."""
+    become symbolic dimensions; `opset_version` 14 to 20. Returns the onnx.ModelProto
+    (torch returns an ONNXProgram from its dynamo exporter, None from the TorchScript one).
+    Raises ExportError (a RuntimeError) naming the op, the module and the opset for what
+    ONNX cannot express, and ImportError without the onnx package."""
     try:
         import onnx  # noqa: F401
     except ImportError:
