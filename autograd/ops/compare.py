@@ -155,13 +155,15 @@ class _Compare(Function):
 
     @classmethod
     def apply(cls, a, b):
-        if _function._tracers:  # a capture (ONNX export, compile) sees this op too
-            return _function._traced_apply(cls, (a, b), {})
         x, y = binary_operands(a, b, cls.name())
         try:
-            return _make(cls.f(backend.array_module(x if hasattr(x, "dtype") else y), x, y))
+            out = _make(cls.f(backend.array_module(x if hasattr(x, "dtype") else y), x, y))
         except ValueError:
             raise broadcast_error(cls.name(), x, y) from None
+        if _function._tracers:  # a capture (ONNX export, compile) sees comparisons too
+            for tracer in list(_function._tracers):
+                tracer.record(cls, (a, b), {}, out)
+        return out
 
 
 def _compare(name, fn):
