@@ -391,6 +391,9 @@ def __getattr__(name):
     torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
     package) and `.backends` (cudnn/mps flags, kept but without effect: Ember calls no
     cuDNN). Imported on first use, so the engine itself does not depend on nn."""
+    if name == "onnx":  # autograd.onnx (torch.onnx): its own subpackage, imported on use
+        import importlib
+        return importlib.import_module(".onnx", __name__)
     if name not in ("nn", "optim", "utils", "autograd", "backends"):
         raise AttributeError(f"module 'autograd' has no attribute {name!r}")
     if name not in _SUBMODULES:

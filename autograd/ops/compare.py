@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 
 from .. import backend
+from .. import function as _function
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
@@ -157,9 +158,13 @@ class _Compare(Function):
     def apply(cls, a, b):
         x, y = binary_operands(a, b, cls.name())
         try:
-            return _make(cls.f(backend.array_module(x if hasattr(x, "dtype") else y), x, y))
+            out = _make(cls.f(backend.array_module(x if hasattr(x, "dtype") else y), x, y))
         except ValueError:
             raise broadcast_error(cls.name(), x, y) from None
+        if _function._tracers:  # a capture (ONNX export, compile) sees comparisons too
+            for tracer in list(_function._tracers):
+                tracer.record(cls, (a, b), {}, out)
+        return out
 
 
 def _compare(name, fn):
