@@ -92,6 +92,12 @@ def main():
     from autograd import backend
     failures = 0
     kernels = collect()
+    from autograd.backend_foreach import _C_SCALARS, MultiTensor
+    for k in list(kernels):  # the optimisers' updates also run as multi-tensor kernels
+        if isinstance(k, backend.Fused) and "raw" not in k._spec[0] + k._spec[1] and all(
+                t == "T" or t in _C_SCALARS for t, _ in
+                (p.split() for p in (k._spec[0] + "," + k._spec[1]).split(",") if p.strip())):
+            kernels.append(MultiTensor(k))
     with tempfile.TemporaryDirectory() as tmp:
         for k in kernels:
             if args.only and not re.search(args.only, k.name):
@@ -100,6 +106,8 @@ def main():
                 if isinstance(k, backend.Fused):
                     spec = k._spec + ("",) * (4 - len(k._spec))
                     src = elementwise_source(k.name, *spec, T)
+                elif isinstance(k, MultiTensor):
+                    src = k.source(T)
                 else:
                     src = f"typedef {T} T;\n{k.source}"
                 path = os.path.join(tmp, f"{k.name}_{T}.cu")

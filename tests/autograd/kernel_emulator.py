@@ -88,3 +88,33 @@ def emulate(kernel, *args, dtype):
         else:
             scalars[j] = float(a)
     fn(ptrs, scalars, n)
+
+
+_CT = {"double": ctypes.c_double, "int": ctypes.c_int, "long long": ctypes.c_longlong}
+
+
+def emulate_multi(multi, lists, scalars, dtype):
+    """A `backend_foreach.MultiTensor` kernel run on the host (one thread, the grid-stride
+    loop covering every element) over lists of NumPy arrays, written in place."""
+    from autograd.backend_foreach import _C_SCALARS
+    T = _C[np.dtype(dtype).name][0]
+    src = ("#include <cmath>\nusing std::sqrt; using std::isnan;\n"
+           "struct Dim { unsigned x; };\nstatic Dim blockIdx{0}, threadIdx{0}, blockDim{1},"
+           " gridDim{1};\n#define __global__\n" + multi.source(T))
+    key = hashlib.sha1(src.encode()).hexdigest()
+    if key not in _CACHE:
+        tmp = tempfile.mkdtemp(prefix="ember_kernel_")
+        path = os.path.join(tmp, "m.cpp")
+        with open(path, "w") as f:
+            f.write(src)
+        subprocess.run(["g++", "-O1", "-shared", "-fPIC", "-o", path + ".so", path],
+                       check=True, capture_output=True)
+        fn = getattr(ctypes.CDLL(path + ".so"), multi.name)
+        fn.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_longlong) + \
+            tuple(_CT[_C_SCALARS[t][0]] for t, _ in multi.scalars)
+        fn.restype = None
+        _CACHE[key] = fn
+    fn = _CACHE[key]
+    table = np.array([a.ctypes.data for arrays in lists for a in arrays], dtype=np.int64)
+    ends = np.cumsum([a.size for a in lists[0]]).astype(np.int64)
+    fn(table.ctypes.data, ends.ctypes.data, len(lists[0]), int(ends[-1]), *scalars)
