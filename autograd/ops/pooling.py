@@ -58,6 +58,36 @@ def _out_shape(shape, geo):
 
 
 # ----------------------------------------------------------------------------- max
+def _max_pool_offsets(xa, geo):
+    """The host's max pooling: (max, argmax kernel offset) from one strided view per
+    kernel offset (also runs on CuPy arrays, as the reference of
+    benchmarks/window_kernels.py)."""
+    xp = backend.array_module(xa)
+    xpad = _pad(xa, geo.pad, value=-xp.inf)
+    count = _prod(geo.k)
+    views = [_offset_view(xpad, geo, k) for k in range(count)]
+    best = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(best, v, out=best)                       # NaN propagates, as in PyTorch
+    # the kernel offset of the max; scanning backwards leaves the first one on ties
+    arg = xp.zeros(best.shape, dtype=backend.int8 if count < 128 else backend.int64)
+    # arg = where(hit, k, arg), in arithmetic: NumPy's masked copies are far slower
+    for k in range(count - 1, -1, -1):
+        arg -= (arg - k) * (views[k] == best)
+    # NaN windows: the last NaN (a no-op without NaNs)
+    if xp.isnan(best).any():
+        for k in range(count):
+            arg -= (arg - k) * xp.isnan(views[k])
+    return best, arg
+
+
+def _max_pool_backward_offsets(g, arg, geo, shape):
+    """The host's max-pool backward: each offset's share added into the padded input."""
+    xp = backend.array_module(g)
+    zero = g.dtype.type(0)
+    return _scatter_offsets(lambda k: xp.where(arg == k, g, zero), geo, shape, g.dtype, xp)
+
+
 class MaxPool2dFn(Function):
     """Max over each window of the last len(geo.k) dims; keeps each window's argmax as a
     flat kernel offset (the first maximum; the last NaN where a window holds NaN)."""
@@ -72,21 +102,7 @@ class MaxPool2dFn(Function):
             _maxpool_kernel(xp.ascontiguousarray(xa), *_dims(geo), best, arg)
             ctx.args = (arg, geo, xa.shape)
             return best
-        xpad = _pad(xa, geo.pad, value=-xp.inf)
-        count = _prod(geo.k)
-        views = [_offset_view(xpad, geo, k) for k in range(count)]
-        best = views[0].copy()
-        for v in views[1:]:
-            xp.maximum(best, v, out=best)                   # NaN propagates, as in PyTorch
-        # the kernel offset of the max; scanning backwards leaves the first one on ties
-        arg = xp.zeros(best.shape, dtype=backend.int8 if count < 128 else backend.int64)
-        # arg = where(hit, k, arg), in arithmetic: NumPy's masked copies are far slower
-        for k in range(count - 1, -1, -1):
-            arg -= (arg - k) * (views[k] == best)
-        # NaN windows: the last NaN (a no-op without NaNs)
-        if xp.isnan(best).any():
-            for k in range(count):
-                arg -= (arg - k) * xp.isnan(views[k])
+        best, arg = _max_pool_offsets(xa, geo)
         ctx.args = (arg, geo, xa.shape)
         return best
 
@@ -108,8 +124,7 @@ class _MaxPoolBackward(Function):
             out = xp.empty(shape, dtype=g.dtype)
             _maxpool_backward_kernel(xp.ascontiguousarray(g), arg, *_dims(geo), out)
             return out
-        zero = g.dtype.type(0)
-        return _scatter_offsets(lambda k: xp.where(arg == k, g, zero), geo, shape, g.dtype, xp)
+        return _max_pool_backward_offsets(g, arg, geo, shape)
 
     @staticmethod
     def backward(ctx, grad):

@@ -184,13 +184,20 @@ def _im2col(x, geo):
 
 
 def _col2im(cols, geo, x_shape):
-    """The adjoint of _im2col: add each kernel offset's columns back into the input."""
-    xp = backend.array_module(cols)
-    n, c = x_shape[:2]
+    """The adjoint of _im2col: every column entry added back into its input element."""
     if backend.is_device_array(cols):
-        x = xp.empty((n, c) + tuple(geo.in_hw), dtype=cols.dtype)
+        xp = backend.array_module(cols)
+        x = xp.empty(tuple(x_shape[:2]) + tuple(geo.in_hw), dtype=cols.dtype)
         _col2im_kernel(xp.ascontiguousarray(cols), *_dims(geo), x)
         return x
+    return _col2im_offsets(cols, geo, x_shape)
+
+
+def _col2im_offsets(cols, geo, x_shape):
+    """The host's col2im: one strided add per kernel offset (also runs on CuPy arrays, as
+    the reference of benchmarks/window_kernels.py)."""
+    xp = backend.array_module(cols)
+    n, c = x_shape[:2]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(geo.in_hw, geo.pad))
     xpad = xp.zeros((n, c) + padded, dtype=cols.dtype)
     cols = cols.reshape((n, c) + tuple(geo.k) + tuple(geo.out_hw))
