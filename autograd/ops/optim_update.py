@@ -178,3 +178,28 @@ def adam_update_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, lr: floa
     else:
         _apply_(_adam_amsgrad, (grads,), scalars,
                 (params, exp_avgs, exp_avg_sqs, max_exp_avg_sqs))
+
+
+class UpdateBatch:
+    """Collects one optimiser's per-parameter updates during a step, then runs them as
+    few launches as the scalars allow: parameters whose scalars (learning rate, bias
+    corrections, ...) agree share one multi-tensor launch on the GPU. `add(scalars, grad,
+    outputs)` per parameter, then `run()`; the host runs each parameter as before."""
+
+    __slots__ = ("fused", "groups")
+
+    def __init__(self, fused):
+        self.fused, self.groups = fused, {}
+
+    def add(self, scalars: tuple, grad: Tensor, outputs: tuple) -> None:
+        lists = self.groups.get(scalars)
+        if lists is None:
+            lists = self.groups[scalars] = [[] for _ in range(1 + len(outputs))]
+        lists[0].append(grad)
+        for ts, t in zip(lists[1:], outputs):
+            ts.append(t)
+
+    def run(self) -> None:
+        for scalars, lists in self.groups.items():
+            _apply_(self.fused, lists[:1], scalars, lists[1:])
+        self.groups = {}

@@ -1,6 +1,7 @@
 """Adadelta: steps scaled by the ratio of running RMS of past updates and of gradients."""
 from __future__ import annotations
 
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _adadelta
 
 from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
@@ -21,6 +22,7 @@ class Adadelta(Optimizer):
                                       foreach=foreach, differentiable=differentiable))
 
     def _update(self, group, params):
+        batch = UpdateBatch(_adadelta)
         for p in params:
             state = self.state[p]
             if not state:
@@ -28,6 +30,6 @@ class Adadelta(Optimizer):
                 state["square_avg"] = _zeros_like(p)
                 state["acc_delta"] = _zeros_like(p)
             _bump_step(state)
-            _adadelta(p.grad.array, group["lr"], group["rho"], group["eps"],
-                      group["weight_decay"], group["maximize"], p.array,
-                      state["square_avg"].array, state["acc_delta"].array)
+            batch.add((group["lr"], group["rho"], group["eps"], group["weight_decay"],
+                       group["maximize"]), p.grad, (p, state["square_avg"], state["acc_delta"]))
+        batch.run()

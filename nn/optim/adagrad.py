@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import autograd as ag
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _adagrad
 
 from .optimizer import Optimizer, _bump_step, _flags, _step_tensor
@@ -38,11 +39,13 @@ class Adagrad(Optimizer):
 
     def _update(self, group, params):
         lr, eps, lr_decay = group["lr"], group["eps"], group["lr_decay"]
+        batch = UpdateBatch(_adagrad)
         for p in params:
             state = self.state[p]
             if not state:
                 self._init_state(p)
             step = _bump_step(state)
             clr = lr / (1 + (step - 1) * lr_decay)
-            _adagrad(p.grad.array, clr, eps, group["weight_decay"], group["maximize"], p.array,
-                     state["sum"].array)
+            batch.add((clr, eps, group["weight_decay"], group["maximize"]), p.grad,
+                      (p, state["sum"]))
+        batch.run()

@@ -1,6 +1,7 @@
 """Adamax: Adam with the infinity norm of past gradients in place of their RMS."""
 from __future__ import annotations
 
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _adamax
 
 from .optimizer import (
@@ -26,6 +27,7 @@ class Adamax(Optimizer):
     def _update(self, group, params):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
+        batch = UpdateBatch(_adamax)
         for p in params:
             state = self.state[p]
             if not state:
@@ -34,5 +36,6 @@ class Adamax(Optimizer):
                 state["exp_inf"] = _zeros_like(p)
             step = _bump_step(state)
             clr = lr / (1 - beta1 ** step)
-            _adamax(p.grad.array, clr, beta1, beta2, eps, weight_decay, group["maximize"],
-                    p.array, state["exp_avg"].array, state["exp_inf"].array)
+            batch.add((clr, beta1, beta2, eps, weight_decay, group["maximize"]), p.grad,
+                      (p, state["exp_avg"], state["exp_inf"]))
+        batch.run()

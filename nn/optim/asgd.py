@@ -2,6 +2,7 @@
 parameters, kept from step t0 on."""
 from __future__ import annotations
 
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _asgd
 
 from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
@@ -24,6 +25,7 @@ class ASGD(Optimizer):
 
     def _update(self, group, params):
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
+        batch = UpdateBatch(_asgd)
         for p in params:
             state = self.state[p]
             if not state:
@@ -34,9 +36,10 @@ class ASGD(Optimizer):
             step = _bump_step(state)
             # eta and mu are host scalars: reading them costs no device sync
             eta_arr, mu_arr = state["eta"].array, state["mu"].array
-            _asgd(p.grad.array, group["weight_decay"], lambd, float(eta_arr), float(mu_arr),
-                  group["maximize"], p.array, state["ax"].array)
+            batch.add((group["weight_decay"], lambd, float(eta_arr), float(mu_arr),
+                       group["maximize"]), p.grad, (p, state["ax"]))
             # eta_t = lr / (1 + lambd lr t)^alpha;  mu_t = 1 / max(1, t - t0), both
             # rounded to the scalar dtype as PyTorch stores them
             eta_arr[...] = lr / ((1 + lambd * lr * step) ** alpha)
             mu_arr[...] = 1 / max(1, step - t0)
+        batch.run()

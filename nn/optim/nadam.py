@@ -1,6 +1,7 @@
 """NAdam: Adam with Nesterov momentum and a decaying momentum schedule (mu_t)."""
 from __future__ import annotations
 
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _nadam
 
 from .optimizer import (
@@ -35,6 +36,7 @@ class NAdam(Optimizer):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         psi = group["momentum_decay"]
+        batch = UpdateBatch(_nadam)
         for p in params:
             state = self.state[p]
             if not state:
@@ -52,6 +54,7 @@ class NAdam(Optimizer):
             mu_product = float(mu_product)
             coef_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
             coef_avg = -lr * mu_next / (1.0 - mu_product * mu_next)
-            _nadam(p.grad.array, lr, beta1, beta2, eps, weight_decay, 1 - beta2 ** step,
-                   coef_grad, coef_avg, group["decoupled_weight_decay"], group["maximize"],
-                   p.array, state["exp_avg"].array, state["exp_avg_sq"].array)
+            batch.add((lr, beta1, beta2, eps, weight_decay, 1 - beta2 ** step, coef_grad,
+                       coef_avg, group["decoupled_weight_decay"], group["maximize"]), p.grad,
+                      (p, state["exp_avg"], state["exp_avg_sq"]))
+        batch.run()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _radam
 
 from .optimizer import (
@@ -31,6 +32,7 @@ class RAdam(Optimizer):
     def _update(self, group, params):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
+        batch = UpdateBatch(_radam)
         for p in params:
             state = self.state[p]
             if not state:
@@ -45,7 +47,8 @@ class RAdam(Optimizer):
             rectified = rho_t > 5.0  # else the variance is intractable: plain momentum step
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                              / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) if rectified else 0.0
-            _radam(p.grad.array, lr, beta1, beta2, eps, weight_decay, 1 - beta1 ** step,
-                   bias_correction2 ** 0.5, rect, rectified, group["decoupled_weight_decay"],
-                   group["maximize"], p.array, state["exp_avg"].array,
-                   state["exp_avg_sq"].array)
+            batch.add((lr, beta1, beta2, eps, weight_decay, 1 - beta1 ** step,
+                       bias_correction2 ** 0.5, rect, rectified,
+                       group["decoupled_weight_decay"], group["maximize"]), p.grad,
+                      (p, state["exp_avg"], state["exp_avg_sq"]))
+        batch.run()

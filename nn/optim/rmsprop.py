@@ -1,6 +1,7 @@
 """RMSprop: divide by a running RMS of the gradient (optionally centred, with momentum)."""
 from __future__ import annotations
 
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _RMSPROP
 
 from .optimizer import (
@@ -31,6 +32,8 @@ class RMSprop(Optimizer):
 
     def _update(self, group, params):
         lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        centered = group["centered"]
+        batch = UpdateBatch(_RMSPROP[centered, momentum > 0])
         for p in params:
             state = self.state[p]
             if not state:
@@ -41,11 +44,11 @@ class RMSprop(Optimizer):
                 if group["centered"]:
                     state["grad_avg"] = _zeros_like(p)
             _bump_step(state)
-            args = [p.grad.array, lr, alpha, eps, momentum, group["weight_decay"],
-                    group["maximize"], p.array, state["square_avg"].array]
-            centered = group["centered"]
+            outputs = [p, state["square_avg"]]
             if centered:
-                args.append(state["grad_avg"].array)
+                outputs.append(state["grad_avg"])
             if momentum > 0:
-                args.append(state["momentum_buffer"].array)
-            _RMSPROP[centered, momentum > 0](*args)
+                outputs.append(state["momentum_buffer"])
+            batch.add((lr, alpha, eps, momentum, group["weight_decay"], group["maximize"]),
+                      p.grad, tuple(outputs))
+        batch.run()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import autograd as ag
+from autograd.ops.optim_update import UpdateBatch
 from autograd.ops.optim_update_more import _rprop
 
 from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
@@ -24,6 +25,7 @@ class Rprop(Optimizer):
     def _update(self, group, params):
         etaminus, etaplus = group["etas"]
         step_size_min, step_size_max = group["step_sizes"]
+        batch = UpdateBatch(_rprop)
         for p in params:
             state = self.state[p]
             if not state:
@@ -31,5 +33,6 @@ class Rprop(Optimizer):
                 state["prev"] = _zeros_like(p)
                 state["step_size"] = ag.full_like(p, group["lr"])
             _bump_step(state)
-            _rprop(p.grad.array, etaminus, etaplus, step_size_min, step_size_max,
-                   group["maximize"], p.array, state["prev"].array, state["step_size"].array)
+            batch.add((etaminus, etaplus, step_size_min, step_size_max, group["maximize"]),
+                      p.grad, (p, state["prev"], state["step_size"]))
+        batch.run()

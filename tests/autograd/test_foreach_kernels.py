@@ -43,3 +43,35 @@ def test_multi_tensor_update_matches_per_parameter_update(case, dtype):
     for got, want in zip(outs, ref):
         for a, b in zip(got, want):
             np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def _every_update():
+    from autograd import backend
+    from autograd.ops import optim_update_more as M
+    found = [v for v in vars(M).values() if isinstance(v, backend.Fused)]
+    return found + list(M._RMSPROP.values())
+
+
+@pytest.mark.parametrize("flag", [False, True])
+@pytest.mark.parametrize("fused", _every_update(), ids=lambda f: f.name)
+def test_every_optimiser_multi_tensor_kernel_matches_its_per_parameter_kernel(fused, flag):
+    """Each remaining optimiser's kernel as one multi-tensor launch vs its host update;
+    non-negative states (second moments) keep the square roots real."""
+    multi = MultiTensor(fused)
+    n_out = len(multi.tensors) - 1
+    rng = np.random.default_rng(3)
+    grads, *outs = _lists(rng, 1 + n_out, np.float64)
+    for arrays in outs[1:]:
+        for v in arrays:
+            np.abs(v, out=v)
+    # RMSprop's kernels without a momentum buffer are only used with momentum 0
+    zero = set() if "momentum" in fused.name else {"momentum"}
+    scalars = tuple(flag if t == "bool" else 0.0 if var in zero else 0.3
+                    for t, var in multi.scalars)
+    ref = [[a.copy() for a in arrays] for arrays in outs]
+    for k in range(len(SHAPES)):
+        fused(grads[k], *scalars, *(arrays[k] for arrays in ref))
+    emulate_multi(multi, [grads] + outs, scalars, np.float64)
+    for got, want in zip(outs, ref):
+        for a, b in zip(got, want):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
