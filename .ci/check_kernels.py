@@ -49,7 +49,7 @@ def elementwise_source(name, in_params, out_params, body, preamble, T):
         else:
             params.append(f"CArray<{c}, 1, true, true> _raw_{var}")
             binds.append(f"{c} &{var} = _raw_{var}[i];")
-    return (f"#include <cassert>\n#include <cupy/carray.cuh>\n"
+    return (f"#include <cassert>\n#include <cupy/carray.cuh>\n#include <cupy/float16.cuh>\n"
             f"typedef {T} T;\ntypedef long long I;\n{preamble}\n"
             f"extern \"C\" __global__ void {name}({', '.join(params)}, long long n) {{\n"
             f"  for (ptrdiff_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n;"
@@ -102,7 +102,9 @@ def main():
         for k in kernels:
             if args.only and not re.search(args.only, k.name):
                 continue
-            for T in ("float", "double"):
+            # half precision (autocast) reaches the elementwise kernels too
+            for T in ("float", "double") + (("float16",) if isinstance(k, backend.Fused)
+                                            else ()):
                 if isinstance(k, backend.Fused):
                     spec = k._spec + ("",) * (4 - len(k._spec))
                     src = elementwise_source(k.name, *spec, T)

@@ -85,11 +85,13 @@ extern "C" __global__ void {self.name}(const long long* em_tables,
 
     def _table(self, lists):
         """(device pointer table, device running counts, total) for these arrays."""
-        key = tuple(a.data.ptr for arrays in lists for a in arrays)
+        ptrs = tuple(a.data.ptr for arrays in lists for a in arrays)
+        sizes = tuple(a.size for a in lists[0])
+        key = ptrs + sizes
         hit = self._tables.get(key)
         if hit is None:
-            ends = np.cumsum([a.size for a in lists[0]], dtype=np.int64)
-            hit = (cp.asarray(np.asarray(key, dtype=np.int64)), cp.asarray(ends),
+            ends = np.cumsum(sizes, dtype=np.int64)
+            hit = (cp.asarray(np.asarray(ptrs, dtype=np.int64)), cp.asarray(ends),
                    int(ends[-1]))
             if len(self._tables) >= _TABLE_CACHE:
                 self._tables.pop(next(iter(self._tables)))

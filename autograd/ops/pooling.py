@@ -74,8 +74,8 @@ def _max_pool_offsets(xa, geo):
     # arg = where(hit, k, arg), in arithmetic: NumPy's masked copies are far slower
     for k in range(count - 1, -1, -1):
         arg -= (arg - k) * (views[k] == best)
-    # NaN windows: the last NaN (a no-op without NaNs)
-    if xp.isnan(best).any():
+    # NaN windows: the last NaN (on CuPy always, a no-op without NaNs: no read back)
+    if backend.defers_checks(best) or xp.isnan(best).any():
         for k in range(count):
             arg -= (arg - k) * xp.isnan(views[k])
     return best, arg
