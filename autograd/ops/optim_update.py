@@ -68,15 +68,15 @@ def _sgd_momentum_cpu(g, lr, wd, momentum, dampening, nesterov, maximize, first,
     backend.add_scaled_(p, grad + momentum * buf if nesterov else buf, -lr)
 
 
-_GRAD = "T d = maximize ? -g : g; if (wd != 0) d = d + (T)wd * p;"
+_GRAD = "T d = maximize ? (T)(-g) : g; if (wd != 0) d = d + (T)wd * p;"
 _sgd = backend.Fused("ember_sgd", "T g, float64 lr, float64 wd, bool maximize", "T p",
                      _GRAD + "p = p + (T)(-lr) * d;", _sgd_cpu)
 _sgd_momentum = backend.Fused(
     "ember_sgd_momentum", "T g, float64 lr, float64 wd, float64 momentum, "
     "float64 dampening, bool nesterov, bool maximize, bool first", "T p, T buf",
     _GRAD + """
-    buf = first ? d : buf * (T)momentum + (T)(1 - dampening) * d;
-    p = p + (T)(-lr) * (nesterov ? d + (T)momentum * buf : buf);""", _sgd_momentum_cpu)
+    buf = first ? d : (T)(buf * (T)momentum + (T)(1 - dampening) * d);
+    p = p + (T)(-lr) * (nesterov ? (T)(d + (T)momentum * buf) : buf);""", _sgd_momentum_cpu)
 
 
 # ----------------------------------------------------------------------------- the update
@@ -109,7 +109,7 @@ _ADAM_IN = ("T g, float64 lr, float64 beta1, float64 beta2, float64 eps, float64
 
 def _adam_body(amsgrad):
     return f"""
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) {{
         if (decoupled) p = p * (T)(1 - lr * wd); else d = d + (T)wd * p;
     }}

@@ -28,7 +28,7 @@ def _adadelta_cpu(g, lr, rho, eps, weight_decay, maximize, p, square_avg, acc_de
 _adadelta = backend.Fused(
     "ember_adadelta", "T g, float64 lr, float64 rho, float64 eps, float64 wd, bool maximize",
     "T p, T sq, T acc", """
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) d = d + (T)wd * p;
     sq = sq * (T)rho + (T)(1 - rho) * (d * d);
     T delta = sqrt(acc + (T)eps) / sqrt(sq + (T)eps) * d;
@@ -49,7 +49,7 @@ def _adagrad_cpu(g, clr, eps, weight_decay, maximize, p, state_sum):
 _adagrad = backend.Fused(
     "ember_adagrad", "T g, float64 clr, float64 eps, float64 wd, bool maximize",
     "T p, T sum", """
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) d = d + (T)wd * p;
     sum = sum + d * d;
     p = p - (T)clr * (d / (sqrt(sum) + (T)eps));""", _adagrad_cpu)
@@ -72,7 +72,7 @@ def _adamax_cpu(g, clr, beta1, beta2, eps, weight_decay, maximize, p, exp_avg, e
 _adamax = backend.Fused(
     "ember_adamax", "T g, float64 clr, float64 beta1, float64 beta2, float64 eps, float64 wd, "
     "bool maximize", "T p, T m, T u", f"""
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) d = d + (T)wd * p;
     {_LERP.format(a="m", b="d", w="(1 - beta1)")}
     T decayed = u * (T)beta2;
@@ -98,11 +98,11 @@ def _asgd_cpu(g, weight_decay, lambd, eta, mu, maximize, p, ax):
 _asgd = backend.Fused(
     "ember_asgd", "T g, float64 wd, float64 lambd, float64 eta, float64 mu, bool maximize",
     "T p, T ax", """
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) d = d + (T)wd * p;
     p = p * (T)(1 - lambd * eta);
     p = p + (T)(-eta) * d;
-    ax = (mu != 1) ? ax + (p - ax) * (T)mu : p;""", _asgd_cpu)
+    ax = (mu != 1) ? (T)(ax + (p - ax) * (T)mu) : p;""", _asgd_cpu)
 
 
 # ----------------------------------------------------------------------------- the update
@@ -126,7 +126,7 @@ _nadam = backend.Fused(
     "ember_nadam", "T g, float64 lr, float64 beta1, float64 beta2, float64 eps, float64 wd, "
     "float64 bc2, float64 coef_grad, float64 coef_avg, bool decoupled, bool maximize",
     "T p, T m, T v", f"""
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) {{
         if (decoupled) p = p * (T)(1 - lr * wd); else d = d + (T)wd * p;
     }}
@@ -162,7 +162,7 @@ _radam = backend.Fused(
     "ember_radam", "T g, float64 lr, float64 beta1, float64 beta2, float64 eps, float64 wd, "
     "float64 bc1, float64 bc2_sqrt, float64 rect, bool rectified, bool decoupled, "
     "bool maximize", "T p, T m, T v", f"""
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) {{
         if (decoupled) p = p * (T)(1 - lr * wd); else d = d + (T)wd * p;
     }}
@@ -202,7 +202,7 @@ def _rmsprop_cpu(centered, g, lr, alpha, eps, momentum, weight_decay, maximize, 
 def _rmsprop_kernel(centered, with_momentum):
     outs = "T p, T sq" + (", T ga" if centered else "") + (", T buf" if with_momentum else "")
     body = f"""
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     if (wd != 0) d = d + (T)wd * p;
     sq = sq * (T)alpha + (T)(1 - alpha) * (d * d);
     {_LERP.format(a="ga", b="d", w="(1 - alpha)") + " T avg = sqrt(sq - ga * ga);"
@@ -243,11 +243,11 @@ def _rprop_cpu(g, etaminus, etaplus, step_size_min, step_size_max, maximize, p, 
 _rprop = backend.Fused(
     "ember_rprop", "T g, float64 etaminus, float64 etaplus, float64 smin, float64 smax, "
     "bool maximize", "T p, T prev, T ss", """
-    T d = maximize ? -g : g;
+    T d = maximize ? (T)(-g) : g;
     T agree = d * prev;
     T factor = agree > 0 ? (T)etaplus : (agree < 0 ? (T)etaminus : (T)1);
     ss = ss * factor;
     ss = ss < (T)smin ? (T)smin : (ss > (T)smax ? (T)smax : ss);
     d = agree < 0 ? (T)0 : d;
-    p = p - (d > 0 ? ss : (d < 0 ? -ss : (T)0));
+    p = p - (d > 0 ? ss : (d < 0 ? (T)(-ss) : (T)0));
     prev = d;""", _rprop_cpu)
