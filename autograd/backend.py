@@ -509,23 +509,28 @@ class Fused:
     the order of `in_params` then `out_params` (CuPy's ElementwiseKernel conventions:
     "T x, raw T y, float64 lr"; `i` is the element index). Host arrays go to
     `cpu(*args)`; device arrays to the kernel, compiled on first use. Outputs passed in
-    are written in place, outputs left out are allocated and returned."""
+    are written in place, outputs left out are allocated and returned. `cpu=None` marks a
+    device-only kernel (its caller keeps its own host code); `preamble` is CUDA code put
+    before the kernel (helpers, macros)."""
 
     __slots__ = ("name", "cpu", "_spec", "_kernel")
 
-    def __init__(self, name: str, in_params: str, out_params: str, body: str, cpu):
+    def __init__(self, name: str, in_params: str, out_params: str, body: str, cpu,
+                 preamble: str = ""):
         self.name, self.cpu = name, cpu
-        self._spec = (in_params, out_params, body)
+        self._spec = (in_params, out_params, body, preamble)
         self._kernel = None
 
     def __call__(self, *args):
         if cp is None or not isinstance(args[0], cp.ndarray):
+            if self.cpu is None:
+                raise TypeError(f"{self.name}: a CUDA-only kernel, called with host arrays")
             return self.cpu(*args)
         kernel = self._kernel
         if kernel is None:
-            in_params, out_params, body = self._spec
+            in_params, out_params, body, preamble = self._spec
             kernel = self._kernel = cp.ElementwiseKernel(in_params, out_params, body,
-                                                         self.name)
+                                                         self.name, preamble=preamble)
         return kernel(*args)
 
 

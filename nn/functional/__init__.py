@@ -87,7 +87,7 @@ from .vision import (
 
 # isort: split
 # --- padding, 3-d layers, fold/unfold, dropout and pooling extras (branch `r2-layers3`)
-from .conv import conv3d
+from .conv import conv3d, conv_transpose3d
 from .dropout import alpha_dropout, dropout1d, dropout3d, feature_alpha_dropout
 from .im2col import channel_shuffle, fold, unfold
 from .padding import pad  # PyTorch's argument rules over the engine's pad op

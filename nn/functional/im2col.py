@@ -2,38 +2,10 @@
 channel_shuffle."""
 from __future__ import annotations
 
-from autograd.function import Function
+from autograd.ops.conv import col2im as _col2im
+from autograd.ops.conv import im2col as _im2col
+from autograd.ops.window import _geometry, _ntuple, _prod
 from autograd.tensor import Tensor
-
-from .conv import _col2im, _geometry, _im2col, _ntuple, _prod
-
-
-class Im2Col(Function):
-    """(N, C, H, W) -> (N, C*kh*kw, L): every sliding block as a column."""
-
-    @staticmethod
-    def forward(ctx, x, geo):
-        xa = x.array
-        ctx.args = (geo, xa.shape)
-        return _im2col(xa, geo).reshape(xa.shape[0], -1, _prod(geo.out_hw))
-
-    @staticmethod
-    def backward(ctx, grad):
-        geo, shape = ctx.args
-        return Col2Im.apply(grad, geo, shape), None
-
-
-class Col2Im(Function):
-    """The adjoint of Im2Col: each column is added back into its block."""
-
-    @staticmethod
-    def forward(ctx, cols, geo, x_shape):
-        ctx.geo = geo
-        return _col2im(cols.array, geo, x_shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Im2Col.apply(grad, ctx.geo), None, None
 
 
 def _fold_geometry(in_hw, kernel_size, dilation, padding, stride, op):
@@ -65,7 +37,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
     geo = _fold_geometry(tuple(input.shape[2:]), kernel_size, dilation, padding, stride,
                          "unfold")
-    return Im2Col.apply(input, geo)
+    return _im2col(input, geo)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -95,7 +67,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
             f"input's dimension 2 to match the calculated number of sliding blocks "
             f"{geo.out_hw[0]} * {geo.out_hw[1]} = {_prod(geo.out_hw)}, but got "
             f"input.size(2)={length}.")
-    return Col2Im.apply(input, geo, (n, ck // kk) + out_hw)
+    return _col2im(input, geo, (n, ck // kk) + out_hw)
 
 
 def channel_shuffle(input, groups):

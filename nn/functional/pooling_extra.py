@@ -3,12 +3,10 @@ pooling (max_unpool1d/2d/3d)."""
 from __future__ import annotations
 
 import autograd as ag
-from autograd import backend
-from autograd.function import Function
-from autograd.ops.index import Gather
-from autograd.tensor import Tensor, _make
+from autograd.ops.pooling import max_unpool as _max_unpool_op
+from autograd.ops.window import _ntuple, _prod
+from autograd.tensor import Tensor
 
-from .conv import _ntuple, _prod
 from .pooling import avg_pool1d, avg_pool2d, avg_pool3d
 
 
@@ -37,26 +35,6 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 
 # ----------------------------------------------------------------------------- max unpool
-class _Unpool(Function):
-    """(B, L_in) values written at their (B, L_in) flat indices of a zero (B, L_out) output;
-    the backward reads the gradient back at those indices (a gather)."""
-
-    @staticmethod
-    def forward(ctx, x, index, length):
-        xa = x.array
-        xp = backend.array_module(xa)
-        out = xp.zeros((xa.shape[0], length), dtype=xa.dtype)
-        # an assignment, not a sum: indices shared by overlapping windows hold one max
-        out[xp.arange(xa.shape[0]).reshape(-1, 1), index.array] = xa
-        ctx.args = (index,)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (index,) = ctx.args
-        return Gather.apply(grad, 1, index), None, None
-
-
 def _unpool_size(input, kernel_size, stride, padding, output_size, nd):
     op = f"max_unpool{nd}d"
     k = _ntuple(kernel_size, nd, op, "kernel_size")
@@ -87,7 +65,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd):
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Input to max_unpooling{nd}d should be a {nd + 1}d or {nd + 2}d "
                            f"Tensor, but got a tensor with {input.ndim} dimensions.")
-    if indices.dtype != backend.int64:
+    if indices.dtype != ag.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: "
                            f"{indices.dtype}")
     if tuple(indices.shape) != tuple(input.shape):
@@ -95,13 +73,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd):
                            f"({list(input.shape)}) but got indices tensor with shape: "
                            f"{list(indices.shape)}")
     size = _unpool_size(input, kernel_size, stride, padding, output_size, nd)
-    lead, length = tuple(input.shape[:-nd]), _prod(size)
-    flat = indices.array.reshape(-1, _prod(input.shape[-nd:]))
-    flat = backend.check_index(flat, 0, length, lambda lo, hi: RuntimeError(
-        f"Found an invalid max index: {backend.first_outside(flat, 0, length)} (output "
-        f"volumes are of size {'x'.join(str(s) for s in size)})"))
-    out = _Unpool.apply(input.reshape(flat.shape), _make(flat), length)
-    return out.reshape(*lead, *size)
+    return _max_unpool_op(input, indices, size)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

@@ -1,9 +1,11 @@
 """Adagrad: per-coordinate steps scaled by the root of the summed squared gradients."""
 from __future__ import annotations
 
-from autograd import backend
+import autograd as ag
+from autograd.ops.optim_update import UpdateBatch
+from autograd.ops.optim_update_more import _adagrad
 
-from .optimizer import Optimizer, _bump_step, _decayed, _flags, _make, _step_tensor
+from .optimizer import Optimizer, _bump_step, _flags, _step_tensor
 
 
 class Adagrad(Optimizer):
@@ -33,35 +35,17 @@ class Adagrad(Optimizer):
     def _init_state(self, p):
         state = self.state[p]
         state["step"] = _step_tensor()
-        xp = backend.array_module(p.array)
-        state["sum"] = _make(xp.full_like(p.array, self.defaults["initial_accumulator_value"]))
+        state["sum"] = ag.full_like(p, self.defaults["initial_accumulator_value"])
 
     def _update(self, group, params):
         lr, eps, lr_decay = group["lr"], group["eps"], group["lr_decay"]
+        batch = UpdateBatch(_adagrad)
         for p in params:
             state = self.state[p]
             if not state:
                 self._init_state(p)
             step = _bump_step(state)
             clr = lr / (1 + (step - 1) * lr_decay)
-            _adagrad(p.grad.array, clr, eps, group["weight_decay"], group["maximize"], p.array,
-                     state["sum"].array)
-
-
-# ----------------------------------------------------------------------------- the update
-# One pass per parameter: NumPy steps on the host, one kernel on the GPU.
-def _adagrad_cpu(g, clr, eps, weight_decay, maximize, p, state_sum):
-    grad = _decayed(g, weight_decay, maximize, p)
-    state_sum += grad * grad
-    std = backend.array_module(p).sqrt(state_sum)
-    std += eps
-    p -= clr * (grad / std)
-
-
-_adagrad = backend.Fused(
-    "ember_adagrad", "T g, float64 clr, float64 eps, float64 wd, bool maximize",
-    "T p, T sum", """
-    T d = maximize ? -g : g;
-    if (wd != 0) d = d + (T)wd * p;
-    sum = sum + d * d;
-    p = p - (T)clr * (d / (sqrt(sum) + (T)eps));""", _adagrad_cpu)
+            batch.add((clr, eps, group["weight_decay"], group["maximize"]), p.grad,
+                      (p, state["sum"]))
+        batch.run()

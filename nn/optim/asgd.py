@@ -2,9 +2,10 @@
 parameters, kept from step t0 on."""
 from __future__ import annotations
 
-from autograd import backend
+from autograd.ops.optim_update import UpdateBatch
+from autograd.ops.optim_update_more import _asgd
 
-from .optimizer import Optimizer, _bump_step, _check_options, _decayed, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
 
 
 class ASGD(Optimizer):
@@ -24,6 +25,7 @@ class ASGD(Optimizer):
 
     def _update(self, group, params):
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
+        batch = UpdateBatch(_asgd)
         for p in params:
             state = self.state[p]
             if not state:
@@ -34,33 +36,10 @@ class ASGD(Optimizer):
             step = _bump_step(state)
             # eta and mu are host scalars: reading them costs no device sync
             eta_arr, mu_arr = state["eta"].array, state["mu"].array
-            _asgd(p.grad.array, group["weight_decay"], lambd, float(eta_arr), float(mu_arr),
-                  group["maximize"], p.array, state["ax"].array)
+            batch.add((group["weight_decay"], lambd, float(eta_arr), float(mu_arr),
+                       group["maximize"]), p.grad, (p, state["ax"]))
             # eta_t = lr / (1 + lambd lr t)^alpha;  mu_t = 1 / max(1, t - t0), both
             # rounded to the scalar dtype as PyTorch stores them
             eta_arr[...] = lr / ((1 + lambd * lr * step) ** alpha)
             mu_arr[...] = 1 / max(1, step - t0)
-
-
-# ----------------------------------------------------------------------------- the update
-# One pass per parameter: NumPy steps on the host, one kernel on the GPU.
-def _asgd_cpu(g, weight_decay, lambd, eta, mu, maximize, p, ax):
-    grad = _decayed(g, weight_decay, maximize, p)
-    # p <- p (1 - lambd eta) - eta g
-    p *= 1 - lambd * eta
-    backend.add_scaled_(p, grad, -eta)
-    # ax <- ax + mu (p - ax); mu = 1 (before t0) makes it a plain copy, as in PyTorch
-    if mu != 1:
-        ax += (p - ax) * mu
-    else:
-        ax[...] = p
-
-
-_asgd = backend.Fused(
-    "ember_asgd", "T g, float64 wd, float64 lambd, float64 eta, float64 mu, bool maximize",
-    "T p, T ax", """
-    T d = maximize ? -g : g;
-    if (wd != 0) d = d + (T)wd * p;
-    p = p * (T)(1 - lambd * eta);
-    p = p + (T)(-eta) * d;
-    ax = (mu != 1) ? ax + (p - ax) * (T)mu : p;""", _asgd_cpu)
+        batch.run()

@@ -10,7 +10,8 @@ from collections import defaultdict
 
 import autograd as ag
 from autograd import backend
-from autograd.tensor import Tensor, _make
+from autograd.ops.optim_update import copy_state, zeros_state
+from autograd.tensor import Tensor
 
 
 class _RequiredParameter:
@@ -224,25 +225,15 @@ def _state_value(name, value, p):
     (LBFGS's history) are copied entry by entry, as PyTorch casts them."""
     if isinstance(value, (list, tuple)):
         return type(value)(_state_value(None, v, p) for v in value)
-    if isinstance(value, Tensor):
-        value = value.array
-    if not backend.is_array(value):
-        return value
-    dtype = value.dtype
-    host = name in _HOST_STATE
-    if not host and dtype.kind == "f" and p.dtype.kind == "f":
-        dtype = p.dtype
     # `step` stays on the host, where it is read every step without a device sync
-    out = backend.to_device(value, backend.CPU if host else p.device, copy=True)
-    return _make(out.astype(dtype, copy=False))
+    return copy_state(value, p, host=name in _HOST_STATE)
 
 
 def _step_tensor(value: float = 0.0):
     """The `step` counter (or another per-parameter scalar such as NAdam's `mu_product`):
     a 0-d float host tensor, as PyTorch keeps it (float32 unless the default dtype is
     float64). It is read on the host, so it costs no device sync."""
-    dtype = backend.float64 if backend.get_default_dtype() == backend.float64 else \
-        backend.float32
+    dtype = ag.float64 if ag.get_default_dtype() == ag.float64 else ag.float32
     return ag.full((), value, dtype=dtype, device="cpu")
 
 
@@ -285,26 +276,4 @@ def _check_options(name: str, lr=0.0, eps=0.0, betas=(0.0, 0.0), weight_decay=0.
 
 
 def _zeros_like(p):
-    return _make(backend.array_module(p.array).zeros_like(p.array))
-
-
-def _decayed(g, weight_decay: float, maximize: bool, p):
-    """The gradient array g negated for `maximize` and with L2 decay `weight_decay * p`
-    added (never in place)."""
-    if maximize:
-        g = -g
-    return g + weight_decay * p if weight_decay != 0 else g
-
-
-def _lerp_(a, b, weight: float) -> None:
-    """a.lerp_(b, weight) in place, with PyTorch's two-sided formula."""
-    if weight < 0.5:
-        a += weight * (b - a)
-    else:
-        a[...] = b - (b - a) * (1 - weight)
-
-
-# _lerp_ in CUDA C, for the fused update kernels: a += w (b - a) as the same two-sided
-# formula (w is a float64 expression, a and b are T).
-_LERP = ("if ({w} < 0.5) {a} = {a} + (T)({w}) * ({b} - {a}); "
-         "else {a} = {b} - ({b} - {a}) * (T)(1 - ({w}));")
+    return zeros_state(p)

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import math
 
-from autograd import backend
+from autograd.ops.optim_update import UpdateBatch
+from autograd.ops.optim_update_more import _radam
 
 from .optimizer import (
-    _LERP,
     Optimizer,
     _bump_step,
     _check_options,
-    _decayed,
-    _lerp_,
     _step_tensor,
     _zeros_like,
 )
@@ -34,6 +32,7 @@ class RAdam(Optimizer):
     def _update(self, group, params):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
+        batch = UpdateBatch(_radam)
         for p in params:
             state = self.state[p]
             if not state:
@@ -48,43 +47,8 @@ class RAdam(Optimizer):
             rectified = rho_t > 5.0  # else the variance is intractable: plain momentum step
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                              / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) if rectified else 0.0
-            _radam(p.grad.array, lr, beta1, beta2, eps, weight_decay, 1 - beta1 ** step,
-                   bias_correction2 ** 0.5, rect, rectified, group["decoupled_weight_decay"],
-                   group["maximize"], p.array, state["exp_avg"].array,
-                   state["exp_avg_sq"].array)
-
-
-# ----------------------------------------------------------------------------- the update
-# One pass per parameter: NumPy steps on the host, one kernel on the GPU.
-def _radam_cpu(g, lr, beta1, beta2, eps, weight_decay, bias_correction1,
-               bias_correction2_sqrt, rect, rectified, decoupled, maximize, p, exp_avg,
-               exp_avg_sq):
-    grad = _decayed(g, 0 if decoupled else weight_decay, maximize, p)
-    if decoupled and weight_decay != 0:
-        p *= 1 - lr * weight_decay
-    _lerp_(exp_avg, grad, 1 - beta1)
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * (grad * grad)
-    update = exp_avg / bias_correction1 * lr
-    if rectified:
-        # adaptive lr sqrt(bc2) / (sqrt(v) + eps), times the rectification term
-        denom = backend.array_module(p).sqrt(exp_avg_sq)
-        denom += eps
-        update *= bias_correction2_sqrt / denom
-        update *= rect
-    p -= update
-
-
-_radam = backend.Fused(
-    "ember_radam", "T g, float64 lr, float64 beta1, float64 beta2, float64 eps, float64 wd, "
-    "float64 bc1, float64 bc2_sqrt, float64 rect, bool rectified, bool decoupled, "
-    "bool maximize", "T p, T m, T v", f"""
-    T d = maximize ? -g : g;
-    if (wd != 0) {{
-        if (decoupled) p = p * (T)(1 - lr * wd); else d = d + (T)wd * p;
-    }}
-    {_LERP.format(a="m", b="d", w="(1 - beta1)")}
-    v = v * (T)beta2 + (T)(1 - beta2) * (d * d);
-    T update = m / (T)bc1 * (T)lr;
-    if (rectified) update = update * ((T)bc2_sqrt / (sqrt(v) + (T)eps)) * (T)rect;
-    p = p - update;""", _radam_cpu)
+            batch.add((lr, beta1, beta2, eps, weight_decay, 1 - beta1 ** step,
+                       bias_correction2 ** 0.5, rect, rectified,
+                       group["decoupled_weight_decay"], group["maximize"]), p.grad,
+                      (p, state["exp_avg"], state["exp_avg_sq"]))
+        batch.run()

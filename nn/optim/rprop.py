@@ -1,9 +1,11 @@
 """Rprop: per-coordinate step sizes grown or shrunk by the sign agreement of gradients."""
 from __future__ import annotations
 
-from autograd import backend
+import autograd as ag
+from autograd.ops.optim_update import UpdateBatch
+from autograd.ops.optim_update_more import _rprop
 
-from .optimizer import Optimizer, _bump_step, _check_options, _make, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
 
 
 class Rprop(Optimizer):
@@ -23,46 +25,14 @@ class Rprop(Optimizer):
     def _update(self, group, params):
         etaminus, etaplus = group["etas"]
         step_size_min, step_size_max = group["step_sizes"]
+        batch = UpdateBatch(_rprop)
         for p in params:
             state = self.state[p]
             if not state:
                 state["step"] = _step_tensor()
                 state["prev"] = _zeros_like(p)
-                xp = backend.array_module(p.array)
-                state["step_size"] = _make(xp.full_like(p.array, group["lr"]))
+                state["step_size"] = ag.full_like(p, group["lr"])
             _bump_step(state)
-            _rprop(p.grad.array, etaminus, etaplus, step_size_min, step_size_max,
-                   group["maximize"], p.array, state["prev"].array, state["step_size"].array)
-
-
-# ----------------------------------------------------------------------------- the update
-# One pass per parameter: NumPy steps on the host, one kernel on the GPU. As in PyTorch,
-# the sign of NaN counts as 0 (factor 1, no move).
-def _rprop_cpu(g, etaminus, etaplus, step_size_min, step_size_max, maximize, p, prev,
-               step_size):
-    xp = backend.array_module(p)
-    grad = -g if maximize else g.copy()
-    agree = grad * prev
-    grow, flip = agree > 0, agree < 0
-    # same sign: step * etaplus; sign change: step * etaminus; a zero: step unchanged
-    factor = xp.ones_like(step_size)
-    factor[grow] = etaplus
-    factor[flip] = etaminus
-    step_size *= factor
-    xp.clip(step_size, step_size_min, step_size_max, out=step_size)
-    grad[flip] = 0  # after a sign change, skip this move and forget the gradient
-    p -= xp.where(grad > 0, step_size, xp.where(grad < 0, -step_size, 0))
-    prev[...] = grad
-
-
-_rprop = backend.Fused(
-    "ember_rprop", "T g, float64 etaminus, float64 etaplus, float64 smin, float64 smax, "
-    "bool maximize", "T p, T prev, T ss", """
-    T d = maximize ? -g : g;
-    T agree = d * prev;
-    T factor = agree > 0 ? (T)etaplus : (agree < 0 ? (T)etaminus : (T)1);
-    ss = ss * factor;
-    ss = ss < (T)smin ? (T)smin : (ss > (T)smax ? (T)smax : ss);
-    d = agree < 0 ? (T)0 : d;
-    p = p - (d > 0 ? ss : (d < 0 ? -ss : (T)0));
-    prev = d;""", _rprop_cpu)
+            batch.add((etaminus, etaplus, step_size_min, step_size_max, group["maximize"]),
+                      p.grad, (p, state["prev"], state["step_size"]))
+        batch.run()
