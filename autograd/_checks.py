@@ -51,3 +51,15 @@ def result_type(a: Tensor, b: Tensor):
     """The dtype of an elementwise op on a and b (as torch.result_type), as the backend's
     dtype (with .kind and .name)."""
     return backend.result_type(a.array, b.array)
+
+
+_host = backend.ndarray
+
+
+def same_device(a: Tensor, b: Tensor) -> bool:
+    """Do two tensors live on one device? (No device object is built on the common path:
+    two host arrays are on the one CPU.)"""
+    x, y = a.array, b.array
+    if type(x) is not type(y):
+        return False
+    return type(x) is _host or x.device == y.device

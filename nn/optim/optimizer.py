@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import autograd as ag
-from autograd import backend
+from autograd import _checks
 from autograd.ops.optim_update import copy_state, zeros_state
 from autograd.tensor import Tensor
 
@@ -133,7 +133,7 @@ class Optimizer:
             s = state.get(p)
             if s:
                 sample = _sample(s)
-                if sample is not None and _elsewhere(sample.array, p.array):
+                if sample is not None and not _checks.same_device(sample, p):
                     _move_state(s, p.device)
 
     # ------------------------------------------------------------------ state dicts
@@ -185,7 +185,6 @@ class Optimizer:
 # the parameter's dtype and device, which would need a device sync per step and break
 # bit-for-bit resumes.)
 _HOST_STATE = ("step", "mu_product", "eta", "mu")
-_host_array = backend.ndarray
 
 
 def _sample(state):
@@ -201,14 +200,6 @@ def _sample(state):
     return None
 
 
-def _elsewhere(a, b):
-    """Are arrays `a` and `b` on different devices? (No device object is built on the
-    common path: two host arrays are on the one CPU.)"""
-    if type(a) is not type(b):
-        return True
-    return type(a) is not _host_array and a.device != b.device
-
-
 def _move_state(state, dev):
     """Every state tensor (lists of them too) onto `dev`, in place: the step counters and
     NAdam's `mu_product` stay on the host, as PyTorch keeps them."""
@@ -217,7 +208,7 @@ def _move_state(state, dev):
             continue
         for v in value if isinstance(value, (list, tuple)) else (value,):
             if isinstance(v, Tensor) and v.device != dev:
-                v.data = backend.to_device(v.array, dev)
+                v.data = v.to(dev)
 
 
 def _state_value(name, value, p):
