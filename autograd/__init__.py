@@ -3,6 +3,7 @@ over it, on NumPy ("cpu") or CuPy ("cuda"). Re-exports only."""
 from . import backend, cuda
 from .backend import (
     Generator,
+    bfloat16,
     device,
     finfo,
     float16,

@@ -91,7 +91,7 @@ def check_grads(node, grads):
         return
     from .tensor import Tensor
     for i, g in enumerate(grads):
-        if not isinstance(g, Tensor) or g.array.dtype.kind not in "fc":
+        if not isinstance(g, Tensor) or backend.kind(g.array.dtype) not in "fc":
             continue
         arr = g.array
         xp = backend.array_module(arr)

@@ -36,7 +36,7 @@ def _fit(g, shape, dtype, node, i):
                 f"its input {i}, which has shape {tuple(shape)}")
         from .ops.reduce import sum_to
         g = sum_to(g, shape)
-    if g.array.dtype != dtype and dtype.kind in "fc":
+    if g.array.dtype != dtype and backend.kind(dtype) in "fc":
         from .ops.elementwise import cast
         g = cast(g, dtype)
     return g

@@ -149,7 +149,7 @@ class Tensor:
         return self.array.nbytes
 
     def is_floating_point(self) -> bool:
-        return self.array.dtype.kind == "f"
+        return backend.is_floating(self.array.dtype)
 
     def is_contiguous(self) -> bool:
         return bool(self.array.flags.c_contiguous)
@@ -294,7 +294,7 @@ class Tensor:
                     "requires_grad_: you can only change requires_grad flags of leaf "
                     "variables; use detach() to get a tensor that does not require grad")
             return self
-        if requires_grad and self.array.dtype.kind not in "fc":
+        if requires_grad and backend.kind(self.array.dtype) not in "fc":
             raise RuntimeError(
                 f"requires_grad_: only Tensors of floating point dtype can require "
                 f"gradients, got {self.dtype}")
@@ -440,6 +440,9 @@ class Tensor:
 
     def half(self) -> "Tensor":
         return self.to(backend.float16)
+
+    def bfloat16(self) -> "Tensor":
+        return self.to(backend.bfloat16)
 
     def long(self) -> "Tensor":
         return self.to(backend.int64)

@@ -13,6 +13,7 @@ from .arrays import (
     host_repeat,
     index_add_at,
     is_numpy_scalar,
+    matmul,
     reduce_at,
     reshape_view,
 )
@@ -58,6 +59,7 @@ from .devices import (
 )
 from .dtypes import (
     DTYPES,
+    MissingDtype,
     as_dtype,
     bfloat16,
     bool_,
@@ -72,6 +74,7 @@ from .dtypes import (
     int32,
     int64,
     is_floating,
+    kind,
     promote_types,
     result_type,
     set_default_dtype,

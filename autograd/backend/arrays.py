@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .devices import _BY_ARRAY, owner, to_host
-from .dtypes import as_dtype
+from .dtypes import as_dtype, bfloat16, float32
+
+
+def matmul(x, y):
+    """x @ y on arrays. bfloat16 operands multiply in float32 (BLAS, float32 accumulation)
+    and round once to bfloat16, as PyTorch's CPU kernels do; NumPy's own bfloat16 matmul is
+    slow and returns float32 for some layouts."""
+    if x.dtype is bfloat16:
+        return (x.astype(float32) @ y.astype(float32)).astype(bfloat16)
+    return x @ y
 
 
 def is_numpy_scalar(obj) -> bool:

@@ -7,6 +7,7 @@ import numpy as np
 
 from .checks import DeferredChecks, flush_checks
 from .devices import DeviceType, device, owner, register
+from .dtypes import is_floating
 
 try:  # CPU-only installs have no CuPy; everything on "cpu" still works.
     import cupy as cp
@@ -172,7 +173,8 @@ class CUDADevice(DeferredChecks, DeviceType):
             import cupyx
             (cupyx.scatter_max if name == "maximum" else cupyx.scatter_min)(out, index, values)
         else:  # CuPy has no multiply.at: |product| = exp(sum log|v|), its sign and its zeros
-            kind = out.dtype if out.dtype.kind == "f" else np.float64
+            floating = is_floating(out.dtype)
+            kind = out.dtype if floating else np.float64
             v = values.astype(kind, copy=False)
             zeros = xp.zeros(out.shape, dtype=np.int32)
             negative = xp.zeros(out.shape, dtype=np.int32)
@@ -181,7 +183,7 @@ class CUDADevice(DeferredChecks, DeviceType):
             self.add_at(negative, index, (v < 0).astype(np.int32))
             self.add_at(logs, index, xp.log(xp.abs(xp.where(v == 0, 1, v))))
             factor = xp.exp(logs) * (1 - 2 * (negative % 2)) * (zeros == 0)
-            if out.dtype.kind != "f":
+            if not floating:
                 factor = xp.rint(factor)
             out[...] = (out * factor).astype(out.dtype, copy=False)
 

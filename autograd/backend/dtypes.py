@@ -1,13 +1,37 @@
-"""Dtypes: the names PyTorch uses (NumPy dtypes underneath), the default float dtype,
-PyTorch's type promotion, finfo and iinfo."""
+"""Dtypes: the names PyTorch uses (NumPy dtypes underneath; bfloat16 from the optional
+ml_dtypes package), the default float dtype, PyTorch's type promotion, finfo and iinfo."""
 from __future__ import annotations
 
 import numpy as np
 
+try:  # bfloat16 for NumPy (and CuPy, which takes NumPy's dtypes)
+    import ml_dtypes
+except ImportError:
+    ml_dtypes = None
+
+
+class MissingDtype:
+    """A dtype whose package is not installed: `autograd.bfloat16` exists anyway, and any
+    use of it raises an error naming the package."""
+
+    def __init__(self, name: str, package: str):
+        self.name, self.package = name, package
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def error(self) -> RuntimeError:
+        return RuntimeError(
+            f"{self.name}: expected the '{self.package}' package to be installed, got none; "
+            f"pip install {self.package} (or the extra: pip install 'ember-grad[bf16]')")
+
+
 float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
-bfloat16 = None  # not supported by NumPy
+# NumPy sees ml_dtypes' bfloat16 as kind "V" (a user type): ask kind() / is_floating()
+bfloat16 = np.dtype(ml_dtypes.bfloat16) if ml_dtypes is not None else \
+    MissingDtype("bfloat16", "ml_dtypes")
 int8 = np.dtype("int8")
 int16 = np.dtype("int16")
 int32 = np.dtype("int32")
@@ -18,7 +42,7 @@ DTYPES = {
     "float16": float16, "half": float16, "float32": float32, "float": float32,
     "float64": float64, "double": float64, "int8": int8, "int16": int16,
     "int32": int32, "int": int32, "int64": int64, "long": int64, "uint8": uint8,
-    "bool": bool_,
+    "bool": bool_, "bfloat16": bfloat16,
 }
 
 _default_dtype = float32
@@ -32,7 +56,7 @@ def set_default_dtype(dtype) -> None:
     """Same as torch.set_default_dtype: the dtype of Python floats (float32 or float64)."""
     global _default_dtype
     dtype = as_dtype(dtype)
-    if dtype.kind != "f":
+    if not is_floating(dtype):
         raise TypeError(f"set_default_dtype: expected a floating dtype, got {dtype}")
     _default_dtype = dtype
 
@@ -43,6 +67,8 @@ def as_dtype(dtype):
         return None
     if isinstance(dtype, np.dtype):
         return dtype
+    if isinstance(dtype, MissingDtype):
+        raise dtype.error()
     if dtype is float:
         return _default_dtype
     if dtype is int:
@@ -52,25 +78,32 @@ def as_dtype(dtype):
     if isinstance(dtype, str):
         name = dtype[6:] if dtype.startswith("torch.") else dtype
         if name in DTYPES:
-            return DTYPES[name]
+            return as_dtype(DTYPES[name])
     try:
         return np.dtype(dtype)
     except TypeError:
         raise TypeError(f"expected a dtype such as autograd.float32, got {dtype!r}") from None
 
 
+def kind(dtype) -> str:
+    """dtype.kind, with "f" for bfloat16 (a floating dtype NumPy files under "V")."""
+    return "f" if dtype is bfloat16 else dtype.kind
+
+
 def is_floating(dtype) -> bool:
-    return dtype.kind == "f"
+    """True for float16, bfloat16, float32 and float64 (torch.is_floating_point)."""
+    return dtype.kind == "f" or dtype is bfloat16
 
 
 _KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def promote_types(a, b):
-    """PyTorch's promotion of two tensor dtypes (int64 with float32 gives float32)."""
+    """PyTorch's promotion of two tensor dtypes (int64 with float32 gives float32;
+    bfloat16 with float16 gives float32, as neither holds the other)."""
     if a is b:
         return a
-    ka, kb = _KIND_RANK[a.kind], _KIND_RANK[b.kind]
+    ka, kb = _KIND_RANK[kind(a)], _KIND_RANK[kind(b)]
     if ka != kb:
         return a if ka > kb else b
     return np.promote_types(a, b)
@@ -94,7 +127,7 @@ def result_type(a, b):
         if not dtypes:
             continue
         d = dtypes[0] if len(dtypes) == 1 else promote_types(dtypes[0], dtypes[1])
-        if result is None or _KIND_RANK[d.kind] > _KIND_RANK[result.kind]:
+        if result is None or _KIND_RANK[kind(d)] > _KIND_RANK[kind(result)]:
             result = d
     return result
 
@@ -115,9 +148,9 @@ class finfo:
 
     def __init__(self, dtype=None):
         dt = as_dtype(dtype) or get_default_dtype()
-        if dt.kind != "f":
+        if not is_floating(dt):
             raise TypeError(f"finfo: expected a floating point dtype, got {dt}")
-        info = np.finfo(dt)
+        info = ml_dtypes.finfo(dt) if dt is bfloat16 else np.finfo(dt)
         self.bits, self.dtype = info.bits, dt.name
         self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)

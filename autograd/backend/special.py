@@ -5,17 +5,25 @@ from __future__ import annotations
 import numpy as np
 
 from .devices import _BY_ARRAY, array_module, owner
+from .dtypes import bfloat16
 
 
 def _library(x):
     return (_BY_ARRAY.get(type(x)) or owner(x)).special
 
 
+def _in_own_dtype(out, x):
+    """The library's result back in x's dtype (SciPy has no float16 loops)."""
+    return out if out.dtype is x.dtype else out.astype(x.dtype)
+
+
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for any x."""
+    if x.dtype is bfloat16:  # in float32 on every device, rounded once
+        return sigmoid(x.astype(np.float32)).astype(bfloat16)
     lib = _library(x)
     if lib is not None:
-        return lib.expit(x)
+        return _in_own_dtype(lib.expit(x), x)
     xp = array_module(x)
     e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -23,16 +31,19 @@ def sigmoid(x):
 
 def erf(x):
     """The error function, elementwise."""
+    if x.dtype is bfloat16:  # as sigmoid
+        return erf(x.astype(np.float32)).astype(bfloat16)
     lib = _library(x)
     if lib is not None:
-        return lib.erf(x)
+        return _in_own_dtype(lib.erf(x), x)
     return _erf_series(x)
 
 
 def _scipy_special(name, x, *args):
     """The special function `name` of x's device type (SciPy's on host arrays,
-    cupyx.scipy.special's on the GPU), in x's dtype (float16 is computed in float32)."""
-    arr = x.astype(np.float32) if x.dtype == np.float16 else x
+    cupyx.scipy.special's on the GPU), in x's dtype (float16 and bfloat16 are computed
+    in float32)."""
+    arr = x.astype(np.float32) if x.dtype == np.float16 or x.dtype is bfloat16 else x
     lib = _library(arr)
     if lib is None:
         raise RuntimeError(f"{name}: expected SciPy (CPU) or cupyx.scipy (GPU) to be installed, "

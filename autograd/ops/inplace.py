@@ -37,7 +37,7 @@ def _needs_graph(t, *others):
 
 def _write(t, result, op):
     """Write `result` (a Tensor) into `t`'s storage and make it `t`'s new history."""
-    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
         raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
                            f"output type {t.dtype}")
     if tuple(result.shape) != tuple(t.shape):

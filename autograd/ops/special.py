@@ -26,7 +26,7 @@ def _not_implemented(op, dtype):
 
 
 def _float_only(a, op):
-    if a.array.dtype.kind != "f":
+    if not backend.is_floating(a.array.dtype):
         raise _not_implemented(op, a.array.dtype)
     return a.array
 
@@ -256,7 +256,7 @@ def _i1(input):
 def signbit(input):
     """Same as torch.signbit (True for -0.0 and negative nan); no gradient."""
     x = input.array
-    if x.dtype.kind == "f":
+    if backend.is_floating(x.dtype):
         return _make(backend.array_module(x).signbit(x))
     return _make(x < 0)
 
@@ -596,7 +596,7 @@ def inplace(t, op, fn, *args):
     dtype category than t (float maths on an integer tensor) is an error."""
     from .inplace import _KIND, unary_
     result = fn(t, *args)
-    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
         raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
                            f"output type {t.dtype}")
     return unary_(t, lambda _: result, op)

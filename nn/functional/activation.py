@@ -7,6 +7,7 @@ import math
 import warnings
 
 import autograd as ag
+from autograd import amp as _amp
 from autograd import backend
 from autograd.function import Function, is_grad_enabled
 from autograd.ops import compare as _compare
@@ -616,6 +617,8 @@ class Prelu(Function):
 
 def prelu(input, weight):
     """Same as torch.nn.functional.prelu: weight has one value or one per channel (dim 1)."""
+    if _amp.mode.on:  # on torch's lower-precision autocast lists
+        input, weight = _amp.lower(input, weight, op="prelu")
     if weight.ndim > 1:
         raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
                            f"ndim = {weight.ndim}")

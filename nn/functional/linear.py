@@ -25,7 +25,7 @@ class Linear(Function):
             raise RuntimeError(
                 f"linear: expected input with last dimension {wa.shape[1]} (weight of shape "
                 f"{tuple(wa.shape)}), got input of shape {tuple(xa.shape)}")
-        out = xa @ wa.T
+        out = backend.matmul(xa, wa.T)  # bfloat16: float32 accumulation
         if bias is not None:
             try:
                 out += bias.array
@@ -47,10 +47,10 @@ class Linear(Function):
             n_out, n_in = wa.shape
             g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
             if need_x is not None:
-                grad_x = _make(g @ wa)
+                grad_x = _make(backend.matmul(g, wa))
             if need_w is not None:
                 xa = x.array
-                grad_w = _make(g2.T @ (xa if xa.ndim == 2 else xa.reshape(-1, n_in)))
+                grad_w = _make(backend.matmul(g2.T, xa if xa.ndim == 2 else xa.reshape(-1, n_in)))
             if need_b is not None:
                 grad_b = (_make(g2.sum(axis=0)) if ctx.bias_shape == (n_out,) else
                           _reduce.sum_to(grad, ctx.bias_shape))

@@ -20,7 +20,7 @@ from autograd.tensor import Tensor, _make
 
 _STRUCTURE_KEY = "ember.structure"
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors' own limit on the header size
-_DTYPES = {"F64": "float64", "F32": "float32", "F16": "float16", "I64": "int64",
+_DTYPES = {"F64": "float64", "F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64",
            "I32": "int32", "I16": "int16", "I8": "int8", "U8": "uint8", "U16": "uint16",
            "U32": "uint32", "U64": "uint64", "BOOL": "bool"}
 _DTYPE_NAMES = {name: code for code, name in _DTYPES.items()}
