@@ -44,9 +44,11 @@ class CPUDevice(DeviceType):
         return np.asarray(data, dtype=dtype)
 
     def to_device(self, arr, dev, copy):
-        if isinstance(arr, np.ndarray):
-            return arr.copy() if copy else arr
-        return owner(arr).to_host(arr)
+        if type(arr) is not np.ndarray:
+            source = owner(arr)
+            if source is not self:  # another device type's array (maybe an ndarray subclass)
+                return source.to_host(arr)
+        return arr.copy() if copy else arr
 
     def to_host(self, arr):
         return arr
