@@ -415,29 +415,7 @@ def compile(model=None, **kwargs):
     return model
 
 
-def save(obj, f) -> None:
-    """torch.save for what Ember can store safely: a state dict or nested dicts/lists of
-    tensors, numbers and strings, in the safetensors format (nn.utils.save; no pickle)."""
-    from nn.utils import save as _save
-    _save(obj, f)
-
-
-def load(f, map_location=None, weights_only=True):
-    """torch.load for files written by save (nn.utils.load); nothing in the file is ever
-    executed. `map_location` ("cpu", "cuda", a device) places the tensors."""
-    from nn.utils import load as _load
-    obj = _load(f)
-    return obj if map_location is None else _place(obj, map_location)
-
-
-def _place(obj, dev):
-    if isinstance(obj, Tensor):
-        return obj.to(dev)
-    if isinstance(obj, dict):
-        return type(obj)((k, _place(v, dev)) for k, v in obj.items())
-    if isinstance(obj, list):
-        return [_place(v, dev) for v in obj]
-    return obj
+from .serialization import load, save  # noqa: E402  (torch.save / torch.load)
 
 
 def from_dlpack(obj):

@@ -11,6 +11,7 @@ import copy
 import enum
 import functools
 import sys
+import threading
 import types
 import warnings
 from collections import abc, defaultdict
@@ -25,20 +26,24 @@ _f16, _f32, _f64 = backend.float16, backend.float32, backend.float64
 
 
 # ----------------------------------------------------------------------------- the switch
-class _AutocastMode:
-    """Like grad mode: global, per device type. `cast_to[dev]` is the dtype of an enabled
-    region (None outside one); `on` is True when any device type autocasts, so that the
-    entry points pay one attribute read when none does."""
+class _AutocastMode(threading.local):
+    """Like grad mode: per thread (as torch's autocast state), per device type.
+    `cast_to[dev]` is the dtype of an enabled region (None outside one); `on` is True when
+    any device type autocasts in this thread, so that the entry points pay one attribute
+    read when none does. A new thread starts with autocast off and torch's default dtypes,
+    whatever regions the thread that started it is in."""
 
     on = False
-    enabled = {"cpu": False, "cuda": False}
-    # torch's defaults: bfloat16 on 'cpu' (from ml_dtypes), float16 on 'cuda'
-    dtype = {"cpu": backend.bfloat16, "cuda": _f16}
-    cast_to = {"cpu": None, "cuda": None}
     cache_enabled = True
 
+    def __init__(self):  # runs once in each thread that reads `mode`: its own dicts
+        self.enabled = {"cpu": False, "cuda": False}
+        # torch's defaults: bfloat16 on 'cpu' (from ml_dtypes), float16 on 'cuda'
+        self.dtype = {"cpu": backend.bfloat16, "cuda": _f16}
+        self.cast_to = {"cpu": None, "cuda": None}
 
-mode = _AutocastMode
+
+mode = _AutocastMode()
 
 # torch's lists of the ops Ember has, per device type. Lower precision: the matmul family,
 # convolutions, prelu and attention on both; mv and addmv on 'cuda' only (dot, outer on

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from . import backend
-from .function import _FREED, OutputEdge, _anomaly, _mode
+from .function import _FREED, OutputEdge, _mode
 from .tensor import Tensor, _make
 
 _refcount = sys.getrefcount
@@ -346,7 +346,7 @@ def _call_backward(node, grads, targets):
         out = node.backward(node, grads)
     if type(out) is not tuple or len(out) != len(node.next):
         out = _as_grads(node, out)
-    if _anomaly.enabled:
+    if _mode.anomaly:
         from .anomaly import check_grads
         check_grads(node, out)
     if node._post_hooks is not None:

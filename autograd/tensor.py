@@ -364,25 +364,7 @@ class Tensor:
     def to(self, *args, **kwargs):
         """Same as torch.Tensor.to(device), .to(dtype), .to(device, dtype), .to(other), with
         the keywords device, dtype, non_blocking, copy and memory_format."""
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)  # host copies are synchronous
-        kwargs.pop("memory_format", None)  # arrays are always contiguous here
-        unknown = set(kwargs) - {"device", "dtype", "other"}
-        if unknown:
-            raise TypeError(f"to: got an unexpected keyword argument {sorted(unknown)[0]!r}")
-        dev, dtype = None, None
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, Tensor):
-                dev, dtype = a.device, a.dtype
-            elif isinstance(a, bool):  # .to(device, dtype, non_blocking, copy) positionally
-                continue
-            elif isinstance(a, (str, backend.device)) and not (
-                    isinstance(a, str) and a in backend.DTYPES):
-                dev = backend.as_device(a)
-            elif isinstance(a, int):
-                dev = backend.as_device(a)
-            elif a is not None:
-                dtype = backend.as_dtype(a)
+        dev, dtype, copy = _creation.parse_to(args, kwargs)
         out = self
         if dev is not None and dev != self.device:
             out = _creation.to_device(out, dev)

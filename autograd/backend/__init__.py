@@ -8,6 +8,7 @@ from . import memory
 from .arrays import (
     array_from_bytes,
     array_to_bytes,
+    array_view_bytes,
     bincount,
     broadcast_shapes,
     host_repeat,

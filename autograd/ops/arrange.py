@@ -8,6 +8,7 @@ import builtins
 import warnings
 
 from .. import backend
+from ..function import Function, is_grad_enabled
 from ..tensor import Tensor, _make
 from . import shape as _shape
 from .index import getitem, index_select
@@ -317,3 +318,24 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """Same as torch.triu_indices: a (2, N) tensor of the upper triangle's coordinates,
     row by row."""
     return _triangle_indices(True, row, col, offset, dtype, device, "triu_indices")
+
+
+# ----------------------------------------------------------------------------- unbind
+class _Unbind0(Function):
+    """Views x[0], x[1], ... in one node; the backward stacks their gradients (a loop of
+    x[t] would instead add one full-size zero tensor per step)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return tuple(x.array[t] for t in range(x.array.shape[0]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return _shape.stack(grads, 0)
+
+
+def unbind0(x):
+    """x[0], x[1], ... along dim 0 as one node (the RNN layers' time steps)."""
+    if not x.requires_grad or not is_grad_enabled():
+        return [_make(x.array[t]) for t in range(x.array.shape[0])]
+    return _Unbind0.apply(x)
