@@ -1,6 +1,12 @@
 """Ember's engine: a `Tensor` that records a dynamic graph, and reverse-mode autodiff
 over it, on NumPy ("cpu") or CuPy ("cuda"). Re-exports only."""
 from . import backend, cuda
+from .tensor import Parameter, Size, Tensor
+
+# isort: split
+# (importing the module autograd.tensor sets the package's `tensor` attribute to it: it
+# comes first, so that `from .creation import tensor` below leaves `autograd.tensor` the
+# function, as torch.tensor)
 from .backend import (
     Generator,
     bfloat16,
@@ -62,6 +68,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dlpack import from_dlpack as _from_dlpack
 from .function import (
     Function,
     enable_grad,
@@ -344,7 +351,6 @@ from .ops.unary import (
     tanh,
     trunc,
 )
-from .tensor import Parameter, Size, Tensor  # first: tensor.py imports the ops at its end
 
 dtype = type(float32)
 # PyTorch's dtype aliases (dtype=torch.long, x.to(torch.float)); they shadow the builtins
@@ -420,8 +426,7 @@ from .serialization import load, save  # noqa: E402  (torch.save / torch.load)
 
 def from_dlpack(obj):
     """Same as torch.from_dlpack: a tensor sharing memory with a DLPack-capable object."""
-    from .dlpack import from_dlpack as _from
-    return _from(obj)
+    return _from_dlpack(obj)
 
 
 from . import (  # noqa: E402

@@ -5,7 +5,8 @@ the GPU it raises at the next host synchronisation (see backend.check)."""
 from __future__ import annotations
 
 from . import backend
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 def check(bad, make_error) -> None:

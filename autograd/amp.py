@@ -19,7 +19,8 @@ from collections import abc, defaultdict
 from . import backend
 from .function import no_grad
 from .ops import elementwise as _ew
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _host = backend.ndarray
 _f16, _f32, _f64 = backend.float16, backend.float32, backend.float64

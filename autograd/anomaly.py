@@ -10,6 +10,8 @@ import warnings
 
 from . import backend
 from .function import _mode
+from .graph import edge_node
+from .tensor_base import TensorBase as Tensor
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -90,7 +92,6 @@ def check_grads(node, grads):
     """Called by the engine after each node's backward while anomaly mode is on."""
     if not _mode.check_nan:
         return
-    from .tensor import Tensor
     for i, g in enumerate(grads):
         if not isinstance(g, Tensor) or backend.kind(g.array.dtype) not in "fc":
             continue
@@ -117,7 +118,6 @@ def check_grads(node, grads):
 
 def _inputs(node):
     """Shape and dtype of each input of `node` that needed a gradient."""
-    from .graph import edge_node
     out = []
     for e in node.next:
         if e is None:

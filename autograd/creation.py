@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from . import backend
 from .function import Function
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 def _to_array(data, dtype=None, device=None):

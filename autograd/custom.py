@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from . import backend
 from .function import OutputEdge, _check_devices, _mode, _record_stack
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 class _SavedOutput:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import traceback
 
-from . import backend
+from . import backend, tensor_base
 from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
     _mode,
     _tracers,
@@ -23,6 +23,8 @@ from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
     no_grad,
     set_grad_enabled,
 )
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _new = object.__new__
 _ndarray = backend.ndarray
@@ -154,7 +156,7 @@ class Function:
                 f"by an inplace operation: the output of {self.name()} (shape "
                 f"{tuple(self._out.shape)}) is at version {self._out_version[0]}, expected "
                 f"version {self._out_at}; use out-of-place ops, or clone() before modifying")
-        t = _new(Tensor)
+        t = _new(tensor_base.Tensor)
         t.array = self._out
         t._grad = None
         t._version = self._out_version
@@ -277,7 +279,7 @@ class Function:
                 if cls._view:
                     t = _view_of(out, args[0])
                 else:
-                    t = _new(Tensor)
+                    t = _new(tensor_base.Tensor)
                     t.array = out
                     t._grad = None
                     t._version = [0]
@@ -315,7 +317,7 @@ class Function:
                 out = out.array
             elif not backend.is_array(out):
                 out = backend.array_module(out).asarray(out)
-        t = _new(Tensor)
+        t = _new(tensor_base.Tensor)
         t.array = out
         t.requires_grad = False
         t.grad_fn = None
@@ -467,7 +469,3 @@ def _record_stack(node, depth=3):
     without its last `depth` frames: this function's and autograd's own)."""
     node._stack = traceback.extract_stack()[:-depth]
     node._plain = False  # the engine then checks its gradients
-
-
-# Bottom import: tensor.py imports the ops, which import this module.
-from .tensor import Tensor, _make  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 
 from .function import Function, is_grad_enabled
-from .tensor import Tensor
+from .tensor_base import TensorBase as Tensor
 
 _NO_INPUT_GRAD = (
     "Full backward hook is firing when gradients are computed with respect to module "

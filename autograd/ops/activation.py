@@ -7,7 +7,7 @@ import math
 
 from .. import backend
 from ..function import Function
-from ..tensor import _make
+from ..tensor_base import _make
 from . import compare as _compare
 from . import reduce as _reduce
 from . import shape as _shape

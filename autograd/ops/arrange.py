@@ -8,10 +8,13 @@ import builtins
 import warnings
 
 from .. import backend
+from ..creation import empty
 from ..function import Function, is_grad_enabled
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
 from .index import getitem, index_select
+from .reduce import cumprod
 
 
 def _tensor(x, op):
@@ -240,7 +243,6 @@ def block_diag(*tensors):
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
                                f"dimensions. Input {i} has {t.ndim} dimensions")
     if not tensors:
-        from ..creation import empty
         return empty(1, 0)
     blocks = [_shape.reshape(t, (1, t.numel()) if t.ndim < 2 else tuple(t.shape))
               for t in tensors]
@@ -277,7 +279,6 @@ def diagflat(input, offset=0):
 def vander(x, N=None, increasing=False):
     """Same as torch.vander: columns x^(N-1) ... x^0 (x^0 ... x^(N-1) if increasing),
     made by a cumulative product so that gradients at x = 0 are finite."""
-    from .reduce import cumprod
     _tensor(x, "vander")
     if x.ndim != 1:
         raise RuntimeError("x must be a one-dimensional tensor.")

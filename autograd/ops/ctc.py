@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 
 
 class CTCLossFn(Function):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, no_grad
-from ..tensor import _make
+from ..tensor_base import _make
 from .compare import where
 from .index import IndexAddInto, gather
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import is_grad_enabled
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 
 _np = backend.module_for(backend.device("cpu"))

@@ -8,7 +8,7 @@ import warnings
 
 from .. import backend
 from ..function import Function
-from ..tensor import _make
+from ..tensor_base import _make
 from . import compare as _compare
 from . import reduce as _reduce
 from . import unary as _unary

@@ -10,11 +10,15 @@ import warnings
 from .. import amp as _amp
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
+from .compare import where
 from .linalg import MatMul, matmul
+from .reduce import cumsum, sum_to
 from .reduce import sum as _sum
-from .reduce import sum_to
+from .unary import abs as _abs
+from .unary import sign
 
 
 def _tensor(x, op):
@@ -253,9 +257,6 @@ class Cdist(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .compare import where
-        from .unary import abs as _abs
-        from .unary import sign
         x1, x2 = ctx.saved_tensors
         p, dist = ctx.p, ctx.output
         zero = dist == 0
@@ -361,7 +362,6 @@ trapz = trapezoid
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """Same as torch.cumulative_trapezoid: the running trapezoidal sums along `dim` (one
     fewer entry than y)."""
-    from .reduce import cumsum
     _tensor(y, "cumulative_trapezoid")
     if x is not None and dx is not None:
         raise TypeError("cumulative_trapezoid() received an invalid combination of "

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 
 _SERIES_BELOW = 10.0  # x below this: the exact series; above: Wilson-Hilferty
 

@@ -7,8 +7,8 @@ import math
 
 from .. import backend
 from ..function import Function
-from .elementwise import _float_array
 from .formula import Formula
+from .operands import _float_array
 
 
 class _Unary(Function):

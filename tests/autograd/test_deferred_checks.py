@@ -253,7 +253,7 @@ ALLOWED = {
     # the API returns a Python bool (PyTorch reads back too)
     ("autograd/ops/compare.py", "allclose", "bool(array)"),
     ("autograd/ops/compare.py", "equal", "bool(array)"),
-    ("autograd/ops/elementwise.py", "_operand", ".item()"),  # a NumPy scalar: host
+    ("autograd/ops/operands.py", "_operand", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/index.py", "nonzero", "xp.nonzero"),  # the output's size is data
     ("autograd/ops/index.py", "unique", "xp.unique"),  # the output's size is data
     # host only: resampling's adjoint as a matrix product when the gradient is finite
