@@ -92,7 +92,7 @@ def main():
     from autograd import backend
     failures = 0
     kernels = collect()
-    from autograd.backend_foreach import _C_SCALARS, MultiTensor
+    from autograd.backend.foreach import _C_SCALARS, MultiTensor
     for k in list(kernels):  # the optimisers' updates also run as multi-tensor kernels
         if isinstance(k, backend.Fused) and "raw" not in k._spec[0] + k._spec[1] and all(
                 t == "T" or t in _C_SCALARS for t, _ in

@@ -9,6 +9,7 @@ from .tensor import Parameter, Size, Tensor
 # function, as torch.tensor)
 from .backend import (
     Generator,
+    bfloat16,
     device,
     finfo,
     float16,

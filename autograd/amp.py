@@ -39,20 +39,26 @@ class _AutocastMode(threading.local):
 
     def __init__(self):  # runs once in each thread that reads `mode`: its own dicts
         self.enabled = {"cpu": False, "cuda": False}
-        # torch's defaults: bfloat16 on 'cpu' (None here: NumPy has no bfloat16), float16
-        # on 'cuda'
-        self.dtype = {"cpu": None, "cuda": _f16}
+        # torch's defaults: bfloat16 on 'cpu' (from ml_dtypes), float16 on 'cuda'
+        self.dtype = {"cpu": backend.bfloat16, "cuda": _f16}
         self.cast_to = {"cpu": None, "cuda": None}
 
 
 mode = _AutocastMode()
 
-# torch's float32 lists differ per device type (its CPU list keeps softmax and the norms in
-# the input's dtype); the matmul family's lower-precision list is the same on both.
+# torch's lists of the ops Ember has, per device type. Lower precision: the matmul family,
+# convolutions, prelu and attention on both; mv and addmv on 'cuda' only (dot, outer on
+# neither). Entry points that pass no op name are on both lists. Float32: its CPU list
+# keeps softmax and the norms in the input's dtype.
+_LOWER_BOTH = frozenset({
+    "matmul", "mm", "bmm", "addmm", "addbmm", "baddbmm", "einsum", "linear", "prelu",
+    "linalg_vecdot", "scaled_dot_product_attention", "conv1d", "conv2d", "conv3d",
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"})
+_LOWER_OPS = {"cpu": _LOWER_BOTH, "cuda": _LOWER_BOTH | {"mv", "addmv"}}
 _FP32_BOTH = frozenset({
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
     "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits"})
-_FP32_OPS = {"cpu": _FP32_BOTH,
+_FP32_OPS = {"cpu": _FP32_BOTH | {"prod", "cdist", "trace", "quantile", "nanquantile"},
              "cuda": _FP32_BOTH | {"softmax", "log_softmax", "layer_norm", "group_norm"}}
 
 
@@ -67,7 +73,7 @@ def _cast_each(tensors, target):
     for t in tensors:
         if isinstance(t, Tensor):
             dt = t.array.dtype
-            if dt.kind == "f" and dt != _f64:
+            if backend.is_floating(dt) and dt != _f64:
                 to = target(_device_type(t.array))
                 if to is not None and dt != to:
                     t = _ew.cast(t, to)
@@ -75,10 +81,14 @@ def _cast_each(tensors, target):
     return tuple(out)
 
 
-def lower(*tensors):
+def lower(*tensors, op=None):
     """The inputs of a matmul-family op (linear, matmul, conv, addmm, ...) under autocast:
-    cast to the region's dtype on the device types that autocast."""
-    return _cast_each(tensors, mode.cast_to.get)
+    cast to the region's dtype on the device types that autocast (and, when `op` is
+    given, list it as lower precision)."""
+    if op is None:
+        return _cast_each(tensors, mode.cast_to.get)
+    return _cast_each(tensors, lambda dev: mode.cast_to.get(dev) if op in _LOWER_OPS[dev]
+                      else None)
 
 
 def fp32(op, *tensors):
@@ -115,23 +125,19 @@ def is_autocast_enabled(device_type: str = "cuda") -> bool:
 
 
 def get_autocast_dtype(device_type: str):
-    """Same as torch.get_autocast_dtype; None for 'cpu' by default (torch's bfloat16,
-    which NumPy lacks)."""
+    """Same as torch.get_autocast_dtype (bfloat16 for 'cpu', float16 for 'cuda')."""
     return mode.dtype[device_type]
-
-
-def _is_bfloat16(dtype):
-    return dtype is not None and str(dtype).rsplit(".", 1)[-1] == "bfloat16"
 
 
 # ----------------------------------------------------------------------------- autocast
 class autocast:
     """Same as torch.autocast / torch.amp.autocast: a context manager and a decorator.
-    Inside an enabled region linear, matmul, mm, bmm, addmm, baddbmm, einsum and the
-    convolutions run in `dtype` (float16 by default on 'cuda'), the losses (and, on
-    'cuda', softmax, log_softmax, layer_norm, group_norm) in float32. Differences:
-    bfloat16 does not exist (NumPy/CuPy), so 'cpu' needs dtype=float16; casts are not
-    cached (`cache_enabled` is accepted and changes nothing)."""
+    Inside an enabled region linear, matmul, mm, bmm, addmm, baddbmm, einsum, prelu,
+    attention and the convolutions (and mv, addmv on 'cuda') run in `dtype` (bfloat16 by
+    default on 'cpu', float16 on 'cuda'), the losses (and, on 'cuda', softmax,
+    log_softmax, layer_norm, group_norm) in float32. Differences: bfloat16 needs the
+    ml_dtypes package; casts are not cached (`cache_enabled` is accepted and changes
+    nothing)."""
 
     def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
         if not isinstance(device_type, str):
@@ -140,21 +146,19 @@ class autocast:
             raise RuntimeError(f"User specified an unsupported autocast device_type "
                                f"'{device_type}'")
         self.device = device_type
-        bf16 = _is_bfloat16(dtype) or (dtype is None and mode.dtype[device_type] is None)
-        self.fast_dtype = None if bf16 else (
-            mode.dtype[device_type] if dtype is None else backend.as_dtype(dtype))
+        fast = mode.dtype[device_type] if dtype is None else dtype
+        # bfloat16 without ml_dtypes stays a placeholder: only an enabled region needs it
+        self.fast_dtype = fast if isinstance(fast, backend.MissingDtype) else \
+            backend.as_dtype(fast)
         self._cache_enabled = mode.cache_enabled if cache_enabled is None else cache_enabled
         if enabled:
             if device_type == "cuda" and not backend.cuda_is_available():
                 warnings.warn("CUDA is not available or torch_xla is imported. Disabling "
                               "autocast.", stacklevel=2)
                 enabled = False
-            elif bf16:
-                raise RuntimeError(
-                    f"autocast: expected dtype=float16 for '{device_type}', got bfloat16"
-                    + (" (torch's default on 'cpu')" if dtype is None else "")
-                    + "; NumPy and CuPy have no bfloat16: pass dtype=autograd.float16")
-            elif device_type == "cpu" and self.fast_dtype != _f16:
+            elif isinstance(self.fast_dtype, backend.MissingDtype):
+                raise self.fast_dtype.error()
+            elif device_type == "cpu" and self.fast_dtype not in (_f16, backend.bfloat16):
                 warnings.warn("In CPU autocast, but the target dtype is not supported. "
                               "Disabling autocast.\nCPU Autocast only supports dtypes of "
                               "torch.bfloat16, torch.float16 currently.", stacklevel=2)
@@ -165,8 +169,7 @@ class autocast:
         dev = self.device
         self._prev = (mode.enabled[dev], mode.dtype[dev], mode.cache_enabled)
         # a disabled region keeps the dtype it would have used, as torch's does
-        _set(dev, self._enabled, self.fast_dtype if self.fast_dtype is not None
-             else mode.dtype[dev], self._cache_enabled)
+        _set(dev, self._enabled, self.fast_dtype, self._cache_enabled)
         return self
 
     def __exit__(self, *exc):

@@ -93,7 +93,7 @@ def check_grads(node, grads):
     if not _mode.check_nan:
         return
     for i, g in enumerate(grads):
-        if not isinstance(g, Tensor) or g.array.dtype.kind not in "fc":
+        if not isinstance(g, Tensor) or backend.kind(g.array.dtype) not in "fc":
             continue
         arr = g.array
         xp = backend.array_module(arr)

@@ -139,12 +139,9 @@ def _shape(size, op="zeros"):
 def _new(fn, size, dtype, device, requires_grad, default=None):
     dtype = backend.as_dtype(dtype) or default or backend.get_default_dtype()
     dev = backend.as_device(device)
-    xp = backend.module_for(dev)
-    if dev.type == "cuda":
-        with xp.cuda.Device(dev.index or 0):
-            arr = fn(xp, size, dtype)
-    else:
-        arr = fn(xp, size, dtype)
+    dt = backend.device_type(dev.type)
+    with dt.use(dev):
+        arr = fn(dt.module(), size, dtype)
     t = _make(arr)
     if requires_grad:
         t.requires_grad_(True)

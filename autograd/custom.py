@@ -75,7 +75,7 @@ def apply_custom(cls, args, kwargs):
     non_diff = node._non_diff or ()
     linked = {}  # id of what forward returned -> output number
     for i, (o, t) in enumerate(zip(outs, results)):
-        if isinstance(t, Tensor) and id(o) not in non_diff and t.array.dtype.kind in "fc":
+        if isinstance(t, Tensor) and id(o) not in non_diff and backend.kind(t.array.dtype) in "fc":
             t.requires_grad = True
             t.grad_fn = node
             t._nr = i

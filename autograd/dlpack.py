@@ -5,7 +5,7 @@ from . import backend
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
-_DL_CPU, _DL_CUDA = 1, 2
+_DL_CPU = 1
 
 
 def from_dlpack(ext_tensor) -> Tensor:
@@ -18,9 +18,8 @@ def from_dlpack(ext_tensor) -> Tensor:
                         f"{type(ext_tensor).__name__}")
     kind = int(ext_tensor.__dlpack_device__()[0]) if hasattr(
         ext_tensor, "__dlpack_device__") else _DL_CPU
-    if kind == _DL_CPU:
-        return _make(backend.np.from_dlpack(ext_tensor))
-    if kind == _DL_CUDA and backend.cp is not None:
-        return _make(backend.cp.from_dlpack(ext_tensor))
+    owner = backend.dlpack_owner(kind)
+    if owner is not None:
+        return _make(owner.from_dlpack(ext_tensor))
     raise RuntimeError(f"from_dlpack: expected a CPU or CUDA tensor, got DLPack device type "
                        f"{kind}")

@@ -39,7 +39,7 @@ def _fit(g, shape, dtype, node, i):
                 f"backward: {node.name()} returned a gradient of shape {tuple(g.shape)} for "
                 f"its input {i}, which has shape {tuple(shape)}")
         g = sum_to(g, shape)
-    if g.array.dtype != dtype and dtype.kind in "fc":
+    if g.array.dtype != dtype and backend.kind(dtype) in "fc":
         g = cast(g, dtype)
     return g
 

@@ -128,7 +128,7 @@ def explain_grad(tensor, output) -> Explanation:
         raise TypeError(f"explain_grad: expected Tensors, got {type(tensor).__name__} and "
                         f"{type(output).__name__}")
     what = _describe(tensor)
-    if tensor.dtype.kind not in "fc":
+    if backend.kind(tensor.dtype) not in "fc":
         return Explanation(
             "integer_dtype", f"{what} has an integer dtype: only floating point tensors "
             "can require gradients; convert it with .float() first")

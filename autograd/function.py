@@ -28,6 +28,7 @@ from .tensor_base import _make
 
 _new = object.__new__
 _ndarray = backend.ndarray
+_bfloat16 = backend.bfloat16  # floating, though NumPy files it under kind "V"
 
 
 # ----------------------------------------------------------------------------- Function
@@ -283,7 +284,7 @@ class Function:
                     t._grad = None
                     t._version = [0]
                 dtype = out.dtype
-                if dtype.kind in "fc":
+                if dtype.kind in "fc" or dtype is _bfloat16:
                     t.requires_grad = True
                     t.grad_fn = node
                     node._shape = out.shape
@@ -387,7 +388,7 @@ def _record_outputs(node, out):
     for i, o in enumerate(out):
         arr = o.array if isinstance(o, Tensor) else o
         t = _make(arr)
-        if (non_diff is None or id(o) not in non_diff) and arr.dtype.kind in "fc":
+        if (non_diff is None or id(o) not in non_diff) and backend.kind(arr.dtype) in "fc":
             t.requires_grad = True
             t.grad_fn = node
             t._nr = i

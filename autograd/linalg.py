@@ -26,7 +26,7 @@ def _float_input(x, op, dtype):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
     if dtype is not None:
         x = _cast(x, dtype)
-    if x.array.dtype.kind not in "fc":
+    if backend.kind(x.array.dtype) not in "fc":
         raise RuntimeError(f"{op}: expected a floating point input, got {x.dtype}")
     return x
 
@@ -115,7 +115,7 @@ class LinAlgError(RuntimeError):
 def _square(A, op):
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(A).__name__}")
-    if A.array.dtype.kind not in "fc":
+    if backend.kind(A.array.dtype) not in "fc":
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
                            f"Got {A.dtype}")
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:

@@ -48,9 +48,11 @@ def tensor_repr(t) -> str:
     arr = backend.to_host(t.array)
     np = backend.np
     kw = {}
-    if arr.dtype.kind == "f" and arr.size:
-        kw["formatter"] = {"float_kind": _float_formatter(arr)}
-    body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000,
+    # NumPy formats bfloat16 as no float kind: its values print as the float32 they are
+    shown = arr.astype(np.float32) if arr.dtype is backend.bfloat16 else arr
+    if backend.is_floating(arr.dtype) and arr.size:
+        kw["formatter"] = {"float_kind": _float_formatter(shown)}
+    body = np.array2string(shown, separator=", ", prefix="tensor(", threshold=1000,
                            edgeitems=3, **kw)
     extras = []
     default = backend.get_default_dtype()

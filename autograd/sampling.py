@@ -10,7 +10,7 @@ from .tensor_base import _make
 def _probabilities(input, op):
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected a Tensor of probabilities, got {type(input).__name__}")
-    if input.array.dtype.kind != "f":
+    if not backend.is_floating(input.array.dtype):
         raise RuntimeError(f"{op}: expected a floating point tensor of probabilities, got "
                            f"{input.dtype}")
     return input.array

@@ -155,7 +155,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
         return self.array.nbytes
 
     def is_floating_point(self) -> bool:
-        return self.array.dtype.kind == "f"
+        return backend.is_floating(self.array.dtype)
 
     def is_contiguous(self) -> bool:
         return bool(self.array.flags.c_contiguous)
@@ -298,7 +298,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
                     "requires_grad_: you can only change requires_grad flags of leaf "
                     "variables; use detach() to get a tensor that does not require grad")
             return self
-        if requires_grad and self.array.dtype.kind not in "fc":
+        if requires_grad and backend.kind(self.array.dtype) not in "fc":
             raise RuntimeError(
                 f"requires_grad_: only Tensors of floating point dtype can require "
                 f"gradients, got {self.dtype}")

@@ -51,6 +51,9 @@ class ConvertMixin:
     def half(self) -> "Tensor":
         return self.to(backend.float16)
 
+    def bfloat16(self) -> "Tensor":
+        return self.to(backend.bfloat16)
+
     def long(self) -> "Tensor":
         return self.to(backend.int64)
 

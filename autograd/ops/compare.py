@@ -233,7 +233,7 @@ def logical_not(a):
 
 
 def bitwise_not(a):
-    if a.array.dtype.kind == "f":
+    if backend.is_floating(a.array.dtype):
         raise TypeError("bitwise_not: not supported for floating point tensors")
     return _make(~a.array)
 

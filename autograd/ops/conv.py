@@ -9,6 +9,7 @@ array code (host NumPy, CUDA kernels) lives in `window.py`; the matmuls are BLAS
 """
 from __future__ import annotations
 
+from autograd import backend
 from autograd.function import Function
 
 from .window import _col2im, _grouped, _im2col, _prod
@@ -23,7 +24,7 @@ class Conv2dFn(Function):
         n, g, o = xa.shape[0], geo.groups, wa.shape[0]
         cols = _im2col(xa, geo)
         # one batched matmul: (G, O/G, K) @ (N, G, K, P) -> (N, G, O/G, P) = (N, O, OH, OW)
-        y = (wa.reshape(g, o // g, -1) @ cols).reshape(n, o, *geo.out_hw)
+        y = backend.matmul(wa.reshape(g, o // g, -1), cols).reshape(n, o, *geo.out_hw)
         if b is not None:
             y += b.array.reshape((-1,) + (1,) * len(geo.out_hw))
         # the unfolded input is reused by the weight gradient; saved (not a ctx attribute)
@@ -53,7 +54,7 @@ class _ConvInputGrad(Function):
         wa = w.array
         g, o = geo.groups, wa.shape[0]
         wm = wa.reshape(g, o // g, -1).transpose(0, 2, 1)     # (G, Cg*kh*kw, O/G)
-        cols = wm @ _grouped(gy.array, g)                      # (N, G, Cg*kh*kw, P)
+        cols = backend.matmul(wm, _grouped(gy.array, g))        # (N, G, Cg*kh*kw, P)
         ctx.save_for_backward(gy, w)
         ctx.geo = geo
         return _col2im(cols, geo, x_shape)
@@ -76,7 +77,8 @@ class _ConvWeightGrad(Function):
         if cols is None:
             cols = _im2col(x.array, geo)
         # (N, G, O/G, P) @ (N, G, P, K), summed over the batch
-        gw = (_grouped(gy.array, geo.groups) @ cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        gw = backend.matmul(_grouped(gy.array, geo.groups),
+                            cols.transpose(0, 1, 3, 2)).sum(axis=0)
         ctx.save_for_backward(x, gy)
         ctx.geo = geo
         return gw.reshape(w_shape)

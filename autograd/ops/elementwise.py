@@ -179,7 +179,7 @@ class RoundingDiv(Function):
         except ValueError:
             raise broadcast_error("div", x, y) from None
         dt = x.dtype if hasattr(x, "dtype") else y.dtype
-        return out if dt.kind == "f" else out.astype(dt)
+        return out if backend.is_floating(dt) else out.astype(dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -335,7 +335,7 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.src.kind not in "fc":
+        if backend.kind(ctx.src) not in "fc":
             return None
         return cast(grad, ctx.src)
 

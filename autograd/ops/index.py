@@ -20,7 +20,7 @@ def _index_part(i, xp, op):
         arr = i.array
     elif isinstance(i, (list, tuple)) and not (isinstance(i, tuple) and not i):
         arr = xp.asarray(i)
-        if arr.dtype.kind == "f" or (arr.dtype == object):
+        if backend.is_floating(arr.dtype) or (arr.dtype == object):
             raise IndexError(f"{op}: tensors used as indices must be long, int or bool, got "
                              f"a list of {arr.dtype}")
         if arr.size == 0:

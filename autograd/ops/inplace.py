@@ -41,7 +41,7 @@ def _needs_graph(t, *others):
 
 def _write(t, result, op):
     """Write `result` (a Tensor) into `t`'s storage and make it `t`'s new history."""
-    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
         raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
                            f"output type {t.dtype}")
     if tuple(result.shape) != tuple(t.shape):
@@ -192,7 +192,7 @@ def math_(t, op, fn, *args):
     `special.inplace`); like PyTorch, a result of a higher dtype category than t (float
     maths on an integer tensor) is an error."""
     result = fn(t, *args)
-    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
         raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
                            f"output type {t.dtype}")
     return unary_(t, lambda _: result, op)

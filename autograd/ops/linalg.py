@@ -18,6 +18,9 @@ def _check_same_dtype(op, a, b):
                            f"{a.dtype} and {b.dtype}")
 
 
+_bf16 = backend.bfloat16
+
+
 class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -26,6 +29,8 @@ class MatMul(Function):
             ctx.save_for_backward(a if b.requires_grad else None,
                                   b if a.requires_grad else None)
             ctx.shapes = (x.shape, y.shape)
+        if x.dtype is _bf16:  # float32 accumulation (and BLAS), one rounding at the end
+            return backend.matmul(x, y)
         return x @ y
 
     @staticmethod
@@ -58,9 +63,13 @@ class MatMul(Function):
 
 def matmul(input, other):
     """Same as torch.matmul: batched and broadcasting; 1-d operands are vectors."""
-    a, b = input, other
     if _amp.mode.on:
-        a, b = _amp.lower(a, b)
+        input, other = _amp.lower(input, other)
+    return _matmul(input, other)
+
+
+def _matmul(a, b):
+    """matmul without autocast (for mv and dot, which autocast lists differently)."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")
@@ -107,7 +116,9 @@ def mv(a, v):
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"mv: expected a 2-d and a 1-d tensor, got shapes {tuple(a.shape)} "
                            f"and {tuple(v.shape)}")
-    return matmul(a, v)
+    if _amp.mode.on:
+        a, v = _amp.lower(a, v, op="mv")
+    return _matmul(a, v)
 
 
 def dot(input, tensor):
@@ -116,7 +127,7 @@ def dot(input, tensor):
     if a.ndim != 1 or b.ndim != 1 or a.shape[0] != b.shape[0]:
         raise RuntimeError(f"dot: expected 1-d tensors of the same size, got shapes "
                            f"{tuple(a.shape)} and {tuple(b.shape)}")
-    return matmul(a, b)
+    return _matmul(a, b)  # not autocast on any device type
 
 
 inner = dot
@@ -181,6 +192,9 @@ class Einsum(Function):
         ctx.args = (subs, out)
         ctx.save_for_backward(*tensors)
         eq = ",".join(subs) + "->" + out
+        if arrays[0].dtype is _bf16:  # NumPy's einsum has no bfloat16: float32, as matmul
+            arrays = [a.astype(backend.float32) for a in arrays]
+            return xp.einsum(eq, *arrays, optimize=len(arrays) > 2).astype(_bf16)
         return xp.einsum(eq, *arrays, optimize=len(arrays) > 2)
 
     @staticmethod
@@ -293,7 +307,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """Same as torch.addmv: beta * input + alpha * (mat @ vec)."""
     if _amp.mode.on:
-        input, = _amp.lower(input)
+        input, = _amp.lower(input, op="addmv")
     return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
 
 
@@ -322,6 +336,8 @@ def diag(input, diagonal=0):
 
 def trace(input):
     """Same as torch.trace: the sum of a matrix's main diagonal."""
+    if _amp.mode.on:
+        input, = _amp.fp32("trace", input)
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, got shape {tuple(input.shape)}")
     return _sum(_shape.diagonal(input, 0))

@@ -1,12 +1,12 @@
 """Optimiser updates as in-place functions of Tensors: one formula per optimiser, run by
 NumPy on the host (PyTorch's exact arithmetic, BLAS axpy for the large adds) and as one
 fused CUDA kernel on the GPU: per parameter (`backend.Fused`) or, for a whole parameter
-group, one multi-tensor launch (`backend_foreach.MultiTensor`, the foreach path).
+group, one multi-tensor launch (`backend.foreach.MultiTensor`, the foreach path).
 """
 from __future__ import annotations
 
 from autograd import backend
-from autograd import backend_foreach as _foreach
+from autograd.backend import foreach as _foreach
 from autograd.tensor import Tensor, _make
 
 

@@ -4,6 +4,7 @@ nansum, nanmedian, nanquantile), scans (cummax, cummin, logcumsumexp) and binnin
 and take the values with a gather, so the gradient goes to the selected element."""
 from __future__ import annotations
 
+from .. import amp as _amp
 from .. import backend
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
@@ -20,7 +21,7 @@ _int64 = backend.int64
 
 # ----------------------------------------------------------------------------- helpers
 def _is_float(x):
-    return x.dtype.kind == "f"
+    return backend.is_floating(x.dtype)
 
 
 def _reduced_dim(a, dim, op):
@@ -276,11 +277,15 @@ def _quantile(a, q, dim, keepdim, interpolation, ignore_nan, op):
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """Same as torch.quantile (q a float or a 0-d/1-d tensor; a row with NaN gives NaN)."""
+    if _amp.mode.on:
+        input, = _amp.fp32("quantile", input)
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """Same as torch.nanquantile: quantile() over the non-NaN values."""
+    if _amp.mode.on:
+        input, = _amp.fp32("nanquantile", input)
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
 
 

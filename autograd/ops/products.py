@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 import warnings
 
+from .. import amp as _amp
 from .. import backend
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
@@ -132,6 +133,8 @@ def cross(input, other, dim=None):
 def vecdot(x, y, *, dim=-1):
     """Same as torch.linalg.vecdot (real tensors): sum(x * y, dim) with broadcasting."""
     _tensor(x, "linalg.vecdot"), _tensor(y, "linalg.vecdot")
+    if _amp.mode.on:
+        x, y = _amp.lower(x, y, op="linalg_vecdot")
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but "
                            f"found x of type {x.dtype} and y of type {y.dtype} instead")
@@ -287,6 +290,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """Same as torch.cdist: batched (broadcasting batch dims) p-norm distances between the
     rows of x1 and x2."""
     _tensor(x1, "cdist"), _tensor(x2, "cdist")
+    if _amp.mode.on:
+        x1, x2 = _amp.fp32("cdist", x1, x2)
     if compute_mode not in _MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     if x1.ndim < 2:
@@ -297,7 +302,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     for name, x in (("X1", x1), ("X2", x2)):
-        if x.dtype.kind != "f":
+        if not backend.is_floating(x.dtype):
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
                                f"{x.dtype}")
     if p < 0:
@@ -386,7 +391,7 @@ class Linear(Function):
             raise RuntimeError(
                 f"linear: expected input with last dimension {wa.shape[1]} (weight of shape "
                 f"{tuple(wa.shape)}), got input of shape {tuple(xa.shape)}")
-        out = xa @ wa.T
+        out = backend.matmul(xa, wa.T)  # bfloat16: float32 accumulation
         if bias is not None:
             try:
                 out += bias.array

@@ -79,6 +79,10 @@ def sum_to(a, shape):
 
 
 # ----------------------------------------------------------------------------- sum, mean, prod
+# bfloat16 keeps 8 significant bits: its sums accumulate in float32 and round once, as
+# PyTorch's do
+_bf16 = backend.bfloat16
+
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim, dtype=None):
@@ -87,6 +91,8 @@ class Sum(Function):
         ctx.args = (x.shape, axes, keepdim)
         if dtype is None and x.dtype.kind in "biu":
             dtype = backend.int64
+        if dtype is _bf16 or (dtype is None and x.dtype is _bf16):  # float32 accumulation
+            return x.sum(axis=axes, keepdims=keepdim, dtype=backend.float32).astype(_bf16)
         return x.sum(axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -103,12 +109,14 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim, dtype=None):
         x = a.array
-        if dtype is None and x.dtype.kind not in "fc":
+        if dtype is None and backend.kind(x.dtype) not in "fc":
             raise RuntimeError(
                 f"mean: could not infer output dtype; input dtype must be floating point, "
                 f"got {x.dtype}")
         axes = reduce_dims(dim, x.ndim, "mean")
         ctx.args = (x.shape, axes, keepdim)
+        if dtype is _bf16 or (dtype is None and x.dtype is _bf16):  # as Sum
+            return x.mean(axis=axes, keepdims=keepdim, dtype=backend.float32).astype(_bf16)
         return x.mean(axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -169,6 +177,8 @@ def _prod_of_others(a, axes):
 
 def prod(a, dim=None, keepdim=False, dtype=None):
     """Same as torch.prod (dim may also be a tuple here)."""
+    if _amp.mode.on:
+        a, = _amp.fp32("prod", a)
     return Prod.apply(a, dim, keepdim, backend.as_dtype(dtype))
 
 
@@ -177,7 +187,7 @@ class Var(Function):
     @staticmethod
     def forward(ctx, a, dim, correction, keepdim):
         x = a.array
-        if x.dtype.kind not in "fc":
+        if backend.kind(x.dtype) not in "fc":
             raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
         axes = reduce_dims(dim, x.ndim, "var")
         n = _count(x.shape, axes)
@@ -388,7 +398,7 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     """Same as torch.norm (vector norms: p = 'fro', a number, inf or -inf)."""
     if dtype is not None:
         a = _ew.cast(a, dtype)
-    if a.array.dtype.kind not in "fc":
+    if backend.kind(a.array.dtype) not in "fc":
         raise RuntimeError(f"norm: expected a floating point tensor, got {a.dtype}")
     if p in ("fro", 2, 2.0):
         return Norm2.apply(a, dim, keepdim)
@@ -562,7 +572,7 @@ def _softmax_input(a, dtype, op):
         a, = _amp.fp32(op, a)
     if dtype is not None:
         a = _ew.cast(a, dtype)
-    if a.array.dtype.kind not in "fc":
+    if backend.kind(a.array.dtype) not in "fc":
         raise RuntimeError(f"{op}: expected a floating point tensor, got {a.dtype}")
     return a
 

@@ -383,7 +383,7 @@ def _identity(reduce, dtype):
         return 0
     if reduce == "prod":
         return 1
-    big = float("inf") if dtype.kind == "f" else backend.iinfo(dtype).max
+    big = float("inf") if backend.is_floating(dtype) else backend.iinfo(dtype).max
     return -big if reduce in ("amax", "max") else big
 
 
@@ -408,7 +408,7 @@ class ScatterReduce(Function):
             count = xp.full(x.shape, 1 if include_self else 0, dtype=x.dtype)
             backend.index_add_at(count, idx, xp.ones(index.array.shape, dtype=x.dtype))
             count = xp.maximum(count, 1)
-            out = out / count if x.dtype.kind == "f" else out // count
+            out = out / count if backend.is_floating(x.dtype) else out // count
         ctx.save_for_backward(a, src)
         ctx.args = (dim, index, reduce, include_self)
         return out

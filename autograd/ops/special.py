@@ -29,7 +29,7 @@ def _not_implemented(op, dtype):
 
 
 def _float_only(a, op):
-    if a.array.dtype.kind != "f":
+    if not backend.is_floating(a.array.dtype):
         raise _not_implemented(op, a.array.dtype)
     return a.array
 
@@ -259,7 +259,7 @@ def _i1(input):
 def signbit(input):
     """Same as torch.signbit (True for -0.0 and negative nan); no gradient."""
     x = input.array
-    if x.dtype.kind == "f":
+    if backend.is_floating(x.dtype):
         return _make(backend.array_module(x).signbit(x))
     return _make(x < 0)
 

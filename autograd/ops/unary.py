@@ -261,19 +261,20 @@ class _Rounding(Function):
 
 
 class Floor(_Rounding):
-    f = staticmethod(lambda xp, x: xp.floor(x) if x.dtype.kind == "f" else x.copy())
+    f = staticmethod(lambda xp, x: xp.floor(x) if backend.is_floating(x.dtype) else x.copy())
 
 
 class Ceil(_Rounding):
-    f = staticmethod(lambda xp, x: xp.ceil(x) if x.dtype.kind == "f" else x.copy())
+    f = staticmethod(lambda xp, x: xp.ceil(x) if backend.is_floating(x.dtype) else x.copy())
 
 
 class Round(_Rounding):
-    f = staticmethod(lambda xp, x, d=0: xp.round(x, d) if x.dtype.kind == "f" else x.copy())
+    f = staticmethod(
+        lambda xp, x, d=0: xp.round(x, d) if backend.is_floating(x.dtype) else x.copy())
 
 
 class Trunc(_Rounding):
-    f = staticmethod(lambda xp, x: xp.trunc(x) if x.dtype.kind == "f" else x.copy())
+    f = staticmethod(lambda xp, x: xp.trunc(x) if backend.is_floating(x.dtype) else x.copy())
 
 
 def exp(a):

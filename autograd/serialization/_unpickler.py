@@ -39,8 +39,8 @@ _REFUSED_HINT = ("; Ember reads weights only (tensors, dicts, lists, tuples, num
 
 def _numpy_dtype(name: str):
     """The Ember dtype for a NumPy dtype name, or None (bfloat16 without ml_dtypes)."""
-    if name == "bfloat16":
-        return getattr(backend, "bfloat16", None)
+    if name == "bfloat16":  # a placeholder without ml_dtypes
+        return None if isinstance(backend.bfloat16, backend.MissingDtype) else backend.bfloat16
     return backend.as_dtype(name)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 
 import autograd as ag
+from autograd import amp as _amp
 from autograd.ops import inplace as _inplace
 from autograd.ops import unary as _unary
 from autograd.ops.activation import (
@@ -258,6 +259,8 @@ def glu(input, dim=-1):
 # ----------------------------------------------------------------------------- PReLU, RReLU
 def prelu(input, weight):
     """Same as torch.nn.functional.prelu: weight has one value or one per channel (dim 1)."""
+    if _amp.mode.on:  # on torch's lower-precision autocast lists
+        input, weight = _amp.lower(input, weight, op="prelu")
     if weight.ndim > 1:
         raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
                            f"ndim = {weight.ndim}")

@@ -57,7 +57,7 @@ def _check_tensor(x, name, op):
 
 def _check_float(x, name, op):
     _check_tensor(x, name, op)
-    if x.dtype.kind != "f":
+    if not x.is_floating_point():
         raise RuntimeError(f"{op}: expected a floating point {name}, got dtype {x.dtype}")
 
 

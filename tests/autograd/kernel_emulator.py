@@ -94,9 +94,9 @@ _CT = {"double": ctypes.c_double, "int": ctypes.c_int, "long long": ctypes.c_lon
 
 
 def emulate_multi(multi, lists, scalars, dtype):
-    """A `backend_foreach.MultiTensor` kernel run on the host (one thread, the grid-stride
+    """A `backend.foreach.MultiTensor` kernel run on the host (one thread, the grid-stride
     loop covering every element) over lists of NumPy arrays, written in place."""
-    from autograd.backend_foreach import _C_SCALARS
+    from autograd.backend.foreach import _C_SCALARS
     T = _C[np.dtype(dtype).name][0]
     src = ("#include <cmath>\nusing std::sqrt; using std::isnan;\n"
            "struct Dim { unsigned x; };\nstatic Dim blockIdx{0}, threadIdx{0}, blockDim{1},"

@@ -47,7 +47,7 @@ def test_layouts_blas_cannot_take_fall_back_to_numpy(case):
 
 
 def test_without_blas_blocks_match_numpy(monkeypatch):
-    monkeypatch.setattr(backend, "_AXPY", {})
+    monkeypatch.setattr(backend.blas, "_AXPY", {})
     y, x = rng.standard_normal(1 << 18).astype(np.float32), rng.standard_normal(1 << 18)
     want = y + 0.25 * x.astype(np.float32)
     backend.add_scaled_(y, x.astype(np.float32), 0.25)

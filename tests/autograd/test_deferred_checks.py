@@ -154,8 +154,8 @@ def fake_gpu(monkeypatch):
         asnumpy=np.asarray, clip=lambda a, lo, hi: np.clip(np.asarray(a), lo, hi),
         cuda=types.SimpleNamespace(Device=lambda i: contextlib.nullcontext()))
     backend._pending_checks.clear()
-    monkeypatch.setattr(backend, "cp", fake_cp)
-    monkeypatch.setattr(backend, "_cp_ndarray", _FakeGpuArray)
+    # the real "cuda" device type object, running on a fake CuPy, owns the fake arrays
+    monkeypatch.setitem(backend.devices._BY_ARRAY, _FakeGpuArray, backend.CUDADevice(fake_cp))
     yield
     backend._pending_checks.clear()
 

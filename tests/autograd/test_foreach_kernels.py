@@ -4,7 +4,7 @@ optimiser: same formula, every parameter of a group of mixed sizes."""
 import numpy as np
 import pytest
 
-from autograd.backend_foreach import MultiTensor
+from autograd.backend.foreach import MultiTensor
 from autograd.ops import optim_update as U
 
 from .kernel_emulator import available, emulate_multi

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import backend
+from . import kernels as _kernels
 
 try:
     import cupy as cp
@@ -40,7 +40,7 @@ class MultiTensor:
 
     __slots__ = ("name", "tensors", "scalars", "body", "preamble", "_kernels", "_tables")
 
-    def __init__(self, fused: backend.Fused):
+    def __init__(self, fused: _kernels.Fused):
         in_params, out_params, body = fused._spec[:3]
         params = _params(in_params) + _params(out_params)
         self.name = fused.name + "_multi"

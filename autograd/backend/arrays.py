@@ -1,0 +1,93 @@
+"""Array helpers the ops share: views, repeats, scatter-adds and reductions over repeated
+indices, counts, and raw little-endian bytes for serialization."""
+from __future__ import annotations
+
+import numpy as np
+
+from .devices import _BY_ARRAY, owner, to_host
+from .dtypes import as_dtype, bfloat16, float32
+
+
+def matmul(x, y):
+    """x @ y on arrays. bfloat16 operands multiply in float32 (BLAS, float32 accumulation)
+    and round once to bfloat16, as PyTorch's CPU kernels do; NumPy's own bfloat16 matmul is
+    slow and returns float32 for some layouts."""
+    if x.dtype is bfloat16:
+        return (x.astype(float32) @ y.astype(float32)).astype(bfloat16)
+    return x @ y
+
+
+def is_numpy_scalar(obj) -> bool:
+    return isinstance(obj, np.generic)
+
+
+def reshape_view(arr, shape):
+    """`arr` reshaped without copying, or None when that needs a copy."""
+    try:
+        if isinstance(arr, np.ndarray):
+            return np.reshape(arr, shape, copy=False)
+        out = arr.view()
+        out.shape = shape
+        return out
+    except (ValueError, AttributeError):
+        return None
+
+
+def host_repeat(n: int, counts):
+    """int64 host indices 0..n-1, index i repeated counts (an int, or counts[i]) times."""
+    return np.repeat(np.arange(n, dtype=np.int64), counts)
+
+
+def broadcast_shapes(*shapes):
+    return np.broadcast_shapes(*shapes)
+
+
+def index_add_at(out, index, values) -> None:
+    """out[index] += values, accumulating over repeated indices."""
+    (_BY_ARRAY.get(type(out)) or owner(out)).add_at(out, index, values)
+
+
+def reduce_at(name, out, index, values) -> None:
+    """out[index] = name(out[index], values), applied once per value even where indices
+    repeat; name is "add", "multiply", "maximum" or "minimum" (scatter_reduce)."""
+    (_BY_ARRAY.get(type(out)) or owner(out)).reduce_at(name, out, index, values)
+
+
+def bincount(idx, minlength: int):
+    """Counts of each value of the flat non-negative int array `idx` (all < minlength), as
+    a length-`minlength` int64 array, without reading the data back to the host."""
+    return (_BY_ARRAY.get(type(idx)) or owner(idx)).bincount(idx, minlength)
+
+
+def array_to_bytes(arr):
+    """`arr`'s elements as raw little-endian C-order bytes (a uint8 host array; copied from
+    the device or reordered only when needed). Used by nn.utils.save."""
+    host = to_host(arr)
+    host = np.ascontiguousarray(host, dtype=host.dtype.newbyteorder("<"))
+    return host.reshape(-1).view(np.uint8)
+
+
+def array_from_bytes(buffer, dtype, shape):
+    """A host array of `dtype` and `shape` reading little-endian bytes from `buffer` (any
+    buffer-protocol object). No copy when the buffer is writable and aligned."""
+    dtype = as_dtype(dtype)
+    count = 1
+    for n in shape:
+        count *= n
+    arr = np.frombuffer(buffer, dtype=dtype.newbyteorder("<"), count=count).reshape(shape)
+    if not arr.dtype.isnative:
+        arr = arr.astype(dtype)
+    if not (arr.flags.writeable and arr.flags.aligned):
+        arr = arr.copy()
+    return arr
+
+
+def array_view_bytes(buffer, dtype, shape, strides, offset: int = 0):
+    """A host array of `dtype` viewing `buffer`'s bytes without a copy (writable when the
+    buffer is): `shape` and `strides` counted in elements from element `offset`, as a
+    torch storage view. The caller checks that the view stays inside the buffer. Used by
+    autograd.serialization for PyTorch checkpoints."""
+    dtype = as_dtype(dtype)
+    base = np.frombuffer(buffer, dtype=dtype, count=len(buffer) // dtype.itemsize)
+    return np.lib.stride_tricks.as_strided(
+        base[offset:], shape=tuple(shape), strides=tuple(s * dtype.itemsize for s in strides))
