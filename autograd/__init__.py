@@ -405,15 +405,6 @@ def __getattr__(name):
     return _SUBMODULES[name]
 
 
-def compile(model=None, **kwargs):
-    """torch.compile's signature: Ember has no compiler, so the model (or function) comes
-    back unchanged, which is what torch.compile promises to compute. Usable as a
-    decorator, with or without arguments."""
-    if model is None:
-        return lambda fn: fn
-    return model
-
-
 def save(obj, f) -> None:
     """torch.save for what Ember can store safely: a state dict or nested dicts/lists of
     tensors, numbers and strings, in the safetensors format (nn.utils.save; no pickle)."""
@@ -460,3 +451,4 @@ from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402
 from .profiler import profile  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402
+from .compile import GraphBreak, compile, compile_explain  # noqa: E402

@@ -1,0 +1,460 @@
+"""Recording one eager run of a region: every op, every unit that mutates arrays outside
+`Function.apply`, every host read.
+
+A `Recorder` sits on `function._tracers` while the region runs eagerly. It names every
+tensor it meets by a *slot* (an int): a region input, a tensor an op or a call produced
+(a raw array too, found by identity), or an unknown tensor (a parameter, a buffer, a
+constant; which one is told by comparing two recordings, see plan.py). Each node's
+`backward` called by the engine is recorded as one call on the ctx of its forward op
+(backward formulas may work on raw arrays, so their insides are not recorded). Work that
+does not go through `Function.apply` is recorded one level up, as a *unit* that the
+replay calls again: in-place tensor methods, creation and random draws, dropout masks,
+class-index targets, `Optimizer.step` / `zero_grad`, `Module.zero_grad`, gradient
+clipping, and the engine's accumulation into `.grad`. These are wrapped only
+while a capture runs (see `patched`), so the eager hot paths carry no hook.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+import types
+
+from .. import backend
+from .. import function as _function
+from ..tensor import Tensor, _make
+
+_local = threading.local()  # .rec: the recorder of this thread's capture (None inside units)
+
+
+def active():
+    return getattr(_local, "rec", None)
+
+
+class GraphBreak(RuntimeError):
+    """Raised under fullgraph=True where the captured region needs a value on the host."""
+
+
+class Slot:
+    """Where a value of the region comes from. kind: 'in' (region input number `index`),
+    'out' (made by event `event`), 'grad' (a leaf's .grad after accumulation event
+    `event`), 'gout' (output gradient `index` of a recorded region backward), 'unknown'
+    (met without provenance: `obj` is the tensor)."""
+
+    __slots__ = ("kind", "index", "event", "path", "obj", "meta")
+
+    def __init__(self, kind, index=None, event=None, path=None, obj=None, meta=None):
+        self.kind, self.index, self.event, self.path = kind, index, event, path
+        self.obj, self.meta = obj, meta
+
+
+class Ref:
+    """A tensor argument in a recorded call: a reference to slot `n`."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n):
+        self.n = n
+
+    def __repr__(self):
+        return f"%{self.n}"
+
+
+class ARef(Ref):
+    """A raw backend array argument (not a Tensor) that is the value of slot `n`."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"%{self.n}.array"
+
+
+class Event:
+    """One recorded call. kind: 'op' (fn is the Function class; extra 'ctx' when its
+    backward is recorded too), 'bwd' (fn is the node's class, extra the op event whose
+    ctx it runs on), 'unit' (fn is the original Python function), 'acc' (accumulation
+    into a leaf's .grad)."""
+
+    __slots__ = ("kind", "fn", "args", "kwargs", "out", "node", "grad_on", "extra",
+                 "where")
+
+    def __init__(self, kind, fn, args, kwargs, out, grad_on, where=None, extra=None):
+        self.kind, self.fn, self.args, self.kwargs, self.out = kind, fn, args, kwargs, out
+        self.grad_on, self.where, self.extra = grad_on, where, extra
+        self.node = None
+
+    def name(self):
+        if self.kind == "op":
+            return self.fn.__name__
+        if self.kind == "acc":
+            return "accumulate_grad"
+        if self.kind == "bwd":
+            return self.fn.__name__ + "Backward"
+        return getattr(self.fn, "__qualname__", getattr(self.fn, "__name__", "unit"))
+
+
+class Recorder:
+    def __init__(self, inputs, fullgraph=False):
+        self.slots: list[Slot] = []
+        self.events: list[Event] = []
+        self.by_tensor = {}   # id(tensor) -> slot
+        self.by_array = {}    # id(array) -> slot
+        self.node_event = {}  # id(graph node) -> the op event that made it
+        self.keep = []        # everything whose id is a key above stays alive
+        self.fullgraph = fullgraph
+        self.breaks = []      # [(what, 'file:line')]
+        self.unsupported = []  # reasons this region cannot be replayed
+        self.section = "forward"
+        self.sections = {}    # name -> first event index
+        self.result = None    # the region's return value, tensors as Refs
+        self.live, self.targets, self.bwd_result = [], [], ()
+        for i, t in enumerate(inputs):
+            self._new_slot(t, Slot("in", index=i))
+
+    # ---------------------------------------------------------------- slots
+    def _new_slot(self, t, slot):
+        n = len(self.slots)
+        self.slots.append(slot)
+        slot.meta = (tuple(t.array.shape), t.array.dtype) if isinstance(t, Tensor) else None
+        if slot.obj is None:
+            slot.obj = t  # the value met at capture (read by the capture call's backward)
+        if isinstance(t, Tensor):
+            self.by_tensor[id(t)] = n
+            self.by_array.setdefault(id(t.array), n)
+            self.keep.append(t)
+        return n
+
+    def slot_of(self, t) -> int:
+        n = self.by_tensor.get(id(t))
+        if n is not None:
+            return n
+        hit = self.by_array.get(id(t.array))
+        if hit is not None:
+            self.by_tensor[id(t)] = hit  # a new wrapper of a known array (detach, .data)
+            self.keep.append(t)
+            return hit
+        return self._new_slot(t, Slot("unknown", obj=t))
+
+    def template(self, value):
+        """`value` with every Tensor replaced by a Ref (lists, tuples and dicts walked)."""
+        if isinstance(value, Tensor):
+            return Ref(self.slot_of(value))
+        tp = type(value)
+        if tp is list or tp is tuple:
+            return tp(self.template(v) for v in value)
+        if tp is dict:
+            return {k: self.template(v) for k, v in value.items()}
+        if tp is backend.ndarray or backend.is_array(value) and hasattr(value, "shape"):
+            n = self.by_array.get(id(value))
+            if n is not None:
+                return ARef(n)
+        return value
+
+    def outputs(self, out, k):
+        """Slots for what event k returned (new tensors only; returned inputs keep theirs)."""
+        if isinstance(out, Tensor):
+            n = self.by_tensor.get(id(out))
+            if n is None:
+                n = self._new_slot(out, Slot("out", event=k))
+                self.by_array[id(out.array)] = n
+            return Ref(n)
+        if backend.is_array(out) and not isinstance(out, (int, float, bool)):
+            n = self.by_array.get(id(out))
+            if n is None:
+                n = self._new_slot(None, Slot("out", event=k, obj=out))
+                self.slots[n].meta = (tuple(out.shape), out.dtype)
+                self.by_array[id(out)] = n
+                self.keep.append(out)
+            return Ref(n)
+        tp = type(out)
+        if tp is tuple or tp is list:
+            return tp(self.outputs(o, k) for o in out)
+        return out
+
+    # ---------------------------------------------------------------- events
+    def record(self, cls, args, kwargs, out):
+        """The capture hook of Function.apply (after the op ran)."""
+        if getattr(cls, "_custom", False):
+            self.unsupported.append(f"a user-defined Function ({cls.__name__})")
+        k = len(self.events)
+        ev = Event("op", cls, self.template(args), self.template(kwargs), None,
+                   _function._mode.enabled)
+        self.events.append(ev)
+        ev.out = self.outputs(out, k)
+        first = out[0] if type(out) is tuple and out else out
+        node = getattr(first, "grad_fn", None)
+        if node is not None and type(node) is cls:
+            ev.node = node
+            self.node_event[id(node)] = k
+
+    def record_backward(self, ctx, grads, out):
+        """A node's backward called by the engine: replayed as a call on the ctx that the
+        replay of its forward op (event `extra`) fills."""
+        k = self.node_event.get(id(ctx))
+        if k is None:
+            self.unsupported.append(f"the backward of {type(ctx).__name__}, an op from "
+                                    "outside the compiled region")
+            return
+        self.events[k].extra = "ctx"
+        n = len(self.events)
+        ev = Event("bwd", type(ctx), self.template(grads), {}, None, False, extra=k)
+        self.events.append(ev)
+        ev.out = self.outputs(out, n)
+
+    def record_unit(self, fn, args, kwargs, out):
+        k = len(self.events)
+        ev = Event("unit", fn, self.template(args), self.template(kwargs), None,
+                   _function._mode.enabled)
+        self.events.append(ev)
+        ev.out = self.outputs(out, k)
+
+    def record_acc(self, leaf, g, took):
+        k = len(self.events)
+        ev = Event("acc", None, (Ref(self.slot_of(leaf)), Ref(self.slot_of(g))), {}, None,
+                   False, extra=took)
+        self.events.append(ev)
+        grad = leaf._grad
+        n = self._new_slot(grad, Slot("grad", event=k))
+        self.by_array[id(grad.array)] = n
+        ev.out = Ref(n)
+
+    def inputs_of(self, n):
+        """The tensor met at capture for an input or unknown slot (else None)."""
+        s = self.slots[n]
+        return s.obj if s.kind in ("in", "unknown") and isinstance(s.obj, Tensor) else None
+
+    def placeholder(self, like, j):
+        """The j-th output gradient of a recorded backward (ones; any value would do)."""
+        g = _make(backend.array_module(like.array).ones_like(like.array))
+        self._new_slot(g, Slot("gout", index=j))
+        return g
+
+    def host_read(self, what):
+        where = _user_frame()
+        self.breaks.append((what, where))
+        if self.fullgraph:
+            raise GraphBreak(f"compile(fullgraph=True): {what} reads a tensor's value on the "
+                             f"host inside the compiled region at {where}; move it out of "
+                             "the compiled function or use fullgraph=False")
+
+    def begin(self, section):
+        self.section = section
+        self.sections[section] = len(self.events)
+
+
+def _user_frame() -> str:
+    """'file:line' of the innermost frame outside Ember's own packages."""
+    for fr in reversed(traceback.extract_stack()[:-2]):
+        f = fr.filename.replace("\\", "/")
+        if "/autograd/" not in f and "/nn/" not in f:
+            return f"{fr.filename}:{fr.lineno}"
+    return "<unknown>"
+
+
+# ----------------------------------------------------------------------------- patching
+def _unit(orig):
+    """A wrapper that records `orig` as one replayable unit (ops inside are not
+    recorded separately) when this thread is capturing."""
+    def wrapper(*args, **kwargs):
+        rec = active()
+        if rec is None:
+            return orig(*args, **kwargs)
+        args = tuple(list(a) if isinstance(a, (types.GeneratorType, map, filter)) else a
+                     for a in args)
+        tracers = _function._tracers
+        saved = tracers[:]
+        tracers.clear()
+        _local.rec = None
+        try:
+            out = orig(*args, **kwargs)
+        finally:
+            _local.rec = rec
+            tracers[:] = saved
+        rec.record_unit(orig, args, kwargs, out)
+        return out
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
+def _host(orig, what):
+    def wrapper(self, *args, **kwargs):
+        rec = active()
+        if rec is not None:
+            rec.host_read(what)
+        return orig(self, *args, **kwargs)
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
+def _accumulate(orig):
+    def wrapper(leaf, g, create_graph, fresh):
+        rec = active()
+        if rec is None:
+            return orig(leaf, g, create_graph, fresh)
+        if leaf._hooks_list is not None or leaf._post_acc_hooks is not None:
+            rec.unsupported.append("a hook on a leaf tensor")
+        if create_graph:
+            rec.unsupported.append("backward(create_graph=True)")
+        was_none = leaf._grad is None
+        tracers = _function._tracers
+        saved = tracers[:]
+        tracers.clear()
+        try:
+            orig(leaf, g, create_graph, fresh)
+        finally:
+            tracers[:] = saved
+        rec.record_acc(leaf, g, was_none and leaf._grad is not None
+                       and leaf._grad.array is g.array)
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
+def _backward(orig):
+    """The recording wrapper of a Function's backward (a staticmethod or classmethod)."""
+    is_cls = isinstance(orig, classmethod)
+    fn = orig.__func__ if isinstance(orig, (staticmethod, classmethod)) else orig
+
+    def backward(*a):
+        rec = active()
+        if rec is None:
+            return fn(*a)
+        ctx, grads = (a[1], a[2:]) if is_cls else (a[0], a[1:])
+        tracers = _function._tracers
+        saved = tracers[:]
+        tracers.clear()
+        _local.rec = None
+        try:
+            out = fn(*a)
+        finally:
+            _local.rec = rec
+            tracers[:] = saved
+        rec.record_backward(ctx, grads, out)
+        return out
+    backward.__wrapped__ = fn
+    return classmethod(backward) if is_cls else staticmethod(backward)
+
+
+def _functions():
+    out, stack = [], list(_function.Function.__subclasses__())
+    while stack:
+        c = stack.pop()
+        if c not in out:
+            out.append(c)
+            stack.extend(c.__subclasses__())
+    return out
+
+
+_HOST = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
+         "__repr__", "__str__", "__format__", "__array__")
+_INPLACE = ("add_", "sub_", "mul_", "div_", "pow_", "unary_", "fill_", "copy_",
+            "masked_fill_", "scatter_add_", "setitem", "_random_fill", "index_add_")
+
+
+def _targets():
+    """(owner, name, wrapper factory) for everything wrapped during a capture. Missing
+    ones (moved by a refactor) are skipped: the two-recording check in plan.py still
+    refuses to replay what they would have computed."""
+    import importlib
+    out = []
+
+    def mod(name):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            return None
+    for name in _HOST:
+        owner = next((c for c in Tensor.__mro__ if name in c.__dict__), object)
+        if owner is not object:
+            out.append((owner, name, lambda f, n=name: _host(f, n.strip("_") + "()")))
+    inplace = mod("autograd.ops.inplace")
+    for name in _INPLACE:
+        if inplace is not None and hasattr(inplace, name):
+            out.append((inplace, name, _unit))
+    for modname, names in (("autograd.creation", ("_new",)),
+                           ("nn.functional.dropout", ("_keep_mask",)),
+                           ("nn.functional.loss", ("_class_target",)),
+                           ("nn.utils.clip_grad", ("clip_grad_norm_", "clip_grad_value_"))):
+        m = mod(modname)
+        for name in names:
+            if m is not None and hasattr(m, name):
+                out.append((m, name, _unit))
+    for cls in _functions():
+        if "backward" in cls.__dict__:
+            out.append((cls, "backward", _backward))
+    engine = mod("autograd.engine")
+    out.append((engine, "_accumulate_leaf", _accumulate))
+    optim = mod("nn.optim.optimizer")
+    if optim is not None:
+        out += [(optim.Optimizer, "step", _unit), (optim.Optimizer, "zero_grad", _unit)]
+    module = mod("nn.module")
+    if module is not None:
+        out.append((module.Module, "zero_grad", _unit))
+    return out
+
+
+_patch_lock = threading.Lock()
+_patch_depth = [0]
+_undo: list = []
+
+
+class patched:
+    """While active, the targets above are wrapped, in their home and wherever a module
+    imported them by name (found by identity in sys.modules)."""
+
+    def __enter__(self):
+        with _patch_lock:
+            _patch_depth[0] += 1
+            if _patch_depth[0] == 1:
+                _apply()
+        return self
+
+    def __exit__(self, *exc):
+        with _patch_lock:
+            _patch_depth[0] -= 1
+            if _patch_depth[0] == 0:
+                for owner, name, old in reversed(_undo):
+                    setattr(owner, name, old)
+                _undo.clear()
+
+
+def _apply():
+    wrapped = {}
+    for owner, name, factory in _targets():
+        orig = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        new = factory(orig)
+        _undo.append((owner, name, orig))
+        setattr(owner, name, new)
+        if isinstance(orig, (staticmethod, classmethod)):
+            continue
+        wrapped[id(orig)] = (orig, new)
+    # names imported elsewhere (`from nn.utils import clip_grad_norm_`)
+    for m in list(sys.modules.values()):
+        d = getattr(m, "__dict__", None)
+        if not isinstance(d, dict) or m is None:
+            continue
+        for key, v in list(d.items()):
+            if callable(v) and id(v) in wrapped and wrapped[id(v)][0] is v:
+                _undo.append((m, key, v))
+                setattr(m, key, wrapped[id(v)][1])
+
+
+class capturing:
+    """Context: `rec` records this thread's ops, units and host reads."""
+
+    def __init__(self, rec):
+        self.rec = rec
+
+    def __enter__(self):
+        self.patch = patched().__enter__()
+        self.prev = active()
+        _local.rec = self.rec
+        _function._tracers.append(self.rec)
+        return self.rec
+
+    def __exit__(self, *exc):
+        try:
+            _function._tracers.remove(self.rec)
+        except ValueError:
+            pass
+        _local.rec = self.prev
+        self.patch.__exit__(*exc)

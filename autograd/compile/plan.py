@@ -1,0 +1,570 @@
+"""From recordings to a replay: check two recordings agree, then build a flat list of
+array-level steps over preallocated boxes.
+
+A *box* is a Tensor object made once per plan, whose `.array` a step sets: an op's step
+calls `cls.forward(ctx, *boxes)` (the forward reads `.array` of its arguments, so the
+boxes stand in for the eager Tensors and nothing is wrapped per op); a unit's step calls
+the recorded Python function again on the boxes and the real objects (parameters,
+optimisers); an accumulation step adds into the real leaf's `.grad` as the engine does.
+Parameters, buffers and other tensors the region reads from outside are their own boxes,
+read live, so a replay sees what the previous step (or a scheduler) left there.
+
+Two recordings of the same guard set are compared before a plan is trusted: the same
+calls in the same order, the same non-tensor arguments, and for every tensor met without
+provenance either the same object both times (a parameter, a buffer: read live) or equal
+values (a constant, kept). Anything else (a value computed outside the recorded ops, data
+dependent control flow) leaves the region eager.
+"""
+from __future__ import annotations
+
+import weakref
+
+from .. import backend
+from ..function import _NO_CTX, Function, OutputEdge, no_grad
+from ..tensor import Tensor, _make
+from .capture import ARef, Ref
+
+_ndarray = backend.ndarray
+_new = object.__new__
+
+
+# ----------------------------------------------------------------------------- verifying
+def same(a, b) -> bool:
+    """Structural equality of two recorded argument values (Refs by slot number)."""
+    if a is b:
+        return True
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta is Ref or ta is ARef:
+        return a.n == b.n
+    if ta is list or ta is tuple:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if ta is dict:
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    code = getattr(a, "__code__", None)
+    if code is not None and getattr(a, "__closure__", None) is not None or \
+            ta.__name__ == "function":
+        if code is not b.__code__ or a.__defaults__ != b.__defaults__:
+            return False
+        ca, cb = a.__closure__ or (), b.__closure__ or ()
+        return len(ca) == len(cb) and all(same(x.cell_contents, y.cell_contents)
+                                          for x, y in zip(ca, cb))
+    if backend.is_array(a) and hasattr(a, "shape"):
+        return a.shape == b.shape and a.dtype == b.dtype and \
+            bool(backend.array_module(a).array_equal(a, b))
+    try:
+        r = a == b
+        return r if type(r) is bool else False
+    except Exception:  # noqa: BLE001 - objects whose == raises are simply not equal
+        return False
+
+
+def verify(r1, r2):
+    """(None, decisions) when the recordings agree, else (reason, None). decisions maps
+    each slot met without provenance to ('ext', tensor) or ('const', array)."""
+    if len(r1.events) != len(r2.events) or len(r1.slots) != len(r2.slots):
+        return ("the recorded calls change between calls (data-dependent control flow or "
+                "Python state)"), None
+    for k, (a, b) in enumerate(zip(r1.events, r2.events)):
+        if a.kind != b.kind or a.fn is not b.fn and not same(a.fn, b.fn) or \
+                not same(a.args, b.args) or not same(a.kwargs, b.kwargs) or \
+                not same(a.out, b.out) or a.extra != b.extra:
+            return (f"call {k} ({b.name()}) changes between calls (its arguments or data-"
+                    "dependent control flow)"), None
+    decisions = {}
+    for n, (s1, s2) in enumerate(zip(r1.slots, r2.slots)):
+        if s1.kind != s2.kind or s1.index != s2.index or s1.event != s2.event or \
+                s1.path != s2.path or s1.meta != s2.meta:
+            return f"value %{n} changes its origin between calls", None
+        if s2.kind != "unknown":
+            continue
+        if s1.obj is s2.obj:
+            decisions[n] = ("ext", s2.obj)
+        elif same(s1.obj.array, s2.obj.array):
+            decisions[n] = ("const", s2.obj.array.copy())
+        else:
+            return (f"a tensor of shape {s2.meta[0]} used by the region is computed outside "
+                    "the recorded ops and changes between calls"), None
+    return None, decisions
+
+
+# ----------------------------------------------------------------------------- the plan
+def _box():
+    t = _new(Tensor)
+    t.array = None
+    t.requires_grad = False
+    t.grad_fn = None
+    t._grad = None
+    t._version = [0]
+    return t
+
+
+def _refs(value, into):
+    if type(value) is Ref or type(value) is ARef:
+        into.append(value.n)
+    elif type(value) in (list, tuple):
+        for v in value:
+            _refs(v, into)
+    elif type(value) is dict:
+        for v in value.values():
+            _refs(v, into)
+    return into
+
+
+def _norm(o):
+    if type(o) is tuple:
+        return tuple(_norm(x) for x in o)
+    if isinstance(o, Tensor):
+        return o.array
+    if o is None or type(o) is _ndarray or backend.is_array(o):
+        return o
+    return backend.array_module(o).asarray(o)
+
+
+class _Raw:
+    """A raw array argument: the current array of `box`."""
+
+    __slots__ = ("box",)
+
+    def __init__(self, box):
+        self.box = box
+
+
+def _has_raw(value):
+    if type(value) is _Raw:
+        return True
+    if type(value) in (list, tuple):
+        return any(_has_raw(v) for v in value)
+    if type(value) is dict:
+        return any(_has_raw(v) for v in value.values())
+    return False
+
+
+def _now(value):
+    """`value` with every _Raw replaced by its box's current array."""
+    tp = type(value)
+    if tp is _Raw:
+        return value.box.array
+    if tp is list or tp is tuple:
+        return tp(_now(v) for v in value)
+    if tp is dict:
+        return {k: _now(v) for k, v in value.items()}
+    return value
+
+
+class Plan:
+    """The replay of one recording. `decisions` says which unknown slots are external
+    tensors (read live) and which are constants; None treats them all as external (the
+    capture call's own backward, where the values met are exactly right)."""
+
+    def __init__(self, rec, decisions=None):
+        self.rec = rec
+        self.slots = rec.slots
+        self.boxes = []
+        self.mutable_consts = []
+        self.n_inputs = sum(1 for s in rec.slots if s.kind == "in")
+        for n, s in enumerate(rec.slots):
+            d = decisions.get(n) if decisions is not None else None
+            if s.kind == "unknown" and (d is None or d[0] == "ext"):
+                self.boxes.append(s.obj)
+            elif s.kind == "unknown":
+                b = _box()
+                b.array = d[1]
+                self.boxes.append(b)
+            else:
+                self.boxes.append(_box())
+        self.cur_inputs = ()
+        self.fresh = set()
+        split = rec.sections.get("backward", len(rec.events))
+        self.live = rec.live          # slots of outputs that get the backward node
+        self.targets = rec.targets    # slots whose gradients the region's backward returns
+        self.bwd_result = rec.bwd_result
+        self.gout = [n for n, s in enumerate(rec.slots) if s.kind == "gout"]
+        keep = set(_refs(rec.result, []))
+        bwd_reads = []
+        for ev in rec.events[split:]:
+            _refs(ev.args, bwd_reads)
+            _refs(ev.kwargs, bwd_reads)
+        _refs(self.bwd_result, bwd_reads)
+        fwd_made = {n for n, s in enumerate(rec.slots)
+                    if s.kind in ("in", "out", "grad") and
+                    (s.event is None or s.event < split)}
+        # a backward call reads its forward's arguments through the ctx
+        self.ctx_cells = {k: [None] for k, ev in enumerate(rec.events) if ev.extra == "ctx"}
+        for ev in rec.events[split:]:
+            if ev.kind == "bwd":
+                _refs(rec.events[ev.extra].args, bwd_reads)
+        self.need = sorted(set(bwd_reads) & fwd_made)
+        self.need_ctx = sorted(k for k in self.ctx_cells if k < split)
+        keep |= set(self.need)
+        unit_args = []
+        for ev in rec.events:
+            if ev.kind == "unit":
+                _refs(ev.args, unit_args)
+                _refs(ev.kwargs, unit_args)
+        for n in set(unit_args):
+            d = decisions.get(n) if decisions is not None else None
+            if d is not None and d[0] == "const":
+                self.mutable_consts.append((self.boxes[n], d[1]))
+        self.fwd, self.fwd_peak = self._steps(rec.events[:split], 0, keep)
+        self.bwd, self.bwd_peak = self._steps(rec.events[split:], split,
+                                              set(_refs(self.bwd_result, [])))
+        self.temps = [self.boxes[n] for n, s in enumerate(rec.slots)
+                      if s.kind in ("in", "out", "grad", "gout")]
+
+    # ------------------------------------------------------------ building steps
+    def _mat(self, value):
+        """A recorded argument with every Ref replaced by its box (built once; a raw
+        array argument becomes a _Raw marker, read at each call by _args)."""
+        tp = type(value)
+        if tp is Ref:
+            return self.boxes[value.n]
+        if tp is ARef:
+            return _Raw(self.boxes[value.n])
+        if tp is list or tp is tuple:
+            return tp(self._mat(v) for v in value)
+        if tp is dict:
+            return {k: self._mat(v) for k, v in value.items()}
+        return value
+
+    def _steps(self, events, offset, keep):
+        last = {}
+        for i, ev in enumerate(events):
+            used = _refs(ev.args, []) + _refs(ev.kwargs, [])
+            if ev.kind == "bwd":  # saved tensors are the forward's arguments
+                used += _refs(self.rec.events[ev.extra].args, [])
+            for n in used:
+                last[n] = i
+            for n in _refs(ev.out, []):
+                last.setdefault(n, i)
+        frees = [[] for _ in events]
+        freed_at = {}
+        for n, i in last.items():
+            if n not in keep and self.slots[n].kind == "out":
+                frees[i].append(self.boxes[n])
+                freed_at.setdefault(i, []).append(n)
+        steps, live, peak = [], 0, 0
+        sizes = {}
+        for i, ev in enumerate(events):
+            k = offset + i
+            run = (self._op if ev.kind == "op" else self._unit if ev.kind == "unit"
+                   else self._bwd if ev.kind == "bwd" else self._acc)(ev, k)
+            steps.append((run, tuple(frees[i])))
+            for n in _refs(ev.out, []):
+                s = self.slots[n]
+                if s.event == k and s.meta is not None and n not in sizes:
+                    sizes[n] = _nbytes(s.meta)
+                    live += sizes[n]
+            peak = max(peak, live)
+            live -= sum(sizes.get(n, 0) for n in freed_at.get(i, ()))
+        return steps, peak
+
+    def _op(self, ev, k):
+        cls = ev.fn
+        args = self._mat(ev.args)
+        kwargs = self._mat(ev.kwargs)
+        cell = self.ctx_cells.get(k)
+        pattern = [None if e is None else True for e in ev.node.next] if cell else None
+        save_output = cell is not None and cls.save_output
+        out = ev.out
+        norm = _norm
+        raw = _has_raw(args) or _has_raw(kwargs)
+        if type(out) is Ref:
+            ob = self.boxes[out.n]
+            if not kwargs and cell is None and not raw:
+                def run():
+                    o = cls.forward(_NO_CTX, *args)
+                    ob.array = o if type(o) is _ndarray else norm(o)
+                return run
+            outs = ob
+        else:
+            outs = [self.boxes[o.n] if type(o) is Ref else None for o in out]
+
+        def run_general():
+            ctx = _NO_CTX
+            if cell is not None:  # a fresh ctx: its backward may run after the next replay
+                ctx = cell[0] = _new(cls)
+                ctx.saved = None
+                ctx.next = pattern
+            if raw:
+                o = norm(cls.forward(ctx, *_now(args), **_now(kwargs)))
+            else:
+                o = norm(cls.forward(ctx, *args, **kwargs))
+            if type(outs) is list:
+                for b, a in zip(outs, o):
+                    if b is not None:
+                        b.array = a
+            else:
+                outs.array = o
+                if save_output:  # what Function.apply does for ctx.output
+                    ctx._out = o
+                    ctx._out_version = outs._version
+                    ctx._out_at = outs._version[0]
+                    if ctx.saved is None:
+                        ctx.saved = ()
+        return run_general
+
+    def _bwd(self, ev, k):
+        cls = ev.fn
+        cell = self.ctx_cells[ev.extra]
+        grads = self._mat(ev.args)
+        assign = self._assigns(ev, k)
+
+        def run():
+            r = cls.backward(cell[0], *grads)
+            for path, box in assign:
+                v = r
+                for i in path:
+                    v = v[i]
+                box.array = v.array
+        return run
+
+    def _assigns(self, ev, k):
+        """(path into the call's result, box) for each tensor the call made."""
+        assigns = []
+
+        def walk(t, path):
+            if type(t) is Ref:
+                s = self.slots[t.n]
+                if s.kind == "out" and s.event == k:
+                    assigns.append((path, self.boxes[t.n]))
+            elif type(t) in (list, tuple):
+                for i, v in enumerate(t):
+                    walk(v, path + (i,))
+        walk(ev.out, ())
+        return assigns
+
+    def _unit(self, ev, k):
+        fn = ev.fn
+        args = self._mat(ev.args)
+        kwargs = self._mat(ev.kwargs)
+        assigns = []
+
+        def walk(t, path):
+            if type(t) is Ref:
+                s = self.slots[t.n]
+                if s.kind == "out" and s.event == k:
+                    assigns.append((path, self.boxes[t.n]))
+            elif type(t) in (list, tuple):
+                for i, v in enumerate(t):
+                    walk(v, path + (i,))
+        walk(ev.out, ())
+
+        raw = _has_raw(args) or _has_raw(kwargs)
+
+        def run():
+            r = fn(*_now(args), **_now(kwargs)) if raw else fn(*args, **kwargs)
+            for path, box in assigns:
+                v = r
+                for i in path:
+                    v = v[i]
+                box.array = v.array if isinstance(v, Tensor) else v
+        return run
+
+    def _acc(self, ev, k):
+        leaf = self._resolver(ev.args[0].n)
+        gbox = self.boxes[ev.args[1].n]
+        out = self.boxes[ev.out.n]
+        took = ev.extra
+        fresh = self.fresh
+
+        def run():
+            t = leaf()
+            g = gbox.array
+            old = t._grad
+            if old is None:
+                t._grad = _make(g if took else g.copy())
+                fresh.add(id(t))
+            elif id(t) in fresh:
+                t._grad = _make(old.array + g)
+                fresh.discard(id(t))
+            else:
+                old.array += g
+                old._version[0] += 1
+            out.array = t._grad.array
+        return run
+
+    def _resolver(self, n):
+        """A function giving the real tensor behind slot n (inputs: the caller's)."""
+        s = self.slots[n]
+        if s.kind == "in":
+            i = s.index
+            return lambda: self.cur_inputs[i]
+        box = self.boxes[n]
+        return lambda: box
+
+    # ------------------------------------------------------------ running
+    def run(self, inputs, node_env=None):
+        """Replay the forward (everything, for a whole step) on `inputs`; returns the
+        region's result built from the recorded template."""
+        self.cur_inputs = inputs
+        boxes = self.boxes
+        for n, t in enumerate(inputs):
+            boxes[n].array = t.array
+        for b, arr in self.mutable_consts:
+            b.array = arr.copy()
+        self.fresh.clear()
+        try:
+            with no_grad():
+                for run, free in self.fwd:
+                    run()
+                    for b in free:
+                        b.array = None
+            return self._result(self.rec.result, {}, None)
+        finally:
+            self.cur_inputs = ()
+            for b in self.temps:
+                b.array = None
+            for cell in self.ctx_cells.values():
+                cell[0] = None
+
+    def capture_result(self, inputs):
+        """The capture call's result: outputs on a CompiledBackward node over the values
+        met at capture (exactly what this call's backward needs)."""
+        self.cur_inputs = inputs
+        for n in set(self.need) | set(_refs(self.rec.result, [])):
+            s = self.slots[n]
+            if s.kind in ("in", "out", "grad"):
+                self.boxes[n].array = s.obj.array if isinstance(s.obj, Tensor) else s.obj
+        for k in self.need_ctx:
+            self.ctx_cells[k][0] = self.rec.events[k].node
+        try:
+            return self._result(self.rec.result, {}, None)
+        finally:
+            self.cur_inputs = ()
+            for b in self.temps:
+                b.array = None
+            for cell in self.ctx_cells.values():
+                cell[0] = None
+
+    def _result(self, tmpl, memo, node):
+        if type(tmpl) is Ref:
+            n = tmpl.n
+            if n in memo:
+                return memo[n]
+            memo[n] = v = self._value(n, memo)
+            return v
+        tp = type(tmpl)
+        if tp is list or tp is tuple:
+            return tp(self._result(v, memo, node) for v in tmpl)
+        if tp is dict:
+            return {k: self._result(v, memo, node) for k, v in tmpl.items()}
+        return tmpl
+
+    def _value(self, n, memo):
+        s = self.slots[n]
+        if s.kind == "in":
+            return self.cur_inputs[s.index]
+        if s.kind == "unknown":
+            b = self.boxes[n]
+            return b if b is s.obj else _make(b.array.copy())
+        if s.kind == "grad":
+            return self._resolver(self.rec.events[s.event].args[0].n)()._grad
+        if self.live and "node" not in memo:
+            memo["node"] = self._node()
+        t = _make(self.boxes[n].array)
+        if n in self.live:
+            node = memo["node"]
+            nr = self.live.index(n)
+            t.requires_grad = True
+            t.grad_fn = node
+            t._nr = nr
+            if node._outputs is not None:
+                node._outputs[nr] = weakref.ref(t)
+        return t
+
+    def _node(self):
+        """The one graph node of a replayed forward: its backward replays the recorded
+        backward steps on the arrays this forward left."""
+        node = _new(CompiledBackward)
+        node.saved = ()
+        node._plan = self
+        node._env = ([self.boxes[n].array for n in self.need],
+                     [self.ctx_cells[k][0] for k in self.need_ctx])
+        edges = []
+        for n in self.targets:
+            t = self._resolver(n)()
+            if not t.requires_grad:
+                edges.append(None)
+            elif t.grad_fn is None:
+                edges.append(t)
+            else:
+                fn = t.grad_fn
+                edges.append(fn if fn._n_out == 1 else OutputEdge(fn, t._nr))
+        node.next = edges
+        metas = [self.slots[n].meta for n in self.live]
+        if len(metas) == 1:
+            node._shape, node._dtype = metas[0]
+        else:
+            node._n_out = len(metas)
+            node._plain = False
+            node._metas = metas
+            node._outputs = [None] * len(metas)
+        return node
+
+    def backward(self, env, grads):
+        boxes = self.boxes
+        arrays, ctxs = env
+        for n, a in zip(self.need, arrays):
+            boxes[n].array = a
+        for k, c in zip(self.need_ctx, ctxs):
+            self.ctx_cells[k][0] = c
+        for n, g in zip(self.gout, grads):
+            boxes[n].array = g.array
+        try:
+            for run, free in self.bwd:
+                run()
+                for b in free:
+                    b.array = None
+            for cell in self.ctx_cells.values():
+                cell[0] = None
+            return tuple(None if r is None else _make(boxes[r.n].array.copy())
+                         if self.slots[r.n].kind == "unknown" else _make(boxes[r.n].array)
+                         for r in self.bwd_result)
+        finally:
+            for b in self.temps:
+                b.array = None
+
+    def stats(self) -> dict:
+        evs = self.rec.events
+        split = self.rec.sections.get("backward", len(evs))
+        return {"ops": sum(1 for e in evs if e.kind in ("op", "bwd")),
+                "forward_ops": sum(1 for e in evs[:split] if e.kind == "op"),
+                "backward_ops": sum(1 for e in evs if e.kind == "bwd") +
+                sum(1 for e in evs[split:] if e.kind == "op"),
+                "units": [e.name() for e in evs if e.kind == "unit"],
+                "grad_accumulations": sum(1 for e in evs if e.kind == "acc"),
+                "memory_planned_bytes": self.fwd_peak + self.bwd_peak}
+
+
+def _nbytes(meta):
+    shape, dtype = meta
+    n = 1
+    for d in shape:
+        n *= d
+    return n * dtype.itemsize
+
+
+class CompiledBackward(Function):
+    """The graph node of a replayed compiled forward."""
+
+    _env = None
+    _plan = None
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise RuntimeError("CompiledBackward is made by a compiled region's replay")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        from ..function import is_grad_enabled
+        if is_grad_enabled():
+            raise RuntimeError(
+                "compiled region: backward with create_graph=True (double backward) is not "
+                "supported through a compiled module; call the original module instead")
+        return ctx._plan.backward(ctx._env, grads)
+
+    @classmethod
+    def name(cls) -> str:
+        return "compiledbackward"
