@@ -446,9 +446,9 @@ from . import (  # noqa: E402
 from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
+from .compile import GraphBreak, compile, compile_explain  # noqa: E402
 from .explain import explain_grad  # noqa: E402
 from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402
 from .profiler import profile  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402
-from .compile import GraphBreak, compile, compile_explain  # noqa: E402
