@@ -15,6 +15,7 @@ while a capture runs (see `patched`), so the eager hot paths carry no hook.
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import traceback
@@ -242,11 +243,15 @@ class Recorder:
         self.sections[section] = len(self.events)
 
 
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_OWN = tuple(os.path.join(_ROOT, d) + os.sep for d in ("autograd", "nn"))
+
+
 def _user_frame() -> str:
     """'file:line' of the innermost frame outside Ember's own packages."""
     for fr in reversed(traceback.extract_stack()[:-2]):
-        f = fr.filename.replace("\\", "/")
-        if "/autograd/" not in f and "/nn/" not in f:
+        f = os.path.abspath(fr.filename)
+        if not f.startswith(_OWN):
             return f"{fr.filename}:{fr.lineno}"
     return "<unknown>"
 

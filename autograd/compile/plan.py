@@ -173,7 +173,10 @@ class Plan:
                 b.array = d[1]
                 self.boxes.append(b)
             else:
-                self.boxes.append(_box())
+                b = _box()
+                # forwards may read it (cat keeps the shapes of inputs that need grad)
+                b.requires_grad = bool(getattr(s.obj, "requires_grad", False))
+                self.boxes.append(b)
         self.cur_inputs = ()
         self.fresh = set()
         split = rec.sections.get("backward", len(rec.events))
