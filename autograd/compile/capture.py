@@ -109,6 +109,8 @@ class Recorder:
         self.sections = {}    # name -> first event index
         self.result = None    # the region's return value, tensors as Refs
         self.live, self.targets, self.bwd_result = [], [], ()
+        self.in_backward = 0
+        self.dirty = False
         for i, t in enumerate(inputs):
             self._new_slot(t, Slot("in", index=i))
 
@@ -179,7 +181,8 @@ class Recorder:
             self.unsupported.append(f"a user-defined Function ({cls.__name__})")
         k = len(self.events)
         ev = Event("op", cls, self.template(args), self.template(kwargs), None,
-                   _function._mode.enabled)
+                   _function._mode.enabled, where="backward" if self.in_backward or
+                   self.section == "backward" else None)
         self.events.append(ev)
         ev.out = self.outputs(out, k)
         first = out[0] if type(out) is tuple and out else out
@@ -230,7 +233,51 @@ class Recorder:
         self._new_slot(g, Slot("gout", index=j))
         return g
 
+    # ---------------------------------------------------------------- inlined backwards
+    def mark(self):
+        self.dirty = False
+        return (len(self.events), len(self.slots), len(self.by_tensor), len(self.by_array),
+                len(self.keep))
+
+    def inlinable(self, mark, out) -> bool:
+        """Did the backward just run compute its result with recorded calls only (Tensor
+        ops on known values)? Then those calls replace the call of the backward."""
+        if self.dirty:
+            return False
+        if any(s.kind != "out" for s in self.slots[mark[1]:]):
+            return False  # it used a tensor of unknown origin (a value left on the ctx)
+        for ev in self.events[mark[0]:]:
+            if ev.kind not in ("op", "unit") or _has_array(ev.args) or _has_array(ev.kwargs):
+                return False
+        for t in out if type(out) is tuple else (out,):
+            if t is None:
+                continue
+            if not isinstance(t, Tensor):
+                return False
+            n = self.by_tensor.get(id(t))
+            if n is None:
+                n = self.by_array.get(id(t.array))
+                if n is None or self.slots[n].kind == "unknown":
+                    return False
+                self.by_tensor[id(t)] = n
+                self.keep.append(t)
+            elif self.slots[n].kind == "unknown":
+                return False
+        return True
+
+    def rollback(self, mark):
+        ne, ns, nt, na, nk = mark
+        del self.events[ne:]
+        del self.slots[ns:]
+        for d, n0 in ((self.by_tensor, nt), (self.by_array, na)):
+            for key in list(d)[n0:]:
+                del d[key]
+        del self.keep[nk:]
+
     def host_read(self, what):
+        if self.in_backward:  # inside a backward formula: that backward is called whole
+            self.dirty = True
+            return
         where = _user_frame()
         self.breaks.append((what, where))
         if self.fullgraph:
@@ -245,6 +292,16 @@ class Recorder:
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _OWN = tuple(os.path.join(_ROOT, d) + os.sep for d in ("autograd", "nn"))
+
+
+def _has_array(value) -> bool:
+    """A raw backend array left in a recorded argument (one no slot accounts for)."""
+    if type(value) in (list, tuple):
+        return any(_has_array(v) for v in value)
+    if type(value) is dict:
+        return any(_has_array(v) for v in value.values())
+    return type(value) is backend.ndarray or (backend.is_array(value) and
+                                              hasattr(value, "shape"))
 
 
 def _user_frame() -> str:
@@ -324,6 +381,18 @@ def _backward(orig):
         if rec is None:
             return fn(*a)
         ctx, grads = (a[1], a[2:]) if is_cls else (a[0], a[1:])
+        if id(ctx) in rec.node_event:
+            # first try recording the formula's own Tensor ops (array-level replay)
+            mark = rec.mark()
+            rec.in_backward += 1
+            try:
+                out = fn(*a)
+            finally:
+                rec.in_backward -= 1
+            if not rec.inlinable(mark, out):
+                rec.rollback(mark)  # the call as a whole, on its forward's ctx
+                rec.record_backward(ctx, grads, out)
+            return out
         tracers = _function._tracers
         saved = tracers[:]
         tracers.clear()

@@ -531,11 +531,10 @@ class Plan:
 
     def stats(self) -> dict:
         evs = self.rec.events
-        split = self.rec.sections.get("backward", len(evs))
+        bwd = sum(1 for e in evs if e.kind == "bwd" or e.kind == "op" and e.where)
         return {"ops": sum(1 for e in evs if e.kind in ("op", "bwd")),
-                "forward_ops": sum(1 for e in evs[:split] if e.kind == "op"),
-                "backward_ops": sum(1 for e in evs if e.kind == "bwd") +
-                sum(1 for e in evs[split:] if e.kind == "op"),
+                "forward_ops": sum(1 for e in evs if e.kind == "op" and not e.where),
+                "backward_ops": bwd,
                 "units": [e.name() for e in evs if e.kind == "unit"],
                 "grad_accumulations": sum(1 for e in evs if e.kind == "acc"),
                 "memory_planned_bytes": self.fwd_peak + self.bwd_peak}
