@@ -38,7 +38,10 @@ Design
   backward with no units) is launched as one CUDA graph captured with CuPy's stream
   capture, over fixed input/output buffers.
 
-Limits: no elementwise fusion yet (`explain()` reports no fused groups); a whole
+* **Fusion** (fuse.py). On NumPy, runs of elementwise ops become one step of bare ufunc
+  calls writing in place into dead intermediates (`out=`).
+
+Limits: fusion covers add, sub, mul, div, neg, exp and tanh; a whole
 training step is not a CUDA graph (the optimiser's host-side scalars would be baked in);
 custom `autograd.Function`s, leaf hooks and `create_graph=True` inside the region keep it
 eager; a compiled Module is a wrapper object, not an `nn.Module` subclass.
@@ -337,7 +340,7 @@ class Explanation:
         self.graph_breaks = [f"{what} at {where}" for what, where in compiled._breaks]
         self.graph_count = len(self.graphs)
         self.ops = sum(g["ops"] for g in self.graphs)
-        self.fused_groups = []
+        self.fused_groups = [grp for g in self.graphs for grp in g["fused_groups"]]
         self.memory_planned_bytes = max((g["memory_planned_bytes"] for g in self.graphs),
                                         default=0)
 

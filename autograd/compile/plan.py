@@ -22,6 +22,7 @@ import weakref
 from .. import backend
 from ..function import _NO_CTX, Function, OutputEdge, no_grad
 from ..tensor import Tensor, _make
+from . import fuse
 from .capture import ARef, Ref
 
 _ndarray = backend.ndarray
@@ -158,8 +159,11 @@ class Plan:
     tensors (read live) and which are constants; None treats them all as external (the
     capture call's own backward, where the values met are exactly right)."""
 
+    fusion = True  # elementwise runs as bare ufuncs (fuse.py)
+
     def __init__(self, rec, decisions=None):
         self.rec = rec
+        self.fused_groups = []
         self.slots = rec.slots
         self.boxes = []
         self.mutable_consts = []
@@ -247,17 +251,41 @@ class Plan:
             if n not in keep and self.slots[n].kind == "out":
                 frees[i].append(self.boxes[n])
                 freed_at.setdefault(i, []).append(n)
+        cands = [fuse.candidate(self, ev, offset + i) if self.fusion else None
+                 for i, ev in enumerate(events)]
         steps, live, peak = [], 0, 0
         sizes = {}
+        made_here = set()  # outputs of fused steps: buffers nothing else holds
+        group, group_free, names = [], [], []
         for i, ev in enumerate(events):
             k = offset + i
-            run = (self._op if ev.kind == "op" else self._unit if ev.kind == "unit"
-                   else self._bwd if ev.kind == "bwd" else self._acc)(ev, k)
-            steps.append((run, tuple(frees[i])))
+            c = cands[i]
+            inplace = None
+            if c is not None:
+                out_meta = self.slots[c[2]].meta
+                inplace = next((o.n for o in c[1] if type(o) is Ref and last.get(o.n) == i
+                                and o.n not in keep and o.n in made_here
+                                and self.slots[o.n].meta == out_meta), None)
+                group.append(fuse.build(self, c, inplace))
+                group_free += frees[i]
+                names.append(ev.fn.__name__)
+                made_here.add(c[2])
+            else:
+                run = (self._op if ev.kind == "op" else self._unit if ev.kind == "unit"
+                       else self._bwd if ev.kind == "bwd" else self._acc)(ev, k)
+                steps.append((run, tuple(frees[i])))
+                # it may keep a view of (or a reference to) its arguments' buffers
+                made_here.difference_update(_refs(ev.args, []) + _refs(ev.kwargs, []))
+            if group and (i + 1 == len(events) or cands[i + 1] is None):
+                steps.append((fuse.group(group) if len(group) > 1 else group[0],
+                              tuple(group_free)))
+                if len(group) > 1:
+                    self.fused_groups.append(names)
+                group, group_free, names = [], [], []
             for n in _refs(ev.out, []):
                 s = self.slots[n]
                 if s.event == k and s.meta is not None and n not in sizes:
-                    sizes[n] = _nbytes(s.meta)
+                    sizes[n] = 0 if inplace is not None else _nbytes(s.meta)
                     live += sizes[n]
             peak = max(peak, live)
             live -= sum(sizes.get(n, 0) for n in freed_at.get(i, ()))
@@ -537,6 +565,7 @@ class Plan:
                 "backward_ops": bwd,
                 "units": [e.name() for e in evs if e.kind == "unit"],
                 "grad_accumulations": sum(1 for e in evs if e.kind == "acc"),
+                "fused_groups": list(self.fused_groups),
                 "memory_planned_bytes": self.fwd_peak + self.bwd_peak}
 
 
