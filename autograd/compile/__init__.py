@@ -53,8 +53,10 @@ import warnings
 from ..engine import run_backward
 from ..function import _FREED, is_grad_enabled
 from ..tensor import Tensor, _make
-from .capture import GraphBreak, Recorder, active, capturing
-from .plan import Plan, verify
+from .capture import GraphBreak, Recorder, active
+from .patch import capturing
+from .plan import Plan
+from .verify import verify
 
 __all__ = ["compile", "compile_explain", "GraphBreak", "CompiledFunction", "CompiledModule"]
 

@@ -9,11 +9,8 @@ optimisers); an accumulation step adds into the real leaf's `.grad` as the engin
 Parameters, buffers and other tensors the region reads from outside are their own boxes,
 read live, so a replay sees what the previous step (or a scheduler) left there.
 
-Two recordings of the same guard set are compared before a plan is trusted: the same
-calls in the same order, the same non-tensor arguments, and for every tensor met without
-provenance either the same object both times (a parameter, a buffer: read live) or equal
-values (a constant, kept). Anything else (a value computed outside the recorded ops, data
-dependent control flow) leaves the region eager.
+Which unknown tensors are parameters (read live) and which are constants is decided
+by comparing two recordings (verify.py).
 """
 from __future__ import annotations
 
@@ -24,136 +21,13 @@ from ..function import _NO_CTX, Function, OutputEdge, no_grad
 from ..tensor import Tensor, _make
 from . import fuse
 from .capture import ARef, Ref
+from .values import _box, _has_raw, _nbytes, _norm, _now, _Raw, _refs
 
 _ndarray = backend.ndarray
 _new = object.__new__
 
 
-# ----------------------------------------------------------------------------- verifying
-def same(a, b) -> bool:
-    """Structural equality of two recorded argument values (Refs by slot number)."""
-    if a is b:
-        return True
-    ta = type(a)
-    if ta is not type(b):
-        return False
-    if ta is Ref or ta is ARef:
-        return a.n == b.n
-    if ta is list or ta is tuple:
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if ta is dict:
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    code = getattr(a, "__code__", None)
-    if code is not None and getattr(a, "__closure__", None) is not None or \
-            ta.__name__ == "function":
-        if code is not b.__code__ or a.__defaults__ != b.__defaults__:
-            return False
-        ca, cb = a.__closure__ or (), b.__closure__ or ()
-        return len(ca) == len(cb) and all(same(x.cell_contents, y.cell_contents)
-                                          for x, y in zip(ca, cb))
-    if backend.is_array(a) and hasattr(a, "shape"):
-        return a.shape == b.shape and a.dtype == b.dtype and \
-            bool(backend.array_module(a).array_equal(a, b))
-    try:
-        r = a == b
-        return r if type(r) is bool else False
-    except Exception:  # noqa: BLE001 - objects whose == raises are simply not equal
-        return False
-
-
-def verify(r1, r2):
-    """(None, decisions) when the recordings agree, else (reason, None). decisions maps
-    each slot met without provenance to ('ext', tensor) or ('const', array)."""
-    if len(r1.events) != len(r2.events) or len(r1.slots) != len(r2.slots):
-        return ("the recorded calls change between calls (data-dependent control flow or "
-                "Python state)"), None
-    for k, (a, b) in enumerate(zip(r1.events, r2.events)):
-        if a.kind != b.kind or a.fn is not b.fn and not same(a.fn, b.fn) or \
-                not same(a.args, b.args) or not same(a.kwargs, b.kwargs) or \
-                not same(a.out, b.out) or a.extra != b.extra:
-            return (f"call {k} ({b.name()}) changes between calls (its arguments or data-"
-                    "dependent control flow)"), None
-    decisions = {}
-    for n, (s1, s2) in enumerate(zip(r1.slots, r2.slots)):
-        if s1.kind != s2.kind or s1.index != s2.index or s1.event != s2.event or \
-                s1.path != s2.path or s1.meta != s2.meta:
-            return f"value %{n} changes its origin between calls", None
-        if s2.kind != "unknown":
-            continue
-        if s1.obj is s2.obj:
-            decisions[n] = ("ext", s2.obj)
-        elif same(s1.obj.array, s2.obj.array):
-            decisions[n] = ("const", s2.obj.array.copy())
-        else:
-            return (f"a tensor of shape {s2.meta[0]} used by the region is computed outside "
-                    "the recorded ops and changes between calls"), None
-    return None, decisions
-
-
 # ----------------------------------------------------------------------------- the plan
-def _box():
-    t = _new(Tensor)
-    t.array = None
-    t.requires_grad = False
-    t.grad_fn = None
-    t._grad = None
-    t._version = [0]
-    return t
-
-
-def _refs(value, into):
-    if type(value) is Ref or type(value) is ARef:
-        into.append(value.n)
-    elif type(value) in (list, tuple):
-        for v in value:
-            _refs(v, into)
-    elif type(value) is dict:
-        for v in value.values():
-            _refs(v, into)
-    return into
-
-
-def _norm(o):
-    if type(o) is tuple:
-        return tuple(_norm(x) for x in o)
-    if isinstance(o, Tensor):
-        return o.array
-    if o is None or type(o) is _ndarray or backend.is_array(o):
-        return o
-    return backend.array_module(o).asarray(o)
-
-
-class _Raw:
-    """A raw array argument: the current array of `box`."""
-
-    __slots__ = ("box",)
-
-    def __init__(self, box):
-        self.box = box
-
-
-def _has_raw(value):
-    if type(value) is _Raw:
-        return True
-    if type(value) in (list, tuple):
-        return any(_has_raw(v) for v in value)
-    if type(value) is dict:
-        return any(_has_raw(v) for v in value.values())
-    return False
-
-
-def _now(value):
-    """`value` with every _Raw replaced by its box's current array."""
-    tp = type(value)
-    if tp is _Raw:
-        return value.box.array
-    if tp is list or tp is tuple:
-        return tp(_now(v) for v in value)
-    if tp is dict:
-        return {k: _now(v) for k, v in value.items()}
-    return value
-
-
 class Plan:
     """The replay of one recording. `decisions` says which unknown slots are external
     tensors (read live) and which are constants; None treats them all as external (the
@@ -567,14 +441,6 @@ class Plan:
                 "grad_accumulations": sum(1 for e in evs if e.kind == "acc"),
                 "fused_groups": list(self.fused_groups),
                 "memory_planned_bytes": self.fwd_peak + self.bwd_peak}
-
-
-def _nbytes(meta):
-    shape, dtype = meta
-    n = 1
-    for d in shape:
-        n *= d
-    return n * dtype.itemsize
 
 
 class CompiledBackward(Function):
