@@ -34,9 +34,9 @@ Design
   and input that requires grad). A replay returns outputs whose `grad_fn` is a single
   `CompiledBackward` node; its backward replays those steps and hands the gradients to
   the engine, which accumulates them into `.grad` as usual.
-* **CUDA** (cuda.py). A plan made only of op steps on CUDA arrays (a compiled forward or
-  backward with no units) is launched as one CUDA graph captured with CuPy's stream
-  capture, over fixed input/output buffers.
+* **CUDA** (cuda.py). A plan made only of op steps on CUDA arrays (an inference forward,
+  a `no_grad` region: no units, no backward node) is launched as one CUDA graph captured
+  with CuPy's stream capture into a private memory pool, over fixed input buffers.
 
 * **Fusion** (fuse.py). On NumPy, runs of elementwise ops become one step of bare ufunc
   calls writing in place into dead intermediates (`out=`).
@@ -53,6 +53,7 @@ import warnings
 from ..engine import run_backward
 from ..function import _FREED, is_grad_enabled
 from ..tensor import Tensor, _make
+from . import cuda
 from .capture import GraphBreak, Recorder, active
 from .patch import capturing
 from .plan import Plan
@@ -263,6 +264,8 @@ class CompiledFunction:
             entry.first = None
             if reason is None:
                 entry.plan = Plan(rec, decisions)
+                if self.mode != "max-autotune-no-cudagraphs" and cuda.eligible(entry.plan):
+                    entry.plan.graphed = cuda.Graphed(entry.plan)
             else:
                 entry.eager, entry.reason = True, reason
                 self._warn(reason, f"compile: {self.__name__} runs eagerly: {reason}")

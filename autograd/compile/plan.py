@@ -34,6 +34,8 @@ class Plan:
     capture call's own backward, where the values met are exactly right)."""
 
     fusion = True  # elementwise runs as bare ufuncs (fuse.py)
+    graphed = None  # a cuda.Graphed when the replay is launched as one CUDA graph
+    _copy_out = False  # results are copies of the boxes' arrays (CUDA graph buffers)
 
     def __init__(self, rec, decisions=None):
         self.rec = rec
@@ -303,6 +305,10 @@ class Plan:
     def run(self, inputs, node_env=None):
         """Replay the forward (everything, for a whole step) on `inputs`; returns the
         region's result built from the recorded template."""
+        if self.graphed is not None:  # one CUDA graph (cuda.py)
+            out = self.graphed.run(inputs)
+            if out is not None:
+                return out
         self.cur_inputs = inputs
         boxes = self.boxes
         for n, t in enumerate(inputs):
@@ -368,7 +374,7 @@ class Plan:
             return self._resolver(self.rec.events[s.event].args[0].n)()._grad
         if self.live and "node" not in memo:
             memo["node"] = self._node()
-        t = _make(self.boxes[n].array)
+        t = _make(self.boxes[n].array.copy() if self._copy_out else self.boxes[n].array)
         if n in self.live:
             node = memo["node"]
             nr = self.live.index(n)

@@ -326,3 +326,83 @@ def test_compile_explain_reports_ops_and_memory():
     ex = torch.compile_explain(f, x, w)
     assert ex.ops == 3 and ex.graph_count == 1 and ex.memory_planned_bytes > 0
     assert "ops captured: 3" in str(ex)
+
+
+# ----------------------------------------------------------------------------- CUDA
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CuPy and a GPU")
+@pytest.mark.parametrize("optim", ["sgd", "adam"])
+def test_whole_step_matches_eager_on_cuda(optim):
+    def run(compiled):
+        torch.manual_seed(0)
+        model = _lenet().to("cuda")
+        opt = OPTIMS[optim](model.parameters())
+        sched = nn.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        for x, y in zip(*_data("lenet", steps=20)):
+            f(x.to("cuda"), y.to("cuda"))
+            sched.step()
+        return [p.detach().cpu().numpy() for p in model.parameters()], f
+    eager, _ = run(False)
+    comp, f = run(True)
+    _assert_replayed(f)
+    for a, b in zip(comp, eager):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # GPU reductions reorder
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CuPy and a GPU")
+def test_inference_forward_is_one_cuda_graph():
+    torch.manual_seed(0)
+    model = _mlp().to("cuda").eval()
+
+    @torch.compile
+    def infer(x):
+        with torch.no_grad():
+            return model(x).tanh() * 2 + 1
+    xs = [torch.randn(5, 12, device="cuda") for _ in range(6)]
+    outs = [infer(x) for x in xs]
+    plan = next(iter(infer._cache.values())).plan
+    assert plan.graphed is not None and plan.graphed.graph is not None
+    with torch.no_grad():
+        for x, o in zip(xs, outs):
+            np.testing.assert_allclose(o.cpu().numpy(), (model(x).tanh() * 2 + 1).cpu().numpy(),
+                                       rtol=1e-5, atol=1e-6)
+    assert outs[-1].array is not outs[-2].array  # results are copies of the graph buffers
+    model[0].weight = nn.Parameter(torch.randn(24, 12, device="cuda"))
+    with torch.no_grad():
+        np.testing.assert_allclose(infer(xs[0]).cpu().numpy(),
+                                   (model(xs[0]).tanh() * 2 + 1).cpu().numpy(), rtol=1e-5,
+                                   atol=1e-6)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CuPy and a GPU")
+def test_compiled_module_on_cuda_matches_eager():
+    g_eager, p_eager, _ = _run_module_on("cuda", False)
+    g_comp, p_comp, m = _run_module_on("cuda", True)
+    _assert_replayed(m)
+    for a, b in zip(p_comp, p_eager):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _run_module_on(device, compiled, steps=10):
+    torch.manual_seed(0)
+    model = _lenet().to(device)
+    opt = nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    m = torch.compile(model) if compiled else model
+    grads = []
+    for x, y in zip(*_data("lenet", steps=steps)):
+        opt.zero_grad()
+        F.cross_entropy(m(x.to(device)), y.to(device)).backward()
+        grads.append([p.grad.cpu().numpy() for p in model.parameters()])
+        opt.step()
+    return grads, [p.detach().cpu().numpy() for p in model.parameters()], m
