@@ -28,6 +28,9 @@ _new = object.__new__
 
 
 # ----------------------------------------------------------------------------- the plan
+_EDGE = _box()  # the edge of a replayed ctx to an input that needs a gradient
+
+
 class Plan:
     """The replay of one recording. `decisions` says which unknown slots are external
     tensors (read live) and which are constants; None treats them all as external (the
@@ -172,7 +175,8 @@ class Plan:
         args = self._mat(ev.args)
         kwargs = self._mat(ev.kwargs)
         cell = self.ctx_cells.get(k)
-        pattern = [None if e is None else True for e in ev.node.next] if cell else None
+        # which inputs need a gradient, as backward reads ctx.next (a stand-in leaf each)
+        pattern = [None if e is None else _EDGE for e in ev.node.next] if cell else None
         save_output = cell is not None and cls.save_output
         out = ev.out
         norm = _norm

@@ -406,3 +406,49 @@ def _run_module_on(device, compiled, steps=10):
         grads.append([p.grad.cpu().numpy() for p in model.parameters()])
         opt.step()
     return grads, [p.detach().cpu().numpy() for p in model.parameters()], m
+
+
+def test_profiler_sees_a_compiled_step():
+    torch.manual_seed(0)
+    model = _mlp()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    c = torch.compile(step)
+    x, y = torch.randn(4, 12), torch.randint(0, 4, (4,))
+    for _ in range(3):
+        c(x, y)
+    with torch.profile() as p:
+        c(x, y)
+    assert "linear" in str(p) and "crossentropy" in str(p)
+
+
+def test_whole_step_with_replaced_parameter_and_optimizer():
+    torch.manual_seed(0)
+    model = _mlp()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    c = torch.compile(step)
+    x, y = torch.randn(4, 12), torch.randint(0, 4, (4,))
+    for _ in range(3):
+        c(x, y)
+    model[0].weight = nn.Parameter(torch.zeros(24, 12))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    twin = {id(p): p.detach().clone() for p in model.parameters()}
+    for _ in range(3):
+        c(x, y)
+    assert len(c._cache) == 2
+    assert float(model[0].weight.detach().abs().sum()) > 0  # the new parameter trained
+    assert all(not np.array_equal(twin[id(p)].numpy(), p.detach().numpy())
+               for p in model.parameters())
