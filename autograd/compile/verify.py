@@ -36,7 +36,9 @@ def same(a, b) -> bool:
             bool(backend.array_module(a).array_equal(a, b))
     try:
         r = a == b
-        return r if type(r) is bool else False
+        if type(r) is bool:
+            return r
+        return bool(r) if getattr(r, "shape", None) == () else False  # NumPy scalars
     except Exception:  # noqa: BLE001 - objects whose == raises are simply not equal
         return False
 

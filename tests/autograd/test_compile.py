@@ -452,3 +452,21 @@ def test_whole_step_with_replaced_parameter_and_optimizer():
     assert float(model[0].weight.detach().abs().sum()) > 0  # the new parameter trained
     assert all(not np.array_equal(twin[id(p)].numpy(), p.detach().numpy())
                for p in model.parameters())
+
+
+def test_compiled_module_backward_twice_needs_retain_graph():
+    torch.manual_seed(0)
+    model = _mlp()
+    m = torch.compile(model)
+    x = torch.randn(3, 12)
+    for _ in range(2):
+        m(x)
+    out = m(x).sum()
+    out.backward(retain_graph=True)
+    first = model[0].weight.grad.numpy().copy()
+    out.backward()
+    np.testing.assert_allclose(model[0].weight.grad.numpy(), 2 * first, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="second time"):
+        out.backward()
+    with pytest.raises(RuntimeError, match="create_graph"):
+        m(x).sum().backward(create_graph=True)
