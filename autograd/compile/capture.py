@@ -195,7 +195,8 @@ class Recorder:
         k = self.node_event.get(id(ctx))
         if k is None:
             self.unsupported.append(f"the backward of {type(ctx).__name__}, an op from "
-                                    "outside the compiled region")
+                                    "outside the compiled region or inside an in-place op "
+                                    "on a tensor that requires grad (relu_, inplace=True)")
             return
         self.events[k].extra = "ctx"
         n = len(self.events)

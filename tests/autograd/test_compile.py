@@ -470,3 +470,39 @@ def test_compiled_module_backward_twice_needs_retain_graph():
         out.backward()
     with pytest.raises(RuntimeError, match="create_graph"):
         m(x).sum().backward(create_graph=True)
+
+
+@pytest.mark.parametrize("case", ["zero_to_zeros", "accumulate", "inplace_relu"])
+def test_step_variants_match_eager(case):
+    """Gradients zeroed in place, gradients accumulated over calls (no zero_grad), an
+    input that requires grad, and an in-place ReLU (which keeps the step eager)."""
+    def run(compiled):
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Linear(6, 8), nn.ReLU(inplace=case == "inplace_relu"),
+                          nn.Linear(8, 3))
+        opt = nn.optim.Adam(m.parameters(), lr=1e-2)
+        w = torch.randn(6, requires_grad=True)
+
+        def step(x, y):
+            if case != "accumulate":
+                opt.zero_grad(set_to_none=False)
+            loss = F.cross_entropy(m(x * w), y)
+            loss.backward()
+            opt.step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        g = torch.Generator().manual_seed(1)
+        for _ in range(6):
+            f(torch.randn(4, 6, generator=g), torch.randint(0, 3, (4,), generator=g))
+        return [p.detach().numpy().copy() for p in m.parameters()] + [w.grad.numpy()], f
+    eager, _ = run(False)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        comp, f = run(True)
+    if case == "inplace_relu":
+        assert any("in-place" in str(x.message) for x in w)
+    else:
+        assert not w
+        _assert_replayed(f)
+    for a, b in zip(comp, eager):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
