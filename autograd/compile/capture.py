@@ -87,6 +87,8 @@ class Event:
             return self.fn.__name__
         if self.kind == "acc":
             return "accumulate_grad"
+        if self.kind == "write":
+            return "inplace_write"
         if self.kind == "bwd":
             return self.fn.__name__ + "Backward"
         return getattr(self.fn, "__qualname__", getattr(self.fn, "__name__", "unit"))
@@ -210,6 +212,12 @@ class Recorder:
                    _function._mode.enabled)
         self.events.append(ev)
         ev.out = self.outputs(out, k)
+
+    def record_write(self, t, k):
+        """An in-place op with a graph: the result of op event k written into t."""
+        out = self.events[k].out
+        self.events.append(Event("write", None, (Ref(self.slot_of(t)), out), {}, None,
+                                 True))
 
     def record_acc(self, leaf, g, took):
         k = len(self.events)

@@ -43,6 +43,36 @@ def _unit(orig):
     return wrapper
 
 
+def _inplace(orig):
+    """An in-place tensor method. Without a graph to record it is a unit; with one (the
+    tensor or the operand requires grad: `relu_`, `inplace=True` layers) the out-of-place
+    op it runs is recorded as an op, followed by a write of its result into the tensor."""
+    unit = _unit(orig)
+
+    def wrapper(t, *args, **kwargs):
+        rec = active()
+        if rec is None or not _function._mode.enabled or not isinstance(t, Tensor) or not (
+                t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad
+                                       for a in args)):
+            return unit(t, *args, **kwargs)
+        if t._view_base is not None:
+            rec.unsupported.append("an in-place op that requires grad on a view")
+            return orig(t, *args, **kwargs)
+        before = len(rec.events)
+        out = orig(t, *args, **kwargs)
+        node = t.grad_fn
+        k = rec.node_event.get(id(node))
+        saved = node.saved if node is not None and type(node.saved) is tuple else ()
+        if k is None or k < before or any(isinstance(x, Tensor) and id(x) not in
+                                          rec.by_tensor for x in saved):
+            rec.unsupported.append(f"{orig.__name__} on a tensor that requires grad")
+            return out
+        rec.record_write(t, k)
+        return out
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
 def _host(orig, what):
     def wrapper(self, *args, **kwargs):
         rec = active()
@@ -148,7 +178,7 @@ def _targets():
     inplace = mod("autograd.ops.inplace")
     for name in _INPLACE:
         if inplace is not None and hasattr(inplace, name):
-            out.append((inplace, name, _unit))
+            out.append((inplace, name, _inplace))
     for modname, names in (("autograd.creation", ("_new",)),
                            ("nn.functional.dropout", ("_keep_mask",)),
                            ("nn.functional.loss", ("_class_target",)),

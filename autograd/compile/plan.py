@@ -150,8 +150,7 @@ class Plan:
                 names.append(ev.fn.__name__)
                 made_here.add(c[2])
             else:
-                run = (self._op if ev.kind == "op" else self._unit if ev.kind == "unit"
-                       else self._bwd if ev.kind == "bwd" else self._acc)(ev, k)
+                run = getattr(self, "_" + ev.kind)(ev, k)
                 steps.append((run, tuple(frees[i])))
                 # it may keep a view of (or a reference to) its arguments' buffers
                 made_here.difference_update(_refs(ev.args, []) + _refs(ev.kwargs, []))
@@ -271,6 +270,16 @@ class Plan:
                 for i in path:
                     v = v[i]
                 box.array = v.array if isinstance(v, Tensor) else v
+        return run
+
+    def _write(self, ev, k):
+        target = self._resolver(ev.args[0].n)
+        src = self.boxes[ev.args[1].n]
+
+        def run():
+            t = target()
+            t.array[...] = src.array
+            t._version[0] += 1
         return run
 
     def _acc(self, ev, k):

@@ -43,7 +43,7 @@ def _mlp(dtype=torch.float32):
 
 def _lenet():
     return nn.Sequential(
-        nn.Conv2d(1, 4, 5, padding=2), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 4, 5, padding=2), nn.BatchNorm2d(4), nn.ReLU(inplace=True), nn.MaxPool2d(2),
         nn.Conv2d(4, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
         nn.Linear(8 * 2 * 2, 16), nn.ReLU(), nn.Linear(16, 4))
 
@@ -472,21 +472,27 @@ def test_compiled_module_backward_twice_needs_retain_graph():
         m(x).sum().backward(create_graph=True)
 
 
-@pytest.mark.parametrize("case", ["zero_to_zeros", "accumulate", "inplace_relu"])
+@pytest.mark.parametrize("case", ["zero_to_zeros", "accumulate", "inplace_relu",
+                                  "inplace_mul"])
 def test_step_variants_match_eager(case):
     """Gradients zeroed in place, gradients accumulated over calls (no zero_grad), an
-    input that requires grad, and an in-place ReLU (which keeps the step eager)."""
+    input that requires grad, in-place ops on tensors that require grad (a ReLU and an
+    add_ replay; a mul_ whose op saved the tensor it overwrites keeps the step eager)."""
     def run(compiled):
         torch.manual_seed(0)
         m = nn.Sequential(nn.Linear(6, 8), nn.ReLU(inplace=case == "inplace_relu"),
                           nn.Linear(8, 3))
         opt = nn.optim.Adam(m.parameters(), lr=1e-2)
         w = torch.randn(6, requires_grad=True)
+        scale = torch.full((8,), 1.5, requires_grad=True)  # mul_ by it saves h itself
 
         def step(x, y):
             if case != "accumulate":
                 opt.zero_grad(set_to_none=False)
-            loss = F.cross_entropy(m(x * w), y)
+            h = m[0](x * w)
+            h.add_(0.5)
+            h.mul_(scale if case == "inplace_mul" else 2.0)
+            loss = F.cross_entropy(m[2](m[1](h)), y)
             loss.backward()
             opt.step()
             return loss
@@ -499,8 +505,8 @@ def test_step_variants_match_eager(case):
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         comp, f = run(True)
-    if case == "inplace_relu":
-        assert any("in-place" in str(x.message) for x in w)
+    if case == "inplace_mul":
+        assert any("mul_" in str(x.message) for x in w)
     else:
         assert not w
         _assert_replayed(f)
