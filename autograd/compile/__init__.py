@@ -9,25 +9,35 @@ Design
   `training` flags and the identity of its parameters and buffers. Optimiser
   hyperparameters and step counters are not guards: the optimiser step is replayed as a
   call, so it reads them at replay time.
-* **Capture** (capture.py). A call with a new key runs eagerly with a `Recorder` on the
-  capture hook of `Function.apply` (`function._tracers`); work outside `Function.apply`
-  (in-place tensor methods, creation and random draws, dropout masks, optimiser `step`
-  and `zero_grad`, gradient clipping, the engine's accumulation into `.grad`) is wrapped
-  for the duration of the capture only and recorded as replayable *units*. Host reads
-  (`.item()`, `bool(t)`, `.tolist()`, `.numpy()`, printing) are graph breaks: the key is
-  then run eagerly from then on, with one warning naming the file and line
+* **Capture** (capture.py, patch.py). A call with a new key runs eagerly with a
+  `Recorder` on the capture hook of `Function.apply` (`function._tracers`). Each node's
+  backward that the engine calls is recorded too: op by op when the formula is written in
+  Tensor ops on known values, else as one call on the ctx of its forward op (formulas
+  with raw-array fast paths). Work outside `Function.apply` (in-place tensor methods,
+  creation and random draws, dropout masks, class-index targets, optimiser `step` and
+  `zero_grad`, `Module.zero_grad`, gradient clipping, the engine's accumulation into
+  `.grad`) is wrapped for the duration of the capture only and recorded as replayable
+  *units*; an in-place op on a tensor that requires grad is recorded as its op plus a
+  write. Host reads (`.item()`, `bool(t)`, `.tolist()`, `.numpy()`, printing) are graph
+  breaks: the key then runs eagerly, with one warning naming the file and line
   (`fullgraph=True` raises `GraphBreak` instead).
-* **Check.** The second call with the same key is captured again and the two recordings
-  are compared (plan.py): same calls, same non-tensor arguments, and every tensor met
+* **Check** (verify.py). The second call with the same key is captured again and the two
+  recordings are compared: same calls, same non-tensor arguments, and every tensor met
   without provenance is either the same object both times (a parameter or buffer, read
   live at replay) or equal both times (a constant). A difference (a value computed
-  outside the recorded ops, data-dependent control flow) keeps the key eager, with one
-  warning. So the first two calls of a key run eagerly and replays start at the third.
+  outside the recorded ops, data-dependent control flow, Python state) keeps the key
+  eager, with one warning. So the first two calls of a key run eagerly and replays start
+  at the third.
 * **Replay** (plan.py). A flat list of steps over preallocated boxes: an op step calls
-  the op's `forward` on boxes (no Tensor, no graph node per op), a unit step calls the
+  the op's `forward` on boxes (no Tensor, no graph node per op), a backward step calls
+  the node class's `backward` on the ctx its forward step filled, a unit step calls the
   recorded function again (random draws come from the global generator in eager order,
   the optimiser reads its current learning rate and step), an accumulation step adds
-  into the real `.grad`. Intermediate arrays are dropped after their last use.
+  into the real `.grad` as the engine does. Intermediate arrays are dropped after their
+  last use, so a replay holds no more than the eager step.
+* **Fusion** (fuse.py). On NumPy, runs of elementwise ops (add, sub, mul, div, neg, exp,
+  tanh) become one step of bare ufunc calls writing in place into dead intermediates
+  (`out=`); `explain()` lists the groups.
 * **Backward of a captured forward.** When the region returns tensors whose graph is
   still live (a compiled Module's forward), the capture also records the backward of the
   region (an `autograd.grad` with placeholder output gradients towards every parameter
@@ -38,13 +48,13 @@ Design
   a `no_grad` region: no units, no backward node) is launched as one CUDA graph captured
   with CuPy's stream capture into a private memory pool, over fixed input buffers.
 
-* **Fusion** (fuse.py). On NumPy, runs of elementwise ops become one step of bare ufunc
-  calls writing in place into dead intermediates (`out=`).
-
-Limits: fusion covers add, sub, mul, div, neg, exp and tanh; a whole
-training step is not a CUDA graph (the optimiser's host-side scalars would be baked in);
-custom `autograd.Function`s, leaf hooks and `create_graph=True` inside the region keep it
-eager; a compiled Module is a wrapper object, not an `nn.Module` subclass.
+Limits: a whole training step is not a CUDA graph (the optimiser's host-side learning
+rate and step would be baked in); buffers are not reused across replays (NumPy's and
+CuPy's allocators serve them); custom `autograd.Function`s, hooks on leaves,
+`create_graph=True`, an in-place op whose op saved the tensor it overwrites, and values
+computed on raw arrays outside the wrapped functions keep a region eager (with a
+warning, never a wrong replay); forward hooks of a compiled Module run at capture only;
+a compiled Module is a wrapper object (`_orig_mod`), not an `nn.Module` subclass.
 """
 from __future__ import annotations
 
