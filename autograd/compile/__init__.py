@@ -53,7 +53,7 @@ rate and step would be baked in); buffers are not reused across replays (NumPy's
 CuPy's allocators serve them); custom `autograd.Function`s, hooks on leaves,
 `create_graph=True`, an in-place op whose op saved the tensor it overwrites, and values
 computed on raw arrays outside the wrapped functions keep a region eager (with a
-warning, never a wrong replay); forward hooks of a compiled Module run at capture only;
+warning, never a wrong replay); hooks on a reachable Module keep it eager too;
 a compiled Module is a wrapper object (`_orig_mod`), not an `nn.Module` subclass.
 """
 from __future__ import annotations
@@ -120,12 +120,17 @@ def _tensors(value, into):
 
 
 def _module_state(m, key):
-    """Training flags and parameter/buffer identities of m and its submodules."""
+    """Training flags, parameter/buffer identities and hook counts of m and its
+    submodules."""
     stack = [m]
     while stack:
         mod = stack.pop()
         d = mod.__dict__
         key.append(mod.training)
+        hooks = len(d.get("_forward_hooks", ())) + len(d.get("_forward_pre_hooks", ())) + \
+            len(d.get("_backward_hooks", ())) + len(d.get("_backward_pre_hooks", ()))
+        if hooks:
+            key.append(("hooks", id(mod), hooks))
         for t in d.get("_parameters", {}).values():
             key.append(id(t))
         for t in d.get("_buffers", {}).values():
@@ -168,10 +173,11 @@ def _state(obj, key):
 
 
 class _Entry:
-    __slots__ = ("first", "plan", "eager", "reason")
+    __slots__ = ("first", "plan", "eager", "reason", "key")
 
-    def __init__(self):
+    def __init__(self, key=()):
         self.first = self.plan = self.eager = self.reason = None
+        self.key = key
 
 
 class CompiledFunction:
@@ -223,7 +229,7 @@ class CompiledFunction:
                            "training flags, parameters) — the cache limit; new ones run "
                            "eagerly from now on")
                 return self._fn(*args, **kwargs)
-            entry = self._cache[key] = _Entry()
+            entry = self._cache[key] = _Entry(key)
         if entry.plan is not None:
             return entry.plan.run(tensors)
         if entry.eager:
@@ -243,6 +249,8 @@ class CompiledFunction:
                 swap[id(t)] = _make(t.array, requires_grad=True)
         rec_inputs = [swap.get(id(t), t) for t in tensors]
         rec = Recorder(rec_inputs, self.fullgraph)
+        if any(type(k) is tuple and k and k[0] == "hooks" for k in entry.key):
+            rec.unsupported.append("hooks on a module (they would run at capture only)")
         args2, kwargs2 = (_swap(args, swap), _swap(kwargs, swap)) if swap else (args, kwargs)
         with capturing(rec):
             out = self._fn(*args2, **kwargs2)

@@ -512,3 +512,15 @@ def test_step_variants_match_eager(case):
         _assert_replayed(f)
     for a, b in zip(comp, eager):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_module_hooks_keep_the_region_eager():
+    torch.manual_seed(0)
+    model = _mlp()
+    seen = []
+    model[0].register_forward_hook(lambda mod, inp, out: seen.append(out.shape))
+    m = torch.compile(model)
+    with pytest.warns(UserWarning, match="hooks"):
+        for _ in range(4):
+            m(torch.randn(2, 12))
+    assert len(seen) == 4
