@@ -124,18 +124,16 @@ def _module_state(m, key):
     submodules."""
     stack = [m]
     while stack:
-        mod = stack.pop()
-        d = mod.__dict__
-        key.append(mod.training)
-        hooks = len(d.get("_forward_hooks", ())) + len(d.get("_forward_pre_hooks", ())) + \
-            len(d.get("_backward_hooks", ())) + len(d.get("_backward_pre_hooks", ()))
-        if hooks:
-            key.append(("hooks", id(mod), hooks))
-        for t in d.get("_parameters", {}).values():
-            key.append(id(t))
-        for t in d.get("_buffers", {}).values():
-            key.append(id(t))
-        stack.extend(d.get("_modules", {}).values())
+        d = stack.pop().__dict__
+        key.append(d.get("training"))
+        if d.get("_forward_hooks") or d.get("_forward_pre_hooks") or \
+                d.get("_backward_hooks") or d.get("_backward_pre_hooks"):
+            key.append(("hooks", id(d), len(d["_forward_hooks"]) +
+                        len(d["_forward_pre_hooks"]) + len(d["_backward_hooks"]) +
+                        len(d.get("_backward_pre_hooks", ()))))
+        key.extend(map(id, d["_parameters"].values()))
+        key.extend(map(id, d["_buffers"].values()))
+        stack.extend(d["_modules"].values())
 
 
 def _roots_of(fn):
@@ -161,12 +159,12 @@ def _cell(c):
 
 
 def _state(obj, key):
-    from nn.optim.optimizer import Optimizer
-    if isinstance(obj, Optimizer):
+    groups = getattr(obj, "param_groups", None)
+    if groups is not None:  # an Optimizer
         key.append(id(obj))
-        for group in obj.param_groups:
+        for group in groups:
             key.append(len(group["params"]))
-            key.extend(id(p) for p in group["params"])
+            key.extend(map(id, group["params"]))
     elif hasattr(obj, "_modules"):
         key.append(id(obj))
         _module_state(obj, key)
