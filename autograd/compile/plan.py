@@ -315,7 +315,7 @@ class Plan:
         return lambda: box
 
     # ------------------------------------------------------------ running
-    def run(self, inputs, node_env=None):
+    def run(self, inputs):
         """Replay the forward (everything, for a whole step) on `inputs`; returns the
         region's result built from the recorded template."""
         if self.graphed is not None:  # one CUDA graph (cuda.py)
@@ -402,10 +402,11 @@ class Plan:
         """The one graph node of a replayed forward: its backward replays the recorded
         backward steps on the arrays this forward left."""
         node = _new(CompiledBackward)
-        node.saved = ()
         node._plan = self
-        node._env = ([self.boxes[n].array for n in self.need],
-                     [self.ctx_cells[k][0] for k in self.need_ctx])
+        # the arrays backward reads, as saved values: the memory ledger counts them and
+        # the engine releases them after backward, as it does an eager graph's
+        node.saved = tuple(self.boxes[n].array for n in self.need)
+        node._ctxs = [self.ctx_cells[k][0] for k in self.need_ctx]
         edges = []
         for n in self.targets:
             t = self._resolver(n)()
@@ -465,7 +466,7 @@ class Plan:
 class CompiledBackward(Function):
     """The graph node of a replayed compiled forward."""
 
-    _env = None
+    _ctxs = None
     _plan = None
 
     @staticmethod
@@ -479,7 +480,7 @@ class CompiledBackward(Function):
             raise RuntimeError(
                 "compiled region: backward with create_graph=True (double backward) is not "
                 "supported through a compiled module; call the original module instead")
-        return ctx._plan.backward(ctx._env, grads)
+        return ctx._plan.backward((ctx.saved, ctx._ctxs), grads)
 
     @classmethod
     def name(cls) -> str:

@@ -524,3 +524,17 @@ def test_module_hooks_keep_the_region_eager():
         for _ in range(4):
             m(torch.randn(2, 12))
     assert len(seen) == 4
+
+
+def test_memory_ledger_counts_a_compiled_forward():
+    from autograd.memory import ledger
+    torch.manual_seed(0)
+    model = _mlp()
+    m = torch.compile(model)
+    x = torch.randn(5, 12)
+    for _ in range(3):
+        out = m(x)
+    led = str(ledger(out.sum()))
+    assert "compiledbackward" in led and "saved[0]" in led
+    out.sum().backward()  # the engine releases the held arrays, as for an eager graph
+    assert out.grad_fn.saved is not None and not isinstance(out.grad_fn.saved, tuple)
