@@ -144,7 +144,11 @@ def _backward(orig):
 
 
 def _functions():
-    out, stack = [], list(_function.Function.__subclasses__())
+    return _subclasses(_function.Function)
+
+
+def _subclasses(base):
+    out, stack = [], list(base.__subclasses__())
     while stack:
         c = stack.pop()
         if c not in out:
@@ -193,8 +197,15 @@ def _targets():
     engine = mod("autograd.engine")
     out.append((engine, "_accumulate_leaf", _accumulate))
     optim = mod("nn.optim.optimizer")
-    if optim is not None:
-        out += [(optim.Optimizer, "step", _unit), (optim.Optimizer, "zero_grad", _unit)]
+    sched = mod("nn.optim.lr_scheduler")
+    mod("nn.optim")  # every optimiser and scheduler class defined
+    for base in ((optim.Optimizer,) if optim is not None else ()) + (
+            (sched.LRScheduler,) if sched is not None and hasattr(sched, "LRScheduler")
+            else ()):
+        for cls in [base] + _subclasses(base):  # overrides (LBFGS, ReduceLROnPlateau...)
+            for name in ("step", "zero_grad"):
+                if name in cls.__dict__:
+                    out.append((cls, name, _unit))
     module = mod("nn.module")
     if module is not None:
         out.append((module.Module, "zero_grad", _unit))

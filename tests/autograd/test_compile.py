@@ -538,3 +538,26 @@ def test_memory_ledger_counts_a_compiled_forward():
     assert "compiledbackward" in led and "saved[0]" in led
     out.sum().backward()  # the engine releases the held arrays, as for an eager graph
     assert out.grad_fn.saved is not None and not isinstance(out.grad_fn.saved, tuple)
+
+
+def test_scheduler_stepped_inside_the_compiled_step():
+    def run(compiled):
+        torch.manual_seed(0)
+        model = _mlp()
+        opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = nn.optim.lr_scheduler.ExponentialLR(opt, gamma=0.7)
+
+        def step(x, y):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+            sched.step()
+        f = torch.compile(step) if compiled else step
+        for x, y in zip(*_data("mlp", steps=8)):
+            f(x, y)
+        return _params(model) + [np.array(opt.param_groups[0]["lr"])], f
+    eager, _ = run(False)
+    comp, f = run(True)
+    _assert_replayed(f)
+    for a, b in zip(comp, eager):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
