@@ -54,11 +54,11 @@ CuPy's allocators serve them); custom `autograd.Function`s, hooks on leaves,
 `create_graph=True`, an in-place op whose op saved the tensor it overwrites, and values
 computed on raw arrays outside the wrapped functions keep a region eager (with a
 warning, never a wrong replay); hooks on a reachable Module keep it eager too. Python
-side effects other than the wrapped calls (appending to a list, a counter) happen at the
-two capture calls only, as in torch.compile's traced region; when they change what the
-ops compute, the check above catches it. `dynamic` is accepted: every new shape is a new
-guard set. A compiled Module is a wrapper object (`_orig_mod`), not an `nn.Module`
-subclass.
+side effects other than the wrapped calls (appending to a list, a counter) happen at
+the two capture calls only (torch.compile replays them; this replay cannot); when they
+change what the ops compute, the check above catches it. `dynamic` is accepted: every
+new shape is a new guard set. A compiled Module is a wrapper object (`_orig_mod`), not
+an `nn.Module` subclass.
 """
 from __future__ import annotations
 
