@@ -232,8 +232,16 @@ class CompiledFunction:
                            "eagerly from now on")
                 return self._fn(*args, **kwargs)
             entry = self._cache[key] = _Entry(key)
-        if entry.plan is not None:
-            return entry.plan.run(tensors)
+        plan = entry.plan
+        if plan is not None:
+            # one replay at a time per plan (its boxes are shared): a call made while it
+            # runs (another thread, a recursive call) runs eagerly
+            if not plan.lock.acquire(blocking=False):
+                return self._fn(*args, **kwargs)
+            try:
+                return plan.run(tensors)
+            finally:
+                plan.lock.release()
         if entry.eager:
             return self._fn(*args, **kwargs)
         return self._capture(entry, args, kwargs, tensors)

@@ -14,6 +14,7 @@ by comparing two recordings (verify.py).
 """
 from __future__ import annotations
 
+import threading
 import weakref
 
 from .. import backend
@@ -42,6 +43,7 @@ class Plan:
 
     def __init__(self, rec, decisions=None):
         self.rec = rec
+        self.lock = threading.Lock()
         self.fused_groups = []
         self.slots = rec.slots
         self.boxes = []

@@ -561,3 +561,25 @@ def test_scheduler_stepped_inside_the_compiled_step():
     _assert_replayed(f)
     for a, b in zip(comp, eager):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_concurrent_calls_from_threads_match_eager():
+    import threading
+    torch.manual_seed(0)
+    w = torch.randn(16, 16)
+    f = torch.compile(lambda x: ((x @ w).tanh() * 2 - 1).sum(1))
+    xs = [torch.randn(8, 16) for _ in range(24)]
+    for x in xs[:2]:
+        f(x)
+    got = [None] * len(xs)
+
+    def worker(i0):
+        for i in range(i0, len(xs), 4):
+            got[i] = f(xs[i]).numpy().copy()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for x, g in zip(xs, got):
+        np.testing.assert_allclose(g, ((x @ w).tanh() * 2 - 1).sum(1).numpy(), rtol=1e-6)
