@@ -1,6 +1,12 @@
 """Ember's engine: a `Tensor` that records a dynamic graph, and reverse-mode autodiff
 over it, on NumPy ("cpu") or CuPy ("cuda"). Re-exports only."""
 from . import backend, cuda
+from .tensor import Parameter, Size, Tensor
+
+# isort: split
+# (importing the module autograd.tensor sets the package's `tensor` attribute to it: it
+# comes first, so that `from .creation import tensor` below leaves `autograd.tensor` the
+# function, as torch.tensor)
 from .backend import (
     Generator,
     device,
@@ -61,6 +67,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dlpack import from_dlpack as _from_dlpack
 from .function import (
     Function,
     enable_grad,
@@ -343,7 +350,6 @@ from .ops.unary import (
     tanh,
     trunc,
 )
-from .tensor import Parameter, Size, Tensor  # first: tensor.py imports the ops at its end
 
 dtype = type(float32)
 # PyTorch's dtype aliases (dtype=torch.long, x.to(torch.float)); they shadow the builtins
@@ -405,35 +411,12 @@ def __getattr__(name):
     return _SUBMODULES[name]
 
 
-def save(obj, f) -> None:
-    """torch.save for what Ember can store safely: a state dict or nested dicts/lists of
-    tensors, numbers and strings, in the safetensors format (nn.utils.save; no pickle)."""
-    from nn.utils import save as _save
-    _save(obj, f)
-
-
-def load(f, map_location=None, weights_only=True):
-    """torch.load for files written by save (nn.utils.load); nothing in the file is ever
-    executed. `map_location` ("cpu", "cuda", a device) places the tensors."""
-    from nn.utils import load as _load
-    obj = _load(f)
-    return obj if map_location is None else _place(obj, map_location)
-
-
-def _place(obj, dev):
-    if isinstance(obj, Tensor):
-        return obj.to(dev)
-    if isinstance(obj, dict):
-        return type(obj)((k, _place(v, dev)) for k, v in obj.items())
-    if isinstance(obj, list):
-        return [_place(v, dev) for v in obj]
-    return obj
+from .serialization import load, save  # noqa: E402  (torch.save / torch.load)
 
 
 def from_dlpack(obj):
     """Same as torch.from_dlpack: a tensor sharing memory with a DLPack-capable object."""
-    from .dlpack import from_dlpack as _from
-    return _from(obj)
+    return _from_dlpack(obj)
 
 
 from . import (  # noqa: E402

@@ -11,6 +11,7 @@ import copy
 import enum
 import functools
 import sys
+import threading
 import types
 import warnings
 from collections import abc, defaultdict
@@ -18,27 +19,33 @@ from collections import abc, defaultdict
 from . import backend
 from .function import no_grad
 from .ops import elementwise as _ew
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _host = backend.ndarray
 _f16, _f32, _f64 = backend.float16, backend.float32, backend.float64
 
 
 # ----------------------------------------------------------------------------- the switch
-class _AutocastMode:
-    """Like grad mode: global, per device type. `cast_to[dev]` is the dtype of an enabled
-    region (None outside one); `on` is True when any device type autocasts, so that the
-    entry points pay one attribute read when none does."""
+class _AutocastMode(threading.local):
+    """Like grad mode: per thread (as torch's autocast state), per device type.
+    `cast_to[dev]` is the dtype of an enabled region (None outside one); `on` is True when
+    any device type autocasts in this thread, so that the entry points pay one attribute
+    read when none does. A new thread starts with autocast off and torch's default dtypes,
+    whatever regions the thread that started it is in."""
 
     on = False
-    enabled = {"cpu": False, "cuda": False}
-    # torch's defaults: bfloat16 on 'cpu' (None here: NumPy has no bfloat16), float16 on 'cuda'
-    dtype = {"cpu": None, "cuda": _f16}
-    cast_to = {"cpu": None, "cuda": None}
     cache_enabled = True
 
+    def __init__(self):  # runs once in each thread that reads `mode`: its own dicts
+        self.enabled = {"cpu": False, "cuda": False}
+        # torch's defaults: bfloat16 on 'cpu' (None here: NumPy has no bfloat16), float16
+        # on 'cuda'
+        self.dtype = {"cpu": None, "cuda": _f16}
+        self.cast_to = {"cpu": None, "cuda": None}
 
-mode = _AutocastMode
+
+mode = _AutocastMode()
 
 # torch's float32 lists differ per device type (its CPU list keeps softmax and the norms in
 # the input's dtype); the matmul family's lower-precision list is the same on both.

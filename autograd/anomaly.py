@@ -1,43 +1,44 @@
 """Anomaly mode: `detect_anomaly()` / `set_detect_anomaly()` (same as torch.autograd's).
 
 While on, every recorded node keeps the stack where its op was created, and a backward
-step whose gradients hold NaN (or Inf) raises, naming the op and the user's line."""
+step whose gradients hold NaN (or Inf) raises, naming the op and the user's line. The
+mode is per thread, as PyTorch's: switching it on affects only the calling thread."""
 from __future__ import annotations
 
 import os
 import warnings
 
 from . import backend
-from .function import _anomaly
+from .function import _mode
+from .graph import edge_node
+from .tensor_base import TensorBase as Tensor
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-class _State:
-    check_nan = True
-
-
 def is_anomaly_enabled() -> bool:
-    return _anomaly.enabled
+    return _mode.anomaly
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    return _anomaly.enabled and _State.check_nan
+    return _mode.anomaly and _mode.check_nan
 
 
 class set_detect_anomaly:
     """Same as torch.autograd.set_detect_anomaly: a function and a context manager."""
 
     def __init__(self, mode: bool, check_nan: bool = True):
-        self.prev = (_anomaly.enabled, _State.check_nan)
-        _anomaly.enabled = bool(mode)
-        _State.check_nan = bool(check_nan)
+        self.prev = (_mode.anomaly, _mode.check_nan)
+        _mode.anomaly = bool(mode)
+        _mode.check_nan = bool(check_nan)
+        _mode.rewatch()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        _anomaly.enabled, _State.check_nan = self.prev
+        _mode.anomaly, _mode.check_nan = self.prev
+        _mode.rewatch()
 
 
 class detect_anomaly:
@@ -49,13 +50,15 @@ class detect_anomaly:
                       "runtime and should only be enabled for debugging.", stacklevel=2)
 
     def __enter__(self):
-        self.prev = (_anomaly.enabled, _State.check_nan)
-        _anomaly.enabled = True
-        _State.check_nan = self.check_nan
+        self.prev = (_mode.anomaly, _mode.check_nan)
+        _mode.anomaly = True
+        _mode.check_nan = self.check_nan
+        _mode.rewatch()
         return self
 
     def __exit__(self, *exc):
-        _anomaly.enabled, _State.check_nan = self.prev
+        _mode.anomaly, _mode.check_nan = self.prev
+        _mode.rewatch()
 
     def __call__(self, fn):
         def wrapper(*args, **kwargs):
@@ -87,9 +90,8 @@ def _where(node):
 
 def check_grads(node, grads):
     """Called by the engine after each node's backward while anomaly mode is on."""
-    if not _State.check_nan:
+    if not _mode.check_nan:
         return
-    from .tensor import Tensor
     for i, g in enumerate(grads):
         if not isinstance(g, Tensor) or g.array.dtype.kind not in "fc":
             continue
@@ -116,7 +118,6 @@ def check_grads(node, grads):
 
 def _inputs(node):
     """Shape and dtype of each input of `node` that needed a gradient."""
-    from .graph import edge_node
     out = []
     for e in node.next:
         if e is None:

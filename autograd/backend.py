@@ -847,6 +847,17 @@ def array_from_bytes(buffer, dtype, shape):
     return arr
 
 
+def array_view_bytes(buffer, dtype, shape, strides, offset: int = 0):
+    """A host array of `dtype` viewing `buffer`'s bytes without a copy (writable when the
+    buffer is): `shape` and `strides` counted in elements from element `offset`, as a
+    torch storage view. The caller checks that the view stays inside the buffer. Used by
+    autograd.serialization for PyTorch checkpoints."""
+    dtype = as_dtype(dtype)
+    base = np.frombuffer(buffer, dtype=dtype, count=len(buffer) // dtype.itemsize)
+    return np.lib.stride_tricks.as_strided(
+        base[offset:], shape=tuple(shape), strides=tuple(s * dtype.itemsize for s in strides))
+
+
 # ----------------------------------------------------------------------------- NCCL
 # nn.parallel's "nccl" backend reaches CuPy only through these helpers.
 def nccl():

@@ -9,7 +9,7 @@ from . import backend
 from .engine import run_backward
 from .function import Function, enable_grad, is_grad_enabled
 from .graph import reached_leaves
-from .tensor import Tensor
+from .tensor_base import TensorBase as Tensor
 
 
 class _Run:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from . import backend
 from .function import Function
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 def _to_array(data, dtype=None, device=None):
@@ -301,3 +302,30 @@ def to_device(a: Tensor, dev) -> Tensor:
     if a.device == dev and (dev.index is None or a.device.index == dev.index):
         return a
     return ToDevice.apply(a, dev)
+
+
+def parse_to(args, kwargs, op="to"):
+    """(device, dtype, copy) from the arguments of Tensor.to / Module.to: a device (str,
+    device or CUDA index), a dtype, both, or a Tensor (its device and dtype); the keywords
+    device, dtype, non_blocking, copy and memory_format. None where not given."""
+    kwargs = dict(kwargs)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)  # host copies are synchronous
+    kwargs.pop("memory_format", None)  # arrays are always contiguous here
+    unknown = set(kwargs) - {"device", "dtype", "other", "tensor"}
+    if unknown:
+        raise TypeError(f"{op}: got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    dev, dtype = None, None
+    for a in list(args) + list(kwargs.values()):
+        if isinstance(a, Tensor):
+            dev, dtype = a.device, a.dtype
+        elif isinstance(a, bool):  # .to(device, dtype, non_blocking, copy) positionally
+            continue
+        elif isinstance(a, (str, backend.device)) and not (
+                isinstance(a, str) and a in backend.DTYPES):
+            dev = backend.as_device(a)
+        elif isinstance(a, int):
+            dev = backend.as_device(a)
+        elif a is not None:
+            dtype = backend.as_dtype(a)
+    return dev, dtype, copy

@@ -2,6 +2,9 @@
 everyday calls; safe to import and call without CuPy (the device queries then raise, as
 PyTorch's do without CUDA)."""
 from . import backend
+from .amp import cuda_amp
+
+amp = cuda_amp  # torch.cuda.amp (autocast, GradScaler)
 
 
 def is_available() -> bool:
@@ -49,10 +52,3 @@ def memory_allocated(device=None) -> int:
 def empty_cache() -> None:
     """Same as torch.cuda.empty_cache: cached, unused GPU memory goes back to the driver."""
     backend.cuda_empty_cache()
-
-
-def __getattr__(name):
-    if name == "amp":  # torch.cuda.amp; autograd.amp needs the ops, so it loads on first use
-        from .amp import cuda_amp
-        return cuda_amp
-    raise AttributeError(f"module 'autograd.cuda' has no attribute '{name}'")

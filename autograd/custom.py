@@ -8,8 +8,9 @@ backward formulas that use them differentiate again (create_graph=True).
 from __future__ import annotations
 
 from . import backend
-from .function import _NON_TENSOR, OutputEdge, _anomaly, _check_devices, _mode
-from .tensor import Tensor, _make
+from .function import OutputEdge, _check_devices, _mode, _record_stack
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 class _SavedOutput:
@@ -27,23 +28,6 @@ def _edge(t):
     if node is None:
         return t
     return node if node._n_out == 1 else OutputEdge(node, t._nr)
-
-
-class _OutputMeta:
-    """Shape and dtype of an output, from which zero gradients are materialised."""
-
-    __slots__ = ("array",)
-
-    def __init__(self, arr):
-        xp = backend.array_module(arr)
-        self.array = xp.broadcast_to(xp.zeros((), dtype=arr.dtype), arr.shape)  # no memory
-
-    def __call__(self):
-        return self
-
-
-def _non_tensor():
-    return _NON_TENSOR
 
 
 def _run_forward(cls, node, args, kwargs):
@@ -86,8 +70,8 @@ def apply_custom(cls, args, kwargs):
     if not record:
         return tuple(results) if is_tuple else results[0]
 
-    if _anomaly.enabled:
-        _anomaly.record(node)
+    if _mode.anomaly:
+        _record_stack(node)
     non_diff = node._non_diff or ()
     linked = {}  # id of what forward returned -> output number
     for i, (o, t) in enumerate(zip(outs, results)):
@@ -97,8 +81,6 @@ def apply_custom(cls, args, kwargs):
             t._nr = i
             linked[id(o)] = i
     node._n_out = len(results)
-    node._outputs = [_OutputMeta(t.array) if isinstance(t, Tensor) else _non_tensor
-                     for t in results]
     # what the engine checks returned gradients against
     node._metas = [(t.array.shape, t.array.dtype) if isinstance(t, Tensor) else None
                    for t in results]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import backend
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _DL_CPU, _DL_CUDA = 1, 2
 

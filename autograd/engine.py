@@ -14,8 +14,12 @@ from __future__ import annotations
 import sys
 
 from . import backend
-from .function import _FREED, OutputEdge, _anomaly, _mode
-from .tensor import Tensor, _make
+from .anomaly import check_grads
+from .function import _FREED, OutputEdge, _mode
+from .ops.elementwise import cast
+from .ops.reduce import sum_to
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _refcount = sys.getrefcount
 
@@ -34,10 +38,8 @@ def _fit(g, shape, dtype, node, i):
             raise RuntimeError(
                 f"backward: {node.name()} returned a gradient of shape {tuple(g.shape)} for "
                 f"its input {i}, which has shape {tuple(shape)}")
-        from .ops.reduce import sum_to
         g = sum_to(g, shape)
     if g.array.dtype != dtype and dtype.kind in "fc":
-        from .ops.elementwise import cast
         g = cast(g, dtype)
     return g
 
@@ -346,8 +348,7 @@ def _call_backward(node, grads, targets):
         out = node.backward(node, grads)
     if type(out) is not tuple or len(out) != len(node.next):
         out = _as_grads(node, out)
-    if _anomaly.enabled:
-        from .anomaly import check_grads
+    if _mode.anomaly:
         check_grads(node, out)
     if node._post_hooks is not None:
         for h in node._post_hooks:

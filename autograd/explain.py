@@ -7,7 +7,7 @@ import gc
 from . import backend
 from .function import _FREED
 from .graph import edge_node, nodes
-from .tensor import Tensor
+from .tensor_base import TensorBase as Tensor
 
 __all__ = ["explain_grad", "Explanation"]
 

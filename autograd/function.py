@@ -1,149 +1,33 @@
-"""The graph: `Function` (an op's node and its ctx), grad mode, and the backward engine.
+"""The graph: `Function` (an op's node and its ctx) and `Function.apply`.
 
 Every op is a `Function` subclass. `apply` runs `forward` on backend arrays and, when
 grad mode is on and an input requires grad, makes the Function instance the output's
 `grad_fn`: it keeps the edges to its inputs' nodes and what `forward` saved. `backward`
 is written in Tensor ops, so running it under grad mode (`create_graph=True`) records a
-graph of the backward pass itself and higher derivatives need no extra code.
+graph of the backward pass itself and higher derivatives need no extra code. Whether a
+graph is recorded is this thread's grad mode (grad_mode.py); engine.py runs backward.
 """
 from __future__ import annotations
 
-import weakref
+import traceback
 
-from . import backend
+from . import backend, tensor_base
+from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
+    _mode,
+    _tracers,
+    _watching,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _new = object.__new__
 _ndarray = backend.ndarray
-
-
-
-# ----------------------------------------------------------------------------- grad mode
-class _GradMode:
-    enabled = True
-    inference = False  # inside an active inference_mode
-
-
-_mode = _GradMode
-
-
-def is_grad_enabled() -> bool:
-    return _mode.enabled
-
-
-class set_grad_enabled:
-    """Same as torch.set_grad_enabled: a function, a context manager and a decorator."""
-
-    def __init__(self, mode: bool):
-        self.prev = _mode.enabled
-        _mode.enabled = bool(mode)
-        self.mode = bool(mode)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        _mode.enabled = self.prev
-
-    def __call__(self, fn):
-        mode = self.mode
-        _mode.enabled = self.prev  # used as a decorator: undo the switch made in __init__
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        wrapper.__wrapped__ = fn
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
-
-
-class _ModeContext:
-    mode = True
-
-    def __init__(self, fn=None):
-        self.fn = fn
-
-    def __enter__(self):
-        self.prev = _mode.enabled
-        _mode.enabled = self.mode
-
-    def __exit__(self, *exc):
-        _mode.enabled = self.prev
-
-    def __call__(self, *args, **kwargs):
-        if self.fn is None:  # @no_grad() form: called with the function
-            return type(self)(args[0])._decorated()
-        with type(self)():
-            return self.fn(*args, **kwargs)
-
-    def _decorated(self):
-        fn, ctx_type = self.fn, type(self)
-
-        def wrapper(*args, **kwargs):
-            with ctx_type():
-                return fn(*args, **kwargs)
-        wrapper.__wrapped__ = fn
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
-
-
-class no_grad(_ModeContext):
-    """Same as torch.no_grad: ops inside record no graph (context manager or decorator)."""
-
-    mode = False
-
-
-class inference_mode(_ModeContext):
-    """Same as torch.inference_mode: no graph is recorded inside (as no_grad; Ember has
-    no separate inference tensors). `inference_mode(False)` changes nothing."""
-
-    mode = False
-
-    def __init__(self, mode=True):
-        if callable(mode) and not isinstance(mode, bool):  # @inference_mode without ()
-            super().__init__(mode)
-            self._active = True
-            return
-        super().__init__(None)
-        self._active = bool(mode)
-
-    def __enter__(self):
-        self.prev = _mode.enabled
-        self.prev_inference = _mode.inference
-        if self._active:
-            _mode.enabled = False
-            _mode.inference = True
-
-    def __exit__(self, *exc):
-        _mode.enabled = self.prev
-        _mode.inference = self.prev_inference
-
-    def __call__(self, *args, **kwargs):
-        if self.fn is None:
-            fn = args[0]
-            active = self._active
-
-            def wrapper(*a, **kw):
-                with inference_mode(active):
-                    return fn(*a, **kw)
-            wrapper.__wrapped__ = fn
-            wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-            wrapper.__doc__ = getattr(fn, "__doc__", None)
-            return wrapper
-        with inference_mode(True):
-            return self.fn(*args, **kwargs)
-
-
-def is_inference_mode_enabled() -> bool:
-    """Same as torch.is_inference_mode_enabled: True inside an active inference_mode."""
-    return _mode.inference
-
-
-class enable_grad(_ModeContext):
-    """Same as torch.enable_grad."""
-
-    mode = True
 
 
 # ----------------------------------------------------------------------------- Function
@@ -171,39 +55,56 @@ class _NoGradCtx:
 
 _NO_CTX = _NoGradCtx()
 _FREED = object()
-_NON_TENSOR = object()
 
 
 class Function:
     """Same as torch.autograd.Function: subclass it with static `forward(ctx, ...)` and
     `backward(ctx, *grads)`, and call `YourFunction.apply(...)`.
 
-    The instance is both the ctx handed to forward/backward and the graph node that the
-    outputs point to as `grad_fn`.
+    As in PyTorch, the ctx handed to forward/backward IS the graph node that the outputs
+    point to as `grad_fn` (one object per recorded call, made only when a graph is
+    recorded; unrecorded calls get the shared stand-in `_NO_CTX`). What a node holds:
+
+    - every node (slots, set by `apply`): `next` (one edge per positional input: None,
+      a leaf Tensor, a node, or an OutputEdge into a multi-output node), `saved` and
+      `_versions` (what forward saved, and their versions then), `_shape`/`_dtype` (of
+      the output, for checking the gradient that arrives);
+    - the saved output, for ops declaring `save_output`: `_out`, `_out_version`, `_out_at`;
+    - a multi-output node: `_n_out`, `_metas` [(shape, dtype) per output];
+    - only when used (class defaults otherwise, so an ordinary node carries none):
+      `_hooks` and `_retained` (tensor hooks / retain_grad of its outputs), `_post_hooks`
+      (node hooks), `_non_diff` (mark_non_differentiable), `_materialize`
+      (set_materialize_grads), `_stack` (its creation stack, under detect_anomaly);
+    - whatever forward sets as ctx attributes (`ctx.dim = ...`), in `__dict__`.
+
+    `_plain` tells the engine it may call backward inline: one output, no hooks, no
+    anomaly checks. Everything it holds is freed after backward unless retain_graph.
     """
 
-    # `next`: a list (or tuple) with one entry per positional input: None (no grad
-    # needed), a leaf Tensor, a node, or (node, output_nr) for an output of a multi-output
-    # node.
     __slots__ = ("next", "saved", "_versions", "_shape", "_dtype", "__dict__",
                  "__weakref__")
+
+    # -- what an op declares (class attributes of the subclass)
+    save_output = False     # backward reads `ctx.output` (the output, linked to the node)
+    _view = False           # the output is a view of input 0: share its version counter
+    _materialize = True     # unused outputs get zero gradients (False: None)
+    _custom = False         # a user's subclass: forward gets Tensors (__init_subclass__)
+
+    # -- optional per-node state: these class defaults mean "not used by this node"
     _n_out = 1              # number of outputs (set on multi-output nodes)
+    _metas = None           # [(shape, dtype)] of the outputs of a multi-output node
+    _out = None             # the saved output's array (save_output)
+    _out_at = 0             # ... and its version when it was saved
     _hooks = None           # {output_nr: [fn]} tensor hooks of non-leaf outputs
     _retained = None        # {output_nr: weakref(Tensor)} for retain_grad()
-    _post_hooks = None
-    _non_diff = None
-    _materialize = True
+    _post_hooks = None      # [fn(grad_inputs, grad_outputs)] from register_hook
+    _non_diff = None        # ids of outputs marked non-differentiable
     _stack = None           # where the op was created (only under detect_anomaly)
-    _view = False           # output is a view of input 0: share its version counter
-    save_output = False     # backward reads `ctx.output`
-    _out = None
-    _out_at = 0             # version of the saved output when it was saved
-    recording = True        # ctx.recording: False on the stand-in ctx of unrecorded calls
+
+    # -- tags read on hot paths
     _plain = True           # single output, no hooks: the engine's inlined fast path
     _is_tensor = False      # edges are Tensors (leaves) or nodes; this tells them apart
-    _metas = None           # [(shape, dtype)] of the outputs of a multi-output node
-    _outputs = None         # weak references to the outputs of a multi-output node
-    _custom = False         # set for user subclasses (see __init_subclass__)
+    recording = True        # ctx.recording: False on the stand-in ctx of unrecorded calls
 
     def __init_subclass__(cls, **kwargs):
         # Built-in ops (autograd.*, nn.*) compute on arrays and take the fast path of
@@ -254,7 +155,7 @@ class Function:
                 f"by an inplace operation: the output of {self.name()} (shape "
                 f"{tuple(self._out.shape)}) is at version {self._out_version[0]}, expected "
                 f"version {self._out_at}; use out-of-place ops, or clone() before modifying")
-        t = _new(Tensor)
+        t = _new(tensor_base.Tensor)
         t.array = self._out
         t._grad = None
         t._version = self._out_version
@@ -335,8 +236,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; when grad mode is on and an input requires grad, record this op
         as the output's grad_fn. This is the hot path of every op: keep it lean."""
-        if _tracers:  # a capture (compile, ONNX export) is recording this thread's ops
-            return _traced_apply(cls, args, kwargs)
+        if _watching[0] and _mode.watched:  # a capture (compile, ONNX) or anomaly mode
+            return _watched_apply(cls, args, kwargs)
         if _mode.enabled:
             edges = []
             requires = False
@@ -367,8 +268,6 @@ class Function:
                            cls.forward(node, *args, **kwargs))
                 except AttributeError as e:
                     raise _argument_error(cls, args, e) from e
-                if _anomaly.enabled:
-                    _anomaly.record(node)
                 if type(out) is not _ndarray:
                     if type(out) is tuple:
                         return _record_outputs(node, out)
@@ -379,7 +278,7 @@ class Function:
                 if cls._view:
                     t = _view_of(out, args[0])
                 else:
-                    t = _new(Tensor)
+                    t = _new(tensor_base.Tensor)
                     t.array = out
                     t._grad = None
                     t._version = [0]
@@ -417,7 +316,7 @@ class Function:
                 out = out.array
             elif not backend.is_array(out):
                 out = backend.array_module(out).asarray(out)
-        t = _new(Tensor)
+        t = _new(tensor_base.Tensor)
         t.array = out
         t.requires_grad = False
         t.grad_fn = None
@@ -427,21 +326,27 @@ class Function:
 
 
 # ----------------------------------------------------------------------------- capture
-# Recorders that see every op call (autograd.compile, autograd.onnx): each has
-# `record(cls, args, kwargs, out)`, called after the op ran. Empty on the hot path.
-_tracers: list = []
-
-
-def _traced_apply(cls, args, kwargs):
-    """`apply` with the recorders told: the op runs untraced (ops it calls inside are
-    not reported separately), then each recorder sees the call and its result."""
-    tracers = _tracers[:]
-    _tracers.clear()
+def _watched_apply(cls, args, kwargs):
+    """`apply` while this thread has a capture or anomaly mode on: the op runs plainly
+    (ops it calls inside are not reported separately), then under anomaly mode its node
+    keeps the stack where it was created, and each recorder sees the call and its
+    result."""
+    mode = _mode
+    tracers = mode.tracers
+    mode.tracers = ()
+    mode.watched = False  # for the inner call only: still counted in `_watching`
     try:
         out = cls.apply(*args, **kwargs)
     finally:
-        _tracers[:] = tracers
-    for tracer in tracers:
+        mode.tracers = tracers
+        mode.watched = True
+        mode.rewatch()
+    if mode.anomaly:
+        first = out[0] if type(out) is tuple and out else out
+        node = getattr(first, "grad_fn", None)
+        if type(node) is cls and node._stack is None:  # the node this call recorded
+            _record_stack(node, 4)
+    for tracer in list(tracers):
         tracer.record(cls, args, kwargs, out)
     return out
 
@@ -489,7 +394,6 @@ def _record_outputs(node, out):
         metas.append((arr.shape, arr.dtype))
         outs.append(t)
     node._metas = metas
-    node._outputs = [weakref.ref(t) for t in outs]
     return tuple(outs)
 
 
@@ -559,18 +463,8 @@ class _RemovableHandle:
 
 
 # ----------------------------------------------------------------------------- anomaly mode
-class _Anomaly:
-    enabled = False
-
-    @staticmethod
-    def record(node):
-        import traceback
-        node._stack = traceback.extract_stack()[:-3]
-        node._plain = False  # the engine then checks its gradients
-
-
-_anomaly = _Anomaly
-
-
-# Bottom import: tensor.py imports the ops, which import this module.
-from .tensor import Tensor, _make  # noqa: E402
+def _record_stack(node, depth=3):
+    """Under detect_anomaly (`_mode.anomaly`): keep where the op was created (the stack
+    without its last `depth` frames: this function's and autograd's own)."""
+    node._stack = traceback.extract_stack()[:-depth]
+    node._plain = False  # the engine then checks its gradients

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .function import enable_grad, no_grad
 from .grad import grad as _grad
 from .ops.shape import stack
-from .tensor import Tensor
+from .tensor_base import TensorBase as Tensor
 
 
 def _as_tuple(x, what, fn):

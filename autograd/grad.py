@@ -1,8 +1,9 @@
 """autograd.grad and autograd.backward: the functional entry points of the engine."""
 from __future__ import annotations
 
-from .engine import run_backward
-from .tensor import Tensor
+from .creation import zeros_like
+from .engine import _accumulate_leaf, run_backward
+from .tensor_base import TensorBase as Tensor
 
 
 def _seq(x):
@@ -27,7 +28,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                           allow_unused=allow_unused or materialize_grads, accumulate=False,
                           op="grad")
     if materialize_grads:
-        from .creation import zeros_like
         result = tuple(zeros_like(t) if g is None else g for t, g in zip(inputs_t, result))
     return result
 
@@ -40,7 +40,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _seq(inputs)
         grads = run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=inputs,
                              allow_unused=True, accumulate=False, op="backward")
-        from .engine import _accumulate_leaf
         fresh = set()
         for t, g in zip(inputs, grads):
             if g is not None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from . import backend
 from .grad import grad as _grad
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 class GradcheckError(RuntimeError):

@@ -10,8 +10,8 @@ without crossing those input edges.
 from __future__ import annotations
 
 from . import backend
-from .function import Function, OutputEdge
-from .tensor import Tensor
+from .function import _FREED, Function, OutputEdge
+from .tensor_base import TensorBase as Tensor
 
 
 def edge_node(e):
@@ -77,7 +77,6 @@ def saved_arrays(node):
 
 
 def _freed():
-    from .function import _FREED
     return _FREED
 
 

@@ -9,9 +9,14 @@ from .function import Function
 from .ops import reduce as _reduce
 from .ops import shape as _shape
 from .ops import unary as _unary
+from .ops.compare import where
 from .ops.elementwise import cast as _cast
 from .ops.linalg import matmul as _matmul
-from .tensor import Tensor, _make
+from .ops.products import linalg_cross
+from .ops.products import multi_dot as _multi_dot
+from .ops.products import vecdot as _vecdot
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 _INF = float("inf")
 
@@ -89,19 +94,16 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 # ----------------------------------------------------------------------------- products
 def cross(input, other, *, dim=-1):
     """Same as torch.linalg.cross."""
-    from .ops.products import linalg_cross
     return linalg_cross(input, other, dim=dim)
 
 
 def vecdot(x, y, *, dim=-1):
     """Same as torch.linalg.vecdot (real tensors)."""
-    from .ops.products import vecdot as _vecdot
     return _vecdot(x, y, dim=dim)
 
 
 def multi_dot(tensors, *, out=None):
     """Same as torch.linalg.multi_dot."""
-    from .ops.products import multi_dot as _multi_dot
     return _multi_dot(tensors)
 
 
@@ -289,6 +291,5 @@ def matrix_power(A, n, *, out=None):
 
 def logdet(A):
     """Same as torch.logdet: log det(A); nan where det(A) < 0, -inf where it is 0."""
-    from .ops.compare import where
     sign, logabs = slogdet(A)
     return where(sign < 0, float("nan"), logabs)

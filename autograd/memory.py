@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import backend
 from .function import Function
 from .graph import edge_node, module_calls, module_names, nodes, saved_arrays
-from .tensor import Tensor
+from .tensor_base import TensorBase as Tensor
 
 __all__ = ["ledger", "Ledger"]
 

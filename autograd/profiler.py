@@ -5,9 +5,13 @@ Entering `profile()` replaces the static `forward`/`backward` of every `Function
 subclass with a timing wrapper and leaving restores them. Times are *self* times: an op
 called inside another op's backward (backward formulas are written in ops) is charged
 to itself, not to its caller, so the column sums add up to the time spent in ops.
+Each profile times only the ops of the thread that opened it (as PyTorch's profiler
+tracks its own thread): the wrappers, installed while any thread profiles, hand each
+call to its thread's profile, or straight through when that thread runs none.
 """
 from __future__ import annotations
 
+import threading
 import time
 import weakref
 
@@ -18,7 +22,47 @@ from .memory import _root
 
 __all__ = ["profile"]
 
-_active = []  # the running profile (at most one)
+_active = {}  # thread id -> the profile running in that thread
+_installed = []  # (cls, name, own method or None) replaced while any profile runs
+_lock = threading.Lock()  # guards _active and the install / restore of the wrappers
+_get_ident = threading.get_ident
+
+
+def _install():
+    # look every method up before replacing any, so inherited ones are wrapped once
+    plan = [(cls, name, cls.__dict__.get(name), getattr(cls, name))
+            for cls in _subclasses(Function) for name in ("forward", "backward")]
+    for cls, name, own, fn in plan:
+        wrap = _wrap_forward if name == "forward" else _wrap_backward
+        _installed.append((cls, name, own))
+        setattr(cls, name, staticmethod(wrap(cls, fn)))
+
+
+def _restore():
+    for cls, name, own in reversed(_installed):
+        if own is None:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, own)
+    _installed.clear()
+
+
+def _wrap_forward(cls, fn):
+    def forward(*args, **kwargs):
+        prof = _active.get(_get_ident())
+        if prof is None:  # a thread that is not profiling
+            return fn(*args, **kwargs)
+        return prof._forward(cls, fn, args, kwargs)
+    return forward
+
+
+def _wrap_backward(cls, fn):
+    def backward(ctx, *grads):
+        prof = _active.get(_get_ident())
+        if prof is None:
+            return fn(ctx, *grads)
+        return prof._backward(cls, fn, ctx, grads)
+    return backward
 
 
 def _subclasses(cls):
@@ -107,35 +151,30 @@ class profile:
         self._ops = {}
         self._nodes = []      # (weakref(node), record) for nodes created while profiling
         self._stack = []
-        self._saved = []
+        self._thread = None   # the thread it profiles (set on entering)
         self._ungraphed = 0.0  # top-level forwards that recorded no node
         self.wall = 0.0
 
     # -- install / restore
     def __enter__(self):
-        if _active:
-            raise RuntimeError("profile: expected no profile running, got one already "
-                               "active; nested profiling is not supported")
-        _active.append(self)
-        # look every method up before replacing any, so inherited ones are wrapped once
-        plan = [(cls, name, cls.__dict__.get(name), getattr(cls, name))
-                for cls in _subclasses(Function) for name in ("forward", "backward")]
-        for cls, name, own, fn in plan:
-            wrap = self._wrap_forward if name == "forward" else self._wrap_backward
-            self._saved.append((cls, name, own))
-            setattr(cls, name, staticmethod(wrap(cls, fn)))
+        self._thread = _get_ident()
+        with _lock:
+            if self._thread in _active:
+                raise RuntimeError("profile: expected no profile running in this thread, "
+                                   "got one already active; nested profiling is not "
+                                   "supported")
+            if not _active:
+                _install()
+            _active[self._thread] = self
         self._start = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self._start
-        for cls, name, own in reversed(self._saved):
-            if own is None:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, own)
-        self._saved = []
-        _active.remove(self)
+        with _lock:
+            del _active[self._thread]
+            if not _active:
+                _restore()
         self._resolve_live()
 
     def _sync(self):
@@ -174,48 +213,40 @@ class profile:
             _ids(out, parent.made)
         return out, elapsed, elapsed - frame.child_time, nbytes, frame.bytes, bool(stack)
 
-    def _wrap_forward(self, cls, fn):
-        prof = self
-
-        def forward(*args, **kwargs):
-            out, elapsed, own, nbytes, inner, nested = prof._timed(fn, args, kwargs, args)
-            s = prof._stat(cls)
-            s.forward += own
-            s.calls += 1
-            s.forward_bytes += nbytes
-            if nested:
-                return out
-            # a top-level call: by_module charges it (nested calls included) to a module
-            ctx = args[0] if args else None
-            if isinstance(ctx, Function):  # recording a graph: remember it for by_module
-                rec = [None, elapsed, nbytes + inner, 0.0, 0, 0]
-                ctx.__dict__["_prof"] = rec
-                prof._nodes.append((weakref.ref(ctx), rec))
-            else:
-                prof._ungraphed += elapsed
+    def _forward(self, cls, fn, args, kwargs):
+        out, elapsed, own, nbytes, inner, nested = self._timed(fn, args, kwargs, args)
+        s = self._stat(cls)
+        s.forward += own
+        s.calls += 1
+        s.forward_bytes += nbytes
+        if nested:
             return out
-        return forward
+        # a top-level call: by_module charges it (nested calls included) to a module
+        ctx = args[0] if args else None
+        if isinstance(ctx, Function):  # recording a graph: remember it for by_module
+            rec = [None, elapsed, nbytes + inner, 0.0, 0, 0]
+            ctx.__dict__["_prof"] = rec
+            self._nodes.append((weakref.ref(ctx), rec))
+        else:
+            self._ungraphed += elapsed
+        return out
 
-    def _wrap_backward(self, cls, fn):
-        stack, prof = self._stack, self
-
-        def backward(ctx, *grads):
-            rec = ctx.__dict__.get("_prof") if isinstance(ctx, Function) and not stack \
-                else None
-            if rec is not None and rec[0] is None:
-                prof._resolve([ctx])  # the graph is complete now: find the module calls
-            out, elapsed, own, nbytes, inner, nested = prof._timed(
-                fn, (ctx,) + grads, {}, grads)
-            s = prof._stat(cls)
-            s.backward += own
-            s.backward_calls += 1
-            s.backward_bytes += nbytes
-            if not nested and rec is not None:
-                rec[3] += elapsed
-                rec[4] += 1
-                rec[5] += inner + nbytes
-            return out
-        return backward
+    def _backward(self, cls, fn, ctx, grads):
+        rec = ctx.__dict__.get("_prof") if isinstance(ctx, Function) and not self._stack \
+            else None
+        if rec is not None and rec[0] is None:
+            self._resolve([ctx])  # the graph is complete now: find the module calls
+        out, elapsed, own, nbytes, inner, nested = self._timed(
+            fn, (ctx,) + grads, {}, grads)
+        s = self._stat(cls)
+        s.backward += own
+        s.backward_calls += 1
+        s.backward_bytes += nbytes
+        if not nested and rec is not None:
+            rec[3] += elapsed
+            rec[4] += 1
+            rec[5] += inner + nbytes
+        return out
 
     # -- module attribution
     def _resolve(self, roots):
@@ -247,7 +278,7 @@ class profile:
 
     @property
     def by_module(self) -> dict:
-        if _active and _active[0] is self:
+        if _active.get(self._thread) is self:
             self._resolve_live()
         names = module_names(self.model)
         out = {}

@@ -3,7 +3,8 @@ torch's), drawn from the default generator (or a given one) on the tensor's devi
 from __future__ import annotations
 
 from . import backend
-from .tensor import Tensor, _make
+from .tensor_base import TensorBase as Tensor
+from .tensor_base import _make
 
 
 def _probabilities(input, op):

@@ -7,11 +7,11 @@ import warnings
 from collections import OrderedDict, namedtuple
 
 from autograd import backend
+from autograd.creation import parse_to
 from autograd.function import _mode, no_grad
 from autograd.graph import mark_scope
-from autograd.tensor import Parameter, Tensor, _make
-
-from .backward_hook import BackwardHook, warn_non_full
+from autograd.hooks import BackwardHook, warn_non_full
+from autograd.tensor import Parameter, Tensor
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -60,11 +60,6 @@ def _check_name(name, kind, module):
         raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
-
-
-# counts parameter moves between devices (Module.to): optimisers compare it with the
-# count at their last step and move their state after a move
-device_moves = [0]
 
 
 class Module:
@@ -331,57 +326,40 @@ class Module:
 
     # ------------------------------------------------------------------ devices, dtypes
     def _apply(self, fn):
-        """Convert every parameter, gradient and buffer with fn(array) -> array.
+        """Convert every parameter, gradient and buffer with fn(tensor) -> tensor.
 
-        Parameters (and their gradients) keep their identity: only `.array` changes, so
-        optimisers built before `to()` still hold the right objects (and move their state
-        after a parameter changed device: `device_moves` tells them to look)."""
-        for module in self.modules():
-            for param in module._parameters.values():
-                if param is None:
-                    continue
-                new = fn(param.array)
-                if new is not param.array:
-                    if backend.device_of(new) != backend.device_of(param.array):
-                        device_moves[0] += 1
-                    param.data = new
-                if param.grad is not None:
-                    new = fn(param.grad.array)
-                    if new is not param.grad.array:
-                        param.grad.data = new
-            for key, buf in module._buffers.items():
-                if buf is not None:
-                    new = fn(buf.array)
-                    if new is not buf.array:
-                        module._buffers[key] = _make(new, buf.requires_grad)
+        Parameters (and their gradients) keep their identity: only their storage changes,
+        so optimisers built before `to()` still hold the right objects (and move their
+        state to a parameter's new device at their next step)."""
+        with no_grad():
+            for module in self.modules():
+                for param in module._parameters.values():
+                    if param is None:
+                        continue
+                    new = fn(param)
+                    if new is not param:
+                        param.data = new
+                    if param.grad is not None:
+                        new = fn(param.grad)
+                        if new is not param.grad:
+                            param.grad.data = new
+                for key, buf in module._buffers.items():
+                    if buf is not None:
+                        new = fn(buf)
+                        if new is not buf:
+                            module._buffers[key] = new.requires_grad_(buf.requires_grad)
         return self
 
     def to(self, *args, **kwargs):
-        """Same as torch.nn.Module.to(device), .to(dtype), .to(device, dtype), .to(tensor).
-
-        Only floating-point parameters and buffers change dtype."""
-        dev, dtype = None, None
-        kwargs.pop("non_blocking", None)
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, Tensor):
-                dev, dtype = a.device, a.dtype
-            elif isinstance(a, backend.device) or (
-                    isinstance(a, str) and a not in backend.DTYPES):
-                dev = backend.as_device(a)
-            elif isinstance(a, int) and not isinstance(a, bool):
-                dev = backend.as_device(a)
-            elif a is not None:
-                dtype = backend.as_dtype(a)
+        """Same as torch.nn.Module.to(device), .to(dtype), .to(device, dtype), .to(tensor):
+        Tensor.to on every parameter and buffer; only floating-point ones change dtype."""
+        dev, dtype, _ = parse_to(args, kwargs, "nn.Module.to")
         if dtype is not None and dtype.kind not in "fc":
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
 
-        def convert(arr):
-            if dev is not None and backend.device_of(arr) != dev:
-                arr = backend.to_device(arr, dev)
-            if dtype is not None and arr.dtype.kind in "fc" and arr.dtype != dtype:
-                arr = arr.astype(dtype)
-            return arr
+        def convert(t):
+            return t.to(dev, dtype if t.dtype.kind in "fc" else None)
         return self._apply(convert)
 
     def cpu(self):
@@ -401,8 +379,7 @@ class Module:
         return self.to(backend.float16)
 
     def type(self, dst_type):
-        dtype = backend.as_dtype(dst_type)
-        return self._apply(lambda arr: arr.astype(dtype) if arr.dtype != dtype else arr)
+        return self._apply(lambda t: t.type(dst_type))
 
     # ------------------------------------------------------------------ calling, hooks
     def __call__(self, *args, **kwargs):

@@ -8,9 +8,13 @@ import builtins
 import warnings
 
 from .. import backend
-from ..tensor import Tensor, _make
+from ..creation import empty
+from ..function import Function, is_grad_enabled
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
 from .index import getitem, index_select
+from .reduce import cumprod
 
 
 def _tensor(x, op):
@@ -239,7 +243,6 @@ def block_diag(*tensors):
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
                                f"dimensions. Input {i} has {t.ndim} dimensions")
     if not tensors:
-        from ..creation import empty
         return empty(1, 0)
     blocks = [_shape.reshape(t, (1, t.numel()) if t.ndim < 2 else tuple(t.shape))
               for t in tensors]
@@ -276,7 +279,6 @@ def diagflat(input, offset=0):
 def vander(x, N=None, increasing=False):
     """Same as torch.vander: columns x^(N-1) ... x^0 (x^0 ... x^(N-1) if increasing),
     made by a cumulative product so that gradients at x = 0 are finite."""
-    from .reduce import cumprod
     _tensor(x, "vander")
     if x.ndim != 1:
         raise RuntimeError("x must be a one-dimensional tensor.")
@@ -317,3 +319,24 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """Same as torch.triu_indices: a (2, N) tensor of the upper triangle's coordinates,
     row by row."""
     return _triangle_indices(True, row, col, offset, dtype, device, "triu_indices")
+
+
+# ----------------------------------------------------------------------------- unbind
+class _Unbind0(Function):
+    """Views x[0], x[1], ... in one node; the backward stacks their gradients (a loop of
+    x[t] would instead add one full-size zero tensor per step)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return tuple(x.array[t] for t in range(x.array.shape[0]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return _shape.stack(grads, 0)
+
+
+def unbind0(x):
+    """x[0], x[1], ... along dim 0 as one node (the RNN layers' time steps)."""
+    if not x.requires_grad or not is_grad_enabled():
+        return [_make(x.array[t]) for t in range(x.array.shape[0])]
+    return _Unbind0.apply(x)

@@ -6,8 +6,9 @@ import builtins
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
-from .elementwise import binary_operands, broadcast_error
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
+from .operands import binary_operands, broadcast_error
 
 
 class Clamp(Function):

@@ -7,10 +7,11 @@ from collections import namedtuple
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
-from .shape import norm_dim
+from .shape import norm_dim, pad, repeat_each, reshape, unsqueeze
 
 
 # ----------------------------------------------------------------------------- x[index]
@@ -281,7 +282,6 @@ class ScatterAdd(Function):
 
 def pad_to(g, shape):
     """Zero-pad `g` at the end of each dim up to `shape`."""
-    from .shape import pad
     widths = []
     for have, want in zip(reversed(g.shape), reversed(shape)):
         widths += [0, want - have]
@@ -390,7 +390,6 @@ def index_select(a, dim, index):
 
 
 def _ew_unsq(a):
-    from .shape import unsqueeze
     return unsqueeze(a, 0)
 
 
@@ -485,7 +484,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         base = _make(xp.arange(counts.shape[0], dtype=backend.int64))
         return repeat_interleave(base, counts, 0, output_size=output_size)
     if dim is None:
-        from .shape import reshape
         input, d = reshape(input, (-1,)), 0
     else:
         d = norm_dim(dim, input.ndim, op)
@@ -514,14 +512,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if output_size is not None and output_size != n * repeats:
             raise RuntimeError(f"{op}: output_size {output_size} does not match the sum of "
                                f"the repeats ({n * repeats})")
-        from .shape import repeat_each, reshape
         return repeat_each(input if x.ndim else reshape(input, (1,)), repeats, d)
     idx = backend.to_device(backend.host_repeat(n, counts), backend.device_of(x))
     if output_size is not None and idx.shape[0] != output_size:
         raise RuntimeError(f"{op}: output_size {output_size} does not match the sum of the "
                            f"repeats ({idx.shape[0]})")
     if x.ndim == 0:
-        from .shape import reshape
         input = reshape(input, (1,))
     return IndexSelect.apply(input, d, _make(idx))
 

@@ -9,11 +9,15 @@ needs the old values raises instead of computing with the new ones.
 from __future__ import annotations
 
 from .. import backend
+from ..creation import tensor, to_device
 from ..function import Function, _mode
-from ..tensor import Tensor, _leaf_inplace_error, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _leaf_inplace_error, _make
 from . import compare as _compare
 from . import elementwise as _ew
 from . import index as _index
+from .reduce import sum_to
+from .shape import norm_dim
 
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
@@ -183,6 +187,17 @@ def unary_(t, fn, op):
     return _write(t, result, op)
 
 
+def math_(t, op, fn, *args):
+    """t = fn(t, *args) in place, for the special maths (atan2_, lgamma_, ...; also
+    `special.inplace`); like PyTorch, a result of a higher dtype category than t (float
+    maths on an integer tensor) is an error."""
+    result = fn(t, *args)
+    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
+        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {t.dtype}")
+    return unary_(t, lambda _: result, op)
+
+
 def clamp_(t, min=None, max=None):
     """Same as torch.Tensor.clamp_."""
     return unary_(t, lambda x: _compare.clamp(x, min, max), "clamp_")
@@ -216,10 +231,8 @@ def copy_(t, src):
     """Same as torch.Tensor.copy_: broadcasts `src`, converts its dtype and device."""
     _check_leaf(t, "copy_")
     if not isinstance(src, Tensor):
-        from ..creation import tensor
         src = tensor(src)
     if src.device != t.device:
-        from ..creation import to_device
         src = to_device(src, t.device)
     if _needs_graph(t, src):
         return _write(t, _replaced(t, src), "copy_")
@@ -246,7 +259,6 @@ def masked_fill_(t, mask, value):
 def index_add_(t, dim, index, source, alpha=1):
     """Same as torch.Tensor.index_add_."""
     _check_leaf(t, "index_add_")
-    from .shape import norm_dim
     d = norm_dim(dim, t.ndim, "index_add_")
     src = source * alpha if alpha != 1 else source
     contrib = _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
@@ -255,7 +267,6 @@ def index_add_(t, dim, index, source, alpha=1):
 
 def index_add(t, dim, index, source, *, alpha=1):
     """Same as torch.index_add: t with alpha * source added at `index` along `dim`."""
-    from .shape import norm_dim
     d = norm_dim(dim, t.ndim, "index_add")
     src = source * alpha if alpha != 1 else source
     return t + _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
@@ -296,7 +307,6 @@ class SetItem(Function):
         ga = grad * mask
         gv = None
         if vshape is not None:
-            from .reduce import sum_to
             if isinstance(index, _TwoStep):
                 g = _index.getitem_converted(grad, index.first, False)
                 g = _index.getitem_converted(g, index.rest, advanced)

@@ -4,8 +4,11 @@ from __future__ import annotations
 from .. import amp as _amp
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
+from .compare import where
+from .reduce import sum as _sum
 from .reduce import sum_to
 
 
@@ -257,7 +260,6 @@ def _scaled_sum(op, input, product, beta, alpha):
         if not input.requires_grad:
             return product
         # the input is not read (nan in it does not propagate) but gets a zero gradient
-        from .compare import where
         never = _make(backend.array_module(input.array).zeros(input.array.shape, dtype=bool))
         return product + where(never, input, 0.0)
     return product + (input if beta == 1 else input * beta)
@@ -285,7 +287,6 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     products batch1[i] @ batch2[i])."""
     if _amp.mode.on:
         input, = _amp.lower(input)
-    from .reduce import sum as _sum
     return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha)
 
 
@@ -321,7 +322,6 @@ def diag(input, diagonal=0):
 
 def trace(input):
     """Same as torch.trace: the sum of a matrix's main diagonal."""
-    from .reduce import sum as _sum
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, got shape {tuple(input.shape)}")
     return _sum(_shape.diagonal(input, 0))

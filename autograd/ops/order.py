@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
 from . import shape as _shape

@@ -1,6 +1,7 @@
 """Products and integrals: kron, tensordot, inner (n-d), cross, vecdot, multi_dot /
-chain_matmul, cdist, trapezoid and cumulative_trapezoid. All but cdist are compositions of
-differentiable ops; cdist has its own backward (zero at zero distance, as PyTorch)."""
+chain_matmul, cdist, trapezoid, cumulative_trapezoid, and linear (x W^T + b in one node).
+Most are compositions of differentiable ops; cdist has its own backward (zero at zero
+distance, as PyTorch) and linear its own node."""
 from __future__ import annotations
 
 import builtins
@@ -8,11 +9,15 @@ import warnings
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import shape as _shape
-from .linalg import matmul
+from .compare import where
+from .linalg import MatMul, matmul
+from .reduce import cumsum, sum_to
 from .reduce import sum as _sum
-from .reduce import sum_to
+from .unary import abs as _abs
+from .unary import sign
 
 
 def _tensor(x, op):
@@ -249,9 +254,6 @@ class Cdist(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .compare import where
-        from .unary import abs as _abs
-        from .unary import sign
         x1, x2 = ctx.saved_tensors
         p, dist = ctx.p, ctx.output
         zero = dist == 0
@@ -355,7 +357,6 @@ trapz = trapezoid
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """Same as torch.cumulative_trapezoid: the running trapezoidal sums along `dim` (one
     fewer entry than y)."""
-    from .reduce import cumsum
     _tensor(y, "cumulative_trapezoid")
     if x is not None and dx is not None:
         raise TypeError("cumulative_trapezoid() received an invalid combination of "
@@ -368,3 +369,51 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     if x is None:
         return cumsum((left + right) * ((1.0 if dx is None else dx) / 2), d)
     return cumsum(_spacing(x, y, d, "cumulative_trapezoid") * (left + right) / 2, d)
+
+
+# ----------------------------------------------------------------------------- linear
+class Linear(Function):
+    """y = x W^T + b in one node (no separate transpose and add nodes)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        xa, wa = x.array, weight.array
+        if xa.dtype != wa.dtype or (bias is not None and bias.array.dtype != wa.dtype):
+            raise RuntimeError(
+                "linear: expected input, weight and bias of one dtype, got "
+                f"{xa.dtype}, {wa.dtype}" + (f" and {bias.dtype}" if bias is not None else ""))
+        if xa.ndim == 0 or xa.shape[-1] != wa.shape[1]:
+            raise RuntimeError(
+                f"linear: expected input with last dimension {wa.shape[1]} (weight of shape "
+                f"{tuple(wa.shape)}), got input of shape {tuple(xa.shape)}")
+        out = xa @ wa.T
+        if bias is not None:
+            try:
+                out += bias.array
+            except ValueError:
+                raise RuntimeError(
+                    f"linear: expected bias of shape ({wa.shape[0]},), got "
+                    f"{tuple(bias.shape)}") from None
+        ctx.save_for_backward(x, weight)
+        ctx.bias_shape = None if bias is None else bias.array.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.next  # None where no gradient is needed
+        grad_x = grad_w = grad_b = None
+        # forward checked the shapes and dtypes: the MatMul op itself, not the checking
+        # matmul() function, is called here
+        if need_x is not None:
+            grad_x = MatMul.apply(grad, weight)
+        if need_w is not None:
+            # sum over every leading (batch) dim: dW = G^T X with both flattened to 2-D
+            g, xs = grad, x
+            if grad.ndim != 2:
+                n_out, n_in = weight.shape
+                g, xs = grad.reshape(-1, n_out), x.reshape(-1, n_in)
+            grad_w = MatMul.apply(g.t(), xs)
+        if need_b is not None:
+            grad_b = sum_to(grad, ctx.bias_shape)
+        return grad_x, grad_w, grad_b

@@ -7,9 +7,11 @@ from collections import namedtuple
 from .. import amp as _amp
 from .. import backend
 from ..function import Function, is_grad_enabled
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
+from . import index as _index
 from . import shape as _shape
 from . import unary as _unary
 
@@ -288,16 +290,11 @@ def _max_min(a, dim, keepdim, largest):
         return (amax if largest else amin)(a)
     _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
     idx = (argmax if largest else argmin)(a, dim, keepdim=True)
-    values = _index().gather(a, dim, idx)
+    values = _index.gather(a, dim, idx)
     if not keepdim:
         values = _shape.squeeze(values, dim)
         idx = _shape.squeeze(idx, dim)
     return _return_type(name)(values, idx)
-
-
-def _index():
-    from . import index
-    return index
 
 
 def max(a, dim=None, keepdim=False):

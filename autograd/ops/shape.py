@@ -6,7 +6,8 @@ import builtins
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 
 
 # ----------------------------------------------------------------------------- helpers

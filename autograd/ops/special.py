@@ -11,11 +11,14 @@ import math
 
 from .. import backend
 from ..function import Function
-from ..tensor import Tensor, _make
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import compare as _compare
 from . import unary as _unary
-from .elementwise import _float_array, binary_operands, broadcast_error, cast
+from .elementwise import cast
 from .elementwise import pow as _pow
+from .inplace import math_ as inplace  # noqa: F401 (the in-place forms: Tensor.atan2_, ...)
+from .operands import _float_array, binary_operands, broadcast_error
 from .unary import _Unary, _UnaryOut
 
 _where = _compare.where
@@ -589,14 +592,3 @@ def bitwise_not(input):
     if x.dtype.kind not in "biu":
         raise _not_implemented("bitwise_not", x.dtype)
     return _make(~x)
-
-
-def inplace(t, op, fn, *args):
-    """t = fn(t, *args) in place (atan2_, lgamma_, ...); like PyTorch, a result of a higher
-    dtype category than t (float maths on an integer tensor) is an error."""
-    from .inplace import _KIND, unary_
-    result = fn(t, *args)
-    if _KIND[result.array.dtype.kind] > _KIND[t.array.dtype.kind]:
-        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
-                           f"output type {t.dtype}")
-    return unary_(t, lambda _: result, op)

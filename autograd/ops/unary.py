@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from ..function import Function, _mode
-from ..tensor import _make
-from .elementwise import _float_array
+from ..function import Function
+from .formula import Formula
+from .operands import _float_array
 
 
 class _Unary(Function):
@@ -42,28 +42,12 @@ class _UnaryOut(Function):
 
 
 # ----------------------------------------------------------------------------- fused backward
-# An activation's backward is a few elementwise steps; each is one pass here (NumPy
-# array-array steps on the host, a single kernel on the GPU).
-def _tanh_backward_cpu(g, y):
-    # as g - g y^2: array-array steps only (a Python scalar costs NumPy a conversion)
-    out = y * y
-    out *= g
-    return g - out
-
-
-def _sigmoid_backward_cpu(g, y):
-    # as (y - y^2) g, array-array steps as above
-    out = y - y * y
-    out *= g
-    return out
-
-
-_tanh_backward = backend.Fused("ember_tanh_backward", "T g, T y", "T out",
-                               "out = g - y * y * g", _tanh_backward_cpu)
-_sigmoid_backward = backend.Fused("ember_sigmoid_backward", "T g, T y", "T out",
-                                  "out = (y - y * y) * g", _sigmoid_backward_cpu)
-_relu_backward = backend.Fused("ember_relu_backward", "T g, T y", "T out",
-                               "out = y > (T)0 ? g : (T)0", lambda g, y: g * (y > 0))
+# An activation's backward is a few elementwise steps: one formula each, one pass (one
+# kernel on the GPU) when no graph is recorded, Tensor ops under create_graph.
+_tanh_backward = Formula("tanh_backward", "T g, T y", lambda ns, g, y: g - y * y * g)
+_sigmoid_backward = Formula("sigmoid_backward", "T g, T y", lambda ns, g, y: (y - y * y) * g)
+# relu'(0) = 0, as in PyTorch; the mask is a constant of the graph
+_relu_backward = Formula("relu_backward", "T g, T y", lambda ns, g, y: ns.where(y > 0, g, 0))
 
 
 class Exp(_UnaryOut):
@@ -188,7 +172,7 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return _tanh_backward(g.array, y.array)
+        return _tanh_backward.fused(g.array, y.array)
 
     @staticmethod
     def backward(ctx, gg):
@@ -217,7 +201,7 @@ class SigmoidBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        return _sigmoid_backward(g.array, y.array)
+        return _sigmoid_backward.fused(g.array, y.array)
 
     @staticmethod
     def backward(ctx, gg):
@@ -242,10 +226,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # relu'(0) = 0, as in PyTorch; the mask is a constant of the graph
-        if not _mode.enabled:  # plain backward: one pass (one kernel on the GPU)
-            return _make(_relu_backward(grad.array, ctx.output.array))
-        return grad * (ctx.output.array > 0)
+        return _relu_backward(grad, ctx.output)
 
 
 class Abs(_Unary):

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import math
 
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from . import _style as S
-from ._layout import MIN_REPEATS, build, out_meta, saved_of
-from ._record import is_freed, node_grad, norm, saved_info, watch
+from ._layout import MIN_REPEATS, build, out_meta, post_order, saved_of
+from ._legend import legend
+from ._record import SavedInfo, is_freed, node_grad, norm, saved_info, watch
 
 __all__ = ["draw", "watch", "VANISHING", "EXPLODING", "MIN_REPEATS"]
 
@@ -104,7 +105,6 @@ class _Health:
     """Gradient norms and their verdicts: 'vanishing', 'exploding', 'zero' or None."""
 
     def __init__(self, outputs):
-        from ._layout import post_order
         self.nodes = post_order(outputs)
         self.op_norm = {id(n): node_grad(n) for n in self.nodes}
         finite = [v for v in self.op_norm.values() if v is not None and math.isfinite(v)]
@@ -390,7 +390,6 @@ class _Renderer:
         leaf_roots = {}
         for it in self.pic.items:
             if it.kind == "leaf":
-                from ._record import SavedInfo
                 leaf_roots[SavedInfo("", it.tensor.array).root] = it
         for scope in self.pic.expanded:
             sub = clusters[id(scope)]
@@ -424,5 +423,4 @@ class _Renderer:
 
     # -- legend
     def _legend(self):
-        from ._legend import legend
-        legend(self)
+        legend(self, VANISHING, EXPLODING)

@@ -13,8 +13,8 @@ from collections import Counter
 
 from ..function import OutputEdge
 from ..graph import module_calls, module_names, nodes
-from ..tensor import Tensor
-from ._record import const_info, saved_info
+from ..tensor_base import TensorBase as Tensor
+from ._record import const_info, edge_grad, saved_info
 
 MIN_REPEATS = 3      # fold a block only when it occurs at least this many times in a row
 _MAX_PERIODS = 6     # candidate block lengths tried per cluster
@@ -410,7 +410,6 @@ def _edges(pic):
         else:
             rec[2].append(g)
 
-    from ._record import edge_grad
     for n in pic.nodes:
         dst = pic.item_of[id(n)]
         for slot, e in enumerate(n.next):

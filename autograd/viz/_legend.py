@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from . import _style as S
+from ._layout import saved_of
+from ._record import SavedInfo
 
 _SAMPLES = [
     ("input", "input", "a leaf that requires grad"),
@@ -16,9 +18,9 @@ _SAMPLES = [
 ]
 
 
-def legend(r):
-    """Add the legend cluster to the renderer's graph (only kinds that were drawn)."""
-    from . import EXPLODING, VANISHING
+def legend(r, VANISHING: float, EXPLODING: float) -> None:
+    """Add the legend cluster to the renderer's graph (only kinds that were drawn), with
+    the gradient-ratio thresholds viz draws with (viz.VANISHING, viz.EXPLODING)."""
     graph = r.graph
     sub = type(graph)(name="cluster_legend")
     sub.attr(label="legend", fontsize="8", style="rounded", color="#cccccc", labeljust="l")
@@ -112,8 +114,6 @@ def _notes(r):
 
 def _held(r):
     """Bytes of distinct storage saved for backward, not counting leaves' own arrays."""
-    from ._layout import saved_of
-    from ._record import SavedInfo
     leaf_roots = {SavedInfo("", it.tensor.array).root for it in r.pic.items
                   if it.kind == "leaf"}
     biggest = {}

@@ -11,7 +11,7 @@ import math
 from .. import backend
 from ..function import _FREED
 from ..graph import nodes, saved_arrays
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 
 
 class SavedInfo:

@@ -4,8 +4,7 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import backend
-from autograd.tensor import _make
+from autograd import _checks
 
 from .dropout import dropout
 
@@ -23,25 +22,24 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * scale
-    xp = backend.array_module(scores.array)
     if is_causal:
-        attn_mask = _make(xp.tril(xp.ones((L, S), dtype=bool)))
+        attn_mask = ag.ones((L, S), dtype=ag.bool, device=scores.device).tril()
     dead = None
     if attn_mask is not None:
-        if attn_mask.dtype == backend.bool_:
-            scores = scores.masked_fill(_make(~attn_mask.array), -math.inf)
+        if attn_mask.dtype == ag.bool:
+            scores = scores.masked_fill(~attn_mask.detach(), -math.inf)
         else:
             scores = scores + attn_mask
-        dead = xp.isneginf(scores.array).all(axis=-1, keepdims=True)
+        dead = scores.detach().isneginf().all(-1, keepdim=True)
         # softmax of an all -inf row is NaN: compute it on zeros instead (on the GPU always,
         # as a no-op where no row is dead: testing would read a flag back)
-        if backend.defers_checks(dead) or dead.any():
-            scores = scores.masked_fill(_make(dead), 0.0)
+        if _checks.defers_checks(dead) or dead.any():
+            scores = scores.masked_fill(dead, 0.0)
         else:
             dead = None
     attn = ag.softmax(scores, dim=-1)
     if dead is not None:
-        attn = attn.masked_fill(_make(dead), 0.0)
+        attn = attn.masked_fill(dead, 0.0)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p, training=True)
     return attn @ value

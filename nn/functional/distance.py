@@ -3,7 +3,7 @@ triplet_margin_loss, cosine_embedding_loss (PyTorch's formulas, in Tensor ops)."
 from __future__ import annotations
 
 import autograd as ag
-from autograd import backend
+from autograd import _checks
 from autograd.ops import compare as _compare
 from autograd.ops import elementwise as _ew
 from autograd.ops.shape import broadcast_tensors, norm_dim
@@ -37,7 +37,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     PyTorch the clamp changes the value only: the gradient flows through the plain norm."""
     _check_tensor(x1, "x1", "cosine_similarity")
     _check_tensor(x2, "x2", "cosine_similarity")
-    dtype = backend.result_type(x1.array, x2.array)
+    dtype = _checks.result_type(x1, x2)
     if dtype.kind != "f":
         name = {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dtype.name, dtype.name)
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import warnings
 
-from autograd import backend
-from autograd.tensor import _make
+import autograd as ag
 
 
-def _keep_mask(shape, p, dtype, xp, scale=True):
-    """1/(1-p) (or 1 without `scale`) where kept (probability 1-p), 0 elsewhere, from the
-    default generator."""
-    draw = dtype if dtype in (backend.float32, backend.float64) else backend.float32
-    u = backend.rng(xp).random(shape, dtype=draw)
-    return ((u >= p) * (1.0 / (1.0 - p) if scale else 1.0)).astype(dtype, copy=False)
+def _keep_mask(shape, p, like, scale=True):
+    """1/(1-p) (or 1 without `scale`) where kept (probability 1-p), 0 elsewhere, in like's
+    dtype and on its device, from the default generator."""
+    dtype = like.dtype
+    draw = dtype if dtype in (ag.float32, ag.float64) else ag.float32
+    keep = (ag.rand(tuple(shape), dtype=draw, device=like.device) >= p).to(dtype)
+    return keep * (1.0 / (1.0 - p)) if scale else keep
 
 
 def _check_p(p, op):
@@ -29,8 +29,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1:
         return input * 0
-    xp = backend.array_module(input.array)
-    return input * _make(_keep_mask(input.array.shape, p, input.dtype, xp))
+    return input * _keep_mask(input.shape, p, input)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -40,9 +39,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1:
         return input * 0
-    xp = backend.array_module(input.array)
-    shape = input.array.shape[:-2] + (1, 1)
-    return input * _make(_keep_mask(shape, p, input.dtype, xp))
+    shape = tuple(input.shape[:-2]) + (1, 1)
+    return input * _keep_mask(shape, p, input)
 
 
 def _feature_dropout(input, p, training, op, spatial):
@@ -55,8 +53,8 @@ def _feature_dropout(input, p, training, op, spatial):
         return input * 0
     batched = input.ndim == spatial + 2
     lead = 2 if batched else 1
-    shape = input.array.shape[:lead] + (1,) * (input.ndim - lead)
-    return input * _make(_keep_mask(shape, p, input.dtype, backend.array_module(input.array)))
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    return input * _keep_mask(shape, p, input)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -96,18 +94,15 @@ def _alpha_dropout(input, p, training, op, feature):
         return input
     if p == 1:
         return input * 0
-    xp = backend.array_module(input.array)
-    shape = input.array.shape
+    shape = tuple(input.shape)
     if feature:
         shape = shape[:2] + (1,) * (input.ndim - 2)
-    keep = _keep_mask(shape, p, input.dtype, xp, scale=False)   # 1 kept, 0 dropped
+    keep = _keep_mask(shape, p, input, scale=False)   # 1 kept, 0 dropped
     # dropped units become -alpha', then y = a * x' + b restores zero mean and unit variance
     # for standardised inputs: a = ((1 - p) (1 + p alpha'^2))^-1/2, b = a alpha' p
     alpha = _SELU_SATURATION
     a = ((1 - p) * (1 + p * alpha * alpha)) ** -0.5
-    scale = (keep * a).astype(input.dtype, copy=False)
-    shift = ((keep - 1) * (alpha * a) + alpha * a * p).astype(input.dtype, copy=False)
-    return input * _make(scale) + _make(shift)
+    return input * (keep * a) + ((keep - 1) * (alpha * a) + alpha * a * p)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from autograd import backend
-from autograd.function import Function
+import autograd as ag
+from autograd import _checks
 from autograd.ops import compare as _compare
 from autograd.ops import unary as _unary
-from autograd.tensor import Tensor, _make
+from autograd.ops.loss import _ClampVar
+from autograd.tensor import Tensor
 
 from .loss import _check_tensor, _reduce_loss, _reduction
 
@@ -32,20 +33,6 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                     + 0.5 * _unary.log(2 * math.pi * target))
         loss = loss + _compare.where(target <= 1, 0.0, stirling)
     return _reduce_loss(loss, reduction)
-
-
-class _ClampVar(Function):
-    """max(var, eps) with the gradient of the identity: PyTorch clamps a clone of var in
-    place under no_grad, so d loss / d var is taken at the clamped value and passed through."""
-
-    @staticmethod
-    def forward(ctx, var, eps):
-        v = var.array
-        return backend.array_module(v).maximum(v, v.dtype.type(eps))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, None
 
 
 def _homoscedastic_var(input, var, op):
@@ -72,15 +59,13 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if isinstance(var, float):
         if var < 0:
             raise ValueError(f"{op}: expected var >= 0, got {var}")
-        xp = backend.array_module(input.array)
-        var = _make(xp.full(tuple(input.shape), var, dtype=input.dtype))
+        var = ag.full(tuple(input.shape), var, dtype=input.dtype, device=input.device)
     elif not isinstance(var, Tensor):
         raise TypeError(f"{op}: expected var to be a Tensor or a float, got "
                         f"{type(var).__name__}")
     else:
-        v = var.array
-        if v.size:  # on the GPU this check waits for the next synchronisation
-            backend.check((v < 0).any(), lambda: ValueError(
+        if var.numel():  # on the GPU this check waits for the next synchronisation
+            _checks.check((var.detach() < 0).any(), lambda: ValueError(
                 f"{op}: expected every var >= 0, got a negative entry"))
     var = _homoscedastic_var(input, var, op)
     _reduction(op, None, None, reduction)

@@ -3,11 +3,10 @@ the multi-class / multi-label margin losses, composed from differentiable Tensor
 from __future__ import annotations
 
 import autograd as ag
-from autograd import backend
+from autograd import _checks
 from autograd.ops import compare as _compare
 from autograd.ops import elementwise as _ew
 from autograd.ops import unary as _unary
-from autograd.tensor import _make
 
 from .activation import logsigmoid
 from .loss import _check_float, _check_tensor, _reduce_loss, _reduction
@@ -50,7 +49,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     _check_tensor(target, "target", op)
     shape, t_shape = tuple(input.shape), tuple(target.shape)
     try:
-        fits = backend.broadcast_shapes(shape, t_shape) == shape
+        fits = _checks.broadcast_shapes(shape, t_shape) == shape
     except ValueError:
         fits = False
     if not fits:
@@ -126,20 +125,19 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         if weight.dtype != input.dtype:
             raise RuntimeError(f"{op}: expected weight of the input's dtype {input.dtype}, got "
                                f"{weight.dtype}")
-    raw = target.array.reshape(-1)
+    raw = target.detach().reshape(-1)
     # on the GPU the check waits for the next synchronisation, with y clipped meanwhile
-    y = backend.check_index(raw, 0, n_classes, lambda low, high: RuntimeError(
+    y = _checks.check_index(raw, 0, n_classes, lambda low, high: RuntimeError(
         f"{op}: expected target class indices in [0, {n_classes}), got "
-        f"{backend.first_outside(raw, 0, n_classes)}"))
-    xp = backend.array_module(y)
-    is_y = _make(xp.arange(n_classes) == y[:, None])  # (N, C) one-hot of the targets
+        f"{_checks.first_outside(raw, 0, n_classes)}"))
+    is_y = ag.arange(n_classes, device=y.device) == y.unsqueeze(1)  # (N, C) one-hot
     x_y = _compare.where(is_y, x, 0.0).sum(dim=1, keepdim=True)
     z = _unary.relu((margin - x_y) + x)  # relu'(0) = 0: PyTorch counts only z > 0
     if p == 2:
         z = z * z
     loss = _compare.where(is_y, 0.0, z).sum(dim=1)
     if weight is not None:
-        loss = loss * weight[_make(y)]
+        loss = loss * weight[y]
     loss = (loss / n_classes).reshape(tuple(target.shape))
     return _reduce_loss(loss, reduction)
 
@@ -159,22 +157,20 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     elif tuple(target.shape) != tuple(input.shape):
         raise RuntimeError(f"{op}: expected target of the input's shape {tuple(input.shape)}, "
                            f"got {tuple(target.shape)}")
-    raw = target.array.reshape(x.shape)
-    t = backend.check_index(raw, -1, n_classes, lambda low, high: RuntimeError(
+    raw = target.detach().reshape(tuple(x.shape))
+    t = _checks.check_index(raw, -1, n_classes, lambda low, high: RuntimeError(
         f"{op}: expected target values in [-1, {n_classes}), got "
-        f"{backend.first_outside(raw, -1, n_classes)}"))
-    xp = backend.array_module(t)
+        f"{_checks.first_outside(raw, -1, n_classes)}"))
     n = x.shape[0]
-    listed = xp.cumsum(t < 0, axis=1) == 0  # the entries before the first -1
-    safe = xp.where(listed, t, 0)
+    listed = (t < 0).cumsum(1) == 0  # the entries before the first -1
+    safe = ag.where(listed, t, 0)
     # is_target[n, c]: c is listed for sample n (unlisted entries write into a spare column)
-    is_target = xp.zeros((n, n_classes + 1), dtype=bool)
-    is_target[xp.arange(n)[:, None], xp.where(listed, t, n_classes)] = True
-    is_target = is_target[:, :n_classes]
-    x_y = ag.gather(x, 1, _make(safe))  # (N, C): x at the listed targets
+    spare = ag.zeros((n, n_classes + 1), dtype=ag.bool, device=t.device)
+    is_target = spare.scatter(1, ag.where(listed, t, n_classes), True)[:, :n_classes]
+    x_y = ag.gather(x, 1, safe)  # (N, C): x at the listed targets
     # pairs (j listed, i not a target): z = 1 - x_{y_j} + x_i, as an (N, C_j, C_i) block
     z = _unary.relu((1 - x_y).unsqueeze(2) + x.unsqueeze(1))
-    pairs = _make(listed[:, :, None] & ~is_target[:, None, :])
+    pairs = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
     loss = _compare.where(pairs, z, 0.0).sum(dim=(1, 2)) / n_classes
     if input.ndim <= 1:
         loss = loss.reshape(())

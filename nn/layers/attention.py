@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import Parameter, backend
-from autograd.tensor import _make
+from autograd import Parameter, _checks
 
 from .. import init
 from ..functional.dropout import dropout as _dropout
@@ -14,12 +13,13 @@ from ..module import Module
 from .linear import Linear
 
 
-def _as_additive(mask, dtype, xp):
+def _as_additive(mask, dtype):
     """A bool mask (True = masked out) or a float mask as an additive float mask."""
     if mask is None:
         return None
-    if mask.dtype == backend.bool_:
-        return _make(xp.where(mask.array, -xp.inf, 0.0).astype(dtype))
+    if mask.dtype == ag.bool:
+        zeros = ag.zeros(tuple(mask.shape), dtype=dtype, device=mask.device)
+        return zeros.masked_fill(mask.detach(), -math.inf)
     return mask
 
 
@@ -113,15 +113,14 @@ class MultiheadAttention(Module):
         q, k, v = self._project(query, key, value)
         # (seq, N, E) -> (N, H, seq, head_dim)
         q, k, v = (t.reshape(t.shape[0], N, H, hd).permute(1, 2, 0, 3) for t in (q, k, v))
-        xp = backend.array_module(q.array)
-        mask = _as_additive(attn_mask, q.dtype, xp)
+        mask = _as_additive(attn_mask, q.dtype)
         if mask is not None:
             if mask.ndim == 3:  # (N*H, L, S)
                 mask = mask.reshape(N, H, L, S)
             elif tuple(mask.shape) != (L, S):
                 raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(mask.shape)}, but "
                                    f"should be {(L, S)}.")
-        kpm = _as_additive(key_padding_mask, q.dtype, xp)
+        kpm = _as_additive(key_padding_mask, q.dtype)
         if kpm is not None:
             if tuple(kpm.shape) != (N, S):
                 raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got "
@@ -135,14 +134,14 @@ class MultiheadAttention(Module):
             if not need_weights:
                 # PyTorch computes this case with scaled_dot_product_attention, whose rows
                 # with every key masked out give zeros (with weights, its softmax gives NaN)
-                dead = xp.isneginf(scores.array).all(axis=-1, keepdims=True)
-                if backend.defers_checks(dead) or dead.any():  # GPU: no flag read back
-                    scores = scores.masked_fill(_make(dead), 0.0)
+                dead = scores.detach().isneginf().all(-1, keepdim=True)
+                if _checks.defers_checks(dead) or dead.any():  # GPU: no flag read back
+                    scores = scores.masked_fill(dead, 0.0)
                 else:
                     dead = None
         attn = ag.softmax(scores, dim=-1)
         if dead is not None:
-            attn = attn.masked_fill(_make(dead), 0.0)
+            attn = attn.masked_fill(dead, 0.0)
         if self.dropout > 0.0 and self.training:
             attn = _dropout(attn, self.dropout, True)
         out = (attn @ v).permute(2, 0, 1, 3).reshape(L, N, E)

@@ -8,8 +8,7 @@ import math
 
 import autograd as ag
 from autograd import Parameter
-from autograd.function import Function
-from autograd.tensor import _make
+from autograd.ops.arrange import unbind0 as _unbind0
 
 from .. import init
 from ..functional.dropout import dropout as _dropout
@@ -17,25 +16,6 @@ from ..module import Module
 from ..utils.rnn import PackedSequence, _Layout
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-class _Unbind0(Function):
-    """Views x[0], x[1], ... in one node; the backward stacks their gradients (a loop of
-    x[t] would instead add one full-size zero tensor per step)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        return tuple(x.array[t] for t in range(x.array.shape[0]))
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return ag.stack(grads, 0)
-
-
-def _unbind0(x):
-    if not x.requires_grad or not ag.is_grad_enabled():
-        return [_make(x.array[t]) for t in range(x.array.shape[0])]
-    return _Unbind0.apply(x)
 
 
 def _rnn_cell(act):

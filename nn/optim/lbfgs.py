@@ -7,7 +7,6 @@ import math
 import autograd as ag
 from autograd import backend
 from autograd.tensor import Tensor, _make
-from nn import module as _module
 
 from .optimizer import Optimizer, _check_options
 
@@ -78,8 +77,7 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise RuntimeError(f"LBFGS: expected exactly one param_group, got "
                                f"{len(self.param_groups)}")
-        if self._moves_seen != _module.device_moves[0]:
-            self._follow_parameters()
+        self._follow_devices(self._params[:1])  # its state lives under the first parameter
         group = self.param_groups[0]
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]

@@ -11,7 +11,6 @@ from collections import defaultdict
 import autograd as ag
 from autograd import backend
 from autograd.tensor import Tensor, _make
-from nn import module as _module
 
 
 class _RequiredParameter:
@@ -111,11 +110,10 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
-        if self._moves_seen != _module.device_moves[0]:
-            self._follow_parameters()
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
             if params:
+                self._follow_devices(params)
                 self._update(group, params)
                 for p in params:
                     p._version[0] += 1
@@ -124,21 +122,18 @@ class Optimizer:
     def _update(self, group: dict, params: list) -> None:
         raise NotImplementedError
 
-    _moves_seen = 0
-
-    def _follow_parameters(self) -> None:
-        """After `model.to(device)` moved parameters, move their state arrays too (the
-        `step` counters and NAdam's `mu_product` stay on the host, as PyTorch keeps them)."""
-        self._moves_seen = _module.device_moves[0]
-        for p, state in self.state.items():
-            dev = p.device
-            for key, value in state.items():
-                if key in _HOST_STATE:
-                    continue
-                # LBFGS keeps lists of tensors (its history) under one key
-                for v in value if isinstance(value, (list, tuple)) else (value,):
-                    if isinstance(v, Tensor) and v.device != dev:
-                        v.data = backend.to_device(v.array, dev)
+    def _follow_devices(self, params) -> None:
+        """Move the state of parameters that changed device since their last update
+        (`model.to(device)` after some steps) to their new device, as Ember promises
+        (PyTorch leaves it behind). Checked lazily, here, before each update: one state
+        tensor of each parameter is compared with it, so nothing global tracks moves."""
+        state = self.state
+        for p in params:
+            s = state.get(p)
+            if s:
+                sample = _sample(s)
+                if sample is not None and _elsewhere(sample.array, p.array):
+                    _move_state(s, p.device)
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self) -> dict:
@@ -189,6 +184,39 @@ class Optimizer:
 # the parameter's dtype and device, which would need a device sync per step and break
 # bit-for-bit resumes.)
 _HOST_STATE = ("step", "mu_product", "eta", "mu")
+_host_array = backend.ndarray
+
+
+def _sample(state):
+    """One state tensor of a parameter that lives on the parameter's device (None if
+    there is none): all of them move together, so one tells where the state is."""
+    for key, value in state.items():
+        if key in _HOST_STATE:
+            continue
+        if isinstance(value, (list, tuple)):  # LBFGS's history
+            value = value[0] if value else None
+        if isinstance(value, Tensor):
+            return value
+    return None
+
+
+def _elsewhere(a, b):
+    """Are arrays `a` and `b` on different devices? (No device object is built on the
+    common path: two host arrays are on the one CPU.)"""
+    if type(a) is not type(b):
+        return True
+    return type(a) is not _host_array and a.device != b.device
+
+
+def _move_state(state, dev):
+    """Every state tensor (lists of them too) onto `dev`, in place: the step counters and
+    NAdam's `mu_product` stay on the host, as PyTorch keeps them."""
+    for key, value in state.items():
+        if key in _HOST_STATE:
+            continue
+        for v in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(v, Tensor) and v.device != dev:
+                v.data = backend.to_device(v.array, dev)
 
 
 def _state_value(name, value, p):

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import math
 
-from autograd import backend
+import autograd as ag
 
 __all__ = ["GradientMonitor", "grad_report"]
 
 
-def _norm(arr) -> float:
-    xp = backend.array_module(arr)
-    return float(xp.linalg.norm(arr.reshape(-1)))
+def _norm(t) -> float:
+    return float(ag.linalg.vector_norm(t.detach().reshape(-1)))
 
 
 class GradientMonitor:
@@ -66,27 +65,26 @@ class GradientMonitor:
             self._optimizer = None
 
     def _snapshot(self):
-        self._before = {name: p.array.copy() for name, p in self.model.named_parameters()}
+        self._before = {name: p.detach().clone() for name, p in self.model.named_parameters()}
 
     def step(self):
         """Record the current gradients and the update the optimizer just made."""
         before = self._before
         for name, p in self.model.named_parameters():
-            rec = {"step": self.steps, "weight_norm": _norm(p.array)}
+            rec = {"step": self.steps, "weight_norm": _norm(p)}
             g = p.grad
             if g is None:
                 rec.update(grad_norm=None, zero_frac=None, nan=0, inf=0)
             else:
-                arr = g.array
-                xp = backend.array_module(arr)
-                nan = int(xp.isnan(arr).sum())
-                inf = int(xp.isinf(arr).sum())
-                rec.update(grad_norm=_norm(arr), nan=nan, inf=inf,
-                           zero_frac=float((arr == 0).sum()) / max(arr.size, 1))
+                g = g.detach()
+                nan = int(g.isnan().sum())
+                inf = int(g.isinf().sum())
+                rec.update(grad_norm=_norm(g), nan=nan, inf=inf,
+                           zero_frac=float((g == 0).sum()) / max(g.numel(), 1))
             ratio = None
             if before is not None and name in before:
                 w0 = before[name]
-                ratio = _norm(p.array - w0) / max(_norm(w0), 1e-30)
+                ratio = _norm(p.detach() - w0) / max(_norm(w0), 1e-30)
             rec["update_ratio"] = ratio
             self.history.setdefault(name, []).append(rec)
         self.steps += 1

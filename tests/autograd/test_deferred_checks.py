@@ -253,19 +253,19 @@ ALLOWED = {
     # the API returns a Python bool (PyTorch reads back too)
     ("autograd/ops/compare.py", "allclose", "bool(array)"),
     ("autograd/ops/compare.py", "equal", "bool(array)"),
-    ("autograd/ops/elementwise.py", "_operand", ".item()"),  # a NumPy scalar: host
+    ("autograd/ops/operands.py", "_operand", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/index.py", "nonzero", "xp.nonzero"),  # the output's size is data
     ("autograd/ops/index.py", "unique", "xp.unique"),  # the output's size is data
     # host only: resampling's adjoint as a matrix product when the gradient is finite
-    ("nn/functional/vision.py", "_Plan.scatter", "bool(array)"),
+    ("autograd/ops/resample.py", "_Plan.scatter", "bool(array)"),
     ("autograd/ops/order.py", "bincount", ".tolist()"),  # the output's size is data
     # host-only branches (the GPU takes the formula above them), and CumProd with
     # create_graph on the GPU
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),
     ("autograd/ops/reduce.py", "CumProd.backward", "bool(array)"),
-    ("nn/functional/embedding.py", "_renorm_", "xp.unique"),  # host only
+    ("autograd/ops/embedding.py", "embedding_renorm_", "xp.unique"),  # host only
     # host only: are all targets classes (then no ignore mask is built)? GPU: check_index
-    ("nn/functional/loss.py", "_class_target", "int(array)"),
+    ("autograd/ops/loss.py", "_class_target", "int(array)"),
     ("nn/functional/linear.py", "one_hot", "int(array)"),  # num_classes=-1: the size is data
     # momentum=None: 1 / num_batches_tracked as a Python float, as PyTorch does
     ("nn/layers/norm.py", "_BatchNorm.forward", "int(array)"),

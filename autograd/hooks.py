@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import warnings
 
-from autograd.function import Function, is_grad_enabled
-from autograd.tensor import Tensor
+from .function import Function, is_grad_enabled
+from .tensor_base import TensorBase as Tensor
 
 _NO_INPUT_GRAD = (
     "Full backward hook is firing when gradients are computed with respect to module "

@@ -1,0 +1,96 @@
+"""Comparisons and clamping: ==, <, ... (bool tensors, no gradient), eq/ne/..., isclose,
+isnan, logical_*, clamp, maximum, where, nan_to_num. Ops in `autograd/ops/compare.py`."""
+from __future__ import annotations
+
+from ..ops import compare as _compare
+
+
+class CompareMixin:
+    __slots__ = ()
+
+    # comparisons: bool tensors, no gradient
+    def __eq__(self, other):
+        return _compare.eq(self, other)
+
+    def __ne__(self, other):
+        return _compare.ne(self, other)
+
+    def __lt__(self, other):
+        return _compare.lt(self, other)
+
+    def __le__(self, other):
+        return _compare.le(self, other)
+
+    def __gt__(self, other):
+        return _compare.gt(self, other)
+
+    def __ge__(self, other):
+        return _compare.ge(self, other)
+
+    def clamp(self, min=None, max=None):
+        return _compare.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return _compare.clamp(self, min, None)
+
+    def clamp_max(self, max):
+        return _compare.clamp(self, None, max)
+
+    def maximum(self, other):
+        return _compare.maximum(self, other)
+
+    def minimum(self, other):
+        return _compare.minimum(self, other)
+
+    def where(self, condition, other):
+        return _compare.where(condition, self, other)
+
+    def eq(self, other):
+        return _compare.eq(self, other)
+
+    def ne(self, other):
+        return _compare.ne(self, other)
+
+    def lt(self, other):
+        return _compare.lt(self, other)
+
+    def le(self, other):
+        return _compare.le(self, other)
+
+    def gt(self, other):
+        return _compare.gt(self, other)
+
+    def ge(self, other):
+        return _compare.ge(self, other)
+
+    def equal(self, other) -> bool:
+        return _compare.equal(self, other)
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+        return _compare.allclose(self, other, rtol, atol, equal_nan)
+
+    def isclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        return _compare.isclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self):
+        return _compare.isnan(self)
+
+    def isinf(self):
+        return _compare.isinf(self)
+
+    def isfinite(self):
+        return _compare.isfinite(self)
+
+    def logical_not(self):
+        return _compare.logical_not(self)
+
+    def logical_and(self, other):
+        return _compare.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _compare.logical_or(self, other)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _compare.nan_to_num(self, nan, posinf, neginf)
