@@ -186,6 +186,7 @@ def _targets():
     for modname, names in (("autograd.creation", ("_new",)),
                            ("nn.functional.dropout", ("_keep_mask",)),
                            ("nn.functional.loss", ("_class_target",)),
+                           ("autograd.ops.loss", ("_class_target",)),
                            ("nn.utils.clip_grad", ("clip_grad_norm_", "clip_grad_value_"))):
         m = mod(modname)
         for name in names:

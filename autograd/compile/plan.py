@@ -15,7 +15,6 @@ by comparing two recordings (verify.py).
 from __future__ import annotations
 
 import threading
-import weakref
 
 from .. import backend
 from ..function import _NO_CTX, Function, OutputEdge, no_grad
@@ -396,8 +395,6 @@ class Plan:
             t.requires_grad = True
             t.grad_fn = node
             t._nr = nr
-            if node._outputs is not None:
-                node._outputs[nr] = weakref.ref(t)
         return t
 
     def _node(self):
@@ -427,7 +424,6 @@ class Plan:
             node._n_out = len(metas)
             node._plain = False
             node._metas = metas
-            node._outputs = [None] * len(metas)
         return node
 
     def backward(self, env, grads):
