@@ -159,7 +159,7 @@ def _subclasses(base):
 
 _HOST = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
          "__repr__", "__str__", "__format__", "__array__")
-_INPLACE = ("add_", "sub_", "mul_", "div_", "pow_", "unary_", "fill_", "copy_",
+_INPLACE = ("add_", "sub_", "mul_", "div_", "pow_", "unary_", "math_", "fill_", "copy_",
             "masked_fill_", "scatter_add_", "setitem", "_random_fill", "index_add_")
 
 

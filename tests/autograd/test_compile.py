@@ -583,3 +583,21 @@ def test_concurrent_calls_from_threads_match_eager():
         t.join()
     for x, g in zip(xs, got):
         np.testing.assert_allclose(g, ((x @ w).tanh() * 2 - 1).sum(1).numpy(), rtol=1e-6)
+
+
+def test_inplace_special_maths_and_clamp_replay():
+    w = torch.randn(5)
+
+    def f(x):
+        with torch.no_grad():
+            y = x * 2
+            y.atan2_(w)
+            y.clamp_(-1, 1)
+        return y + 1
+    c = torch.compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(5):
+            x = torch.randn(5)
+            np.testing.assert_allclose(c(x).numpy(), f(x).numpy(), rtol=1e-6)
+    _assert_replayed(c)
