@@ -140,18 +140,21 @@ def _module_state(m, key):
         stack.extend(d["_modules"].values())
 
 
+def _stateful(obj) -> bool:
+    """A Module (its parameters and flags are guards) or an Optimizer (its parameters)."""
+    return hasattr(obj, "param_groups") or (hasattr(obj, "_modules") and
+                                            hasattr(obj, "forward"))
+
+
 def _roots_of(fn):
     """Names and cells through which `fn` reaches Modules and Optimizers."""
-    from nn.module import Module
-    from nn.optim.optimizer import Optimizer
-    kinds = (Module, Optimizer)
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
     if code is None:
         return (), ()
     g = getattr(fn, "__globals__", {})
-    names = tuple(n for n in code.co_names if isinstance(g.get(n), kinds))
-    cells = tuple(c for c in (fn.__closure__ or ()) if isinstance(_cell(c), kinds))
+    names = tuple(n for n in code.co_names if _stateful(g.get(n)))
+    cells = tuple(c for c in (fn.__closure__ or ()) if _stateful(_cell(c)))
     return names, cells
 
 

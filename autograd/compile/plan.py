@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 
 from .. import backend
-from ..function import _NO_CTX, Function, OutputEdge, no_grad
+from ..function import _NO_CTX, Function, OutputEdge, is_grad_enabled, no_grad
 from ..tensor import Tensor, _make
 from . import fuse
 from .capture import ARef, Ref
@@ -473,7 +473,6 @@ class CompiledBackward(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from ..function import is_grad_enabled
         if is_grad_enabled():
             raise RuntimeError(
                 "compiled region: backward with create_graph=True (double backward) is not "
