@@ -415,15 +415,6 @@ def __getattr__(name):
     return _SUBMODULES[name]
 
 
-def compile(model=None, **kwargs):
-    """torch.compile's signature: Ember has no compiler, so the model (or function) comes
-    back unchanged, which is what torch.compile promises to compute. Usable as a
-    decorator, with or without arguments."""
-    if model is None:
-        return lambda fn: fn
-    return model
-
-
 from .serialization import load, save  # noqa: E402  (torch.save / torch.load)
 
 
@@ -442,6 +433,7 @@ from . import (  # noqa: E402
 from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
+from .compile import GraphBreak, compile, compile_explain  # noqa: E402
 from .explain import explain_grad  # noqa: E402
 from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402

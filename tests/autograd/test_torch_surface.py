@@ -331,7 +331,8 @@ def test_num_threads_seed_compile_save_load(tmp_path):
     s = ag.seed()
     assert ag.initial_seed() == s
     m = nn.Linear(3, 2)
-    assert ag.compile(m) is m and ag.compile()(len) is len
+    assert ag.compile(m, disable=True) is m and ag.compile(m)._orig_mod is m
+    assert ag.compile()(len)([1, 2]) == 2
     ag.save(m.state_dict(), tmp_path / "m.safetensors")
     sd = ag.load(tmp_path / "m.safetensors", map_location="cpu")
     assert list(sd) == ["weight", "bias"]
