@@ -1,6 +1,7 @@
 """Shared plumbing for the teaching examples: the command line every example accepts
-(`--out`, `--quick`, `--seed`, `--no-progress`), seeding, progress bars, the scikit-learn
-digits and saving matplotlib figures (Agg backend, so no display is needed)."""
+(`--out`, `--quick`, `--seed`, `--no-progress`), seeding, progress bars with a line per
+epoch or run printed above them, the scikit-learn digits and saving matplotlib figures
+(Agg backend, so no display is needed)."""
 from __future__ import annotations
 
 import argparse
@@ -53,15 +54,26 @@ def seed_all(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def progress(iterable, args, desc: str, total=None):
-    """`iterable` wrapped in a tqdm bar unless --no-progress (or tqdm is missing)."""
+def progress(iterable, args, desc: str, total=None, leave: bool = False):
+    """`iterable` wrapped in a tqdm bar unless --no-progress (or tqdm is missing);
+    `leave=True` keeps the finished bar on screen."""
     if args.no_progress:
         return iterable
     try:
         from tqdm import tqdm
     except ImportError:  # progress bars are optional
         return iterable
-    return tqdm(iterable, desc=desc, total=total, leave=False, dynamic_ncols=True)
+    return tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True)
+
+
+def say(line: str) -> None:
+    """Print `line` above any running progress bar (the bar stays intact below it)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print(line, flush=True)
+        return
+    tqdm.write(line)
 
 
 def pyplot():

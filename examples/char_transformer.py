@@ -23,7 +23,7 @@ import os
 import time
 
 import numpy as np
-from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
+from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, say, seed_all
 
 import autograd as ag
 import nn
@@ -140,7 +140,7 @@ def main(argv=None) -> dict:
     every = max(1, steps // (4 if args.quick else 15))
     running = None
     start = time.perf_counter()
-    for step in progress(range(1, steps + 1), args, "steps"):
+    for step in progress(range(1, steps + 1), args, "steps", leave=True):
         x, y = batches(train, args.context, args.batch_size, rng)
         logits = model(x)
         loss = F.cross_entropy(logits.reshape(-1, len(chars)), y.reshape(-1))
@@ -155,6 +155,8 @@ def main(argv=None) -> dict:
             history["step"].append(step)
             history["train"].append(running)
             history["val"].append(bits_per_char(model, val, args.context, rng))
+            say(f"step {step:4d}/{steps}: train {running:.3f} bits/char, validation "
+                f"{history['val'][-1]:.3f} bits/char, {time.perf_counter() - start:.1f} s")
     seconds = time.perf_counter() - start
 
     prompt = "def "

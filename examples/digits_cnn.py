@@ -17,7 +17,16 @@ import os
 import time
 
 import numpy as np
-from _common import accuracy, one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
+from _common import (
+    accuracy,
+    one_blas_thread,
+    parse_args,
+    progress,
+    pyplot,
+    save_figure,
+    say,
+    seed_all,
+)
 
 import autograd as ag
 import nn
@@ -82,7 +91,8 @@ def main(argv=None) -> dict:
     history = {"train": [], "val": []}
     best = (float("inf"), None)
     start = time.perf_counter()
-    for epoch in progress(range(epochs), args, "epochs"):
+    for epoch in progress(range(epochs), args, "epochs", leave=True):
+        epoch_start = time.perf_counter()
         order = rng.permutation(len(x_train))
         images = shift(x_train[order], rng)
         labels = y_train[order]
@@ -102,6 +112,9 @@ def main(argv=None) -> dict:
         model.train()
         history["train"].append(total / len(order))
         history["val"].append(val_loss)
+        say(f"epoch {epoch + 1:3d}/{epochs}: train loss {history['train'][-1]:.4f}, validation "
+            f"loss {val_loss:.4f}, validation accuracy {accuracy(model, xv, yv):.3f}, "
+            f"{time.perf_counter() - epoch_start:.1f} s")
         if val_loss < best[0]:
             best = (val_loss, {k: v.clone() for k, v in model.state_dict().items()})
     model.load_state_dict(best[1])

@@ -1,36 +1,41 @@
 """The digits MLP of examples/digits_mlp.py, trained data-parallel on several processes.
 
-    mpirun -n 2 python examples/digits_ddp.py [--epochs 40] [--out runs/digits_ddp]
+    mpirun -n 2 python examples/digits_ddp.py [--epochs 40] [--quick] [--out runs/digits_ddp]
     python examples/digits_ddp.py            # also works: a world of one process
 
 Each rank reads its own shard of every epoch (DistributedSampler) and DistributedDataParallel
 averages the gradients, so the ranks keep identical weights. Rank 0 alone prints and writes
-the checkpoint; afterwards every rank loads it back.
+the checkpoint and prints one line per epoch (loss over all ranks, validation accuracy,
+seconds) above its progress bar; afterwards every rank loads the checkpoint back. --quick
+trains 3 epochs.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _common import one_blas_thread, parse_args, progress, say  # noqa: E402
+from digits_mlp import accuracy, load_digits  # noqa: E402
 
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 import nn.parallel as dist  # noqa: E402
-from examples.digits_mlp import accuracy, load_digits  # noqa: E402
 
 
+@one_blas_thread  # small matrices: extra BLAS threads only spin on a busy machine
 def main(argv=None) -> float:
-    p = argparse.ArgumentParser(description="Train the digits MLP on several processes.")
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--batch-size", type=int, default=32, help="per rank")
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=os.path.join("runs", "digits_ddp"))
-    args = p.parse_args(argv)
+    def extra(p):
+        p.add_argument("--epochs", type=int, default=40)
+        p.add_argument("--batch-size", type=int, default=32, help="per rank")
+        p.add_argument("--lr", type=float, default=2e-3)
+    args = parse_args("digits_ddp", "Train the digits MLP on several processes.", argv, extra)
+    if args.quick:
+        args.epochs = min(args.epochs, 3)
 
     dist.init_process_group("mpi")
     rank, world = dist.get_rank(), dist.get_world_size()
@@ -49,7 +54,11 @@ def main(argv=None) -> float:
     sched = nn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
 
     start = time.perf_counter()
-    for epoch in range(args.epochs):
+    epochs = range(args.epochs)
+    if rank == 0:  # one bar, on rank 0
+        epochs = progress(epochs, args, "epochs", leave=True)
+    for epoch in epochs:
+        epoch_start = time.perf_counter()
         sampler.set_epoch(epoch)  # a new shuffle, the same on every rank
         total = ag.zeros(2, dtype=ag.float64)
         for xb, yb in loader:
@@ -60,14 +69,15 @@ def main(argv=None) -> float:
             total += ag.tensor([loss.item() * len(xb), len(xb)], dtype=ag.float64)
         sched.step()
         dist.all_reduce(total)  # the epoch's mean loss over all ranks' samples
-        if rank == 0 and (epoch + 1) % 10 == 0:
-            print(f"epoch {epoch + 1:3d}: train loss {(total[0] / total[1]).item():.4f}, "
-                  f"validation accuracy {accuracy(model.module, x_val, y_val):.3f}")
+        if rank == 0:
+            say(f"epoch {epoch + 1:3d}/{args.epochs}: train loss "
+                f"{(total[0] / total[1]).item():.4f}, validation accuracy "
+                f"{accuracy(model.module, x_val, y_val):.3f}, "
+                f"{time.perf_counter() - epoch_start:.2f} s")
     seconds = time.perf_counter() - start
 
     ckpt = os.path.join(args.out, "model.safetensors")
     if rank == 0:
-        os.makedirs(args.out, exist_ok=True)
         nn.utils.save(model.module.state_dict(), ckpt)  # no "module." prefix
     dist.barrier()  # the file is complete before anyone reads it
     model.module.load_state_dict(nn.utils.load(ckpt))

@@ -1,23 +1,25 @@
 """Train an MLP on the handwritten digits that ship with scikit-learn (8x8 images, 10
 classes) and report its accuracy on a held-out test split.
 
-    python examples/digits_mlp.py [--epochs 60] [--out runs/digits_mlp] [--device cuda]
+    python examples/digits_mlp.py [--epochs 60] [--quick] [--out runs/digits_mlp] [--device cuda]
 
 Everything a real training run has: a train/validation/test split, mini-batches from a
 DataLoader, Adam with a learning-rate schedule, early stopping on the validation loss
-(restoring the best weights), a tqdm progress bar per epoch, a checkpoint in the
-safetensors format and a PNG of the loss curves.
+(restoring the best weights), a tqdm progress bar with one line per epoch (training loss,
+validation loss and accuracy, seconds), a checkpoint in the safetensors format and a PNG
+of the loss curves. --quick trains 5 epochs.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+from _common import one_blas_thread, parse_args, progress, say  # noqa: E402
 
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
@@ -48,17 +50,18 @@ def accuracy(model, x, y) -> float:
     return float((pred == y).float().mean().item())
 
 
+@one_blas_thread  # small matrices: extra BLAS threads only spin on a busy machine
 def main(argv=None) -> float:
-    p = argparse.ArgumentParser(description="Train an MLP on scikit-learn's digits.")
-    p.add_argument("--epochs", type=int, default=60)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--patience", type=int, default=10)
-    p.add_argument("--out", default=os.path.join("runs", "digits_mlp"))
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
-    p.add_argument("--device", default="cpu", help='"cpu", or "cuda" (needs CuPy and a GPU)')
-    args = p.parse_args(argv)
+    def extra(p):
+        p.add_argument("--epochs", type=int, default=60)
+        p.add_argument("--batch-size", type=int, default=64)
+        p.add_argument("--lr", type=float, default=2e-3)
+        p.add_argument("--patience", type=int, default=10)
+        p.add_argument("--device", default="cpu",
+                       help='"cpu", or "cuda" (needs CuPy and a GPU)')
+    args = parse_args("digits_mlp", "Train an MLP on scikit-learn's digits.", argv, extra)
+    if args.quick:
+        args.epochs = min(args.epochs, 5)
 
     ag.manual_seed(args.seed)
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_digits(args.seed, args.device)
@@ -73,19 +76,13 @@ def main(argv=None) -> float:
     sched = nn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     stopper = nn.utils.EarlyStopping(patience=args.patience, mode="min",
                                      restore_best_weights=True)
-    try:
-        from tqdm import tqdm
-    except ImportError:  # progress bars are optional
-        tqdm = None
-
     history = {"train": [], "val": []}
     start = time.perf_counter()
-    for epoch in range(args.epochs):
-        batches = loader
-        if tqdm is not None and not args.no_progress:
-            batches = tqdm(loader, desc=f"epoch {epoch + 1:3d}/{args.epochs}", leave=False)
+    # one bar over the epochs stays on screen; each epoch's line is printed above it
+    for epoch in progress(range(args.epochs), args, "epochs", leave=True):
+        epoch_start = time.perf_counter()
         total, count = 0.0, 0
-        for xb, yb in batches:
+        for xb, yb in loader:
             loss = F.cross_entropy(model(xb), yb)
             opt.zero_grad()
             loss.backward()
@@ -99,8 +96,11 @@ def main(argv=None) -> float:
         model.train()
         history["train"].append(total / count)
         history["val"].append(val_loss)
+        say(f"epoch {epoch + 1:3d}/{args.epochs}: train loss {history['train'][-1]:.4f}, "
+            f"validation loss {val_loss:.4f}, validation accuracy "
+            f"{accuracy(model, x_val, y_val):.3f}, {time.perf_counter() - epoch_start:.2f} s")
         if stopper.step(val_loss, model):
-            print(f"early stop after epoch {epoch + 1} (best validation loss "
+            say(f"early stop after epoch {epoch + 1} (best validation loss "
                   f"{stopper.best:.4f})")
             break
     if stopper.restore_best_weights:
@@ -108,7 +108,6 @@ def main(argv=None) -> float:
     seconds = time.perf_counter() - start
 
     test_acc = accuracy(model, x_test, y_test)
-    os.makedirs(args.out, exist_ok=True)
     ckpt = os.path.join(args.out, "model.safetensors")
     nn.utils.save(model.state_dict(), ckpt)
     plot = os.path.join(args.out, "loss.png")

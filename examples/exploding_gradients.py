@@ -15,9 +15,10 @@ step, log scale, and the loss) and prints whether each run diverged.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
-from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
+from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, say, seed_all
 
 import autograd as ag
 import nn
@@ -47,6 +48,7 @@ def train(run, x, y, steps, args):
     opt = nn.optim.SGD(model.parameters(), lr=0.01)
     raw, applied, losses = [], [], []
     diverged_at = None
+    start = time.perf_counter()
     for step in progress(range(steps), args, f"{run:28s}"):
         loss = F.mse_loss(model(x), y)
         opt.zero_grad()
@@ -63,6 +65,8 @@ def train(run, x, y, steps, args):
         opt.step()
     final = losses[-1]
     diverged = diverged_at is not None or not final < losses[0]
+    say(f"{run}: {len(losses)} steps, loss {final:.3g}, largest gradient norm "
+        f"{max(raw):.3g}{' (diverged)' if diverged else ''}, {time.perf_counter() - start:.1f} s")
     return {"raw": raw, "applied": applied, "loss": losses, "diverged": diverged,
             "diverged_at": diverged_at, "first_loss": losses[0], "final_loss": final,
             "max_applied_norm": max(applied)}

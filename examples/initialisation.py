@@ -21,6 +21,7 @@ accuracy of each run.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from _common import (
@@ -31,6 +32,7 @@ from _common import (
     progress,
     pyplot,
     save_figure,
+    say,
     seed_all,
 )
 
@@ -89,6 +91,7 @@ def unit_spread(model) -> float:
 def train(model, loader, epochs, args, desc):
     opt = nn.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
     curve = []
+    start = time.perf_counter()
     for _ in progress(range(epochs), args, desc):
         total, count = 0.0, 0
         for xb, yb in loader:
@@ -99,6 +102,8 @@ def train(model, loader, epochs, args, desc):
             total += loss.item() * len(xb)
             count += len(xb)
         curve.append(total / count)
+    say(f"{desc}: {epochs} epochs, training loss {curve[-1]:.3f}, "
+        f"{time.perf_counter() - start:.1f} s")
     return curve
 
 

@@ -17,8 +17,10 @@ shows both models learn the same kind of boundary. Writes `classification.png`.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
-from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
+from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, say, seed_all
 
 import autograd as ag
 import nn
@@ -30,11 +32,14 @@ SLOPE, INTERCEPT = 2.0, 1.0
 def fit_line(loss_fn, x, y, steps, args, desc):
     model = nn.Linear(1, 1)
     opt = nn.optim.Adam(model.parameters(), lr=0.05)
+    start = time.perf_counter()
     for _ in progress(range(steps), args, desc):
         loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
+    say(f"{desc}: {steps} steps, loss {loss.item():.3f}, fit y = {model.weight.item():.3f}x + "
+        f"{model.bias.item():.3f}, {time.perf_counter() - start:.1f} s")
     return float(model.weight.item()), float(model.bias.item())
 
 
@@ -71,6 +76,7 @@ def classification(args, steps, seed):
         model = make_classifier(outputs)
         opt = nn.optim.Adam(model.parameters(), lr=0.01)
         curve = []
+        start = time.perf_counter()
         for _ in progress(range(steps), args, name[:11]):
             logits = model(x[train])
             if outputs == 1:
@@ -85,6 +91,8 @@ def classification(args, steps, seed):
             logits = model(x[test])
             pred = (logits[:, 0] > 0) if outputs == 1 else logits.argmax(dim=1) == 1
         acc = float((pred == (y[test] == 1)).float().mean().item())
+        say(f"{name}: {steps} steps, loss {curve[-1]:.3f}, test accuracy {acc:.3f}, "
+            f"{time.perf_counter() - start:.1f} s")
         runs[name] = {"model": model, "curve": curve, "acc": acc, "outputs": outputs}
 
     # the identity behind it: CE on logits [a, b] == BCE on the logit b - a

@@ -17,8 +17,10 @@ puts a floor of 0.09 (its variance) under the validation loss.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
-from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
+from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, say, seed_all
 
 import autograd as ag
 import nn
@@ -55,6 +57,7 @@ def train(run, data, steps, args):
     if run == "early stopping":
         stopper = nn.utils.EarlyStopping(patience=30, restore_best_weights=True)
     curves = {"step": [], "train": [], "val": []}
+    start = time.perf_counter()
     for step in progress(range(1, steps + 1), args, f"{run:20s}"):
         loss = F.mse_loss(model(x_train), y_train)
         opt.zero_grad()
@@ -71,6 +74,8 @@ def train(run, data, steps, args):
     if stopper is not None:
         stopper.restore(model)
         best = stopper.best_epoch
+    say(f"{run}: {step} steps, train MSE {curves['train'][best]:.4f}, validation MSE "
+        f"{curves['val'][best]:.4f}, {time.perf_counter() - start:.1f} s")
     return {"curves": curves, "model": model, "step": curves["step"][best],
             "train_loss": curves["train"][best], "val_loss": curves["val"][best],
             "gap": curves["val"][best] - curves["train"][best]}

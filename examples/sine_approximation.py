@@ -13,9 +13,10 @@ of each fit on a fine grid.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
-from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, seed_all
+from _common import one_blas_thread, parse_args, progress, pyplot, save_figure, say, seed_all
 
 import autograd as ag
 import nn
@@ -31,6 +32,7 @@ def train(width, x, y, steps, lr, args, desc):
     opt = nn.optim.Adam(model.parameters(), lr=lr)
     sched = nn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr / 100)
     losses = []
+    start = time.perf_counter()
     for _ in progress(range(steps), args, desc):
         loss = F.mse_loss(model(x), y)
         opt.zero_grad()
@@ -38,6 +40,7 @@ def train(width, x, y, steps, lr, args, desc):
         opt.step()
         sched.step()
         losses.append(loss.item())
+    say(f"{desc}: {steps} steps, MSE {losses[-1]:.2e}, {time.perf_counter() - start:.1f} s")
     return model, losses
 
 

@@ -14,6 +14,8 @@ accuracies.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from _common import (
     accuracy,
@@ -23,6 +25,7 @@ from _common import (
     progress,
     pyplot,
     save_figure,
+    say,
     seed_all,
 )
 
@@ -106,6 +109,7 @@ def main(argv=None) -> dict:
     acc = {"transfer": {k: [] for k in shots_list}, "scratch": {k: [] for k in shots_list}}
     frozen_equal, moved = True, {}
     for shots in progress(shots_list, args, "examples per class"):
+        start = time.perf_counter()
         for rep in range(repeats):
             # k examples of each class from the pool
             chosen = np.concatenate([rng.choice(pool[y_b[pool] == c], shots, replace=False)
@@ -129,6 +133,9 @@ def main(argv=None) -> dict:
             acc["scratch"][shots].append(accuracy(scratch, x_test, y_test))
             if rep == 0:
                 moved[shots] = {"transfer": moved_transfer, "scratch": movement(before, scratch)}
+        say(f"{shots:2d} examples per class: test accuracy {np.mean(acc['transfer'][shots]):.3f} "
+            f"(frozen convs + new head) vs {np.mean(acc['scratch'][shots]):.3f} (from scratch), "
+            f"{repeats} repeats, {time.perf_counter() - start:.1f} s")
 
     png = _plot(acc, moved, shots_list, args)
     mean = {kind: {k: float(np.mean(v)) for k, v in per.items()} for kind, per in acc.items()}

@@ -9,11 +9,14 @@ weights, so the first layers get gradients ~1e-6 of their weights: drawn blue an
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _common import one_blas_thread, parse_args, progress, say  # noqa: E402
 
 import autograd as ag  # noqa: E402
 import nn  # noqa: E402
@@ -42,13 +45,19 @@ def data(n, n_in, n_classes):
     return x, y
 
 
-def train_and_draw(name, model, x, y, steps, out):
+def train_and_draw(name, model, x, y, steps, args):
+    out = args.out
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
-    for _ in range(steps):
+    start = time.perf_counter()
+    for _ in progress(range(steps), args, name):
         loss = F.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
+    with ag.no_grad():
+        acc = float((model(x).argmax(dim=1) == y).float().mean().item())
+    say(f"{name}: {steps} steps, loss {loss.item():.3f}, training accuracy {acc:.3f}, "
+        f"{time.perf_counter() - start:.1f} s")
     opt.zero_grad()
     loss = F.cross_entropy(model(x), y)
     viz.watch(loss)  # record the gradient norms of ops during the next backward
@@ -67,21 +76,18 @@ def train_and_draw(name, model, x, y, steps, out):
     return dict(loss=loss.item(), graph=graph, paths=paths, ratios=ratios)
 
 
+@one_blas_thread
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="runs/vanishing_gradients")
-    parser.add_argument("--quick", action="store_true", help="tiny data, few steps")
-    parser.add_argument("--depth", type=int, default=10)
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-    ag.manual_seed(0)
+    args = parse_args("vanishing_gradients", __doc__.splitlines()[0], argv,
+                      extra=lambda p: p.add_argument("--depth", type=int, default=10))
+    ag.manual_seed(args.seed)
     n, steps = (64, 2) if args.quick else (512, 50)
     x, y = data(n, 8, 4)
     results = {}
     for name, act, he in (("sigmoid", nn.Sigmoid, False), ("relu_he", nn.ReLU, True)):
-        ag.manual_seed(1)
+        ag.manual_seed(args.seed + 1)
         model = mlp(args.depth, 32, 8, 4, act, he)
-        r = results[name] = train_and_draw(name, model, x, y, steps, args.out)
+        r = results[name] = train_and_draw(name, model, x, y, steps, args)
         print(f"{name}: loss {r['loss']:.3f}, |grad|/|weight| per layer:")
         print("  " + "  ".join(f"{v:.0e}" for v in r["ratios"].values()))
         print(f"  marked vanishing: {r['graph'].marks['vanishing'] or 'none'}")

@@ -1,4 +1,6 @@
-"""Training utilities: gradient clipping, checkpoints (safetensors), early stopping."""
+"""Training utilities: gradient clipping, checkpoints (safetensors), early stopping, gradient
+health per parameter (`GradientMonitor`, `grad_report`), a per-layer `summary` (parameters,
+shapes, bytes saved for backward), parametrizations and packed sequences (`nn.utils.rnn`)."""
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .early_stopping import EarlyStopping

@@ -96,10 +96,14 @@ def test_losses_huber_robust_and_ce_equals_bce(tmp_path):
     assert r["identity_gap"] < 1e-12
 
 
-def test_memory_and_speed_prints_ledger_profile_report_and_checkpoint_saving(capsys):
+def test_memory_and_speed_prints_ledger_profile_report_and_checkpoint_saving(capsys, tmp_path):
     module = importlib.import_module("memory_and_speed")
-    r = module.main(["--quick"])
+    r = module.main(["--quick", "--no-progress", "--out", str(tmp_path)])
     text = capsys.readouterr().out
+    assert r["report"] == str(tmp_path / "report.txt")
+    written = (tmp_path / "report.txt").read_text(encoding="utf-8")
+    assert "checkpoint(features)" in written and "Layer (type:depth-idx)" in written
+    assert "epoch" in text and "train accuracy" in text   # the lines while training
     for heading in ("Layer (type:depth-idx)", "memory held for backward", "top ops",
                     "by module", "gradients at the last step", "checkpoint(features)"):
         assert heading in text, heading
