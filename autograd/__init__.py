@@ -34,6 +34,7 @@ from .backend import (
 from .backend import (
     bool_ as bool,
 )
+from .printing import get_printoptions, printoptions, set_printoptions
 from .creation import (
     BoolTensor,
     ByteTensor,
