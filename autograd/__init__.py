@@ -34,7 +34,6 @@ from .backend import (
 from .backend import (
     bool_ as bool,
 )
-from .printing import get_printoptions, printoptions, set_printoptions
 from .creation import (
     BoolTensor,
     ByteTensor,
@@ -351,6 +350,7 @@ from .ops.unary import (
     tanh,
     trunc,
 )
+from .printing import get_printoptions, printoptions, set_printoptions
 
 dtype = type(float32)
 # PyTorch's dtype aliases (dtype=torch.long, x.to(torch.float)); they shadow the builtins
