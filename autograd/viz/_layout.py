@@ -13,6 +13,7 @@ from collections import Counter
 
 from ..function import OutputEdge
 from ..graph import module_calls, module_names, nodes
+from ..op_names import op_label
 from ..tensor_base import TensorBase as Tensor
 from ._record import const_info, edge_grad, saved_info
 
@@ -124,7 +125,7 @@ def _base_label(node):
         else:
             edges.append(0)  # which node: compared by `_Tokens.same` (wiring)
     shape, dtype = out_meta(node)
-    return (node.name(), shape, dtype, node._n_out, tuple(edges))
+    return (op_label(node), shape, dtype, node._n_out, tuple(edges))
 
 
 # ----------------------------------------------------------------------------- scopes
