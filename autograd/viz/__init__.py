@@ -247,6 +247,8 @@ class _Renderer:
         module = scope.call.module
         kind = type(module).__name__
         label = f"{scope.name}: {kind}" if scope.name else kind
+        if scope.step is not None:
+            label += f" (step {scope.step[0]}/{scope.step[1]})"
         depth = sum(1 for _ in scope.ancestors()) - 2
         sub.attr(label=S.esc(label), style="rounded,filled", color="#bbbbbb",
                  fillcolor=S.CLUSTER_FILLS[depth % len(S.CLUSTER_FILLS)], fontsize="9",
@@ -335,6 +337,9 @@ class _Renderer:
         if it.kind == "op":
             lines = [op_label(node)]
             tip = [op_label(node)]
+            if it.step is not None:
+                lines[0] += f"  (step {it.step[0]})"
+                tip.append(f"step {it.step[0]} of {it.step[1]} (a repeated block)")
         else:
             lines, tip = self._group_text(it)
         if getattr(it, "out_name", None):
@@ -360,6 +365,8 @@ class _Renderer:
             scope = it.calls[0]
             kind = type(scope.call.module).__name__
             head = f"{scope.name}: {kind}" if scope.name else kind
+            if scope.step is not None:
+                head += f" (step {scope.step[0]}/{scope.step[1]})"
             return [head, counts], [head, counts]
         body = []
         for tok in it.body:
