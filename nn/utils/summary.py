@@ -65,7 +65,8 @@ def summary(model, example_input) -> ModelSummary:
     (a Tensor or a tuple of them) through `model` once with grad mode on, and reports
     per module its output shape, its own parameter count (leaf modules; PyTorch's
     numbers) and the activation bytes the ops of its subtree saved for backward (from
-    the memory ledger, each storage once; parameters and inputs not included). The graph is dropped afterwards."""
+    the memory ledger, each storage once; parameters and inputs not included).
+    The graph is dropped afterwards."""
     inputs = example_input if isinstance(example_input, tuple) else (example_input,)
     named = list(model.named_modules())
     outputs, handles = {}, []
