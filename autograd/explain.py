@@ -9,6 +9,7 @@ from collections import deque
 from . import backend
 from .function import _FREED
 from .graph import edge_node, nodes, walk
+from .op_names import op_label
 from .tensor_base import TensorBase as Tensor
 
 __all__ = ["explain_grad", "Explanation"]
@@ -96,7 +97,7 @@ def _cut_on_path(graph, tensor, what):
         result = ref()
         user = _uses(graph, result) if result is not None else None
         reason = "detached" if op == "detach" else "non_differentiable"
-        where = (f"the output's graph uses that result in {user.name()}" if user is not None
+        where = (f"the output's graph uses that result in {op_label(user)}" if user is not None
                  else "if the output was computed from that result (directly or through "
                       "other ops), that is where its path breaks")
         fix = ("use the tensor itself there" if op == "detach" else

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from .. import backend, health
+from ..op_names import op_label
 from ..tensor_base import TensorBase as Tensor
 from ._layout import out_meta, post_order
 from ._record import edge_grad, node_grad, norm
@@ -48,28 +49,32 @@ class Health:
         return health.verdict(v, self.op_max)
 
     def by_construction(self, t) -> bool:
-        """No gradient can reach `t`: .grad is None, or what each op reading it sends is
-        rounding noise of the gradient reaching that op (a sum that cancels, e.g. an
-        attention key bias). Without `watch` records, the largest gradient the op sends
-        to its other leaves stands in for the one reaching it."""
+        """No gradient can reach `t`: .grad is None, or `t` is added in (a bias: its
+        gradient is the sum of the gradient reaching the op) and that sum is rounding
+        noise of it (it cancels, e.g. an attention key bias, whose shift softmax
+        ignores). The gradient reaching the op comes from `watch`; for linear without
+        it, ||grad_W|| / ||x|| is a lower bound of it (||grad_W|| once backward freed
+        x: a heuristic, right unless ||x|| is far above 1)."""
         if t.grad is None:
             return True
         g = norm(t.grad)
-        if g is None or not math.isfinite(g):
-            return False
-        if g == 0:
-            return False  # exactly zero here: a 'zero grad' verdict, not structural
-        eps = float(backend.finfo(t.dtype).eps)
         readers = self.readers.get(id(t), [])
-        if not readers:
-            return False
+        if not g or not math.isfinite(g) or not readers:
+            return False  # exactly zero here is a 'zero grad' verdict, not structural
+        eps = float(backend.finfo(t.dtype).eps)
         for node, slot in readers:
+            label = op_label(node)
+            if not (label in ("add", "sub") or (label == "addmm" and slot == 2)):
+                return False
             sent = edge_grad(node, slot)
             reached = node_grad(node)
-            if reached is None:
-                others = [norm(e.grad) for e in node.next if e is not None and e._is_tensor
-                          and e is not t and e.grad is not None]
-                reached = max((v for v in others if v is not None), default=None)
+            if reached is None and label == "addmm":
+                w = node.next[1]
+                saved = node.saved if isinstance(node.saved, tuple) else ()
+                x_norm = norm(saved[0]) if saved else None
+                if w is not None and w._is_tensor and w.grad is not None:
+                    # freed input (after backward): ||grad_W|| itself, a heuristic
+                    reached = norm(w.grad) / (x_norm or 1.0)
             terms = _numel(out_meta(node)[0]) // max(_numel(t.shape), 1)
             if not health.cancels(g if sent is None else sent, reached, eps, terms):
                 return False
