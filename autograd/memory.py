@@ -48,7 +48,8 @@ def _made_in_forward(graph_nodes) -> set:
     out = set()
     for key, entry in entries.items():
         t = entry[0]
-        if sys.getrefcount(t) - 3 <= entry[1]:
+        # a view (x[:batch]) keeps its base's storage, which is the caller's data
+        if sys.getrefcount(t) - 3 <= entry[1] and _root(t.array) is t.array:
             out.add(key)
     return out
 
