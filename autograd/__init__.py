@@ -351,6 +351,7 @@ from .ops.unary import (
     tanh,
     trunc,
 )
+from .printing import get_printoptions, printoptions, set_printoptions
 
 dtype = type(float32)
 # PyTorch's dtype aliases (dtype=torch.long, x.to(torch.float)); they shadow the builtins

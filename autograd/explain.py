@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+import weakref
+from collections import deque
 
 from . import backend
 from .function import _FREED
-from .graph import edge_node, nodes
+from .graph import edge_node, nodes, walk
+from .op_names import op_label
 from .tensor_base import TensorBase as Tensor
 
 __all__ = ["explain_grad", "Explanation"]
@@ -19,8 +22,8 @@ class Explanation:
     """What `explain_grad` returns: `.reason` (a short code), `.op` (the op where the
     path breaks, or None) and `.message`; `str()` gives the message.
 
-    Reasons: ok, integer_dtype, detached, no_grad, requires_grad_false, not_connected,
-    non_leaf, freed, dead_relu, zero."""
+    Reasons: ok, integer_dtype, detached, non_differentiable, no_grad,
+    requires_grad_false, not_connected, non_leaf, freed, dead_relu, zero."""
 
     __slots__ = ("reason", "op", "message")
 
@@ -32,6 +35,78 @@ class Explanation:
 
     def __repr__(self):
         return f"Explanation(reason={self.reason!r}, op={self.op!r})"
+
+
+# the latest places where a path can leave the graph without a trace in it: detach() and
+# argmax/argmin of a tensor that requires grad: (weakref(result), op, weakref(source),
+# weakrefs of the leaves the source's node reads, for when that node is gone)
+_CUTS = deque(maxlen=256)
+_WHY = {"detach": "detach() gives a copy without graph",
+        "argmax": "argmax is not differentiable: its result is an integer index",
+        "argmin": "argmin is not differentiable: its result is an integer index"}
+
+
+def note_cut(result, op: str, source) -> None:
+    """Called by detach() and argmax/argmin when `source` requires grad: remembers (weakly)
+    that `result` was made from it by `op`, through which no gradient flows."""
+    node = source.grad_fn
+    if node is None:
+        _CUTS.append((weakref.ref(result), op, weakref.ref(source), ()))
+        return
+    leaves = tuple(weakref.ref(e) for e in node.next if e is not None and e._is_tensor)
+    _CUTS.append((weakref.ref(result), op, weakref.ref(node), leaves))
+
+
+def _reaches(src, tensor) -> bool:
+    """Does `src` (a node, or a leaf tensor) lead to `tensor` in its graph?"""
+    if src is tensor:
+        return True
+    if isinstance(src, Tensor):
+        return False
+    for node in walk([src]):
+        if node is tensor.grad_fn or any(e is tensor for e in node.next):
+            return True
+    return False
+
+
+def _uses(graph, result):
+    """A node of `graph` that holds `result` (saved, or its array as an attribute)."""
+    for node in graph:
+        saved = node.saved
+        if isinstance(saved, tuple) and any(s is result or getattr(s, "array", None) is
+                                            result.array for s in saved):
+            return node
+        for v in node.__dict__.values():
+            vals = list(v) if isinstance(v, tuple) else [v]
+            vals += [y for x in vals if isinstance(x, tuple) for y in x]  # ctx.args=(.., index)
+            if any(x is result.array for x in vals):
+                return node
+    return None
+
+
+def _cut_on_path(graph, tensor, what):
+    """An Explanation naming the detach()/argmax through which `tensor` fed the output,
+    or None when no recorded cut starts from it."""
+    for ref, op, src_ref, leaves in reversed(_CUTS):
+        src = src_ref()
+        if src is None:  # the source node is gone: the leaves it read are still known
+            if not any(leaf() is tensor for leaf in leaves):
+                continue
+        elif not _reaches(src, tensor):
+            continue
+        result = ref()
+        user = _uses(graph, result) if result is not None else None
+        reason = "detached" if op == "detach" else "non_differentiable"
+        where = (f"the output's graph uses that result in {op_label(user)}" if user is not None
+                 else "if the output was computed from that result (directly or through "
+                      "other ops), that is where its path breaks")
+        fix = ("use the tensor itself there" if op == "detach" else
+               "a differentiable stand-in (softmax weights, gather of probabilities) "
+               "carries gradient")
+        return Explanation(
+            reason, f"{what} is not connected to the output: it went through {op}() "
+            f"({_WHY[op]}); {where}; {fix}", op=op)
+    return None
 
 
 def _describe(t):
@@ -161,6 +236,9 @@ def explain_grad(tensor, output) -> Explanation:
                     "detached", f"{what} is not connected to the output: the graph uses a "
                     f"detached copy of it (detach() or .data: same memory, no graph) in "
                     f"{user.name()}; use the tensor itself there", op=user.name())
+            cut = _cut_on_path(graph, tensor, what)
+            if cut is not None:
+                return cut
             head = output.grad_fn.name() if output.grad_fn is not None else None
             return Explanation(
                 "not_connected", f"{what} is not connected to the output: no path in the "

@@ -10,6 +10,8 @@ attributes are released only when the graph itself is dropped.
 """
 from __future__ import annotations
 
+import sys
+
 from . import backend
 from .function import Function
 from .graph import edge_node, module_calls, module_names, nodes, saved_arrays
@@ -27,17 +29,43 @@ def _root(arr):
     return arr
 
 
-def _held(node):
+def _made_in_forward(graph_nodes) -> set:
+    """ids of the constants (no grad_fn, no grad) that only the graph references: made
+    during forward (a dropout mask, a constant built by an op), they go when the graph
+    goes, so they are activations, not the caller's leaves (parameters, buffers, input
+    data, which something else references). Counted with CPython's reference counts:
+    the holders' saved tuples plus this function's three (entry list, loop name,
+    getrefcount's argument)."""
+    entries = {}
+    for node in graph_nodes:
+        saved = node.saved
+        if isinstance(saved, tuple):
+            for item in saved:
+                if isinstance(item, Tensor) and item.grad_fn is None and \
+                        not item.requires_grad:
+                    entries.setdefault(id(item), [item, 0])[1] += 1
+    item = None
+    out = set()
+    for key, entry in entries.items():
+        t = entry[0]
+        # a view (x[:batch]) keeps its base's storage, which is the caller's data
+        if sys.getrefcount(t) - 3 <= entry[1] and _root(t.array) is t.array:
+            out.add(key)
+    return out
+
+
+def _held(node, graph_only=frozenset()):
     """(label, array, kind) for every array `node` keeps: kind is 'leaf' (a leaf
-    Tensor's array), 'activation' (freed after this node's backward) or 'ctx'."""
+    Tensor's array), 'activation' (freed after this node's backward) or 'ctx'.
+    `graph_only`: ids of constants made during forward (activations)."""
     out = []
     saved = node.saved
     labelled = {id(a) for _, a in saved_arrays(node)}
     if isinstance(saved, tuple):
         for i, s in enumerate(saved):
             if isinstance(s, Tensor):
-                # no grad_fn: a parameter or input data, owned by the caller
-                kind = "leaf" if s.grad_fn is None else "activation"
+                kind = "leaf" if s.grad_fn is None and id(s) not in graph_only \
+                    else "activation"
                 out.append((f"saved[{i}]", s.array, kind))
             elif backend.is_array(s):  # a raw array made in forward (e.g. a mask)
                 out.append((f"saved[{i}]", s, "activation"))
@@ -131,8 +159,9 @@ class Ledger:
         self.rows = []
         self._storage = {}      # id(root) -> [bytes, kind, holders(set of node ids)]
         index = {id(n): i for i, n in enumerate(self._graph)}
+        graph_only = _made_in_forward(self._graph)
         for node in self._graph:
-            for label, arr, kind in _held(node):
+            for label, arr, kind in _held(node, graph_only):
                 root = _root(arr)
                 key = id(root)
                 entry = self._storage.get(key)

@@ -4,18 +4,23 @@ Zero cost when off: nothing in `Function.apply` or the engine checks for a profi
 Entering `profile()` replaces the static `forward`/`backward` of every `Function`
 subclass with a timing wrapper and leaving restores them. Times are *self* times: an op
 called inside another op's backward (backward formulas are written in ops) is charged
-to itself, not to its caller, so the column sums add up to the time spent in ops.
+to itself, not to its caller, so the column sums add up to the time spent in ops; and
+it is charged to that op's *backward* columns, as is every op the backward pass runs
+(summing the gradients of a tensor used twice): the forward columns hold only forward.
 Each profile times only the ops of the thread that opened it (as PyTorch's profiler
 tracks its own thread): the wrappers, installed while any thread profiles, hand each
 call to its thread's profile, or straight through when that thread runs none.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import weakref
 
 from . import backend
+from . import checkpoint as _checkpoint_module
+from . import grad as _grad_module
 from .function import Function
 from .graph import module_calls, module_names, walk
 from .memory import _root
@@ -24,6 +29,10 @@ __all__ = ["profile"]
 
 _active = {}  # thread id -> the profile running in that thread
 _installed = []  # (cls, name, own method or None) replaced while any profile runs
+# the modules calling run_backward, wrapped likewise (`autograd.grad` the package
+# attribute is the function: the module is found through one of its functions)
+_ENGINE_USERS = tuple(sys.modules[m.__module__] if callable(m) else m
+                      for m in (_grad_module, _checkpoint_module))
 _lock = threading.Lock()  # guards _active and the install / restore of the wrappers
 _get_ident = threading.get_ident
 
@@ -36,11 +45,17 @@ def _install():
         wrap = _wrap_forward if name == "forward" else _wrap_backward
         _installed.append((cls, name, own))
         setattr(cls, name, staticmethod(wrap(cls, fn)))
+    for module in _ENGINE_USERS:
+        fn = module.run_backward
+        _installed.append((module, "run_backward", fn))
+        setattr(module, "run_backward", _wrap_engine(fn))
 
 
 def _restore():
     for cls, name, own in reversed(_installed):
-        if own is None:
+        if name == "run_backward":
+            setattr(cls, name, own)
+        elif own is None:
             delattr(cls, name)
         else:
             setattr(cls, name, own)
@@ -63,6 +78,19 @@ def _wrap_backward(cls, fn):
             return fn(ctx, *grads)
         return prof._backward(cls, fn, ctx, grads)
     return backward
+
+
+def _wrap_engine(fn):
+    def run_backward(*args, **kwargs):
+        prof = _active.get(_get_ident())
+        if prof is None:
+            return fn(*args, **kwargs)
+        prof._in_backward += 1  # ops the pass runs are backward work
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            prof._in_backward -= 1
+    return run_backward
 
 
 def _subclasses(cls):
@@ -153,6 +181,7 @@ class profile:
         self._stack = []
         self._thread = None   # the thread it profiles (set on entering)
         self._ungraphed = 0.0  # top-level forwards that recorded no node
+        self._in_backward = 0  # > 0 inside a backward pass or an op's backward
         self.wall = 0.0
 
     # -- install / restore
@@ -216,6 +245,11 @@ class profile:
     def _forward(self, cls, fn, args, kwargs):
         out, elapsed, own, nbytes, inner, nested = self._timed(fn, args, kwargs, args)
         s = self._stat(cls)
+        if self._in_backward:  # an op of a backward formula, or the engine's sums
+            s.backward += own
+            s.backward_calls += 1
+            s.backward_bytes += nbytes
+            return out
         s.forward += own
         s.calls += 1
         s.forward_bytes += nbytes
@@ -236,8 +270,12 @@ class profile:
             else None
         if rec is not None and rec[0] is None:
             self._resolve([ctx])  # the graph is complete now: find the module calls
-        out, elapsed, own, nbytes, inner, nested = self._timed(
-            fn, (ctx,) + grads, {}, grads)
+        self._in_backward += 1
+        try:
+            out, elapsed, own, nbytes, inner, nested = self._timed(
+                fn, (ctx,) + grads, {}, grads)
+        finally:
+            self._in_backward -= 1
         s = self._stat(cls)
         s.backward += own
         s.backward_calls += 1

@@ -23,6 +23,7 @@ from ._methods.linalg import LinalgMixin
 from ._methods.math import MathMixin
 from ._methods.reduce import ReduceMixin
 from ._methods.shape import ShapeMixin
+from .explain import note_cut
 from .function import _RemovableHandle
 from .grad import backward as _backward
 from .ops import elementwise as _elementwise
@@ -284,6 +285,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     def detach(self) -> "Tensor":
         t = _make(self.array)
         t._version = self._version
+        if self.requires_grad:  # for explain_grad: where a path left the graph
+            note_cut(t, "detach", self)
         return t
 
     def detach_(self) -> "Tensor":

@@ -6,6 +6,7 @@ from collections import namedtuple
 
 from .. import amp as _amp
 from .. import backend
+from ..explain import note_cut
 from ..function import Function, is_grad_enabled
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
@@ -318,6 +319,13 @@ def min(a, dim=None, keepdim=False):
 
 
 def _arg(a, dim, keepdim, fn, op):
+    out = _arg_values(a, dim, keepdim, fn, op)
+    if a.requires_grad:  # no gradient flows on: explain_grad names this op
+        note_cut(out, op, a)
+    return out
+
+
+def _arg_values(a, dim, keepdim, fn, op):
     x = a.array
     if x.size == 0:
         raise IndexError(f"{op}: expected a non-empty tensor")

@@ -11,17 +11,20 @@ gradient and memory records in `_record`; this file turns a Picture into DOT.
 from __future__ import annotations
 
 import math
+import warnings
 
+from ..health import VANISHING
+from ..op_names import op_label
 from ..tensor_base import TensorBase as Tensor
 from . import _style as S
-from ._layout import MIN_REPEATS, build, out_meta, post_order, saved_of
+from ._health import EXPLODING, Health
+from ._layout import MIN_REPEATS, build, out_meta, saved_of
 from ._legend import legend
-from ._record import SavedInfo, is_freed, node_grad, norm, saved_info, watch
+from ._record import SavedInfo, is_freed, saved_info, watch
 
-__all__ = ["draw", "watch", "VANISHING", "EXPLODING", "MIN_REPEATS"]
+__all__ = ["draw", "watch", "VANISHING", "EXPLODING", "MIN_REPEATS", "MAX_NODES"]
 
-VANISHING = 1e-4   # |grad| / |weight| below this (ops: / the largest op gradient)
-EXPLODING = 1e2    # |grad| / |weight| above this, or any inf / nan gradient
+MAX_NODES = 150    # above this many drawn nodes a graph is a wall of boxes at screen size
 
 _INSTALL = ("install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
             "graphviz; conda: conda install -c conda-forge graphviz); without it the DOT "
@@ -72,86 +75,96 @@ def _graph_class():
 
 
 def draw(*outputs, params=None, model=None, show_shapes=True, show_saved=False,
-         color_by=None, depth=None, fold=True):
+         color_by=None, depth=None, fold=True, grad_range=None, max_nodes=MAX_NODES):
     """The graph behind `outputs` as a graphviz.Digraph (one node per op, edges in the
     direction data flows).
 
     params: {name: tensor} labels leaves (e.g. dict(model.named_parameters())).
     model: groups ops in one cluster per module call and names parameters.
-    depth: draw each module at that nesting depth (the model is 0) as one node.
-    fold: draw a block repeated MIN_REPEATS times or more in a row as one node (xT).
-    show_saved: one note per array held for backward (shape, dtype, bytes).
+    depth: draw each module at that nesting depth (the model is 0) as one node; needs
+        model=. Without depth, a graph of more than `max_nodes` (150) nodes is drawn at
+        the deepest depth that fits, said in the legend (max_nodes=None: never).
+    fold: draw a block repeated MIN_REPEATS times or more in a row as one node (xT);
+        repeated calls of one module are numbered in the order they ran.
+    show_saved: one note per array held for backward, named by its role in the op
+        (PyTorch's names: self, other, mat2, result), with shape, dtype and bytes.
     color_by: "grad" (log of the gradient norms; parameters from .grad, ops from
         `watch(output)` called before backward, or retain_grad()) or "saved_bytes".
+    grad_range: (lo, hi) fixes the colour scale of color_by="grad" (e.g. to compare
+        drawings of two runs); by default each drawing spans its own norms.
     """
     if color_by not in (None, "grad", "saved_bytes"):
         raise ValueError(f"draw: expected color_by None, 'grad' or 'saved_bytes', got "
                          f"{color_by!r}")
     if depth is not None and (not isinstance(depth, int) or depth < 0):
         raise ValueError(f"draw: expected depth None or an int >= 0, got {depth!r}")
+    if grad_range is not None:
+        lo, hi = grad_range
+        if not 0 < lo < hi < math.inf:
+            raise ValueError(f"draw: expected grad_range (lo, hi) with 0 < lo < hi, got "
+                             f"{grad_range!r}")
     flat = []
     for o in outputs:
         flat.extend(o if isinstance(o, (list, tuple)) else [o])
     for o in flat:
         if not isinstance(o, Tensor):
             raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
-    health = _Health(flat) if color_by == "grad" else None
-    pic = build(flat, params, model, depth, fold, health.node_key if health else None)
-    return _Renderer(pic, flat, show_shapes, show_saved, color_by, health).graph
+    if depth is not None and model is None:
+        _warn("depth= has no effect without model= (modules are found through it); "
+              "pass model=model")
+        depth = None
+    if grad_range is not None and color_by != "grad":
+        _warn("grad_range= has no effect without color_by='grad'")
+    health = Health(flat) if color_by == "grad" else None
+    if health is not None and not health.recorded:
+        _warn("color_by='grad' found no gradients: call loss.backward() first (and "
+              "viz.watch(loss) before it to colour op nodes)")
+    key = health.node_key if health else None
+    pic = build(flat, params, model, depth, fold, key)
+    auto = None
+    if max_nodes is not None and len(pic.items) > max_nodes and depth is None:
+        if model is None:
+            _warn(f"the graph has {len(pic.items)} nodes (over max_nodes={max_nodes}): "
+                  "pass model= (and depth=) to draw modules as single nodes")
+        else:
+            auto = _auto_depth(flat, params, model, fold, key, max_nodes, len(pic.items))
+            pic = auto[1]
+    r = _Renderer(pic, flat, show_shapes, show_saved, color_by, health, grad_range,
+                  auto and (auto[0], auto[2], max_nodes))
+    if show_saved and r.freed:
+        _warn("show_saved=True: backward already freed the saved arrays; call "
+              "viz.watch(loss) before loss.backward() (or retain_graph=True)")
+    r.graph.depth = auto[0] if auto else depth
+    r.graph.n_nodes = len(pic.items)
+    return r.graph
 
 
-# ----------------------------------------------------------------------------- gradients
-class _Health:
-    """Gradient norms and their verdicts: 'vanishing', 'exploding', 'zero' or None."""
+def _warn(msg):
+    warnings.warn(f"viz.draw: {msg}", UserWarning, stacklevel=3)
 
-    def __init__(self, outputs):
-        self.nodes = post_order(outputs)
-        self.op_norm = {id(n): node_grad(n) for n in self.nodes}
-        finite = [v for v in self.op_norm.values() if v is not None and math.isfinite(v)]
-        self.op_max = max(finite) if finite else None
-        self.leaf_cache = {}
 
-    def op_verdict(self, node):
-        v = self.op_norm.get(id(node))
-        if v is None:
-            return None
-        if not math.isfinite(v):
-            return "exploding"
-        if v == 0 and self.op_max:
-            return "zero"
-        if self.op_max and v < VANISHING * self.op_max:
-            return "vanishing"
-        return None
-
-    def leaf(self, t):
-        """(grad norm, weight norm, verdict) of a leaf."""
-        got = self.leaf_cache.get(id(t))
-        if got is None:
-            g = norm(t.grad) if isinstance(t, Tensor) and t.grad is not None else None
-            w = norm(t) if isinstance(t, Tensor) else None
-            verdict = None
-            if g is not None:
-                ratio = g / w if w else g
-                if not math.isfinite(g) or ratio > EXPLODING:
-                    verdict = "exploding"
-                elif g == 0:
-                    verdict = "zero"
-                elif ratio < VANISHING:
-                    verdict = "vanishing"
-            got = self.leaf_cache[id(t)] = (g, w, verdict)
-        return got
-
-    def node_key(self, node):
-        """What folding must also compare: repeats fold only with equal verdicts."""
-        leaves = tuple(self.leaf(e)[2] for e in node.next if e is not None and e._is_tensor)
-        return self.op_verdict(node), leaves
+def _auto_depth(flat, params, model, fold, key, max_nodes, full):
+    """(depth, picture, full node count): the deepest depth whose picture has at most
+    max_nodes nodes (depth 1, the model's direct children, when none fits)."""
+    best = None
+    for d in range(1, 32):
+        pic = build(flat, params, model, d, fold, key)
+        if best is not None and (len(pic.items) > max_nodes or len(pic.items) ==
+                                 len(best[1].items)):
+            break
+        best = (d, pic, full)
+        if len(pic.items) > max_nodes:
+            break
+    return best
 
 
 # ----------------------------------------------------------------------------- rendering
 class _Renderer:
-    def __init__(self, pic, outputs, show_shapes, show_saved, color_by, health):
+    def __init__(self, pic, outputs, show_shapes, show_saved, color_by, health,
+                 grad_range=None, auto=None):
         self.pic, self.show_shapes, self.show_saved = pic, show_shapes, show_saved
         self.color_by, self.health = color_by, health
+        self.grad_range, self.auto = grad_range, auto
         self.device = str(outputs[0].device) if outputs else "cpu"
         self.marks = {"vanishing": [], "exploding": [], "zero": []}
         self.kinds = set()
@@ -206,7 +219,8 @@ class _Renderer:
                 elif it.kind != "const":
                     self.value[it.key] = h.op_norm.get(id(it.out_node))
             edge_vals = [x for _, _, gs in pic.edges.values() for x in gs if x is not None]
-            self.scale = S.LogScale(list(self.value.values()) + edge_vals)
+            self.scale = S.LogScale(list(self.value.values()) + edge_vals,
+                                    fixed=self.grad_range)
         elif self.color_by == "saved_bytes":
             for it in pic.items:
                 if it.kind not in ("leaf", "const"):
@@ -214,29 +228,27 @@ class _Renderer:
             self.scale = S.LogScale(list(self.value.values()))
 
     def _verdict(self, it):
+        """(verdict, detail): an op by its own gradient, a leaf by its .grad, a module or
+        folded block only by the share of its parameters that vanish / explode."""
         h = self.health
-        if h is None:
+        if h is None or it.kind == "const":
             return None, ""
         if it.kind == "leaf":
             v = h.leaf(it.tensor)[2]
-            return v, ""
-        if it.kind == "const":
-            return None, ""
-        verdicts = [h.op_verdict(n) for n in it.nodes]
-        for t in it.absorbed:
-            if isinstance(t, Tensor):
-                verdicts.append(h.leaf(t)[2])
-        for v in ("exploding", "vanishing", "zero"):
-            k = verdicts.count(v)
-            if k:
-                return v, ("" if len(verdicts) == 1 else f" ({k} of {len(verdicts)})")
-        return None, ""
+            return (None, "") if v == "none" else (v, "")
+        if it.kind == "op":
+            return h.op_verdict(it.out_node), ""
+        params = [t for t in it.absorbed if isinstance(t, Tensor) and t.requires_grad]
+        v, detail = h.share(params)
+        return v, (f" ({detail})" if detail else "")
 
     # -- nodes
     def _cluster_attrs(self, sub, scope):
         module = scope.call.module
         kind = type(module).__name__
         label = f"{scope.name}: {kind}" if scope.name else kind
+        if scope.step is not None:
+            label += f" (step {scope.step[0]}/{scope.step[1]})"
         depth = sum(1 for _ in scope.ancestors()) - 2
         sub.attr(label=S.esc(label), style="rounded,filled", color="#bbbbbb",
                  fillcolor=S.CLUSTER_FILLS[depth % len(S.CLUSTER_FILLS)], fontsize="9",
@@ -264,7 +276,8 @@ class _Renderer:
             style = S.MARK_STYLES[verdict]
             attrs.update(color=style["color"], penwidth=style["penwidth"],
                          style=attrs["style"] + "," + style["style_extra"])
-            lines.append(("zero grad" if verdict == "zero" else verdict) + detail)
+            lines.append(detail.strip(" ()") if detail else
+                         ("zero grad" if verdict == "zero" else verdict))
             tip.append(f"{verdict}{detail}")
             self.marks[verdict].append(self._name(it))
             self.kinds.add(verdict)
@@ -278,7 +291,8 @@ class _Renderer:
         if it.kind in ("module", "fold") and it.calls:
             return it.calls[0].name or type(it.calls[0].call.module).__name__
         scope = it.scope.name
-        return f"{scope}:{it.out_node.name()}" if scope else it.out_node.name()
+        name = op_label(it.out_node)
+        return f"{scope}:{name}" if scope else name
 
     def _leaf_meta(self, it):
         t = it.tensor
@@ -311,6 +325,9 @@ class _Renderer:
                 tip.append(f"grad norm: {S.fmt_norm(g)}")
                 if g is not None and w:
                     tip.append(f"weight norm: {S.fmt_norm(w)}, ratio: {g / w:.2e}")
+                if self.health.leaf(it.tensor)[2] == "none":
+                    tip.append("no gradient by construction (it cancels in the op reading "
+                               "it): not counted as vanishing")
             return lines, tip
         node = it.out_node
         saved = saved_of(it)
@@ -318,8 +335,11 @@ class _Renderer:
         dev = saved[0].device if saved else self.device
         meta = self._meta_text(node)
         if it.kind == "op":
-            lines = [node.name()]
-            tip = [node.name()]
+            lines = [op_label(node)]
+            tip = [op_label(node)]
+            if it.step is not None:
+                lines[0] += f"  (step {it.step[0]})"
+                tip.append(f"step {it.step[0]} of {it.step[1]} (a repeated block)")
         else:
             lines, tip = self._group_text(it)
         if getattr(it, "out_name", None):
@@ -345,10 +365,12 @@ class _Renderer:
             scope = it.calls[0]
             kind = type(scope.call.module).__name__
             head = f"{scope.name}: {kind}" if scope.name else kind
+            if scope.step is not None:
+                head += f" (step {scope.step[0]}/{scope.step[1]})"
             return [head, counts], [head, counts]
         body = []
         for tok in it.body:
-            body.append(type(tok.call.module).__name__ if hasattr(tok, "call") else tok.name())
+            body.append(type(tok.call.module).__name__ if hasattr(tok, "call") else op_label(tok))
         if len(body) <= 3:
             what = " > ".join(body)
         else:
@@ -401,9 +423,10 @@ class _Renderer:
                     if key is None:
                         key = seen[s.key] = f"s{len(seen) + 1}"
                         self.kinds.add("saved")
-                        text = f"{S.fmt_shape(s.shape)} {s.dtype}\n{S.human_bytes(s.nbytes)}"
+                        text = (f"{s.label}\n{S.fmt_shape(s.shape)} {s.dtype}\n"
+                                f"{S.human_bytes(s.nbytes)}")
                         sub.node(key, S.esc(text), tooltip=S.esc(
-                            f"{it.out_node.name()} {s.label}\nshape: {S.fmt_shape(s.shape)}"
+                            f"{op_label(it.out_node)} {s.label}\nshape: {S.fmt_shape(s.shape)}"
                             f"\ndtype: {s.dtype}\ndevice: {s.device}\nbytes: {s.nbytes}"),
                             **{**S.KINDS["saved"], "class": "saved"})
                         by_root.setdefault(s.root, []).append(key)

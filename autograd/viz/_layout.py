@@ -13,6 +13,7 @@ from collections import Counter
 
 from ..function import OutputEdge
 from ..graph import module_calls, module_names, nodes
+from ..op_names import op_label
 from ..tensor_base import TensorBase as Tensor
 from ._record import const_info, edge_grad, saved_info
 
@@ -38,6 +39,7 @@ class Item:
         self.calls = []           # module / fold: the module calls it stands for
         self.recurrent = False    # fold: an edge runs from one repeat into the next
         self.block = {}           # fold: id(node) -> which repeat it belongs to
+        self.step = None          # op of an unfolded repeat: (t, T) in time order
 
 
 class Scope:
@@ -52,6 +54,7 @@ class Scope:
         self.depth = -1 if call is None else 0
         self.collapsed = False
         self.direct = []          # graph nodes whose innermost module is this one
+        self.step = None          # (t, T): the t-th of T calls of one module, in time order
 
     def ancestors(self):
         s = self
@@ -70,6 +73,7 @@ class Picture:
         self.pos = {}
         self.innermost = {}       # id(node) -> the innermost Scope holding it
         self.expanded = []        # scopes drawn as clusters (root first, parents first)
+        self.level = {}           # id(node) -> longest path from the leaves (time order)
 
 
 # ----------------------------------------------------------------------------- traversal
@@ -124,7 +128,7 @@ def _base_label(node):
         else:
             edges.append(0)  # which node: compared by `_Tokens.same` (wiring)
     shape, dtype = out_meta(node)
-    return (node.name(), shape, dtype, node._n_out, tuple(edges))
+    return (op_label(node), shape, dtype, node._n_out, tuple(edges))
 
 
 # ----------------------------------------------------------------------------- scopes
@@ -161,9 +165,21 @@ def _build_scopes(pic, gnodes, model, depth, names):
         s.collapsed = depth is not None and s.depth >= depth and (
             s.depth == 0 or not _is_container(s.call.module))
         stack.extend(s.children)
-    pos = pic.pos
+    pos, level = pic.pos, pic.level
+
+    def when(c):  # time order: by the longest path to the call's output, then the walk
+        return max((level[id(n)], pos[id(n)]) for n in c.call.nodes)
+
     for s in [pic.root] + list(scopes.values()):  # children in the order they ran
-        s.children.sort(key=lambda c: max(pos[id(n)] for n in c.call.nodes))
+        s.children.sort(key=when)
+    by_module = {}
+    for s in scopes.values():
+        by_module.setdefault(id(s.call.module), []).append(s)
+    for group in by_module.values():  # number the calls of a module called several times
+        if len(group) > 1:
+            group.sort(key=when)
+            for t, s in enumerate(group, 1):
+                s.step = (t, len(group))
     for n in gnodes:
         lst = scope_of.get(id(n))
         (scopes[id(lst[0])] if lst else pic.root).direct.append(n)
@@ -276,6 +292,10 @@ def build(outputs, params=None, model=None, depth=None, fold=True, extra=None):
     order = post_order(outputs)
     pic.nodes = order
     pic.pos = {id(n): i for i, n in enumerate(order)}
+    level = pic.level  # longest path from the leaves: step t+1 of a chain is after step t
+    for n in order:
+        level[id(n)] = 1 + max((level[id(p)] for p in map(_edge_node, n.next)
+                                if p is not None), default=0)
     names = module_names(model)
     use_modules = model is not None or depth is not None
     if use_modules:
@@ -311,6 +331,7 @@ def _place(pic, root, fold, extra):
         tokens = _Tokens(pic, scope, labels, extra)
         folded = set()
         children = []
+        steps = {} if fold else _steps(pic, tokens)
         if fold:
             for s, p, reps in _find_repeats(tokens):
                 it = new_item("fold", scope)
@@ -339,11 +360,33 @@ def _place(pic, root, fold, extra):
             else:
                 it = new_item("op", scope)
                 it.nodes = [tok]
+                it.step = steps.get(k)
         stack.extend(reversed(children))  # visit children in order: clusters drawn in order
     for it in pic.items:
         it.out_node = max(it.nodes, key=lambda n: pic.pos[id(n)])
         for n in it.nodes:
             pic.item_of[id(n)] = it
+    # drawn in time order (the longest path from the leaves, then the walk's order):
+    # folding compared the walk's order, which can visit later steps first
+    for scope in pic.expanded:
+        scope.items.sort(key=lambda it: max((pic.level[id(n)], pic.pos[id(n)])
+                                            for n in it.nodes))
+
+
+def _steps(pic, tokens):
+    """{token index: (t, T)} for the ops of repeated blocks (drawn unfolded), the blocks
+    numbered in time order (by the longest path to their last op)."""
+    out = {}
+    for s, p, reps in _find_repeats(tokens):
+        def last(b, s=s, p=p):
+            toks = tokens.toks[s + b * p:s + (b + 1) * p]
+            return max(pic.level[id(n)] for t in toks for n in (
+                _all_nodes(t) if isinstance(t, Scope) else [t]))
+        order = sorted(range(reps), key=last)
+        for t, b in enumerate(order, 1):
+            for k in range(s + b * p, s + (b + 1) * p):
+                out[k] = (t, reps)
+    return out
 
 
 def _common_scope(scopes):

@@ -37,9 +37,10 @@ def legend(r, VANISHING: float, EXPLODING: float) -> None:
         row.node(key, S.esc(label), tooltip=S.esc(tip), **attrs)
         keys.append(key)
     marks = [("vanishing", S.VANISHING_STYLE,
-              f"vanishing\n|grad| < {VANISHING:g} |weight|",
-              f"a gradient tiny next to its weight (ops: next to the largest op gradient, "
-              f"ratio {VANISHING:g}); the layers before it barely learn"),
+              f"vanishing\n|grad| < {VANISHING:g} x largest",
+              f"a gradient below {VANISHING:g} x the largest of its peers (parameters: the "
+              f"drawn parameters; ops: the drawn ops); a module or block by the share of "
+              f"its parameters; those that get no gradient by construction not counted"),
              ("exploding", S.EXPLODING_STYLE,
               f"exploding\ninf/nan or > {EXPLODING:g} |weight|",
               "a non-finite gradient, or one far larger than its weight: steps blow up"),
@@ -95,6 +96,10 @@ def _tick(k, grad):
 
 def _notes(r):
     notes = []
+    if r.auto is not None:
+        depth, full, limit = r.auto
+        notes.append(f"depth={depth} chosen automatically: the full graph has {full} nodes "
+                     f"(over max_nodes={limit}); pass depth= to choose")
     if r.color_by == "grad":
         missing = [it for it in r.pic.items if it.kind not in ("leaf", "const")
                    and r.value.get(it.key) is None]

@@ -11,6 +11,7 @@ import math
 from .. import backend
 from ..function import _FREED
 from ..graph import nodes, saved_arrays
+from ..op_names import saved_names
 from ..tensor_base import TensorBase as Tensor
 
 
@@ -51,7 +52,16 @@ def saved_info(node):
     if node.saved is _FREED:
         snap = node.__dict__.get("_viz_saved")
         return snap[0] if snap is not None else []
-    return [SavedInfo(label, arr) for label, arr in saved_arrays(node)]
+    pairs = saved_arrays(node)
+    names = saved_names(node, len(node.saved) if node.saved else 0)
+    out = []
+    for label, arr in pairs:  # "saved[i]" -> PyTorch's name of that argument; "result"
+        if label.startswith("saved["):
+            label = names[int(label[6:-1])]
+        elif label == "output":
+            label = "result"
+        out.append(SavedInfo(label, arr))
+    return out
 
 
 def const_info(node):

@@ -51,8 +51,12 @@ SPAN = 6
 class LogScale:
     """Maps positive values to [0, 1] on a log scale over the range of `values`."""
 
-    def __init__(self, values):
+    def __init__(self, values, fixed=None):
         logs = [math.log10(v) for v in values if v is not None and 0 < v < math.inf]
+        if fixed is not None:  # a caller's (lo, hi): the same colours in every drawing
+            self.lo, self.hi = math.log10(fixed[0]), math.log10(fixed[1])
+            self.empty = False
+            return
         if logs:
             self.lo, self.hi = math.floor(min(logs)), math.ceil(max(logs))
         else:
@@ -73,9 +77,9 @@ class LogScale:
 
     def ticks(self, n=5):
         """n exponents spread over the range (integers, low to high)."""
-        span = self.hi - self.lo
-        step = max(1, math.ceil(span / (n - 1)))
-        return list(range(self.lo, self.hi + 1, step))
+        lo, hi = math.floor(self.lo), math.ceil(self.hi)
+        step = max(1, math.ceil((hi - lo) / (n - 1)))
+        return list(range(lo, hi + 1, step))
 
 
 def fill(palette, t):

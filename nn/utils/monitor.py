@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import autograd as ag
+from autograd import health
 
 __all__ = ["GradientMonitor", "grad_report"]
 
@@ -24,17 +25,18 @@ class GradientMonitor:
     compared with a copy kept at the previous call: one extra copy of the parameters).
 
     Flags (per parameter, at its latest step):
-      * vanishing: grad norm < `vanish_rel` (1e-3) x the largest grad norm of the model
-        at that step, or < `vanish_abs` (1e-10);
+      * vanishing: grad norm < `vanish_rel` (autograd.health.VANISHING, 1e-3) x the
+        largest grad norm of the model at that step; the definition drawings use too;
+      * zero: an exactly zero gradient (the loss does not depend on it at this step);
       * exploding: any NaN/Inf in the gradient, grad norm > `explode_abs` (1e3), or
         update-to-weight ratio > `explode_update` (1.0: a step larger than the weight;
         healthy training sits near 1e-3).
     """
 
-    def __init__(self, model, optimizer=None, vanish_rel=1e-3, vanish_abs=1e-10,
-                 explode_abs=1e3, explode_update=1.0):
+    def __init__(self, model, optimizer=None, vanish_rel: float = health.VANISHING,
+                 explode_abs: float = 1e3, explode_update: float = 1.0):
         self.model = model
-        self.vanish_rel, self.vanish_abs = vanish_rel, vanish_abs
+        self.vanish_rel = vanish_rel
         self.explode_abs, self.explode_update = explode_abs, explode_update
         self.history = {name: [] for name, p in model.named_parameters()}
         self.steps = 0
@@ -95,11 +97,10 @@ class GradientMonitor:
 
     # -- verdicts
     def flags(self, step=-1) -> dict:
-        """{parameter name: 'vanishing' | 'exploding'} at a recorded step (default last)."""
+        """{parameter name: 'vanishing' | 'zero' | 'exploding'} at a recorded step
+        (default last)."""
         latest = {n: h[step] for n, h in self.history.items() if h}
-        norms = [r["grad_norm"] for r in latest.values() if r["grad_norm"] is not None
-                 and math.isfinite(r["grad_norm"])]
-        top = max(norms) if norms else 0.0
+        top = health.largest(r["grad_norm"] for r in latest.values())
         out = {}
         for name, r in latest.items():
             gn, ratio = r["grad_norm"], r["update_ratio"]
@@ -108,8 +109,10 @@ class GradientMonitor:
             if (r["nan"] or r["inf"] or not math.isfinite(gn) or gn > self.explode_abs
                     or (ratio is not None and ratio > self.explode_update)):
                 out[name] = "exploding"
-            elif gn < self.vanish_abs or gn < self.vanish_rel * top:
-                out[name] = "vanishing"
+            else:
+                verdict = health.verdict(gn, top, self.vanish_rel)
+                if verdict is not None:
+                    out[name] = verdict
         return out
 
     def report(self, step=-1) -> str:
@@ -130,7 +133,8 @@ class GradientMonitor:
                 f"{f(r['update_ratio'], '.2e'):>9} {f(r['zero_frac'], '.1%'):>6} "
                 f"{r['nan']:>5} {r['inf']:>5}  {flags.get(name, '')}")
         lines.append(f"{self.steps} step(s) recorded; flags: vanishing = grad norm < "
-                     f"{self.vanish_rel:g} x the largest, exploding = NaN/Inf, grad norm > "
+                     f"{self.vanish_rel:g} x the largest (zero: exactly 0), exploding = NaN/Inf, "
+                     f"grad norm > "
                      f"{self.explode_abs:g} or update/weight > {self.explode_update:g}")
         return "\n".join(lines)
 

@@ -21,7 +21,8 @@ def _shape(out):
 
 class ModelSummary:
     """What `summary` returns: `.rows` (dicts: name, type, depth, output_shape, params,
-    saved_bytes), `.total_params`, `.trainable_params`, `.saved_bytes`; print it."""
+    saved_bytes: held for backward by the module's whole subtree, own_saved_bytes: by
+    its own ops only), `.total_params`, `.trainable_params`, `.saved_bytes`; print it."""
 
     def __init__(self, rows, total, trainable, saved, output_bytes):
         self.rows, self.total_params, self.trainable_params = rows, total, trainable
@@ -30,7 +31,7 @@ class ModelSummary:
     def __str__(self):
         bar = "=" * _WIDTH
         lines = [bar, f"{'Layer (type:depth-idx)':<44}{'Output Shape':<26}{'Param #':>14}"
-                      f"{'Saved for bwd':>16}", bar]
+                      f"{'Saved (subtree)':>17}", bar]
         for r in self.rows:
             indent = "│    " * max(r["depth"] - 1, 0) + ("├─" if r["depth"] else "")
             label = f"{indent}{r['type']}" + (f": {r['depth']}-{r['idx']}" if r["depth"] else "")
@@ -39,13 +40,15 @@ class ModelSummary:
                 params = "--"
             saved = _mb(r["saved_bytes"]) if r["saved_bytes"] else "--"
             lines.append(f"{label[:43]:<44}{str(r['output_shape'])[:25]:<26}{params:>14}"
-                         f"{saved:>16}")
+                         f"{saved:>17}")
         lines += [bar,
                   f"Total params: {self.total_params:,}",
                   f"Trainable params: {self.trainable_params:,}",
                   f"Non-trainable params: {self.total_params - self.trainable_params:,}",
                   bar,
                   f"Activations saved for backward (MB): {self.saved_bytes / 1e6:.2f}",
+                  "Saved (subtree): bytes held for backward by the ops of a module and "
+                  "its submodules",
                   f"Forward output size (MB): {self.output_bytes / 1e6:.2f}",
                   bar]
         return "\n".join(lines)
@@ -61,8 +64,9 @@ def summary(model, example_input) -> ModelSummary:
     """Same idea as torchinfo.summary(model, input_data=...): runs `example_input`
     (a Tensor or a tuple of them) through `model` once with grad mode on, and reports
     per module its output shape, its own parameter count (leaf modules; PyTorch's
-    numbers) and the activation bytes its ops saved for backward (from the memory
-    ledger; parameters and inputs not included). The graph is dropped afterwards."""
+    numbers) and the activation bytes the ops of its subtree saved for backward (from
+    the memory ledger, each storage once; parameters and inputs not included).
+    The graph is dropped afterwards."""
     inputs = example_input if isinstance(example_input, tuple) else (example_input,)
     named = list(model.named_modules())
     outputs, handles = {}, []
@@ -79,17 +83,22 @@ def summary(model, example_input) -> ModelSummary:
             h.remove()
     flat = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
             if isinstance(o, Tensor)]
-    saved_by = {}
+    stores = []  # (innermost module name, storage id, bytes) of each held activation
     total_saved = 0
     if any(o.requires_grad for o in flat):
         led = Ledger([o for o in flat if o.requires_grad], model=model)
-        seen = set()
-        for r in led.rows:
-            if r["kind"] == "leaf" or (r["module"], r["storage"]) in seen:
-                continue
-            seen.add((r["module"], r["storage"]))
-            saved_by[r["module"]] = saved_by.get(r["module"], 0) + r["bytes"]
+        stores = [(r["module"], r["storage"], r["bytes"]) for r in led.rows
+                  if r["kind"] != "leaf"]
         total_saved = led.activation_bytes
+
+    def saved_in(name, subtree):
+        """Bytes of distinct storages held by the ops of `name` (and its submodules)."""
+        seen = {}
+        for mod, key, nbytes in stores:
+            if mod == name or (subtree and (name == "" or mod.startswith(name + "."))):
+                seen[key] = max(seen.get(key, 0), nbytes)
+        return sum(seen.values())
+
     rows = []
     counters = {}
     for name, m in named:
@@ -101,7 +110,8 @@ def summary(model, example_input) -> ModelSummary:
                      "idx": counters[depth], "leaf": leaf,
                      "output_shape": _shape(outputs[name]) if name in outputs else "--",
                      "params": own if leaf else sum(p.numel() for p in m.parameters()),
-                     "saved_bytes": saved_by.get(name, 0)})
+                     "saved_bytes": saved_in(name, True),
+                     "own_saved_bytes": saved_in(name, False)})
     params = list(model.parameters())
     total = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)

@@ -106,5 +106,39 @@ def test_path_cut_by_a_detached_copy_names_the_op(cut):
     out.backward(retain_graph=True)
     e = ag.explain_grad(w, out)
     assert w.grad is None and e.reason == "detached" and e.op == "mul", e
-    out.backward()  # the graph is freed: the copy is gone, the general reason remains
-    assert ag.explain_grad(w, out).reason == "not_connected"
+    out.backward()  # the graph is freed: the copy is gone from it, the detach remembered
+    e = ag.explain_grad(w, out)
+    if cut == "detach":
+        assert e.reason == "detached" and e.op == "detach", e
+    else:  # .data is no call: nothing recorded it
+        assert e.reason == "not_connected"
+
+
+def test_a_path_through_argmax_names_the_non_differentiable_op():
+    w = ag.randn(5, requires_grad=True)
+    table = ag.randn(5, requires_grad=True)
+    out = table[(w * ag.randn(5)).argmax()] * 2  # the source node dies with its temp
+    e = ag.explain_grad(w, out)
+    assert e.reason == "non_differentiable" and e.op == "argmax"
+    assert "argmax is not differentiable" in str(e)
+    idx = (w * 3).argmax()
+    out = table[idx] * 2  # the index is alive: the op that uses it is named
+    e = ag.explain_grad(w, out)
+    assert e.op == "argmax" and "uses that result in index" in str(e)
+
+
+@pytest.mark.parametrize("build", [
+    lambda w, v: ((w.detach() + 1) * v).sum(),   # add saves nothing: one op away
+    lambda w, v: ((w.detach() * 2) + v).sum(),   # the copy never enters the graph
+], ids=["through-add", "outside-the-graph"])
+def test_detach_one_op_away_is_named(build):
+    w = ag.randn(5, requires_grad=True)
+    v = ag.randn(5, requires_grad=True)
+    e = ag.explain_grad(w, build(w, v))
+    assert e.reason == "detached" and e.op == "detach"
+
+
+def test_unrelated_tensor_is_still_not_connected():
+    w, v, u = (ag.randn(5, requires_grad=True) for _ in range(3))
+    out = ((w.detach() * 2) + v).sum()
+    assert ag.explain_grad(u, out).reason == "not_connected"

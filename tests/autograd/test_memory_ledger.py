@@ -154,3 +154,14 @@ def test_module_bytes_of_a_nested_model_match_a_hand_count():
     h = ag.checkpoint(model[0], x, use_reentrant=False)
     led_ckpt = ledger(model[2](model[1](h)).sum())
     assert led.activation_bytes - led_ckpt.activation_bytes == led.module_bytes(model[0])
+
+
+def test_dropout_mask_is_an_activation_and_input_data_a_leaf():
+    ag.manual_seed(0)
+    x = ag.randn(4, 8)
+    w = ag.randn(8, 8, requires_grad=True)
+    out = nn.functional.dropout(x @ w, 0.5)
+    rows = ledger(out).rows
+    kinds = {(r["op"], r["label"]): r["kind"] for r in rows}
+    assert kinds[("mul", "saved[1]")] == "activation"  # the mask goes with the graph
+    assert kinds[("matmul", "saved[0]")] == "leaf"      # x is the caller's

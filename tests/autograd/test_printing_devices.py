@@ -15,7 +15,7 @@ REPR_CASES = [
 
 
 def _torch_repr(t):
-    return repr(t).replace("torch.", "autograd.")
+    return repr(t)
 
 
 @requires_torch
@@ -39,7 +39,7 @@ def test_repr_of_dtypes_shapes_and_flags_matches_torch(build):
 
 def test_repr_of_a_result_names_its_grad_fn_and_str_is_repr():
     y = ag.tensor([1.0, 2.0], requires_grad=True) * 2
-    assert repr(y) == "tensor([2., 4.], grad_fn=<MulBackward>)"
+    assert repr(y) == "tensor([2., 4.], grad_fn=<MulBackward0>)"
     assert str(y) == repr(y)
 
 

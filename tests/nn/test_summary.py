@@ -44,6 +44,22 @@ def test_output_shapes_and_saved_bytes():
                       [2, 64], [2, 10]]
     relu = s.rows[3]
     assert relu["saved_bytes"] == 2 * 4 * 8 * 8 * 4  # its float32 output
-    assert s.saved_bytes >= sum(r["saved_bytes"] for r in s.rows)
+    # a parent counts its whole subtree, each storage once: the model holds everything
+    assert s.rows[0]["saved_bytes"] == s.saved_bytes
+    assert s.rows[0]["own_saved_bytes"] == 0
+    assert all(r["saved_bytes"] >= r["own_saved_bytes"] for r in s.rows)
     text = str(s)
     assert "Total params: 698" in text and "├─Conv2d: 1-1" in text
+
+
+def test_dropout_mask_is_an_activation_and_parents_count_their_subtree():
+    ag.manual_seed(0)
+    inner = nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.5))
+    model = nn.Sequential(inner, nn.ReLU(), nn.Linear(16, 2))
+    s = nn.utils.summary(model, ag.randn(4, 8))
+    rows = {r["name"]: r for r in s.rows}
+    mask = 4 * 16 * 4  # float32 keep-mask of the (4, 16) activation
+    assert rows["0.1"]["saved_bytes"] == mask  # Dropout holds its mask, not "--"
+    assert rows["0"]["own_saved_bytes"] == 0
+    assert rows["0"]["saved_bytes"] == rows["0.0"]["saved_bytes"] + mask
+    assert "Saved (subtree)" in str(s)
