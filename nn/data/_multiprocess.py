@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import atexit
 import itertools
-import multiprocessing
 import queue
 import weakref
 from multiprocessing.reduction import ForkingPickler
 
 from . import _shared
-from .dataloader import BaseIter, DataLoader, _tasks
+from .dataloader import BaseIter, DataLoader, _tasks, default_context
 from .worker import POLL_INTERVAL, IterableEnd, Resume, WorkerError, worker_loop
 
 _live = weakref.WeakSet()  # iterators whose workers still run, stopped at exit
@@ -27,7 +26,7 @@ def _stop_all() -> None:
 class MultiProcessIter(BaseIter):
     def __init__(self, loader: DataLoader):
         super().__init__(loader)
-        ctx = loader.multiprocessing_context or multiprocessing.get_context()
+        ctx = loader.multiprocessing_context or default_context()
         n = self._num_workers = loader.num_workers
         self._prefetch = n * loader.prefetch_factor
         self._timeout, self._in_order = loader.timeout, loader.in_order

@@ -38,7 +38,7 @@ class DataLoader:
         self.pin_memory, self.pin_memory_device = pin_memory, pin_memory_device
         self.timeout, self.worker_init_fn = timeout, worker_init_fn
         self.persistent_workers, self.in_order = persistent_workers, in_order
-        self.multiprocessing_context = _as_context(multiprocessing_context, num_workers)
+        self.multiprocessing_context = multiprocessing_context
         self.generator, self.drop_last = generator, drop_last
         self._iterator = None
         if isinstance(dataset, IterableDataset):
@@ -71,6 +71,14 @@ class DataLoader:
             default_collate if batch_sampler is not None else default_convert)
 
     @property
+    def multiprocessing_context(self):
+        return self._multiprocessing_context
+
+    @multiprocessing_context.setter
+    def multiprocessing_context(self, context) -> None:
+        self._multiprocessing_context = _as_context(context, self.num_workers)
+
+    @property
     def _iterable(self) -> bool:
         return isinstance(self.dataset, IterableDataset)
 
@@ -86,9 +94,24 @@ class DataLoader:
         return (self.dataset, self._iterable, self._auto_collation, self.collate_fn,
                 self.drop_last, fast)
 
+    def check_worker_number_rationality(self) -> None:
+        """Same as torch: warn when there are more workers than cores to run them."""
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+            os.cpu_count()
+        n = self.num_workers
+        if cores and n > cores:
+            warnings.warn(
+                f"This DataLoader will create {n} worker processes in total. Our suggested "
+                f"max number of worker in current system is {cores}, which is smaller than "
+                f"what this DataLoader is going to create. Please be aware that excessive "
+                f"worker creation might get DataLoader running slow or even freeze, lower "
+                f"the worker number to avoid potential slowness/freeze if necessary.",
+                stacklevel=4)
+
     def _get_iterator(self):
         if self.num_workers == 0:
             return _SingleProcessIter(self)
+        self.check_worker_number_rationality()
         from ._multiprocess import MultiProcessIter
         return MultiProcessIter(self)
 
@@ -127,22 +150,19 @@ def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_work
         raise ValueError("prefetch_factor option should be non-negative")
     if persistent_workers and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        os.cpu_count()
-    if cores and num_workers > cores:
-        warnings.warn(f"This DataLoader will create {num_workers} worker processes in total. "
-                      f"Our suggested max number of worker in current system is {cores}, "
-                      f"which is smaller than what this DataLoader is going to create. "
-                      f"Please be aware that excessive worker creation might get DataLoader "
-                      f"running slow or even freeze, lower the worker number to avoid "
-                      f"potential slowness/freeze if necessary.", stacklevel=3)
+
+
+def default_context():
+    """Where workers start when multiprocessing_context is None: fork on Linux (as torch
+    gets from Python up to 3.13), the platform's default start method elsewhere."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
 
 
 def _as_context(context, num_workers: int):
     """The multiprocessing context workers start in, checked as torch checks it."""
     if context is None:
-        if num_workers > 0 and sys.platform.startswith("linux"):
-            return multiprocessing.get_context("fork")
         return None
     if num_workers == 0:
         raise ValueError(f"multiprocessing_context can only be used with multi-process "

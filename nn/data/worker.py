@@ -27,6 +27,8 @@ class WorkerInfo:
     num_workers: int
     seed: int
     dataset: object
+    rng: object = None  # torch's per-thread streams of thread workers; processes here
+    worker_method: str = "multiprocessing"
 
 
 _worker_info: WorkerInfo | None = None

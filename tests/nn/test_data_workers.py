@@ -269,6 +269,24 @@ def test_without_shared_memory_batches_are_pickled(monkeypatch):
                           np.array([2, 3], np.float32)[:, None, None])
 
 
+def test_prefetch_factor_bounds_the_tasks_in_flight():
+    loader = data.DataLoader(Items(20), batch_size=2, num_workers=2, prefetch_factor=1)
+    assert loader.prefetch_factor == 1 and loader.multiprocessing_context is None
+    it = iter(loader)
+    assert it._send_idx == 2  # one task per worker until a batch is taken
+    next(it)
+    assert it._send_idx == 3
+    assert data.DataLoader(Items(4), num_workers=1).prefetch_factor == 2  # torch's default
+
+
+def test_more_workers_than_cores_warns_as_torch(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    loader = data.DataLoader(Items(4), batch_size=2, num_workers=2)
+    with pytest.warns(UserWarning, match="create 2 worker processes in total. Our suggested "
+                                         "max number of worker in current system is 1"):
+        assert len(list(loader)) == 2
+
+
 def test_unordered_delivery_gives_every_batch():
     got = [b.tolist() for b in data.DataLoader(FailAt(-1), batch_size=2, num_workers=2,
                                                in_order=False)]
