@@ -4,10 +4,11 @@ what moving a batch from a worker costs.
     python benchmarks/dataloader_workers.py [--rounds 5] [--workers 0 1 2] [--work sleep]
 
 1. An epoch of a dataset whose __getitem__ costs about 1 ms (`--work sleep`: time.sleep,
-   like waiting for a disk; `--work cpu`: a loop of Python arithmetic, which needs a free
-   core per worker), 256 samples of 3x32x32 float32 in batches of 32, with 0, 1 and 2
-   workers; Ember beside PyTorch, each in its own process. Workers start anew each epoch
-   (the default, persistent_workers=False), so their start-up is included.
+   like waiting for a disk; `--work cpu`: a fixed loop of Python arithmetic taking 1 ms on
+   an idle core, which needs a free core per worker), 256 samples of 3x32x32 float32 in
+   batches of 32, with 0, 1 and 2 workers; Ember beside PyTorch, each in its own process.
+   "fresh": workers start anew each epoch (the default), their start-up included;
+   "persistent": persistent_workers=True, the steady state.
 2. Moving big batches (32x3x224x224 float32, 19 MB) from one worker whose samples cost
    nothing: Ember through shared memory (/dev/shm) and through the pickled bytes in the
    queue, PyTorch through its shared memory; milliseconds per batch.
@@ -28,11 +29,22 @@ SAMPLES, BATCH, COST_S = 256, 32, 0.001
 BIG_SHAPE, BIG_BATCHES = (3, 224, 224), 12
 
 
-def _spin(seconds: float) -> None:
-    end = time.perf_counter() + seconds
+def _spin(loops: int) -> int:
     x = 0
-    while time.perf_counter() < end:
-        x += 1
+    for i in range(loops):
+        x += i * i
+    return x
+
+
+def _loops_per_cost() -> int:
+    """How many _spin loops take COST_S on an idle core (the fastest of a few tries), so
+    that every sample costs the same work whatever else runs on the machine."""
+    loops, best = 10_000, float("inf")
+    for _ in range(20):
+        t0 = time.perf_counter()
+        _spin(loops)
+        best = min(best, time.perf_counter() - t0)
+    return max(1, int(loops * COST_S / best))
 
 
 def _datasets(framework: str, work: str):
@@ -44,7 +56,13 @@ def _datasets(framework: str, work: str):
     else:
         import torch
         as_tensor, base = torch.from_numpy, torch.utils.data.Dataset
-    wait = time.sleep if work == "sleep" else _spin
+    if work == "sleep":
+        wait = time.sleep
+    else:
+        loops = _loops_per_cost()
+
+        def wait(_seconds):
+            _spin(loops)
     rows = np.random.default_rng(0).standard_normal((SAMPLES, 3, 32, 32)).astype(np.float32)
     big = np.random.default_rng(1).standard_normal(BIG_SHAPE).astype(np.float32)
 
@@ -83,15 +101,19 @@ def child(args) -> None:
     slow, big = _datasets(framework, args.work)
     out = {}
     if transport == "shm":
-        for n in args.workers:
-            loader = loader_cls(slow, batch_size=BATCH, num_workers=n)
+        for n, persistent in [(n, p) for n in args.workers for p in (False, True)
+                              if n > 0 or not p]:
+            loader = loader_cls(slow, batch_size=BATCH, num_workers=n,
+                                persistent_workers=persistent)
             times = []
             for _ in range(args.rounds + 1):  # the first round warms up
                 t0 = time.perf_counter()
                 for _batch in loader:
                     pass
                 times.append(time.perf_counter() - t0)
-            out[f"epoch_{n}"] = statistics.median(times[1:])
+            out[f"epoch_{n}{'_persistent' if persistent else ''}"] = statistics.median(
+                times[1:])
+            del loader
     loader = loader_cls(big, batch_size=BATCH, num_workers=1)
     times = []
     for _ in range(args.rounds + 1):
@@ -122,10 +144,14 @@ def main() -> None:
           f"batch {BATCH}; {ideal * 1e3:.0f} ms of sample reads; median of {args.rounds}")
     print("| workers | Ember ms | PyTorch ms | Ember speed-up vs 0 workers |")
     print("|---|---|---|---|")
-    for n in args.workers:
-        e, t = res["ember"][f"epoch_{n}"], res["torch"][f"epoch_{n}"]
-        speedup = res["ember"][f"epoch_{args.workers[0]}"] / e
-        print(f"| {n} | {e * 1e3:.0f} | {t * 1e3:.0f} | {speedup:.2f} |")
+    for key in res["ember"]:
+        if not key.startswith("epoch_"):
+            continue
+        e, t = res["ember"][key], res["torch"][key]
+        n = key.split("_")[1]
+        name = n if n == "0" else f"{n}, {'persistent' if 'persistent' in key else 'fresh'}"
+        print(f"| {name} | {e * 1e3:.0f} | {t * 1e3:.0f} | "
+              f"{res['ember'].get('epoch_0', e) / e:.2f} |")
     mb = BATCH * 4 * BIG_SHAPE[0] * BIG_SHAPE[1] * BIG_SHAPE[2] / 2**20
     print(f"\nbatch of {BATCH}x{'x'.join(map(str, BIG_SHAPE))} float32 ({mb:.0f} MiB) from "
           f"1 worker, ms per batch:")

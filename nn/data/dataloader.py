@@ -230,7 +230,6 @@ class _SingleProcessIter(BaseIter):
         super().__init__(loader)
         self._fetcher = Fetcher(*loader._fetcher_args())
         batch_sampler = loader.batch_sampler
-        self._whole_order = None
         if self._fetcher.fast_batches and isinstance(batch_sampler, BatchSampler) and \
                 hasattr(batch_sampler.sampler, "_order"):
             # the sampler's whole order at once, sliced into batches (no per-index lists)

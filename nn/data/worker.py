@@ -14,6 +14,7 @@ from multiprocessing.reduction import ForkingPickler
 import autograd as ag
 
 from . import _shared
+from .dataset import _host_int64
 
 # how often a blocked worker (or the main process) checks that the other side is alive
 POLL_INTERVAL = 1.0
@@ -157,7 +158,6 @@ class Fetcher:
         if not self.auto_collation:
             return self.collate_fn(self.dataset[task])
         if self.fast_batches:
-            from .dataset import _host_int64
             return self.dataset._batch(_host_int64(task))
         return self.collate_fn([self.dataset[i] for i in task])
 

@@ -158,6 +158,22 @@ def test_tensor_dataset_and_batch_size_none_through_workers():
     assert singles == [(x[i].tolist(), y[i].item()) for i in range(10)]
 
 
+def test_nested_samples_and_custom_collate_through_workers():
+    class Records(data.Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return {"x": ag.full((2,), float(i)), "name": f"s{i}", "pair": (i, 2.5 * i)}
+
+    got = list(data.DataLoader(Records(), batch_size=2, num_workers=2))
+    assert [b["name"] for b in got] == [["s0", "s1"], ["s2", "s3"], ["s4"]]
+    assert got[1]["x"].tolist() == [[2.0, 2.0], [3.0, 3.0]]
+    assert got[2]["pair"][1].dtype == ag.float64 and got[2]["pair"][1].tolist() == [10.0]
+    sizes = list(data.DataLoader(Records(), batch_size=2, num_workers=2, collate_fn=len))
+    assert sizes == [2, 2, 1]
+
+
 def test_worker_seeds_follow_torchs_rule():
     gen = ag.Generator().manual_seed(11)
     rows = list(data.DataLoader(Draws(), batch_size=2, num_workers=2, generator=gen))
