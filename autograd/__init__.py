@@ -425,6 +425,7 @@ def from_dlpack(obj):
 
 from . import (  # noqa: E402
     amp,  # noqa: E402
+    fft,
     functional,
     linalg,
     memory,
@@ -436,5 +437,21 @@ from .checkpoint import checkpoint  # noqa: E402
 from .explain import explain_grad  # noqa: E402
 from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402
+from .ops.complex import (  # noqa: E402
+    angle,
+    complex64,
+    complex128,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    polar,
+    real,
+    view_as_complex,
+    view_as_real,
+)
+from .ops.complex import complex_ as complex  # noqa: E402
 from .profiler import profile  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402
+
+cfloat, cdouble = complex64, complex128

@@ -38,6 +38,9 @@ def _fit(g, shape, dtype, node, i):
         g = sum_to(g, shape)
     if g.array.dtype != dtype and dtype.kind in "fc":
         from .ops.elementwise import cast
+        if g.array.dtype.kind == "c" and dtype.kind == "f":  # a real input: the real part
+            from .ops.complex import real
+            g = real(g)
         g = cast(g, dtype)
     return g
 

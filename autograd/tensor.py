@@ -1439,3 +1439,14 @@ _exp_op = _unary.Exp.apply
 _tanh_op = _unary.Tanh.apply
 _sigmoid_op = _unary.Sigmoid.apply
 _relu_op = _unary.Relu.apply
+
+# complex tensors (autograd/ops/complex.py)
+from .ops import complex as _complex  # noqa: E402
+
+Tensor.real = property(lambda self: _complex.real(self), doc="Same as torch.Tensor.real.")
+Tensor.imag = property(lambda self: _complex.imag(self), doc="Same as torch.Tensor.imag.")
+Tensor.conj = Tensor.conj_physical = Tensor.resolve_conj = \
+    lambda self: _complex.conj(self)
+Tensor.angle = lambda self: _complex.angle(self)
+Tensor.is_complex = lambda self: self.array.dtype.kind == "c"
+Tensor.is_conj = lambda self: False

@@ -167,6 +167,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        if grad.array.dtype.kind == "c":  # complex: grad times the conjugate derivative
+            a = a if a is None else _complex.conj(a)
+            b = b if b is None else _complex.conj(b)
         return (grad * b if b is not None else None,
                 grad * a if a is not None else None)
 
@@ -199,8 +202,11 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         (b,) = ctx.saved_tensors
+        out = ctx.output
+        if grad.array.dtype.kind == "c":  # complex: grad times the conjugate derivative
+            b, out = _complex.conj(b), _complex.conj(out)
         ga = grad / b if ctx.next[0] is not None else None
-        gb = -grad * ctx.output / b if ctx.next[1] is not None else None
+        gb = -grad * out / b if ctx.next[1] is not None else None
         return ga, gb
 
 
@@ -403,4 +409,5 @@ def cast(a, dtype):
 
 # Bottom imports: these modules import the helpers above (module objects, used at call time).
 from . import compare as _compare  # noqa: E402
+from . import complex as _complex  # noqa: E402
 from . import unary as _unary  # noqa: E402
