@@ -455,3 +455,13 @@ from .profiler import profile  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402
 
 cfloat, cdouble = complex64, complex128
+from ._decompositions import (  # noqa: E402
+    cholesky_inverse,
+    cholesky_solve,
+    matrix_exp,
+    pinverse,
+    triangular_solve,
+)
+from ._decompositions import torch_cholesky as cholesky  # noqa: E402
+from ._decompositions import torch_qr as qr  # noqa: E402
+from ._decompositions import torch_svd as svd  # noqa: E402

@@ -309,3 +309,35 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
         return hi / lo if p != -2 else lo / hi
     _check(A, "linalg.cond", square=True)
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+# ----------------------------------------------------------------------------- torch.*
+_triangular_solve_result = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out=None) -> Tensor:
+    """Same as torch.cholesky_solve: X with A X = B for A = L L^T (U^T U when upper)."""
+    _check(L, "cholesky_solve", square=True)
+    _check(B, "cholesky_solve")
+    if upper:
+        L = _mT(L)
+    Y = _decomp.solve_triangular(L, B, upper=False)
+    return _decomp.solve_triangular(_mT(L), Y, upper=True)
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False, *, out=None) -> Tensor:
+    """Same as torch.cholesky_inverse: A^-1 from A's Cholesky factor."""
+    _check(L, "cholesky_inverse", square=True)
+    xp = backend.array_module(L.array)
+    eye = _make(xp.broadcast_to(xp.eye(L.shape[-1], dtype=L.array.dtype), L.array.shape))
+    return cholesky_solve(eye, L, upper)
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False, *, out=None):
+    """Same as torch.triangular_solve (deprecated form): (solution, a clone of A)."""
+    _check(A, "triangular_solve", square=True)
+    _check(b, "triangular_solve")
+    X = _decomp.solve_triangular(A, b, upper=bool(upper), unitriangular=bool(unitriangular),
+                                 transpose=bool(transpose))
+    return _triangular_solve_result(X, _shape.clone(A))

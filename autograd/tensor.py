@@ -1450,3 +1450,17 @@ Tensor.conj = Tensor.conj_physical = Tensor.resolve_conj = \
 Tensor.angle = lambda self: _complex.angle(self)
 Tensor.is_complex = lambda self: self.array.dtype.kind == "c"
 Tensor.is_conj = lambda self: False
+
+# decompositions (autograd/_decompositions.py)
+from . import _decompositions as _dec  # noqa: E402
+
+Tensor.svd = lambda self, some=True, compute_uv=True: _dec.torch_svd(self, some, compute_uv)
+Tensor.qr = lambda self, some=True: _dec.torch_qr(self, some)
+Tensor.cholesky = lambda self, upper=False: _dec.cholesky(self, upper=upper)
+Tensor.pinverse = lambda self, rcond=1e-15: _dec.pinverse(self, rcond)
+Tensor.matrix_exp = lambda self: _dec.matrix_exp(self)
+Tensor.cholesky_solve = lambda self, input2, upper=False: _dec.cholesky_solve(self, input2,
+                                                                              upper)
+Tensor.cholesky_inverse = lambda self, upper=False: _dec.cholesky_inverse(self, upper)
+Tensor.triangular_solve = lambda self, A, upper=True, transpose=False, unitriangular=False: \
+    _dec.triangular_solve(self, A, upper, transpose, unitriangular)
