@@ -458,6 +458,7 @@ cfloat, cdouble = complex64, complex128
 from ._decompositions import (  # noqa: E402
     cholesky_inverse,
     cholesky_solve,
+    geqrf,
     matrix_exp,
     pinverse,
     triangular_solve,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from . import backend
+from .ops import arrange as _arrange
 from .ops import decomp as _decomp
 from .ops import matfunc as _matfunc
 from .ops import reduce as _reduce
@@ -341,3 +342,41 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     X = _decomp.solve_triangular(A, b, upper=bool(upper), unitriangular=bool(unitriangular),
                                  transpose=bool(transpose))
     return _triangular_solve_result(X, _shape.clone(A))
+
+
+# ----------------------------------------------------------------------------- Householder
+_geqrf_result = namedtuple("geqrf", ["a", "tau"])
+
+
+def geqrf(input: Tensor, *, out=None):
+    """Same as torch.geqrf: LAPACK's compact QR (reflectors below the diagonal, R on and
+    above it) and the reflectors' scales tau; no gradient (as in PyTorch)."""
+    _check(input, "geqrf")
+    xp = backend.array_module(input.array)
+    h, tau = _decomp.linalg_call(xp.linalg.qr, "geqrf", input.array, mode="raw")
+    return _geqrf_result(_make(xp.ascontiguousarray(xp.swapaxes(h, -1, -2))), _make(tau))
+
+
+def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
+    """Same as torch.linalg.householder_product: the first n columns of the product
+    H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i column i of A below the diagonal and 1
+    on it. Differentiable; one step per reflector, batched over leading dims."""
+    op = "linalg.householder_product"
+    _check(A, op)
+    m, n = A.shape[-2], A.shape[-1]
+    k = tau.shape[-1]
+    if m < n:
+        raise RuntimeError(f"{op}: input.shape[-2] must be greater than or equal to "
+                           f"input.shape[-1], got {m} and {n}")
+    if k > n:
+        raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to "
+                           f"tau.shape[-1], got {n} and {k}")
+    xp = backend.array_module(A.array)
+    # v_i: strictly lower part of A plus the unit diagonal (columns 0..k-1)
+    V = _shape.tril(A, -1) + _make(xp.eye(m, n, dtype=A.array.dtype))
+    Q = _make(xp.broadcast_to(xp.eye(m, n, dtype=A.array.dtype), A.array.shape).copy())
+    for i in reversed(range(k)):  # over the reflectors, not the batch
+        v = _shape.narrow(V, -1, i, 1)  # (..., m, 1)
+        t = _shape.unsqueeze(_shape.unsqueeze(_arrange.select(tau, -1, i), -1), -1)
+        Q = Q - t * _matmul(v, _matmul(_mT(v), Q))
+    return Q

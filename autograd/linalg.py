@@ -306,6 +306,7 @@ from ._decompositions import (  # noqa: E402
     eigh,
     eigvals,
     eigvalsh,
+    householder_product,
     inv_ex,
     lstsq,
     matrix_exp,
@@ -319,7 +320,7 @@ from ._decompositions import (  # noqa: E402
 )
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eig", "eigh",
-           "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matrix_exp", "matrix_norm",
-           "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
-           "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot",
-           "vector_norm"]
+           "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+           "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+           "vecdot", "vector_norm"]
