@@ -426,6 +426,7 @@ def from_dlpack(obj):
 from . import (  # noqa: E402
     amp,  # noqa: E402
     fft,
+    func,
     functional,
     linalg,
     memory,
