@@ -315,6 +315,8 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         ga = gb = None
+        if grad.array.dtype.kind == "c" and not isinstance(b, Tensor):  # z ** number
+            return grad * _complex.conj(b * pow(a, b - 1)) if b != 0 else grad * 0.0, None
         if ctx.next[0] is not None:
             if isinstance(b, Tensor):
                 # d/da a^b = b * a^(b-1); zero where b == 0 (also for a == 0)

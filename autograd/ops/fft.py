@@ -21,8 +21,8 @@ def check_norm(norm, op):
     if norm is None:
         return "backward"
     if norm not in _SWAP:
-        raise ValueError(f"{op}: Invalid normalization mode: {norm!r} (expected 'backward', "
-                         "'forward' or 'ortho')")
+        raise RuntimeError(f'{op}: Invalid normalization mode: "{norm}" (expected '
+                           "'backward', 'forward' or 'ortho')")
     return norm
 
 
