@@ -56,10 +56,15 @@ def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
 
 def torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):
     """Same as torch.svd (deprecated form): (U, S, V) with V, not V^H; `some` gives the
-    reduced factors; compute_uv=False gives zero-filled U and V."""
-    U, S, Vh = svd(input, full_matrices=not some)
+    reduced factors; compute_uv=False gives zero-filled (m, m) U and (n, n) V."""
     if not compute_uv:
-        return _torch_svd_result(U.detach() * 0, S, _mT(Vh).detach() * 0)
+        S = svdvals(input)
+        xp = backend.array_module(S.array)
+        batch, (m, n) = tuple(input.shape[:-2]), tuple(input.shape[-2:])
+        dtype = input.array.dtype
+        return _torch_svd_result(_make(xp.zeros(batch + (m, m), dtype=dtype)), S,
+                                 _make(xp.zeros(batch + (n, n), dtype=dtype)))
+    U, S, Vh = svd(input, full_matrices=not some)
     return _torch_svd_result(U, S, _mT(Vh))
 
 
@@ -216,7 +221,8 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     """Same as torch.linalg.lstsq (the CPU drivers): the minimum-norm least-squares
     solution through the SVD (singular values below rcond * sigma_max dropped); like
     PyTorch, rank is filled for 'gelsy' (default), 'gelsd', 'gelss'; residuals (m > n and
-    full rank) and singular_values for 'gelsd' and 'gelss'; empty otherwise."""
+    full rank) for all but 'gelsy'; singular_values for 'gelsd' and 'gelss'; empty
+    otherwise."""
     op = "linalg.lstsq"
     _check(A, op)
     _check(B, op)
@@ -239,15 +245,17 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     X = _matmul(pinv(A, rtol=rcond), Bm)
     residuals = singular_values = _empty(A, real_dtype)
     rank = _make(backend.array_module(A.array).zeros((0,), dtype=backend.int64))
+    full_rank = True  # 'gels' assumes it
     if driver != "gels":
         S = svdvals(A.detach())
         tol = _reduce.amax(S, -1, keepdim=True) * rcond
         rank = _reduce.sum(S > tol, -1)
+        full_rank = bool((rank == min(m, n)).all())
         if driver in ("gelsd", "gelss"):
             singular_values = S
-            if m > n and bool((rank == n).all()):
-                r = _matmul(A, X) - Bm
-                residuals = _reduce.sum(r * r, -2)
+    if driver != "gelsy" and m > n and full_rank:
+        r = _matmul(A, X) - Bm
+        residuals = _reduce.sum(r * r, -2)
     return _lstsq_result(_shape.squeeze(X, -1) if vector else X, residuals, rank,
                          singular_values)
 
