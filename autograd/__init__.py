@@ -467,3 +467,5 @@ from ._decompositions import (  # noqa: E402
 from ._decompositions import torch_cholesky as cholesky  # noqa: E402
 from ._decompositions import torch_qr as qr  # noqa: E402
 from ._decompositions import torch_svd as svd  # noqa: E402
+from ._linalg_lu import lu_unpack  # noqa: E402
+from ._linalg_lu import torch_lu as lu  # noqa: E402

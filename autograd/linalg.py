@@ -1,7 +1,7 @@
 """`autograd.linalg` (torch.linalg): the norms (vector_norm, matrix_norm, norm), cross,
 vecdot, multi_dot, inv, det, slogdet, solve and matrix_power here; the decompositions
 (svd, qr, cholesky, eigh, eig, lstsq, pinv, matrix_exp, matrix_rank, solve_triangular,
-cond, inv_ex, solve_ex) from _decompositions.py."""
+cond, inv_ex, solve_ex) from _decompositions.py, the LU functions from _linalg_lu.py."""
 from __future__ import annotations
 
 from . import backend
@@ -318,9 +318,11 @@ from ._decompositions import (  # noqa: E402
     svd,
     svdvals,
 )
+from ._linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: E402
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eig", "eigh",
-           "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq",
+           "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu",
+           "lu_factor", "lu_factor_ex", "lu_solve",
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
            "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
            "vecdot", "vector_norm"]

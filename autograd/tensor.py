@@ -1453,6 +1453,7 @@ Tensor.is_conj = lambda self: False
 
 # decompositions (autograd/_decompositions.py)
 from . import _decompositions as _dec  # noqa: E402
+from . import _linalg_lu as _lu  # noqa: E402
 
 Tensor.svd = lambda self, some=True, compute_uv=True: _dec.torch_svd(self, some, compute_uv)
 Tensor.qr = lambda self, some=True: _dec.torch_qr(self, some)
@@ -1464,3 +1465,4 @@ Tensor.cholesky_solve = lambda self, input2, upper=False: _dec.cholesky_solve(se
 Tensor.cholesky_inverse = lambda self, upper=False: _dec.cholesky_inverse(self, upper)
 Tensor.triangular_solve = lambda self, A, upper=True, transpose=False, unitriangular=False: \
     _dec.triangular_solve(self, A, upper, transpose, unitriangular)
+Tensor.lu = lambda self, pivot=True, get_infos=False: _lu.torch_lu(self, pivot, get_infos)

@@ -244,3 +244,61 @@ def test_undefined_gradients_raise_as_in_torch():
         ag.linalg.qr(tall, mode="complete").Q.sum().backward()
     with pytest.raises(NotImplementedError, match="eig"):
         ag.view_as_real(ag.linalg.eigvals(x)).sum().backward()
+
+
+# ----------------------------------------------------------------------------- LU
+@pytest.mark.parametrize("shape", [(4, 4), (2, 3, 3), (3, 5), (5, 3), (2, 5, 3)])
+def test_lu_factor_lu_and_unpack_match_torch(shape):
+    x = RNG.normal(size=shape)
+    LU, piv = ag.linalg.lu_factor(ag.tensor(x))
+    tLU, tpiv = torch.linalg.lu_factor(torch.tensor(x))
+    np.testing.assert_allclose(LU.numpy(), tLU.numpy(), **TOL)
+    assert piv.dtype == ag.int32
+    np.testing.assert_array_equal(piv.numpy(), tpiv.numpy())
+    for ours, theirs in ((ag.linalg.lu(ag.tensor(x)), torch.linalg.lu(torch.tensor(x))),
+                         (ag.lu_unpack(LU, piv), torch.lu_unpack(tLU, tpiv))):
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), **TOL)
+    W = [RNG.normal(size=tuple(t.shape)) for t in torch.linalg.lu(torch.tensor(x))[1:]]
+
+    def loss(L, v):
+        _, lo, up = L.linalg.lu(v)
+        return (lo * L.tensor(W[0])).sum() + (up * L.tensor(W[1])).sum()
+    a, t = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    loss(ag, a).backward()
+    loss(torch, t).backward()
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), **TOL)
+    assert ag.gradcheck(lambda v: loss(ag, v), (ag.tensor(x, requires_grad=True),))
+
+
+@pytest.mark.parametrize("left,adjoint", [(True, False), (True, True), (False, False),
+                                          (False, True)])
+def test_lu_solve_values_and_gradients_match_torch(left, adjoint):
+    x = RNG.normal(size=(2, 4, 4)) + 3 * np.eye(4)
+    b = RNG.normal(size=(2, 4, 3) if left else (2, 3, 4))
+
+    def solve(L, A, B):
+        LU, piv = L.linalg.lu_factor(A)
+        return L.linalg.lu_solve(LU, piv, B, left=left, adjoint=adjoint)
+    a = [ag.tensor(v, requires_grad=True) for v in (x, b)]
+    t = [torch.tensor(v, requires_grad=True) for v in (x, b)]
+    oa, ot = solve(ag, *a), solve(torch, *t)
+    np.testing.assert_allclose(oa.detach().numpy(), ot.detach().numpy(), **TOL)
+    w = RNG.normal(size=tuple(ot.shape))
+    (oa * ag.tensor(w)).sum().backward()
+    (ot * torch.tensor(w)).sum().backward()
+    for ai, ti in zip(a, t):
+        np.testing.assert_allclose(ai.grad.numpy(), ti.grad.numpy(), **TOL)
+
+
+def test_lu_singular_inputs_match_torch():
+    z = np.stack([np.zeros((2, 2)), np.eye(2)])
+    ours, theirs = ag.linalg.lu_factor_ex(ag.tensor(z)), torch.linalg.lu_factor_ex(torch.tensor(z))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(RuntimeError, match="is zero"):
+        ag.linalg.lu_factor(ag.tensor(z))
+    with pytest.raises(RuntimeError, match="is zero"):
+        torch.linalg.lu_factor(torch.tensor(z))
+    LU, piv, info = ag.lu(ag.tensor(z), get_infos=True)
+    np.testing.assert_array_equal(info.numpy(), [1, 0])
