@@ -145,13 +145,13 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
 
 def eig(A: Tensor, *, out=None):
     """Same as torch.linalg.eig: complex eigenvalues and eigenvectors (unit norm);
-    forward only in Ember (backward raises)."""
+    PyTorch's gradient (a loss must not depend on the eigenvectors' phases)."""
     _check(A, "linalg.eig", square=True)
     return _eig_result(*_decomp.Eig.apply(A))
 
 
 def eigvals(A: Tensor, *, out=None) -> Tensor:
-    """Same as torch.linalg.eigvals (forward only)."""
+    """Same as torch.linalg.eigvals."""
     return eig(A).eigenvalues
 
 

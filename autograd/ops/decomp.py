@@ -1,5 +1,5 @@
 """Matrix decompositions with PyTorch's gradients: svd, eigh, qr, cholesky, and eig
-(forward only). Batched over leading dims by the backend's linalg (NumPy's and CuPy's
+(complex results). Batched over leading dims by the backend's linalg (NumPy's and CuPy's
 functions broadcast over them). Backward formulas are written in Tensor ops; under
 `create_graph` the factors are recomputed as graph outputs of A, so higher derivatives
 see them as functions of A rather than as constants.
@@ -267,6 +267,8 @@ def cholesky_message(arr):
 class Eig(Function):
     """Eigenvalues and eigenvectors of general square matrices (complex results)."""
 
+    _materialize = False
+
     @staticmethod
     def forward(ctx, A):
         xp = backend.array_module(A.array)
@@ -277,12 +279,32 @@ class Eig(Function):
         cdt = (backend.as_dtype("complex128") if A.array.dtype.name in ("float64",
                                                                          "complex128")
                else backend.as_dtype("complex64"))
-        return L.astype(cdt), V.astype(cdt)
+        L, V = L.astype(cdt), V.astype(cdt)
+        if ctx.recording:
+            ctx.save_for_backward(_make(L), _make(V))
+        return L, V
 
     @staticmethod
     def backward(ctx, gL, gV):
-        raise NotImplementedError("linalg.eig: the gradient is not implemented in Ember; "
-                                  "for symmetric matrices use linalg.eigh")
+        # PyTorch's formula: gA = V^-H (diag(gL) + P(V^H gV) / conj(E)) V^H, where the
+        # projection P removes V^H V Re(diag(V^H gV)) (the eigenvectors' norm gauge)
+        from .complex import conj, real
+        from .linalg import matmul as mm
+        L, V = ctx.saved_tensors
+        Vh = conj(mT(V))
+        n = L.shape[-1]
+        if gV is not None:
+            VhgV = mm(Vh, gV)
+            VhgV = VhgV - mm(Vh, V * _shape.unsqueeze(real(_diag(VhgV)), -2))
+            Lc = conj(L)
+            E = _shape.unsqueeze(Lc, -2) - _shape.unsqueeze(Lc, -1) + _eye_like(L, n)
+            inner = VhgV * (1.0 - _eye_like(L, n)) / E
+            if gL is not None:
+                inner = inner + _arrange.diag_embed(gL)
+        else:
+            inner = _arrange.diag_embed(gL)
+        from ..linalg import solve
+        return solve(Vh, mm(inner, Vh))
 
 
 # ----------------------------------------------------------------------------- triangular

@@ -242,8 +242,21 @@ def test_undefined_gradients_raise_as_in_torch():
     tall = ag.tensor(RNG.normal(size=(4, 3)), requires_grad=True)
     with pytest.raises(RuntimeError, match="complete"):
         ag.linalg.qr(tall, mode="complete").Q.sum().backward()
-    with pytest.raises(NotImplementedError, match="eig"):
-        ag.view_as_real(ag.linalg.eigvals(x)).sum().backward()
+
+
+def test_eig_gradient_matches_torch():
+    # a loss invariant to the eigenvectors' phases: eigenvalues and |V|^2
+    x = RNG.normal(size=(2, 4, 4))
+    w1, w2 = RNG.normal(size=(2, 4, 2)), RNG.normal(size=(2, 4, 4))
+
+    def loss(L, A):
+        lam, V = L.linalg.eig(A)
+        return (L.view_as_real(lam) * L.tensor(w1)).sum() + (V.abs() ** 2 * L.tensor(w2)).sum()
+    a, t = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    loss(ag, a).backward()
+    loss(torch, t).backward()
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), **TOL)
+    assert ag.gradcheck(lambda v: loss(ag, v), (ag.tensor(x, requires_grad=True),))
 
 
 # ----------------------------------------------------------------------------- LU
