@@ -426,6 +426,8 @@ def from_dlpack(obj):
 
 from . import (  # noqa: E402
     amp,  # noqa: E402
+    fft,
+    func,
     functional,
     linalg,
     memory,
@@ -438,5 +440,34 @@ from .compile import GraphBreak, compile, compile_explain  # noqa: E402
 from .explain import explain_grad  # noqa: E402
 from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402
+from .ops.complex import (  # noqa: E402
+    angle,
+    complex64,
+    complex128,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    polar,
+    real,
+    view_as_complex,
+    view_as_real,
+)
+from .ops.complex import complex_ as complex  # noqa: E402
 from .profiler import profile  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402
+
+cfloat, cdouble = complex64, complex128
+from ._decompositions import (  # noqa: E402
+    cholesky_inverse,
+    cholesky_solve,
+    geqrf,
+    matrix_exp,
+    pinverse,
+    triangular_solve,
+)
+from ._decompositions import torch_cholesky as cholesky  # noqa: E402
+from ._decompositions import torch_qr as qr  # noqa: E402
+from ._decompositions import torch_svd as svd  # noqa: E402
+from ._linalg_lu import lu_unpack  # noqa: E402
+from ._linalg_lu import torch_lu as lu  # noqa: E402

@@ -16,6 +16,7 @@ import sys
 from . import backend
 from .anomaly import check_grads
 from .function import _FREED, OutputEdge, _mode
+from .ops.complex import real as _real
 from .ops.elementwise import cast
 from .ops.reduce import sum_to
 from .tensor_base import TensorBase as Tensor
@@ -40,6 +41,8 @@ def _fit(g, shape, dtype, node, i):
                 f"its input {i}, which has shape {tuple(shape)}")
         g = sum_to(g, shape)
     if g.array.dtype != dtype and backend.kind(dtype) in "fc":
+        if g.array.dtype.kind == "c" and dtype.kind == "f":  # a real input: the real part
+            g = _real(g)
         g = cast(g, dtype)
     return g
 

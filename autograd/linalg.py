@@ -1,7 +1,7 @@
-"""`autograd.linalg`: the norms of torch.linalg (vector_norm, matrix_norm for the
-Frobenius, 1, -1, inf and -inf norms, and norm dispatching between them; matrix norms
-that need a singular value decomposition ('nuc', 2, -2) are not provided), and cross,
-vecdot, multi_dot, inv, det, slogdet, solve and matrix_power."""
+"""`autograd.linalg` (torch.linalg): the norms (vector_norm, matrix_norm, norm), cross,
+vecdot, multi_dot, inv, det, slogdet, solve and matrix_power here; the decompositions
+(svd, qr, cholesky, eigh, eig, lstsq, pinv, matrix_exp, matrix_rank, solve_triangular,
+cond, inv_ex, solve_ex) from _decompositions.py, the LU functions from _linalg_lu.py."""
 from __future__ import annotations
 
 from . import backend
@@ -43,8 +43,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """Same as torch.linalg.matrix_norm for ord = 'fro', 1, -1, inf, -inf (over the two
-    dims `dim`, batched over the others)."""
+    """Same as torch.linalg.matrix_norm: ord 'fro', 'nuc', 2, -2, 1, -1, inf, -inf over
+    the two dims `dim`, batched over the others ('nuc', 2, -2 from the singular values)."""
     op = "linalg.matrix_norm"
     A = _float_input(A, op, dtype)
     if A.ndim < 2:
@@ -56,8 +56,13 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ord == "fro":
         return _reduce.norm(A, "fro", (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"{op}: ord={ord!r} needs singular values, which Ember "
-                                  "does not compute")
+        moved = _shape.movedim(A, (d0, d1), (-2, -1))
+        S = svdvals(moved)
+        out = (_reduce.sum(S, -1) if ord == "nuc" else
+               _reduce.amax(S, -1) if ord == 2 else _reduce.amin(S, -1))
+        if keepdim:
+            out = _shape.unsqueeze(_shape.unsqueeze(out, min(d0, d1)), max(d0, d1))
+        return out
     if ord in (1, -1):  # max / min over columns of the column sums of |A|
         sums, red = _reduce.sum(_unary.abs(A), d0, keepdim=True), d1
     elif ord in (_INF, -_INF):  # max / min over rows of the row sums
@@ -108,8 +113,7 @@ def multi_dot(tensors, *, out=None):
 
 
 # ----------------------------------------------------------------------------- inverses
-class LinAlgError(RuntimeError):
-    """Same as torch.linalg.LinAlgError: a singular matrix met by inv, solve, ..."""
+from .ops.decomp import LinAlgError  # noqa: E402  (one class for every linalg error)
 
 
 def _square(A, op):
@@ -293,3 +297,33 @@ def logdet(A):
     """Same as torch.logdet: log det(A); nan where det(A) < 0, -inf where it is 0."""
     sign, logabs = slogdet(A)
     return where(sign < 0, float("nan"), logabs)
+
+
+from ._decompositions import (  # noqa: E402
+    cholesky,
+    cholesky_ex,
+    cond,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    householder_product,
+    inv_ex,
+    lstsq,
+    matrix_exp,
+    matrix_rank,
+    pinv,
+    qr,
+    solve_ex,
+    solve_triangular,
+    svd,
+    svdvals,
+)
+from ._linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: E402
+
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eig", "eigh",
+           "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu",
+           "lu_factor", "lu_factor_ex", "lu_solve",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+           "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+           "vecdot", "vector_norm"]

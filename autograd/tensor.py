@@ -17,6 +17,7 @@ from . import creation as _creation
 from ._methods.arithmetic import ArithmeticMixin
 from ._methods.compare import CompareMixin
 from ._methods.convert import ConvertMixin
+from ._methods.decomp import DecompMixin
 from ._methods.index import IndexMixin
 from ._methods.inplace import InplaceMixin
 from ._methods.linalg import LinalgMixin
@@ -35,7 +36,7 @@ _new = object.__new__
 
 
 class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, ShapeMixin,
-             IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin):
+             IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin, DecompMixin):
     """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
 
     __slots__ = ("array", "requires_grad", "grad_fn", "_grad", "_version", "__dict__",

@@ -27,6 +27,7 @@ from .discrete import (
 )
 from .distribution import Distribution, ExponentialFamily
 from .kl import kl_divergence, register_kl
+from .multivariate import MultivariateNormal
 from .transformed import Independent, LogNormal, MixtureSameFamily, TransformedDistribution
 from .transforms import (
     AbsTransform,
@@ -45,8 +46,9 @@ __all__ = [
     "AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
     "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
     "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
-    "IndependentTransform", "Laplace", "LogNormal", "MixtureSameFamily", "Multinomial", "Normal",
-    "OneHotCategorical", "Poisson", "PowerTransform", "SigmoidTransform", "SoftmaxTransform",
+    "IndependentTransform", "Laplace", "LogNormal", "MixtureSameFamily", "Multinomial",
+    "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "PowerTransform",
+    "SigmoidTransform", "SoftmaxTransform",
     "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
     "constraints", "kl", "kl_divergence", "register_kl", "transforms",
 ]

@@ -12,6 +12,7 @@ from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
+from . import complex as _complex
 from . import unary as _unary
 from .operands import (
     _float_array,  # noqa: F401 (nn.functional.activation imports it from here)
@@ -114,6 +115,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        if grad.array.dtype.kind == "c":  # complex: grad times the conjugate derivative
+            a = a if a is None else _complex.conj(a)
+            b = b if b is None else _complex.conj(b)
         return (grad * b if b is not None else None,
                 grad * a if a is not None else None)
 
@@ -146,8 +150,11 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         (b,) = ctx.saved_tensors
+        out = ctx.output
+        if grad.array.dtype.kind == "c":  # complex: grad times the conjugate derivative
+            b, out = _complex.conj(b), _complex.conj(out)
         ga = grad / b if ctx.next[0] is not None else None
-        gb = -grad * ctx.output / b if ctx.next[1] is not None else None
+        gb = -grad * out / b if ctx.next[1] is not None else None
         return ga, gb
 
 
@@ -256,6 +263,8 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         ga = gb = None
+        if grad.array.dtype.kind == "c" and not isinstance(b, Tensor):  # z ** number
+            return grad * _complex.conj(b * pow(a, b - 1)) if b != 0 else grad * 0.0, None
         if ctx.next[0] is not None:
             if isinstance(b, Tensor):
                 # d/da a^b = b * a^(b-1); zero where b == 0 (also for a == 0)

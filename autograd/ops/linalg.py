@@ -37,6 +37,10 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
+        if grad.array.dtype.kind == "c":  # complex: products with the conjugates
+            from .complex import conj
+            a = a if a is None else conj(a)
+            b = b if b is None else conj(b)
         if len(sa) == 1 and len(sb) == 1:  # dot product: the gradient is 0-d
             return (grad * b if b is not None else None, grad * a if a is not None else None)
         # 1-d operands act as a row (left) or a column (right) vector

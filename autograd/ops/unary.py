@@ -55,6 +55,9 @@ class Exp(_UnaryOut):
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.array.dtype.kind == "c":
+            from .complex import conj
+            return grad * conj(ctx.output)
         return grad * ctx.output
 
 

@@ -16,6 +16,7 @@ from . import (  # noqa: E402
     parametrizations,
     parametrize,
     rnn,  # nn.utils.rnn: pad_sequence, PackedSequence, ...
+    stateless,
 )
 from .weight_norm import (  # noqa: E402  (the functions shadow the module, as in torch)
     remove_spectral_norm,
@@ -24,5 +25,5 @@ from .weight_norm import (  # noqa: E402  (the functions shadow the module, as i
     weight_norm,
 )
 
-__all__ += ["parametrize", "parametrizations", "weight_norm", "remove_weight_norm",
+__all__ += ["parametrize", "parametrizations", "stateless", "weight_norm", "remove_weight_norm",
             "spectral_norm", "remove_spectral_norm"]

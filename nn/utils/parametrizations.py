@@ -1,5 +1,5 @@
-"""Same as torch.nn.utils.parametrizations: weight_norm and spectral_norm written as
-parametrizations (nn.utils.parametrize), with PyTorch's state-dict names."""
+"""Same as torch.nn.utils.parametrizations: weight_norm, spectral_norm and orthogonal
+written as parametrizations (nn.utils.parametrize), with PyTorch's state-dict names."""
 from __future__ import annotations
 
 from autograd.function import no_grad
@@ -8,7 +8,7 @@ from autograd.tensor import Tensor
 from ..module import Module
 from . import parametrize
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 def _norm_except_dim(v, dim):
@@ -133,3 +133,129 @@ def _is_conv_transpose(module):
     kinds = tuple(getattr(conv, kind) for kind in
                   ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d") if hasattr(conv, kind))
     return isinstance(module, kinds)
+
+
+# ----------------------------------------------------------------------------- orthogonal
+_ORTH_MAPS = ("matrix_exp", "cayley", "householder")
+
+
+def _eye_like(X, n, k):
+    import autograd
+    return autograd.eye(n, k, dtype=X.dtype, device=X.device)
+
+
+def _orthonormalised(Q):
+    """The Q factor of Q's QR decomposition with R's diagonal made non-negative (tall Q)."""
+    import autograd
+    q, r = autograd.linalg.qr(Q)
+    signs = r.diagonal(dim1=-2, dim2=-1).sign()
+    signs = autograd.where(signs == 0, 1.0, signs)
+    return q * signs.unsqueeze(-2)
+
+
+class _Orthogonal(Module):
+    """An orthogonal (unitary) matrix from unconstrained parameters: the map of a
+    skew-symmetric matrix built from the lower triangle (matrix_exp or Cayley), or a
+    product of Householder reflectors; with use_trivialization, multiplied by the buffer
+    `base` (set by right_inverse), as PyTorch does."""
+
+    def __init__(self, weight, orthogonal_map, use_trivialization=True):
+        super().__init__()
+        if weight.is_complex() and orthogonal_map == "householder":
+            raise ValueError("The householder parametrization does not support complex "
+                             "tensors.")
+        self.shape = tuple(weight.shape)
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X):
+        import autograd
+        n, k = X.shape[-2], X.shape[-1]
+        transposed = n < k
+        if transposed:  # work with a tall matrix
+            X = X.mT
+            n, k = k, n
+        if self.orthogonal_map == "householder":
+            A = X.tril(-1)
+            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
+            Q = autograd.linalg.householder_product(A, tau)
+            # the diagonal of X (+1 or -1, not differentiated) flips columns
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).detach().int().to(Q.dtype).unsqueeze(-2)
+        else:
+            X = X.tril()
+            if n != k:  # square it with zero columns
+                X = autograd.cat([X, X.new_zeros(*X.shape[:-1], n - k)], dim=-1)
+            A = X - X.mT.conj()  # skew-symmetric (skew-Hermitian)
+            if self.orthogonal_map == "matrix_exp":
+                Q = autograd.linalg.matrix_exp(A)
+            else:  # Cayley: (I - A/2)^-1 (I + A/2)
+                eye = _eye_like(A, n, n)
+                Q = autograd.linalg.solve(eye - 0.5 * A, eye + 0.5 * A)
+            if n != k:
+                Q = Q[..., :k]
+        if getattr(self, "base", None) is not None:
+            Q = self.base @ Q
+        return Q.mT if transposed else Q
+
+    def right_inverse(self, Q):
+        import autograd
+        if tuple(Q.shape) != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                             f"Got a tensor of shape {tuple(Q.shape)}.")
+        with no_grad():
+            Q_in = Q
+            n, k = Q.shape[-2], Q.shape[-1]
+            transposed = n < k
+            if transposed:
+                Q = Q.mT
+                n, k = k, n
+            if not hasattr(self, "base"):
+                if self.orthogonal_map != "householder":
+                    raise NotImplementedError(
+                        "It is not possible to assign to the matrix exponential or the Cayley "
+                        "parametrizations when use_trivialization=False.")
+                # reflectors whose product is Q's orthonormal factor: the compact QR, the
+                # diagonal holding R's signs (flipped where a reflection was skipped)
+                A, tau = autograd.geqrf(Q)
+                signs = A.diagonal(dim1=-2, dim2=-1).sign()
+                signs = autograd.where(tau == 0, -signs, signs)
+                eye = _eye_like(A, n, k)
+                A = autograd.where(eye.bool(), signs.unsqueeze(-2) * eye, A)
+                return A.mT if transposed else A
+            if n == k:
+                eye = _eye_like(Q, k, k)
+                tol = 10.0 * n * autograd.finfo(Q.dtype).eps
+                orthogonal = bool(((Q.mT.conj() @ Q - eye).abs() <= tol).all())
+                Q = Q.clone() if orthogonal else _orthonormalised(Q)
+            else:  # complete Q to an n x n orthogonal matrix with random columns
+                extra = autograd.randn(*Q.shape[:-2], n, n - k, dtype=Q.dtype, device=Q.device)
+                Q = _orthonormalised(autograd.cat([Q, extra], dim=-1))
+            self.base = Q
+            # -I: the Householder map of it is I (and matrix_exp / Cayley ignore its
+            # diagonal), so the parametrized weight starts as base
+            rows, cols = Q_in.shape[-2], Q_in.shape[-1]
+            return (-_eye_like(Q_in, rows, cols)).expand(*Q_in.shape).clone()
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    """Same as torch.nn.utils.parametrizations.orthogonal: `module.<name>` (a matrix or a
+    batch of them) stays orthogonal (unitary), through the map 'matrix_exp' (default for
+    square or complex weights), 'cayley' or 'householder' (default otherwise); with
+    use_trivialization (default) the current weight, orthonormalised, becomes the buffer
+    `base` and the map moves away from it."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of "
+                         f"{weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        square = weight.shape[-2] == weight.shape[-1]
+        orthogonal_map = "matrix_exp" if square or weight.is_complex() else "householder"
+    if orthogonal_map not in _ORTH_MAPS:
+        raise ValueError(f'orthogonal_map has to be one of "matrix_exp", "cayley", '
+                         f'"householder". Got: {orthogonal_map}')
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module

@@ -259,6 +259,8 @@ ALLOWED = {
     # host only: resampling's adjoint as a matrix product when the gradient is finite
     ("autograd/ops/resample.py", "_Plan.scatter", "bool(array)"),
     ("autograd/ops/order.py", "bincount", ".tolist()"),  # the output's size is data
+    # the number of squarings of matrix_exp is the data's norm (PyTorch reads back too)
+    ("autograd/ops/matfunc.py", "expm_array", "int(array)"),
     # host-only branches (the GPU takes the formula above them), and CumProd with
     # create_graph on the GPU
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),

@@ -498,3 +498,32 @@ def test_a_tiny_gpt_script_written_for_torch_runs_with_ember_imported_as_torch()
     loss = float(out["ember"][-3].split("final loss ")[1])
     assert loss < 1.5, out["ember"]  # from ln(13) = 2.6 untrained; PyTorch reaches 0.8
     assert out["ember"][-2:] == out["torch"][-2:]  # 12 tokens generated, the same keys
+
+
+def _same_numbers(ours, theirs, rtol):
+    """Lines equal word by word, numbers within rtol (float64 programs: the two libraries
+    round differently in the last bits, and a few dozen steps amplify that mildly)."""
+    assert len(ours) == len(theirs), (ours, theirs)
+    for a, b in zip(ours, theirs):
+        wa, wb = a.split(), b.split()
+        assert len(wa) == len(wb), (a, b)
+        for x, y in zip(wa, wb):
+            try:
+                fx, fy = float(x), float(y)
+            except ValueError:
+                assert x == y, (a, b)
+                continue
+            assert abs(fx - fy) <= rtol * max(abs(fy), 1e-12), (a, b)
+
+
+def test_a_spectral_fft_script_written_for_torch_runs_with_ember_imported_as_torch():
+    out = _run_script("torch_style_spectral.py")
+    final = float(out["ember"][-1].split("final loss ")[1])
+    assert final < 0.1, out["ember"]  # learnt: from 12 at the start
+    _same_numbers(out["ember"], out["torch"], rtol=1e-6)
+
+
+def test_a_pca_whitening_script_written_for_torch_runs_with_ember_imported_as_torch():
+    out = _run_script("torch_style_pca.py")
+    assert out["ember"][-1] == "train acc 0.990", out["ember"]
+    _same_numbers(out["ember"], out["torch"], rtol=1e-6)
