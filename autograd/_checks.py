@@ -30,6 +30,12 @@ def first_outside(index: Tensor, low: int, high: int):
     return backend.first_outside(index.array, low, high)
 
 
+def is_array(value) -> bool:
+    """Is `value` a backend array (NumPy/CuPy) or a NumPy scalar, i.e. something
+    `autograd.as_tensor` takes without copying (state dicts may hold these)?"""
+    return backend.is_array(value) or backend.is_numpy_scalar(value)
+
+
 def defers_checks(t: Tensor) -> bool:
     """True where checks on t's data wait for a synchronisation (GPU tensors): callers
     then avoid reading a flag back."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .function import enable_grad, no_grad
 from .grad import grad as _grad
-from .ops.shape import stack
+from .ops.split import stack
 from .tensor_base import TensorBase as Tensor
 
 

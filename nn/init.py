@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import warnings
 
-from autograd import backend
+import autograd as ag
+from autograd import _nn_support
 from autograd.function import no_grad
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -69,19 +70,19 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
     Sampled by rejection: out-of-range draws are redrawn, a few rounds at most unless
     [a, b] holds almost no probability mass (then the rest are clamped)."""
+    def draw(*shape):  # float64 draws from the generator's stream on tensor's device
+        return ag.randn(*shape, generator=generator, dtype=ag.float64,
+                        device=tensor.device) * std + mean
+
     with no_grad():
-        arr = tensor.array
-        xp = backend.array_module(arr)
-        rng = backend.rng(xp, generator)
-        out = rng.standard_normal(arr.shape) * std + mean
+        out = draw(*tensor.shape)
         for _ in range(100):
             bad = (out < a) | (out > b)
             n_bad = int(bad.sum())
             if n_bad == 0:
                 break
-            out[bad] = rng.standard_normal(n_bad) * std + mean
-        arr[...] = xp.clip(out, a, b)
-        tensor._version[0] += 1
+            out[bad] = draw(n_bad)
+        tensor.copy_(out.clamp(a, b))
     return tensor
 
 
@@ -104,10 +105,7 @@ def eye_(tensor):
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
-        arr = tensor.array
-        xp = backend.array_module(arr)
-        arr[...] = xp.eye(arr.shape[0], arr.shape[1], dtype=arr.dtype)
-        tensor._version[0] += 1
+        tensor.copy_(ag.eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
 
 
@@ -161,17 +159,15 @@ def orthogonal_(tensor, gain=1, generator=None):
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     with no_grad():
-        arr = tensor.array
-        xp = backend.array_module(arr)
-        flat = backend.rng(xp, generator).standard_normal((rows, cols))
+        flat = ag.randn(rows, cols, generator=generator, dtype=ag.float64,
+                        device=tensor.device)
         if rows < cols:
             flat = flat.T
-        q, r = xp.linalg.qr(flat)
-        q = q * xp.sign(xp.diagonal(r))  # make the factorisation unique
+        q, r = _nn_support.qr(flat)
+        q = q * r.diagonal().sign()  # make the factorisation unique
         if rows < cols:
             q = q.T
-        arr[...] = (q * gain).reshape(arr.shape)
-        tensor._version[0] += 1
+        tensor.copy_((q * gain).reshape(tensor.shape))
     return tensor
 
 

@@ -6,7 +6,8 @@ import itertools
 import warnings
 from collections import OrderedDict, namedtuple
 
-from autograd import backend
+import autograd as ag
+from autograd import _checks
 from autograd.creation import parse_to
 from autograd.function import _mode, no_grad
 from autograd.graph import mark_scope
@@ -366,17 +367,17 @@ class Module:
         return self.to("cpu")
 
     def cuda(self, device=None):
-        return self.to(backend.device("cuda", device) if isinstance(device, int)
-                       else backend.as_device("cuda" if device is None else device))
+        return self.to(ag.device("cuda", device) if isinstance(device, int)
+                       else "cuda" if device is None else device)
 
     def float(self):
-        return self.to(backend.float32)
+        return self.to(ag.float32)
 
     def double(self):
-        return self.to(backend.float64)
+        return self.to(ag.float64)
 
     def half(self):
-        return self.to(backend.float16)
+        return self.to(ag.float16)
 
     def type(self, dst_type):
         return self._apply(lambda t: t.type(dst_type))
@@ -533,21 +534,21 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                arr = value.array
-            elif backend.is_array(value) or backend.is_numpy_scalar(value):
-                arr = value
+                src = value
+            elif _checks.is_array(value):
+                src = ag.as_tensor(value)  # on the array's device, no copy
             else:
                 type_errors.append(
                     f'While copying the parameter named "{key}", expected a Tensor or a '
                     f"NumPy/CuPy array, got {type(value).__name__}.")
                 continue
-            if tuple(arr.shape) != tuple(target.shape):
+            if tuple(src.shape) != tuple(target.shape):
                 shape_errors.append(
-                    f"size mismatch for {key}: copying a param with shape {tuple(arr.shape)} "
+                    f"size mismatch for {key}: copying a param with shape {tuple(src.shape)} "
                     "from checkpoint, the shape in current model is "
                     f"{tuple(target.shape)}.")
                 continue
-            sources.append((target, arr))
+            sources.append((target, src))
         errors = type_errors + shape_errors
         if strict:
             if unexpected:
@@ -561,13 +562,9 @@ class Module:
                    + "\n\t".join(errors) + "\nNothing was loaded.")
             raise (TypeError if type_errors else RuntimeError)(msg)
         with no_grad():
-            for target, arr in sources:
-                dst = target.array
-                if backend.device_of(arr) != backend.device_of(dst):
-                    arr = backend.to_device(arr, backend.device_of(dst))
-                if arr is not dst:
-                    dst[...] = arr
-                    target._version[0] += 1
+            for target, src in sources:
+                if src.array is not target.array:  # copy_ moves devices and casts dtypes
+                    target.copy_(src)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

@@ -1,12 +1,13 @@
 """Shape and layout: reshape, view, squeeze, transpose, permute, expand, repeat, flip,
-split, tril, clone, diagonal, tile, rot90, unfold. Ops in `autograd/ops/shape.py` and
-`arrange.py`."""
+split, tril, clone, diagonal, tile, rot90, unfold. Ops in `autograd/ops/shape.py`,
+`split.py` and `arrange.py`."""
 from __future__ import annotations
 
 from ..ops import arrange as _arrange
 from ..ops import index as _index
 from ..ops import linalg as _linalg
 from ..ops import shape as _shape
+from ..ops import split as _split
 
 
 class ShapeMixin:
@@ -63,7 +64,7 @@ class ShapeMixin:
         return _shape.broadcast_to(self, shape)
 
     def repeat(self, *sizes):
-        return _shape.repeat(self, *sizes)
+        return _split.repeat(self, *sizes)
 
     def flip(self, dims):
         return _shape.flip(self, dims)
@@ -72,13 +73,13 @@ class ShapeMixin:
         return _shape.roll(self, shifts, dims)
 
     def split(self, split_size_or_sections, dim=0):
-        return _shape.split(self, split_size_or_sections, dim)
+        return _split.split(self, split_size_or_sections, dim)
 
     def chunk(self, chunks, dim=0):
-        return _shape.chunk(self, chunks, dim)
+        return _split.chunk(self, chunks, dim)
 
     def unbind(self, dim=0):
-        return _shape.unbind(self, dim)
+        return _split.unbind(self, dim)
 
     def tril(self, diagonal=0):
         return _shape.tril(self, diagonal)
@@ -93,7 +94,7 @@ class ShapeMixin:
         return _shape.clone(self)
 
     def narrow(self, dim, start, length):
-        return _shape.narrow(self, dim, start, length)
+        return _split.narrow(self, dim, start, length)
 
     def diagonal(self, offset=0, dim1=0, dim2=1):
         return _shape.diagonal(self, offset, dim1, dim2)
@@ -127,4 +128,4 @@ class ShapeMixin:
         return _index.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def unfold(self, dimension, size, step):
-        return _shape.unfold(self, dimension, size, step)
+        return _split.unfold(self, dimension, size, step)

@@ -2,20 +2,7 @@
 differentiable where torch's is), log_prob, entropy, transforms and kl_divergence, written
 in Tensor ops so gradients flow to their parameters."""
 from . import constraints, transforms
-from .continuous import (
-    Beta,
-    Cauchy,
-    Chi2,
-    Dirichlet,
-    Exponential,
-    Gamma,
-    Gumbel,
-    HalfNormal,
-    Laplace,
-    Normal,
-    StudentT,
-    Uniform,
-)
+from .continuous import Cauchy, Exponential, Gumbel, HalfNormal, Laplace, Normal, Uniform
 from .discrete import (
     Bernoulli,
     Binomial,
@@ -26,6 +13,7 @@ from .discrete import (
     Poisson,
 )
 from .distribution import Distribution, ExponentialFamily
+from .gamma_family import Beta, Chi2, Dirichlet, Gamma, StudentT
 from .kl import kl_divergence, register_kl
 from .multivariate import MultivariateNormal
 from .transformed import Independent, LogNormal, MixtureSameFamily, TransformedDistribution

@@ -6,20 +6,10 @@ import math
 
 import autograd as ag
 
-from .continuous import (
-    Beta,
-    Cauchy,
-    Dirichlet,
-    Exponential,
-    Gamma,
-    Gumbel,
-    HalfNormal,
-    Laplace,
-    Normal,
-    Uniform,
-)
+from .continuous import Cauchy, Exponential, Gumbel, HalfNormal, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, Geometric, OneHotCategorical, Poisson
 from .distribution import _sum_rightmost
+from .gamma_family import Beta, Dirichlet, Gamma
 from .transformed import Independent, TransformedDistribution
 
 _KL_REGISTRY: dict = {}

@@ -10,7 +10,7 @@ from ..function import Function
 from ..tensor_base import _make
 from . import compare as _compare
 from . import reduce as _reduce
-from . import shape as _shape
+from . import split as _split
 from . import unary as _unary
 from .elementwise import _float_array
 from .formula import Formula
@@ -321,11 +321,11 @@ class Glu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        first, second = _shape.chunk(x, 2, ctx.dim)
+        first, second = _split.chunk(x, 2, ctx.dim)
         s = _unary.sigmoid(second)
         # d/da a s(b) = s(b); d/db = a s(b) (1 - s(b))
         grad_first = grad * s
-        return _shape.cat([grad_first, grad_first * first * (1 - s)], ctx.dim), None
+        return _split.cat([grad_first, grad_first * first * (1 - s)], ctx.dim), None
 
 
 class Prelu(Function):

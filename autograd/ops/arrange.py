@@ -13,6 +13,7 @@ from ..function import Function, is_grad_enabled
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import shape as _shape
+from . import split as _split
 from .index import getitem, index_select
 from .reduce import cumprod
 
@@ -36,7 +37,7 @@ def tile(input, dims):
     _tensor(input, "tile")
     dims = _shape._sizes((dims,) if isinstance(dims, int) else (tuple(dims),), "tile")
     dims = (1,) * (input.ndim - len(dims)) + dims
-    return _shape.repeat(input, dims)
+    return _split.repeat(input, dims)
 
 
 def flipud(input):
@@ -135,12 +136,12 @@ def hstack(tensors):
     """Same as torch.hstack: 0-d inputs count as 1-d; 1-d inputs join along dim 0, others
     along dim 1."""
     tensors = list(atleast_1d(_seq(tensors, "hstack")))
-    return _shape.cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
+    return _split.cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
     """Same as torch.vstack: inputs made at least 2-d, joined along dim 0."""
-    return _shape.cat(list(atleast_2d(_seq(tensors, "vstack"))), 0)
+    return _split.cat(list(atleast_2d(_seq(tensors, "vstack"))), 0)
 
 
 row_stack = vstack
@@ -148,7 +149,7 @@ row_stack = vstack
 
 def dstack(tensors):
     """Same as torch.dstack: inputs made at least 3-d, joined along dim 2."""
-    return _shape.cat(list(atleast_3d(_seq(tensors, "dstack"))), 2)
+    return _split.cat(list(atleast_3d(_seq(tensors, "dstack"))), 2)
 
 
 def column_stack(tensors):
@@ -156,7 +157,7 @@ def column_stack(tensors):
     along dim 1."""
     cols = [_shape.reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t
             for t in _seq(tensors, "column_stack")]
-    return _shape.cat(cols, 1)
+    return _split.cat(cols, 1)
 
 
 # ----------------------------------------------------------------------------- grids
@@ -203,7 +204,7 @@ def cartesian_prod(*tensors):
     if len(tensors) == 1:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
-    return _shape.stack([_shape.flatten(g) for g in grids], 1)
+    return _split.stack([_shape.flatten(g) for g in grids], 1)
 
 
 def _combination_indices(n, r, with_replacement):
@@ -249,9 +250,9 @@ def block_diag(*tensors):
     width = builtins.sum(b.shape[1] for b in blocks)
     rows, left = [], 0
     for b in blocks:  # each block padded with zeros to the full width (left, right)
-        rows.append(_shape.pad(b, (left, width - left - b.shape[1])))
+        rows.append(_split.pad(b, (left, width - left - b.shape[1])))
         left += b.shape[1]
-    return _shape.cat(rows, 0)
+    return _split.cat(rows, 0)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -295,7 +296,7 @@ def vander(x, N=None, increasing=False):
         out = ones
     else:
         powers = cumprod(_shape.expand(col, (x.shape[0], n - 1)), 1)
-        out = _shape.cat([ones, powers], 1)
+        out = _split.cat([ones, powers], 1)
     return out if increasing else _shape.flip(out, (1,))
 
 
@@ -332,7 +333,7 @@ class _Unbind0(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        return _shape.stack(grads, 0)
+        return _split.stack(grads, 0)
 
 
 def unbind0(x):

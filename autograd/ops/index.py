@@ -11,7 +11,7 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
-from .shape import norm_dim, pad, repeat_each, reshape, unsqueeze
+from .shape import constant_pad, norm_dim, repeat_each, reshape, unsqueeze
 
 
 # ----------------------------------------------------------------------------- x[index]
@@ -285,7 +285,7 @@ def pad_to(g, shape):
     widths = []
     for have, want in zip(reversed(g.shape), reversed(shape)):
         widths += [0, want - have]
-    return pad(g, widths)
+    return constant_pad(g, widths)
 
 
 def scatter_add(a, dim, index, src):

@@ -13,6 +13,7 @@ from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import shape as _shape
+from . import split as _split
 from .compare import where
 from .linalg import MatMul, matmul
 from .reduce import cumsum, sum_to
@@ -336,7 +337,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     n = y.shape[d]
     if n == 0:
         return _sum(y, d) * 0
-    left, right = _shape.narrow(y, d, 0, n - 1), _shape.narrow(y, d, 1, n - 1)
+    left, right = _split.narrow(y, d, 0, n - 1), _split.narrow(y, d, 1, n - 1)
     if x is None:
         return _sum(left + right, d) * ((1.0 if dx is None else dx) / 2)
     return _sum(_spacing(x, y, d, "trapezoid") * (left + right), d) / 2
@@ -353,7 +354,7 @@ def _spacing(x, y, d, op):
         return _shape.reshape(gaps, (-1,) + (1,) * (y.ndim - 1 - d))
     xd = _shape.norm_dim(d - y.ndim, x.ndim, op)
     m = x.shape[xd]
-    return _shape.narrow(x, xd, 1, m - 1) - _shape.narrow(x, xd, 0, m - 1)
+    return _split.narrow(x, xd, 1, m - 1) - _split.narrow(x, xd, 0, m - 1)
 
 
 trapz = trapezoid
@@ -370,7 +371,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     n = y.shape[d]
     if n == 0:
         return y
-    left, right = _shape.narrow(y, d, 0, n - 1), _shape.narrow(y, d, 1, n - 1)
+    left, right = _split.narrow(y, d, 0, n - 1), _split.narrow(y, d, 1, n - 1)
     if x is None:
         return cumsum((left + right) * ((1.0 if dx is None else dx) / 2), d)
     return cumsum(_spacing(x, y, d, "cumulative_trapezoid") * (left + right) / 2, d)

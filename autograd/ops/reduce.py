@@ -15,6 +15,7 @@ from . import elementwise as _ew
 from . import index as _index
 from . import shape as _shape
 from . import unary as _unary
+from .shape import SumTo, sum_to  # noqa: F401 (sum_to, the adjoint of broadcast_to, lives in shape)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -49,34 +50,6 @@ def _count(shape, axes):
     for a in axes:
         n *= shape[a]
     return n
-
-
-class SumTo(Function):
-    """Sum a broadcast gradient back to `shape` (the adjoint of broadcast_to)."""
-
-    @staticmethod
-    def forward(ctx, a, shape):
-        x = a.array
-        ctx.in_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
-        out = x.sum(axis=axes, keepdims=True) if axes else x
-        if lead:
-            out = out.reshape(shape)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _shape.broadcast_to(grad, ctx.in_shape)
-
-
-def sum_to(a, shape):
-    """Sum `a` down to `shape` (which `a`'s shape broadcasts from)."""
-    shape = tuple(shape)
-    if a.array.shape == shape:
-        return a
-    return SumTo.apply(a, shape)
 
 
 # ----------------------------------------------------------------------------- sum, mean, prod
@@ -167,10 +140,9 @@ def _prod_of_others(a, axes):
     x = _shape.permute(a, perm)
     lead = tuple(x.shape[:len(rest)])
     x = _shape.reshape(x, lead + (-1,))
-    ones = _make(backend.array_module(a.array).ones(lead + (1,), dtype=a.array.dtype))
-    left = cumprod(_shape.cat([ones, x[..., :-1]], -1), -1)
-    right = _shape.flip(cumprod(_shape.flip(_shape.cat([x[..., 1:], ones], -1), (-1,)), -1),
-                        (-1,))
+    left = cumprod(_shape.constant_pad(x[..., :-1], (1, 0), 1), -1)  # a 1 before x
+    after = _shape.flip(_shape.constant_pad(x[..., 1:], (0, 1), 1), (-1,))  # a 1 after x
+    right = _shape.flip(cumprod(after, -1), (-1,))
     others = _shape.reshape(left * right, tuple(a.shape[d] for d in perm))
     inverse = [perm.index(d) for d in range(nd)]
     return _shape.permute(others, inverse)
@@ -501,8 +473,7 @@ def _cumprod_grad_with_zeros(a, grad, d):
     # row i holds x_j for j > i and 1 elsewhere, so its cumprod is prod_{i<k<=j} x_k
     spans = cumprod(_compare.where(later, _shape.unsqueeze(x, -2), 1.0), -1)
     right = sum(_compare.where(from_i, spans * _shape.unsqueeze(g, -2), 0.0), -1)
-    ones = _make(xp.ones(tuple(x.shape[:-1]) + (1,), dtype=a.array.dtype))
-    left = cumprod(_shape.cat([ones, x[..., :-1]], -1), -1)
+    left = cumprod(_shape.constant_pad(x[..., :-1], (1, 0), 1), -1)  # a 1 before x
     return _shape.movedim(left * right, -1, d)
 
 

@@ -9,7 +9,7 @@ from autograd.ops import elementwise as _ew
 from autograd.ops.shape import broadcast_tensors, norm_dim
 from autograd.tensor import Tensor
 
-from .loss import _reduce_loss
+from .loss import _reduce_loss, _reduction
 
 
 def _check_tensor(x, name, op):
@@ -73,7 +73,6 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     """Same as torch.nn.functional.triplet_margin_loss:
     max(d(a, p) - d(a, n) + margin, 0), d the pairwise distance (swap: d(a, n) is the
     smaller of d(a, n) and d(p, n))."""
-    from .loss import _reduction
     reduction = _reduction_checked(size_average, reduce, reduction, _reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -103,7 +102,6 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
                           reduction="mean"):
     """Same as torch.nn.functional.cosine_embedding_loss: 1 - cos where target is 1,
     max(0, cos - margin) where it is -1 (0 elsewhere)."""
-    from .loss import _reduction
     reduction = _reduction_checked(size_average, reduce, reduction, _reduction)
     t = target.ndim
     if t not in (0, 1):

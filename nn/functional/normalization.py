@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import autograd as ag
 from autograd import amp as _amp
-from autograd.ops import shape as _shape
+from autograd.ops import split as _split
 from autograd.tensor import Tensor
 
 
@@ -167,7 +167,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     # zero-pad the channel axis by (size // 2, (size - 1) // 2), then sum `size` shifted
     # slices: a loop over the window, not over elements
     pad = [0, 0] * (input.ndim - 2) + [size // 2, (size - 1) // 2]
-    sq = _shape.pad(sq, pad)
+    sq = _split.pad(sq, pad)
     total = sq[:, :, 0:c]
     for j in range(1, size):
         total = total + sq[:, :, j:j + c]

@@ -1,8 +1,8 @@
 """F.pad with PyTorch's argument rules; the padding itself is the engine's op
-(autograd.ops.shape.pad: a constant pad, or an index_select per padded dim)."""
+(autograd.ops.split.pad: a constant pad, or an index_select per padded dim)."""
 from __future__ import annotations
 
-from autograd.ops.shape import pad as _engine_pad
+from autograd.ops.split import pad as _engine_pad
 from autograd.tensor import Tensor
 
 _MODES = ("constant", "reflect", "replicate", "circular")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import autograd as ag
 from autograd import Parameter
-from autograd.ops.shape import pad as _pad
+from autograd.ops.split import pad as _pad
 
 from .. import init
 from ..functional import conv as _F

@@ -1,20 +1,18 @@
 """Variable-length sequences (same as torch.nn.utils.rnn): pad_sequence, PackedSequence,
 pack_padded_sequence, pad_packed_sequence, pack_sequence and their inverses. Lengths and
-batch_sizes live on the host, as in PyTorch; each conversion is one index map built there
-and applied with one differentiable gather (index_select) on the data's device."""
+batch_sizes live on the host (int64 CPU tensors), as in PyTorch; each conversion is one
+index map built there and applied with one differentiable gather (index_select) on the
+data's device."""
 from __future__ import annotations
 
 from collections import namedtuple
 
 import autograd as ag
-from autograd import backend
-from autograd.tensor import Tensor, _make
+from autograd.tensor import Tensor
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",
            "pad_packed_sequence", "pad_sequence", "unpad_sequence", "pack_sequence",
            "unpack_sequence"]
-
-_np = backend.module_for(backend.device("cpu"))  # the host array module (NumPy)
 
 
 def _bind(t, fn):
@@ -81,17 +79,22 @@ def invert_permutation(permutation):
     """Same as torch.nn.utils.rnn.invert_permutation (None stays None)."""
     if permutation is None:
         return None
-    xp = backend.array_module(permutation.array)
-    out = xp.empty_like(permutation.array)
-    out[permutation.array] = xp.arange(permutation.shape[0], dtype=out.dtype)
-    return _make(out)
+    out = ag.empty_like(permutation)
+    out[permutation] = ag.arange(permutation.shape[0], dtype=out.dtype, device=out.device)
+    return out
 
 
 # ----------------------------------------------------------------------------- index maps
+def _host_ints(values) -> Tensor:
+    """Lengths (a list, tuple, array or tensor) as a flat int64 CPU tensor."""
+    if isinstance(values, Tensor):
+        return values.detach().to("cpu", ag.int64).reshape(-1)
+    return ag.as_tensor(values, dtype=ag.int64).reshape(-1)
+
+
 def _gather(rows, index, device):
-    """rows[index] along dim 0, differentiable; `index` a host int64 array of any shape."""
-    idx = ag.tensor(index.reshape(-1), device=device)
-    out = rows.index_select(0, idx)
+    """rows[index] along dim 0, differentiable; `index` a host int64 tensor of any shape."""
+    out = rows.index_select(0, index.reshape(-1).to(device))
     return out.reshape(*index.shape, *rows.shape[1:])
 
 
@@ -102,9 +105,9 @@ def _with_pad_row(data, padding_value):
 
 
 def _host_lengths(batch_sizes):
-    """Sequence lengths (sorted batch order) from batch_sizes, as a host array."""
-    sizes = backend.to_host(batch_sizes.array).astype(_np.int64)
-    return (sizes[:, None] > _np.arange(int(sizes[0]) if sizes.size else 0)).sum(0)
+    """Sequence lengths (sorted batch order) from batch_sizes, as a host tensor."""
+    sizes = _host_ints(batch_sizes)
+    return (sizes[:, None] > ag.arange(int(sizes[0]) if sizes.numel() else 0)).sum(0)
 
 
 class _Layout:
@@ -114,16 +117,18 @@ class _Layout:
     def __init__(self, batch_sizes, device):
         self.lengths = _host_lengths(batch_sizes)
         self.T, self.B = int(batch_sizes.shape[0]), int(self.lengths.shape[0])
-        self.valid = _np.arange(self.T)[:, None] < self.lengths[None, :]
-        self.rows = _np.flatnonzero(self.valid)  # row-major = time-major then batch
+        self.valid = ag.arange(self.T)[:, None] < self.lengths[None, :]
+        self.rows = self.valid.reshape(-1).nonzero(as_tuple=True)[0]  # time-major, then batch
         self.device = device
 
     def pad(self, data, padding_value=0.0, total_length=None):
         """Packed (N, *) -> padded (total_length or T, B, *)."""
         T = self.T if total_length is None else total_length
-        source = _np.full((T, self.B), self.rows.size, dtype=_np.int64)  # = the pad row
-        source.reshape(-1)[self.rows] = _np.arange(self.rows.size)
-        return _gather(_with_pad_row(data, padding_value), source, self.device)
+        n = self.rows.numel()
+        source = ag.full((T * self.B,), n, dtype=ag.int64)  # n: the pad row
+        source[self.rows] = ag.arange(n)
+        return _gather(_with_pad_row(data, padding_value), source.reshape(T, self.B),
+                       self.device)
 
     def pack(self, padded):
         """Padded (T, B, *) -> packed (N, *): the valid steps only."""
@@ -133,8 +138,8 @@ class _Layout:
     def step_masks(self):
         """Per time step a (B, 1) bool device tensor of running sequences, or None where
         all B run (no masking needed there)."""
-        full = self.valid.all(1)
-        return [None if full[t] else ag.tensor(self.valid[t][:, None], device=self.device)
+        full = self.valid.all(1).tolist()
+        return [None if full[t] else self.valid[t][:, None].to(self.device, copy=True)
                 for t in range(self.T)]
 
 
@@ -150,14 +155,14 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
                            f"{padding_side}.")
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
-    lengths = _np.array([s.shape[0] for s in sequences], dtype=_np.int64)
+    lengths = ag.tensor([s.shape[0] for s in sequences], dtype=ag.int64)
     T = int(lengths.max())
-    starts = _np.concatenate([[0], _np.cumsum(lengths)[:-1]])
-    t = _np.arange(T)[None, :]                                 # (1, T) against (B, 1)
+    starts = lengths.cumsum(0) - lengths                       # each sequence's first row
+    t = ag.arange(T)[None, :]                                  # (1, T) against (B, 1)
     shift = 0 if padding_side == "right" else T - lengths[:, None]
     step = t - shift                                           # step within the sequence
     valid = (step >= 0) & (step < lengths[:, None])
-    source = _np.where(valid, starts[:, None] + step, lengths.sum())  # (B, T)
+    source = ag.where(valid, starts[:, None] + step, lengths.sum())  # (B, T)
     rows = _with_pad_row(ag.cat(sequences, 0), padding_value)
     return _gather(rows, source if batch_first else source.T, rows.device)
 
@@ -168,21 +173,20 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         if lengths.device.type != "cpu" or lengths.ndim != 1:
             raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got "
                                f"{lengths.ndim}D {lengths.device} Long tensor")
-        lengths = lengths.array
-    lengths = _np.asarray(lengths).astype(_np.int64).reshape(-1)
+    lengths = _host_ints(lengths)
     batch_dim = 0 if batch_first else 1
     B, T_in = input.shape[batch_dim], input.shape[1 - batch_dim]
     sorted_indices = None
-    order = _np.arange(lengths.size)
+    order = ag.arange(lengths.numel())
     if not enforce_sorted:
-        order = _np.argsort(-lengths, kind="stable")
+        order = lengths.argsort(descending=True, stable=True)
         lengths = lengths[order]
-        sorted_indices = ag.tensor(order, device=input.device)
+        sorted_indices = order.to(input.device, copy=True)
     if input.numel() == 0:
         raise RuntimeError("Cannot pack empty tensors.")
-    if lengths.size != B:
+    if lengths.numel() != B:
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got "
-                           f"{lengths.size} (batch_size={B})")
+                           f"{lengths.numel()} (batch_size={B})")
     if lengths[-1] <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an "
                            "element in 'lengths' that is <= 0")
@@ -192,15 +196,15 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
             "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
             "pack_sequence to sidestep this requirement if you do not need ONNX "
             "exportability.")
-    if lengths[0] > T_in:
+    if int(lengths[0]) > T_in:
         raise RuntimeError(f"pack_padded_sequence: expected lengths at most the padded "
                            f"length {T_in}, got {int(lengths[0])}")
-    valid = _np.arange(int(lengths[0]))[:, None] < lengths[None, :]   # (T, B) sorted
-    t, b = _np.nonzero(valid)                                          # time-major order
+    valid = ag.arange(int(lengths[0]))[:, None] < lengths[None, :]    # (T, B) sorted
+    t, b = valid.nonzero(as_tuple=True)                                # time-major order
     b = order[b]                                                       # original batch item
     source = b * T_in + t if batch_first else t * B + b
     data = _gather(input.reshape(B * T_in, *input.shape[2:]), source, input.device)
-    batch_sizes = ag.tensor(valid.sum(1).astype(_np.int64))
+    batch_sizes = valid.sum(1)  # int64
     return PackedSequence(data, batch_sizes, sorted_indices, None)
 
 
@@ -220,24 +224,23 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     lengths = layout.lengths
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(1, sequence.unsorted_indices)
-        lengths = lengths[backend.to_host(sequence.unsorted_indices.array)]
+        lengths = lengths[sequence.unsorted_indices.to("cpu")]
     if batch_first:
         padded = padded.transpose(0, 1)
-    return padded, ag.tensor(lengths.astype(_np.int64))
+    return padded, lengths
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
     """Same as torch.nn.utils.rnn.unpad_sequence (but leaves `padded_sequences` as it is;
     PyTorch transposes it in place when not batch_first)."""
-    lengths = backend.to_host(lengths.array) if isinstance(lengths, Tensor) else lengths
-    lengths = _np.asarray(lengths).astype(_np.int64).reshape(-1)
+    lengths = _host_ints(lengths)
     x = padded_sequences
     B, T = (x.shape[0], x.shape[1]) if batch_first else (x.shape[1], x.shape[0])
-    lengths = _np.minimum(lengths, T)
-    b, t = _np.nonzero(_np.arange(T)[None, :] < lengths[:, None])   # batch-major order
+    lengths = lengths.clamp_max(T)
+    b, t = (ag.arange(T)[None, :] < lengths[:, None]).nonzero(as_tuple=True)  # batch-major
     source = b * T + t if batch_first else t * B + b
     flat = _gather(x.reshape(B * T, *x.shape[2:]), source, x.device)
-    return list(flat.split([int(n) for n in lengths], 0))
+    return list(flat.split(lengths.tolist(), 0))
 
 
 def pack_sequence(sequences, enforce_sorted=True):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import autograd as ag
-from autograd.ops.shape import pad as ag_pad
+from autograd.ops.split import pad as ag_pad
 
 
 @dataclass

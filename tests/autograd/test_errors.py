@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.ops.shape import pad
+from autograd.ops.split import pad
 
 
 def _raises(exc_types, fn, starts_with, *contains):
