@@ -370,7 +370,6 @@ def index_add_args(t, dim, index, source, op):
         raise IndexError(f"{op}: index is supposed to be a vector, got shape "
                          f"{tuple(index.shape)}")
     d = norm_dim(dim, t.array.ndim, op)
-    n = t.array.shape[d] if t.array.ndim else 1
     k = source.shape[d] if source.ndim else 1
     if index.array.size != k:
         raise RuntimeError(f"{op}: number of indices ({index.array.size}) should be equal "

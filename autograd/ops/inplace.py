@@ -17,7 +17,6 @@ from . import compare as _compare
 from . import elementwise as _ew
 from . import index as _index
 from .reduce import sum_to
-from .shape import norm_dim
 
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
