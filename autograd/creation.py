@@ -215,6 +215,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         dtype = backend.int64 if ints else backend.get_default_dtype()
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start {start}, end {end}, step {step})")
     return _new(lambda xp, s, d: xp.arange(start, end, step).astype(d), (), dtype, device,
                 requires_grad)
 
@@ -232,6 +235,8 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None) -> Tensor:
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.eye."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     return _new(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
 
 

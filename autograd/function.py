@@ -160,7 +160,7 @@ class Function:
         t.array = self._out
         t._grad = None
         t._version = self._out_version
-        t.requires_grad = True
+        t._requires_grad = True
         t.grad_fn = self
         return t
 
@@ -247,7 +247,7 @@ class Function:
                 if isinstance(a, Tensor):
                     if type(a.array) is not _ndarray:
                         on_gpu = True
-                    if a.requires_grad:
+                    if a._requires_grad:
                         requires = True
                         fn = a.grad_fn  # the edge: a leaf Tensor, a node or an OutputEdge
                         edges.append(a if fn is None else fn if fn._n_out == 1 else
@@ -285,7 +285,7 @@ class Function:
                     t._version = [0]
                 dtype = out.dtype
                 if dtype.kind in "fc" or dtype is _bfloat16:
-                    t.requires_grad = True
+                    t._requires_grad = True
                     t.grad_fn = node
                     node._shape = out.shape
                     node._dtype = dtype
@@ -295,7 +295,7 @@ class Function:
                         if node.saved is None:
                             node.saved = ()
                 else:  # integer and bool results carry no gradient
-                    t.requires_grad = False
+                    t._requires_grad = False
                     t.grad_fn = None
                 return t
             if cls._view:
@@ -319,7 +319,7 @@ class Function:
                 out = backend.array_module(out).asarray(out)
         t = _new(tensor_base.Tensor)
         t.array = out
-        t.requires_grad = False
+        t._requires_grad = False
         t.grad_fn = None
         t._grad = None
         t._version = args[0]._version if cls._view else [0]
@@ -389,7 +389,7 @@ def _record_outputs(node, out):
         arr = o.array if isinstance(o, Tensor) else o
         t = _make(arr)
         if (non_diff is None or id(o) not in non_diff) and backend.kind(arr.dtype) in "fc":
-            t.requires_grad = True
+            t._requires_grad = True
             t.grad_fn = node
             t._nr = i
         metas.append((arr.shape, arr.dtype))

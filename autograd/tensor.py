@@ -39,7 +39,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
              IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin, DecompMixin):
     """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
 
-    __slots__ = ("array", "requires_grad", "grad_fn", "_grad", "_version", "__dict__",
+    __slots__ = ("array", "_requires_grad", "grad_fn", "_grad", "_version", "__dict__",
                  "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
     _nr = 0                    # output number in a multi-output grad_fn
@@ -55,7 +55,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
         (zero-filled here), `Tensor(data)` converts data to the default dtype. Prefer
         `autograd.tensor(data)`, which infers the dtype."""
         self.array = _creation._legacy_array(args, dtype, device)
-        self.requires_grad = False
+        self._requires_grad = False
         self.grad_fn = None
         self._grad = None
         self._version = [0]
@@ -63,6 +63,24 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
             self.requires_grad_(True)
 
     # ------------------------------------------------------------------ attributes
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are recorded for this tensor; assignable, checked as
+        requires_grad_() (only floating point and complex tensors can require them)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and backend.kind(self.array.dtype) not in "fc":
+            raise RuntimeError(
+                f"requires_grad: only Tensors of floating point and complex dtype can "
+                f"require gradients, got {self.dtype}")
+        if not value and getattr(self, "grad_fn", None) is not None:
+            raise RuntimeError(
+                "requires_grad: you can only change requires_grad flags of leaf variables; "
+                "use detach() to get a tensor that does not require grad")
+        self._requires_grad = bool(value)
+
     @property
     def grad(self):
         """The accumulated gradient (a Tensor) or None; assignable, checked like PyTorch."""
@@ -273,7 +291,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
             return memo[id(self)]
         new = _new(type(self))
         new.array = self.array.copy()
-        new.requires_grad = self.requires_grad
+        new._requires_grad = self._requires_grad
         new.grad_fn = None
         new._version = [0]
         memo[id(self)] = new
@@ -292,7 +310,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -304,9 +322,9 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
             return self
         if requires_grad and backend.kind(self.array.dtype) not in "fc":
             raise RuntimeError(
-                f"requires_grad_: only Tensors of floating point dtype can require "
-                f"gradients, got {self.dtype}")
-        self.requires_grad = bool(requires_grad)
+                f"requires_grad_: only Tensors of floating point and complex dtype can "
+                f"require gradients, got {self.dtype}")
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self) -> None:
@@ -423,7 +441,7 @@ class Parameter(Tensor):
         self.grad_fn = None
         self._grad = None
         self._version = data._version if isinstance(data, Tensor) else [0]
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 

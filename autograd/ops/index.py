@@ -236,24 +236,22 @@ class Gather(Function):
         return scatter_add(zeros, dim, index, grad), None, None
 
 
-def _gpu_index(a, d, index, op):
-    """On the GPU, where NumPy's bounds check (an IndexError at the indexing) is missing and
-    CuPy would wrap silently: a deferred check with NumPy's message, and the index clipped
-    into range meanwhile. Host indices are returned as they are."""
+def _checked_index(a, d, index, op):
+    """`index` checked against [0, size of dim d) as PyTorch checks gather/scatter indices
+    (no wrap-around of negative ones): at once on the host, at the next synchronisation on
+    the GPU, where it is clipped into range meanwhile (CuPy would wrap silently)."""
     arr = index.array
-    if not backend.defers_checks(arr):
-        return index
     n = a.array.shape[d] if a.array.ndim else 1
-    out = backend.check_index(arr, -n, n, lambda low, high: RuntimeError(
-        f"{op}: index out of range: index {backend.first_outside(arr, -n, n)} is out of "
-        f"bounds for axis {d} with size {n}"))
+    out = backend.check_index(arr, 0, n, lambda low, high: RuntimeError(
+        f"{op}: index {backend.first_outside(arr, 0, n)} is out of bounds for dimension "
+        f"{d} with size {n}"))
     return index if out is arr else _make(out)
 
 
 def gather(a, dim, index):
     """Same as torch.gather."""
     d = _check_gather(a, dim, index, "gather")
-    return Gather.apply(a, d, _gpu_index(a, d, index, "gather"))
+    return Gather.apply(a, d, _checked_index(a, d, index, "gather"))
 
 
 class ScatterAdd(Function):
@@ -291,7 +289,7 @@ def pad_to(g, shape):
 def scatter_add(a, dim, index, src):
     """Same as torch.scatter_add."""
     d = _check_gather(a, dim, index, "scatter_add")
-    return ScatterAdd.apply(a, d, _gpu_index(a, d, index, "scatter_add"), src)
+    return ScatterAdd.apply(a, d, _checked_index(a, d, index, "scatter_add"), src)
 
 
 class Scatter(Function):
@@ -328,7 +326,7 @@ class Scatter(Function):
 def scatter(a, dim, index, src=None, value=None):
     """Same as torch.scatter (src a tensor, or value a number)."""
     d = _check_gather(a, dim, index, "scatter")
-    return Scatter.apply(a, d, _gpu_index(a, d, index, "scatter"),
+    return Scatter.apply(a, d, _checked_index(a, d, index, "scatter"),
                          src if src is not None else value)
 
 
@@ -362,6 +360,28 @@ class IndexAddInto(Function):
         return index_select(grad, dim, index)
 
 
+def index_add_args(t, dim, index, source, op):
+    """(dim, index) for index_add/index_add_, checked as PyTorch checks them: an int
+    vector index within [0, size), one source slice per index, source's other dims t's."""
+    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected dtype int32/int64 for index, got "
+                           f"{getattr(index, 'dtype', type(index).__name__)}")
+    if index.array.ndim > 1:
+        raise IndexError(f"{op}: index is supposed to be a vector, got shape "
+                         f"{tuple(index.shape)}")
+    d = norm_dim(dim, t.array.ndim, op)
+    k = source.shape[d] if source.ndim else 1
+    if index.array.size != k:
+        raise RuntimeError(f"{op}: number of indices ({index.array.size}) should be equal "
+                           f"to source.size(dim) ({k}), for dim {d}")
+    if t.ndim and (source.ndim != t.ndim or any(
+            a != b for j, (a, b) in enumerate(zip(t.shape, source.shape)) if j != d)):
+        raise RuntimeError(f"{op}: source tensor shape must match self tensor shape, "
+                           f"excluding dim {d}: got self {tuple(t.shape)} and source "
+                           f"{tuple(source.shape)}")
+    return d, _checked_index(t, d, index.reshape(-1) if index.ndim == 0 else index, op)
+
+
 def index_select(a, dim, index):
     """Same as torch.index_select."""
     if not isinstance(index, Tensor):
@@ -377,13 +397,11 @@ def index_select(a, dim, index):
     d = norm_dim(dim, a.array.ndim, "index_select")
     n = a.array.shape[d] if a.array.ndim else 1
     arr = index.array
-    if type(arr) is backend.ndarray:
-        if arr.size and (int(arr.max()) >= n or int(arr.min()) < -n):
-            raise IndexError(f"index_select: index out of range for dimension {d} of size {n}")
-    else:  # GPU: the check waits for the next synchronisation, with arr clipped meanwhile
-        arr = backend.check_index(arr, -n, n, lambda low, high: IndexError(
-            f"index_select: index out of range for dimension {d} of size {n}"))
-        index = _make(arr)
+    checked = backend.check_index(arr, 0, n, lambda low, high: IndexError(
+        f"index_select: index {backend.first_outside(arr, 0, n)} is out of range for "
+        f"dimension {d} of size {n}"))
+    if checked is not arr:  # GPU: clipped into range while the check waits
+        arr, index = checked, _make(checked)
     if a.array.ndim == 0:
         return getitem(a, ()) if arr.ndim == 0 else getitem(_ew_unsq(a), (index,))
     return IndexSelect.apply(a, d, index.reshape(-1) if arr.ndim == 0 else index)

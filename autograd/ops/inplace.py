@@ -17,7 +17,6 @@ from . import compare as _compare
 from . import elementwise as _ew
 from . import index as _index
 from .reduce import sum_to
-from .shape import norm_dim
 
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
@@ -259,7 +258,7 @@ def masked_fill_(t, mask, value):
 def index_add_(t, dim, index, source, alpha=1):
     """Same as torch.Tensor.index_add_."""
     _check_leaf(t, "index_add_")
-    d = norm_dim(dim, t.ndim, "index_add_")
+    d, index = _index.index_add_args(t, dim, index, source, "index_add_")
     src = source * alpha if alpha != 1 else source
     contrib = _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
     return add_(t, contrib)
@@ -267,7 +266,7 @@ def index_add_(t, dim, index, source, alpha=1):
 
 def index_add(t, dim, index, source, *, alpha=1):
     """Same as torch.index_add: t with alpha * source added at `index` along `dim`."""
-    d = norm_dim(dim, t.ndim, "index_add")
+    d, index = _index.index_add_args(t, dim, index, source, "index_add")
     src = source * alpha if alpha != 1 else source
     return t + _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
 

@@ -57,13 +57,14 @@ def take(input, index):
     return _index.getitem_converted(reshape(input, (-1,)), (arr,), True)
 
 
-def take_along_dim(input, indices, dim=None):
+def take_along_dim(input, indices, dim=None, *, _low=None):
     """Same as torch.take_along_dim: gather after broadcasting input and indices in every
-    dim but `dim` (without dim: both flattened)."""
+    dim but `dim` (without dim: both flattened). As in PyTorch, negative indices count
+    from the end along a given dim, but not in the flattened case."""
     op = "take_along_dim"
     _require_long(indices, op)
     if dim is None:
-        return take_along_dim(reshape(input, (-1,)), reshape(indices, (-1,)), 0)
+        return take_along_dim(reshape(input, (-1,)), reshape(indices, (-1,)), 0, _low=0)
     if input.ndim != indices.ndim:
         raise RuntimeError(f"{op}: input and indices should have the same number of "
                            f"dimensions, got {input.ndim} and {indices.ndim}")
@@ -77,10 +78,12 @@ def take_along_dim(input, indices, dim=None):
                            f"cannot broadcast outside dim {d}") from None
     xp = backend.array_module(indices.array)
     n = input.shape[d] if input.ndim else 1
-    arr = indices.array  # a gather: no negative indices, as in PyTorch
-    arr = backend.check_index(arr, 0, n, lambda low, high: RuntimeError(
-        f"{op}: index {backend.first_outside(arr, 0, n)} is out of bounds for dimension {d} "
-        f"with size {n}"))
+    arr, lo = indices.array, -n if _low is None else _low
+    arr = backend.check_index(arr, lo, n, lambda low, high: RuntimeError(
+        f"{op}: index {backend.first_outside(arr, lo, n)} is out of bounds for dimension "
+        f"{d} with size {n}"))
+    if lo < 0:
+        arr = xp.where(arr < 0, arr + n, arr)
     src = broadcast_to(input, tuple(shape[:d] + [n] + shape[d + 1:])) if input.ndim else input
     idx_full = tuple(shape[:d] + [indices.shape[d] if indices.ndim else 1] + shape[d + 1:])
     arr = xp.broadcast_to(arr, idx_full) if input.ndim else arr.reshape(-1)
@@ -148,8 +151,9 @@ def masked_scatter_(t, mask, source):
 
 
 # ----------------------------------------------------------------------------- index_*
-def _dim_index(input, dim, index, op):
-    """(dim, index array checked against its size, size), for the index_* ops."""
+def _dim_index(input, dim, index, op, low=None):
+    """(dim, index array checked against [low, size), size) for the index_* ops; low
+    -size by default (index_fill wraps negative indices, index_copy does not)."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}: expected index to be a Tensor, got {type(index).__name__}")
     if index.array.dtype != backend.int64:
@@ -161,8 +165,11 @@ def _dim_index(input, dim, index, op):
             f"{tuple(index.shape)}")
     d = norm_dim(dim, input.ndim, op)
     n = input.shape[d] if input.ndim else 1
-    arr = _in_range(index.array, n, lambda bad: IndexError(
-        f"{op}: index {bad} is out of bounds for dimension {d} with size {n}"))
+    lo = -n if low is None else low
+    arr = index.array
+    arr = backend.check_index(arr, lo, n, lambda low, high: IndexError(
+        f"{op}: index {backend.first_outside(arr, lo, n)} is out of bounds for dimension "
+        f"{d} with size {n}"))
     return d, arr.reshape(-1), n
 
 
@@ -213,7 +220,7 @@ def index_copy(input, dim, index, source):
     """Same as torch.index_copy (with repeated indices the last copy wins here; PyTorch
     leaves that unspecified)."""
     op = "index_copy"
-    d, arr, _ = _dim_index(input, dim, index, op)
+    d, arr, _ = _dim_index(input, dim, index, op, low=0)
     _same_dtype(input, source, op)
     if input.ndim == 0 or source.ndim == 0:
         return reshape(index_copy(reshape(input, (-1,)), 0, index, reshape(source, (-1,))),
@@ -318,7 +325,7 @@ def _scatter_args(input, dim, index, src, op):
         if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
             raise RuntimeError(f"{op}: expected index {tuple(index.shape)} to be no larger "
                                f"than src {tuple(src.shape)} in every dimension")
-    return d, _index._gpu_index(input, d, index, op)
+    return d, _index._checked_index(input, d, index, op)
 
 
 def _leading(src, index):

@@ -185,7 +185,8 @@ def permute(a, *dims, **kwargs):
 def transpose(a, dim0, dim1):
     """Same as torch.transpose."""
     nd = a.array.ndim
-    if nd == 0:
+    if nd == 0:  # dims -1 and 0 name the one "dim" of a scalar, as in PyTorch
+        norm_dim(dim0, 1, "transpose"), norm_dim(dim1, 1, "transpose")
         return _alias(a) if not a.requires_grad else Permute.apply(a, ())
     d0, d1 = norm_dim(dim0, nd, "transpose"), norm_dim(dim1, nd, "transpose")
     dims = list(range(nd))

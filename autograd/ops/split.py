@@ -97,9 +97,21 @@ def stack(tensors, dim=0):
 # ----------------------------------------------------------------------------- split
 def narrow(a, dim, start, length):
     """Same as torch.narrow: a view of `length` entries of `dim` from `start`."""
+    if a.array.ndim == 0:
+        raise RuntimeError("narrow: cannot be applied to a 0-dim tensor")
     d = norm_dim(dim, a.array.ndim, "narrow")
+    n = a.array.shape[d]
+    start = int(start.item()) if isinstance(start, Tensor) else start
+    if not -n <= start <= n:
+        raise IndexError(f"narrow: start out of range (expected to be in range of [{-n}, "
+                         f"{n}], but got {start})")
+    if length < 0:
+        raise RuntimeError(f"narrow: length must be non-negative, got {length}")
     if start < 0:
-        start += a.array.shape[d]
+        start += n
+    if start + length > n:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                           f"size ({n}) of dim {d} of a tensor of shape {tuple(a.shape)}")
     return getitem(a, (slice(None),) * d + (slice(start, start + length),))
 
 

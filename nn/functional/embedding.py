@@ -16,6 +16,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            f"{getattr(input, 'dtype', type(input).__name__)}")
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not supported")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: 'weight' must be 2-D, got shape {tuple(weight.shape)}")
     num = weight.shape[0]
     # on the GPU the check waits for the next synchronisation, with input clipped meanwhile
     input = _checks.check_index(input, 0, num, lambda low, high: _range_error(num, low, high))

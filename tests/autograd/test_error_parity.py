@@ -69,6 +69,32 @@ CASES = {  # name: (op named in Ember's message, fn(L))
     "remainder-zero": ("remainder", lambda L: L.tensor([1, 2]) % L.tensor([1, 0])),
     "sub-bool": ("sub", lambda L: L.tensor([True]) - L.tensor([False])),
     "neg-bool": ("neg", lambda L: -L.tensor([True])),
+    # issue 19: negative indices where PyTorch does not wrap, bad narrow/arange/eye/transpose
+    "gather-neg": ("gather", lambda L: _x(L).gather(0, L.tensor([[-1]]))),
+    "scatter-neg": ("scatter", lambda L: _x(L).scatter(0, L.tensor([[-1]]), 2.0)),
+    "scatter_add-neg": ("scatter_add",
+                        lambda L: _x(L).scatter_add(0, L.tensor([[-1]]), L.ones(1, 1))),
+    "scatter_reduce-neg": ("scatter_reduce", lambda L: _x(L).scatter_reduce(
+        0, L.tensor([[-1]]), L.ones(1, 1), "sum")),
+    "index_select-neg": ("index_select", lambda L: _x(L).index_select(0, L.tensor([-1]))),
+    "index_add-neg": ("index_add", lambda L: _x(L).index_add(0, L.tensor([-1]), L.ones(1, 4))),
+    "index_add-float": ("index_add",
+                        lambda L: _x(L).index_add(0, L.tensor([0.0]), L.ones(1, 4))),
+    "index_add-2d": ("index_add", lambda L: _x(L).index_add(0, L.tensor([[0]]), L.ones(1, 4))),
+    "index_add-count": ("index_add",
+                        lambda L: _x(L).index_add(0, L.tensor([0, 1]), L.ones(1, 4))),
+    "index_add-shape": ("index_add", lambda L: _x(L).index_add(0, L.tensor([0]), L.ones(1, 5))),
+    "index_copy-neg": ("index_copy",
+                       lambda L: _x(L).index_copy(0, L.tensor([-1]), L.ones(1, 4))),
+    "narrow-past-end": ("narrow", lambda L: L.ones(5).narrow(0, 3, 4)),
+    "narrow-negative-length": ("narrow", lambda L: L.ones(5).narrow(0, 1, -1)),
+    "narrow-start": ("narrow", lambda L: L.ones(5).narrow(0, 6, 0)),
+    "narrow-0d": ("narrow", lambda L: L.tensor(1.0).narrow(0, 0, 1)),
+    "requires-grad-int-attr": ("requires_grad", lambda L: setattr(L.tensor([1, 2]),
+                                                                  "requires_grad", True)),
+    "arange-sign": ("arange", lambda L: L.arange(0, -5, 1)),
+    "eye-negative": ("eye", lambda L: L.eye(-1)),
+    "transpose-0d": ("transpose", lambda L: L.tensor(1.0).transpose(0, 1)),
 }
 
 
@@ -101,3 +127,24 @@ def test_ops_given_a_list_raise_type_error_like_torch(fn):
 def test_assigning_a_grad_of_the_wrong_shape_raises_like_torch():
     with pytest.raises(RuntimeError):
         ag.ones(3, requires_grad=True).grad = ag.ones(4)
+
+
+def test_embedding_needs_a_2d_weight_like_torch():
+    import nn
+    with pytest.raises(RuntimeError, match="^embedding: 'weight' must be 2-D"):
+        nn.functional.embedding(ag.tensor([0, 1]), ag.ones(5))
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.embedding(torch.tensor([0, 1]), torch.ones(5))
+
+
+@pytest.mark.parametrize("fn", [lambda L: L.arange(5).narrow(0, -2, 2),
+                                lambda L: L.arange(5).narrow(0, 5, 0),
+                                lambda L: L.tensor(2.0).transpose(-1, 0),
+                                lambda L: L.arange(12).reshape(3, 4).index_fill(
+                                    0, L.tensor([-1]), 0),
+                                lambda L: L.arange(12).reshape(3, 4).take_along_dim(
+                                    L.tensor([[-1]]), 0)],
+                         ids=["narrow-negative-start", "narrow-empty-at-end",
+                              "transpose-0d-ok", "index_fill-wraps", "take_along_dim-wraps"])
+def test_accepted_like_torch_with_the_same_values(fn):
+    assert fn(ag).tolist() == fn(torch).tolist()
