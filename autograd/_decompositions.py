@@ -12,6 +12,7 @@ from .ops import decomp as _decomp
 from .ops import matfunc as _matfunc
 from .ops import reduce as _reduce
 from .ops import shape as _shape
+from .ops import split as _split
 from .ops.decomp import check_matrix as _check
 from .ops.decomp import mT as _mT
 from .ops.linalg import matmul as _matmul
@@ -385,7 +386,7 @@ def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
     V = _shape.tril(A, -1) + _make(xp.eye(m, n, dtype=A.array.dtype))
     Q = _make(xp.broadcast_to(xp.eye(m, n, dtype=A.array.dtype), A.array.shape).copy())
     for i in reversed(range(k)):  # over the reflectors, not the batch
-        v = _shape.narrow(V, -1, i, 1)  # (..., m, 1)
+        v = _split.narrow(V, -1, i, 1)  # (..., m, 1)
         t = _shape.unsqueeze(_shape.unsqueeze(_arrange.select(tau, -1, i), -1), -1)
         Q = Q - t * _matmul(v, _matmul(_mT(v), Q))
     return Q

@@ -71,7 +71,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and backend.kind(self.array.dtype) not in "fc":
+        if value and self.array is not None and backend.kind(self.array.dtype) not in "fc":
             raise RuntimeError(
                 f"requires_grad: only Tensors of floating point and complex dtype can "
                 f"require gradients, got {self.dtype}")

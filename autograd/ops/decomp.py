@@ -14,6 +14,7 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import arrange as _arrange
 from . import shape as _shape
+from . import split as _split
 from .linalg import matmul
 
 
@@ -75,9 +76,9 @@ class Svd(Function):
             U, S, Vh = Svd.apply(A, ctx.full)
         if ctx.full:  # only the first k columns of U / rows of Vh carry a gradient
             k = S.shape[-1]
-            U, Vh = _shape.narrow(U, -1, 0, k), _shape.narrow(Vh, -2, 0, k)
-            gU = None if gU is None else _shape.narrow(gU, -1, 0, k)
-            gVh = None if gVh is None else _shape.narrow(gVh, -2, 0, k)
+            U, Vh = _split.narrow(U, -1, 0, k), _split.narrow(Vh, -2, 0, k)
+            gU = None if gU is None else _split.narrow(gU, -1, 0, k)
+            gVh = None if gVh is None else _split.narrow(gVh, -2, 0, k)
         return svd_backward(gU, gS, gVh, U, S, Vh), None
 
 
@@ -178,18 +179,18 @@ class Qr(Function):
         if m >= n:
             return _qr_backward_tall(gQ, gR, Q, R), None
         # A = Q [R1 R2] with X = A[:, :m] = Q R1 square and Y = A[:, m:] = Q R2
-        R1 = _shape.narrow(R, -1, 0, m)
+        R1 = _split.narrow(R, -1, 0, m)
         gR1 = gR2 = None
         if gR is not None:
-            gR1, gR2 = _shape.narrow(gR, -1, 0, m), _shape.narrow(gR, -1, m, n - m)
-        Y = _shape.narrow(A, -1, m, n - m)
+            gR1, gR2 = _split.narrow(gR, -1, 0, m), _split.narrow(gR, -1, m, n - m)
+        Y = _split.narrow(A, -1, m, n - m)
         if gR2 is not None:
             gQ = matmul(Y, mT(gR2)) if gQ is None else gQ + matmul(Y, mT(gR2))
         gX = _qr_backward_tall(gQ, gR1, Q, R1)
-        gY = matmul(Q, gR2) if gR2 is not None else _shape.narrow(A, -1, m, n - m) * 0.0
+        gY = matmul(Q, gR2) if gR2 is not None else _split.narrow(A, -1, m, n - m) * 0.0
         if gX is None:
-            gX = _shape.narrow(A, -1, 0, m) * 0.0
-        return _shape.cat([gX, gY], -1), None
+            gX = _split.narrow(A, -1, 0, m) * 0.0
+        return _split.cat([gX, gY], -1), None
 
 
 def _qr_backward_tall(gQ, gR, Q, R):

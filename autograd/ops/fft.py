@@ -12,6 +12,7 @@ from .. import backend
 from ..function import Function
 from . import complex as _complex
 from . import shape as _shape
+from . import split as _split
 
 _SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
@@ -97,7 +98,7 @@ def resize(x, dim, n):
     if n == size:
         return x
     if n < size:
-        return _shape.narrow(x, dim, 0, n)
+        return _split.narrow(x, dim, 0, n)
     widths = [(0, 0)] * x.ndim
     widths[dim] = (0, n - size)
     return _shape.ConstantPad.apply(x, widths, 0)

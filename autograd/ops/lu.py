@@ -8,6 +8,7 @@ from .. import backend
 from ..function import Function
 from ..tensor_base import _make
 from . import shape as _shape
+from . import split as _split
 from .decomp import mT, solve_triangular
 from .linalg import matmul
 
@@ -83,8 +84,8 @@ class LuFactor(Function):
         P = _make(permutation_matrix(perm.array, A.array.dtype))
         L, U = unpack(LU)
         k = min(A.shape[-2], A.shape[-1])
-        gL = _shape.narrow(_shape.tril(gLU, -1), -1, 0, k)
-        gU = _shape.narrow(_shape.triu(gLU), -2, 0, k)
+        gL = _split.narrow(_shape.tril(gLU, -1), -1, 0, k)
+        gU = _split.narrow(_shape.triu(gLU), -2, 0, k)
         return lu_backward(gL, gU, P, L, U)
 
 
@@ -93,8 +94,8 @@ def unpack(LU):
     m, n = LU.shape[-2], LU.shape[-1]
     k = min(m, n)
     xp = backend.array_module(LU.array)
-    L = _shape.narrow(_shape.tril(LU, -1), -1, 0, k) + _make(xp.eye(m, k, dtype=LU.array.dtype))
-    U = _shape.narrow(_shape.triu(LU), -2, 0, k)
+    L = _split.narrow(_shape.tril(LU, -1), -1, 0, k) + _make(xp.eye(m, k, dtype=LU.array.dtype))
+    U = _split.narrow(_shape.triu(LU), -2, 0, k)
     return L, U
 
 
@@ -111,16 +112,16 @@ def lu_backward(gL, gU, P, L, U):
     if m == n:
         return matmul(P, _square_backward(gL, gU, L, U))
     if m < n:  # U = [U1 U2]: A2 = P L U2 makes U2 = L^-1 P^T A2
-        U1, U2 = _shape.narrow(U, -1, 0, m), _shape.narrow(U, -1, m, n - m)
-        gU1, gU2 = _shape.narrow(gU, -1, 0, m), _shape.narrow(gU, -1, m, n - m)
+        U1, U2 = _split.narrow(U, -1, 0, m), _split.narrow(U, -1, m, n - m)
+        gU1, gU2 = _split.narrow(gU, -1, 0, m), _split.narrow(gU, -1, m, n - m)
         gA2 = solve_triangular(L, gU2, upper=False, unitriangular=True, transpose=True)
         gL = gL - matmul(gA2, mT(U2))
         gA1 = _square_backward(gL, gU1, L, U1)
-        return matmul(P, _shape.cat([gA1, gA2], -1))
+        return matmul(P, _split.cat([gA1, gA2], -1))
     # m > n: L = [L1; L2]: the rows A2 = L2 U make L2 = A2 U^-1
-    L1, L2 = _shape.narrow(L, -2, 0, n), _shape.narrow(L, -2, n, m - n)
-    gL1, gL2 = _shape.narrow(gL, -2, 0, n), _shape.narrow(gL, -2, n, m - n)
+    L1, L2 = _split.narrow(L, -2, 0, n), _split.narrow(L, -2, n, m - n)
+    gL1, gL2 = _split.narrow(gL, -2, 0, n), _split.narrow(gL, -2, n, m - n)
     gA2 = solve_triangular(U, gL2, upper=True, left=False, transpose=True)
     gU = gU - matmul(mT(L2), gA2)
     gA1 = _square_backward(gL1, gU, L1, U)
-    return matmul(P, _shape.cat([gA1, gA2], -2))
+    return matmul(P, _split.cat([gA1, gA2], -2))

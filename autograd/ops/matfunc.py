@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function
 from . import shape as _shape
+from . import split as _split
 
 # Higham (2005): Pade [13/13] coefficients and the 1-norm bound it is accurate below
 _B13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
@@ -59,10 +60,10 @@ def exp_block_backward(A, grad):
     if A.array.dtype.kind == "c":
         from .complex import conj
         At = conj(At)
-    top = _shape.cat([At, grad], -1)
-    bottom = _shape.cat([At * 0.0, At], -1)
-    big = matrix_exp(_shape.cat([top, bottom], -2))
-    return _shape.narrow(_shape.narrow(big, -2, 0, n), -1, n, n)
+    top = _split.cat([At, grad], -1)
+    bottom = _split.cat([At * 0.0, At], -1)
+    big = matrix_exp(_split.cat([top, bottom], -2))
+    return _split.narrow(_split.narrow(big, -2, 0, n), -1, n, n)
 
 
 def matrix_exp(A):
