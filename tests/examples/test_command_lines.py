@@ -16,7 +16,7 @@ pytest.importorskip("sklearn")
 
 
 def test_the_examples_are_all_here():
-    assert len(NAMES) == 12 and "digits_ddp" in NAMES and "memory_and_speed" in NAMES
+    assert len(NAMES) == 13 and {"digits_ddp", "memory_and_speed", "onnx_export"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
