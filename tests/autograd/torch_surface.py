@@ -76,7 +76,7 @@ NAMESPACE_EXCLUDED = [
     r"^TypeVar$|^ParamSpec$|^TypeIs$|^annotations$|^builtins$|^inspect$|^math$|^os$|"
     r"^platform$|^sys$|^textwrap$|^threading$|^ctypes$|^importlib$|^functools$|"
     r"^USE_|^BFloat16|^Half$|^Float$|^Double$|^Int$|^Long$|^Bool$|^Byte$|^Char$|^Short$|"
-    r"^Float8|^Tensor(?:Type)?$|^Size$|^device$|^dtype$|^layout$|^memory_format$|"
+    r"^Float8|^TensorType$|^layout$|^memory_format$|"
     r"^ThroughputBenchmark$|^ErrorReport$|^FunctionSchema$|^Argument$|^AliasDb$|"
     r"^BenchmarkConfig$|^BenchmarkExecutionStats$|^ConcreteModuleType|^Decl|^DeepCopyMemoTable$|"
     r"^DeserializationStorageContext$|^ExecutionPlan$|^FatalError$|^FileCheck$|^Gradient$|"
@@ -264,7 +264,8 @@ def _diff(real, ember, real_built, out) -> None:
             ours = None
         count(ns, theirs, ours, _public(theirs))
     # the classes Ember provides: their public methods and properties
-    bases = (real.Tensor, real.nn.Module, real.optim.Optimizer, real.optim.lr_scheduler.LRScheduler,
+    bases = (real.Tensor, real.nn.Module, real.optim.Optimizer,
+             real.optim.lr_scheduler.LRScheduler,
              real.utils.data.Dataset, real.utils.data.Sampler)
     for ns in ("torch.nn", "torch.optim", "torch.optim.lr_scheduler", "torch.utils.data"):
         theirs_ns, ours_ns = _get(real, ns), _get(ember, ns)
