@@ -384,6 +384,8 @@ def repeat(input, *sizes):
 
 
 _SUBMODULES = {}
+_LAZY_NAMESPACES = {"fft": "autograd.fft", "distributions": "autograd.distributions",
+                    "testing": "autograd.testing", "func": "autograd.func"}
 
 
 def __getattr__(name):
@@ -391,6 +393,14 @@ def __getattr__(name):
     torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
     package) and `.backends` (cudnn/mps flags, kept but without effect: Ember calls no
     cuDNN). Imported on first use, so the engine itself does not depend on nn."""
+    if name in _LAZY_NAMESPACES:  # modules other parts of Ember provide, once they exist
+        import importlib
+        try:
+            return importlib.import_module(_LAZY_NAMESPACES[name])
+        except ModuleNotFoundError as e:
+            if e.name != _LAZY_NAMESPACES[name]:
+                raise
+            raise AttributeError(f"module 'autograd' has no attribute {name!r}") from None
     if name not in ("nn", "optim", "utils", "autograd", "backends"):
         raise AttributeError(f"module 'autograd' has no attribute {name!r}")
     if name not in _SUBMODULES:
@@ -428,11 +438,14 @@ def from_dlpack(obj):
     return _from_dlpack(obj)
 
 
+import math as _math  # noqa: E402
+
 from . import (  # noqa: E402
     amp,  # noqa: E402
     functional,
     linalg,
     memory,
+    special,  # noqa: E402  (torch.special)
     viz,  # noqa: E402
 )
 from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
@@ -441,5 +454,28 @@ from .checkpoint import checkpoint  # noqa: E402
 from .explain import explain_grad  # noqa: E402
 from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402
+from .ops.composite import (  # noqa: E402
+    addcdiv,
+    addcmul,
+    aminmax,
+    argwhere,
+    corrcoef,
+    cov,
+    diff,
+    dist,
+    isin,
+    tensor_split,
+    vdot,
+)
 from .profiler import profile  # noqa: E402
-from .sampling import bernoulli, multinomial  # noqa: E402
+from .sampling import (  # noqa: E402
+    bernoulli,
+    get_rng_state,
+    multinomial,
+    normal,
+    set_rng_state,
+)
+
+# torch's constants
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+newaxis = None

@@ -259,6 +259,11 @@ ALLOWED = {
     # host only: resampling's adjoint as a matrix product when the gradient is finite
     ("autograd/ops/resample.py", "_Plan.scatter", "bool(array)"),
     ("autograd/ops/order.py", "bincount", ".tolist()"),  # the output's size is data
+    # tensor_split given a tensor of cut points: the outputs' sizes are data (PyTorch
+    # reads them back too)
+    ("autograd/ops/composite.py", "tensor_split", "int(array)"),
+    ("autograd/ops/composite.py", "tensor_split", ".tolist()"),
+    ("autograd/ops/composite.py", "tensor_split", ".item()"),
     # host-only branches (the GPU takes the formula above them), and CumProd with
     # create_graph on the GPU
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),
