@@ -989,3 +989,32 @@ def bincount(idx, minlength: int):
     counts = cp.zeros(minlength, dtype=np.int32)
     _cp_add_at(counts, idx, cp.ones(idx.shape, dtype=np.int32))
     return counts.astype(np.int64)
+
+
+# ----------------------------------------------------------------------------- cuda queries
+def cuda_device_properties(index: int) -> dict:
+    """The CUDA runtime's properties of GPU `index` (name, totalGlobalMem, major, minor,
+    multiProcessorCount, ...)."""
+    _require_cupy("cuda.get_device_properties")
+    props = dict(cp.cuda.runtime.getDeviceProperties(index))
+    if isinstance(props.get("name"), bytes):
+        props["name"] = props["name"].decode()
+    return props
+
+
+def cuda_memory_reserved() -> int:
+    """Bytes CuPy's default pool holds from the driver (used and cached); 0 without CuPy."""
+    return cp.get_default_memory_pool().total_bytes() if cp is not None else 0
+
+
+def cuda_mem_get_info(index: int) -> tuple:
+    """(free, total) bytes of GPU `index`, from the driver."""
+    _require_cupy("cuda.mem_get_info")
+    with cp.cuda.Device(index):
+        return tuple(int(v) for v in cp.cuda.runtime.memGetInfo())
+
+
+def cuda_out_of_memory_error() -> type:
+    """The exception CuPy raises when the GPU runs out of memory (MemoryError without
+    CuPy)."""
+    return cp.cuda.memory.OutOfMemoryError if cp is not None else MemoryError
