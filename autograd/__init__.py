@@ -388,6 +388,9 @@ def repeat(input, *sizes):
 
 
 _SUBMODULES = {}
+_LAZY_NAMESPACES = {"onnx": "autograd.onnx", "fft": "autograd.fft",
+                    "distributions": "autograd.distributions",
+                    "testing": "autograd.testing", "func": "autograd.func"}
 
 
 def __getattr__(name):
@@ -395,9 +398,14 @@ def __getattr__(name):
     torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
     package) and `.backends` (cudnn/mps flags, kept but without effect: Ember calls no
     cuDNN). Imported on first use, so the engine itself does not depend on nn."""
-    if name == "onnx":  # autograd.onnx (torch.onnx): its own subpackage, imported on use
+    if name in _LAZY_NAMESPACES:  # modules other parts of Ember provide, once they exist
         import importlib
-        return importlib.import_module(".onnx", __name__)
+        try:
+            return importlib.import_module(_LAZY_NAMESPACES[name])
+        except ModuleNotFoundError as e:
+            if e.name != _LAZY_NAMESPACES[name]:
+                raise
+            raise AttributeError(f"module 'autograd' has no attribute {name!r}") from None
     if name not in ("nn", "optim", "utils", "autograd", "backends"):
         raise AttributeError(f"module 'autograd' has no attribute {name!r}")
     if name not in _SUBMODULES:
@@ -426,6 +434,8 @@ def from_dlpack(obj):
     return _from_dlpack(obj)
 
 
+import math as _math  # noqa: E402
+
 from . import (  # noqa: E402
     amp,  # noqa: E402
     fft,
@@ -433,6 +443,7 @@ from . import (  # noqa: E402
     functional,
     linalg,
     memory,
+    special,  # noqa: E402  (torch.special)
     viz,  # noqa: E402
 )
 from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
@@ -473,3 +484,25 @@ from ._decompositions import torch_qr as qr  # noqa: E402
 from ._decompositions import torch_svd as svd  # noqa: E402
 from ._linalg_lu import lu_unpack  # noqa: E402
 from ._linalg_lu import torch_lu as lu  # noqa: E402
+from .ops.composite import (  # noqa: E402
+    addcdiv,
+    addcmul,
+    aminmax,
+    argwhere,
+    corrcoef,
+    cov,
+    diff,
+    dist,
+    isin,
+    tensor_split,
+    vdot,
+)
+from .sampling import (  # noqa: E402
+    get_rng_state,
+    normal,
+    set_rng_state,
+)
+
+# torch's constants
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+newaxis = None

@@ -116,11 +116,11 @@ def _describe(t):
 
 
 def _detached_from(tensor):
-    """A tensor that requires grad and shares `tensor`'s storage and version counter:
-    `tensor` is its `detach()`."""
+    """A tensor that requires grad and shares `tensor`'s storage (and, for detach(), its
+    version counter; .data has its own): `tensor` is its `detach()` or `.data`."""
     for o in gc.get_referrers(tensor.array):
         if (isinstance(o, Tensor) and o is not tensor and o.requires_grad
-                and o._version is tensor._version):
+                and (o._version is tensor._version or o.array is tensor.array)):
             return o
     return None
 
@@ -133,8 +133,8 @@ def _detached_copy_user(graph, tensor):
         if not isinstance(saved, tuple):
             continue
         for s in saved:
-            if (isinstance(s, Tensor) and s is not tensor and s._version is tensor._version
-                    and not s.requires_grad):
+            if (isinstance(s, Tensor) and s is not tensor and not s.requires_grad
+                    and (s._version is tensor._version or s.array is tensor.array)):
                 return node
     return None
 

@@ -2,7 +2,11 @@
 torch's), drawn from the default generator (or a given one) on the tensor's device."""
 from __future__ import annotations
 
+import json
+
 from . import backend
+from .creation import randn as _randn
+from .creation import tensor as _tensor
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
@@ -85,3 +89,54 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
                       lambda: RuntimeError(f"{op}: expected all probabilities in [0, 1]"))
     u = backend.rng(xp, generator).random(probs.shape)
     return _make((u < probs).astype(probs.dtype))
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None) -> Tensor:
+    """Same as torch.normal: (Tensor mean, Tensor std) broadcast together, (Tensor, float),
+    (float, Tensor), or (float mean, float std, size). As in PyTorch 2.13 the sample
+    records a graph to mean and std with zero gradients."""
+    if out is not None:
+        raise TypeError("normal: out= is not supported")
+    tensors = [a for a in (mean, std) if isinstance(a, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal: with a float mean and std, size is required")
+        return _randn(*((size,) if isinstance(size, int) else tuple(size)),
+                     generator=generator) * std + mean
+    if size is not None:
+        raise TypeError("normal: size is only accepted with a float mean and std")
+    like = tensors[0]
+    if like.array.dtype.kind != "f":
+        raise RuntimeError(f"normal: expected a floating point mean/std, got {like.dtype}")
+    xp = backend.array_module(like.array)
+    m = mean.array if isinstance(mean, Tensor) else mean
+    s = std.array if isinstance(std, Tensor) else std
+    if isinstance(std, Tensor) and std.device.type == "cpu" and bool((s < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    shape = backend.broadcast_shapes(getattr(m, "shape", ()), getattr(s, "shape", ()))
+    z = backend.rng(xp, generator).standard_normal(shape).astype(like.array.dtype, copy=False)
+    sample = _make((m + s * z).astype(like.array.dtype, copy=False))
+    for t in tensors:  # the graph PyTorch records, with zero gradients
+        if t.requires_grad:
+            sample = sample + t * 0
+    return sample
+
+
+def get_rng_state() -> Tensor:
+    """Same as torch.get_rng_state: the default generator's state as a uint8 tensor
+    (Ember's encoding: its CPU stream's state, which set_rng_state restores)."""
+    data = json.dumps(backend.default_generator.get_state()).encode()
+    return _tensor(list(data), dtype=backend.uint8, device="cpu")
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Same as torch.set_rng_state: restore a state from get_rng_state()."""
+    if not isinstance(new_state, Tensor) or new_state.dtype.name != "uint8":
+        raise TypeError("set_rng_state: expected a torch.ByteTensor (uint8) from "
+                        "get_rng_state()")
+    try:
+        state = json.loads(bytes(backend.to_host(new_state.array)).decode())
+    except (UnicodeDecodeError, ValueError):
+        raise RuntimeError("set_rng_state: not a state made by Ember's get_rng_state() "
+                           "(PyTorch's states do not carry over)") from None
+    backend.default_generator.set_state(state)

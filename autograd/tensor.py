@@ -18,6 +18,7 @@ from ._methods.arithmetic import ArithmeticMixin
 from ._methods.compare import CompareMixin
 from ._methods.convert import ConvertMixin
 from ._methods.decomp import DecompMixin
+from ._methods.extras import ExtrasMixin
 from ._methods.index import IndexMixin
 from ._methods.inplace import InplaceMixin
 from ._methods.linalg import LinalgMixin
@@ -36,7 +37,8 @@ _new = object.__new__
 
 
 class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, ShapeMixin,
-             IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin, DecompMixin):
+             IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin, DecompMixin,
+             ExtrasMixin):
     """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
 
     __slots__ = ("array", "_requires_grad", "grad_fn", "_grad", "_version", "__dict__",
@@ -135,10 +137,10 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
 
     @property
     def data(self) -> "Tensor":
-        """A detached tensor sharing storage (so `p.data -= lr * p.grad` updates p)."""
-        t = _make(self.array)
-        t._version = self._version
-        return t
+        """A detached tensor sharing storage (so `p.data -= lr * p.grad` updates p); unlike
+        detach(), it has its own version counter, as in PyTorch: changes made through it
+        are invisible to autograd's checks."""
+        return _make(self.array)  # its own version counter, as PyTorch's .data
 
     @data.setter
     def data(self, value):
@@ -402,9 +404,28 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
         return self.to(backend.as_device("cuda" if device is None else device)
                        if not isinstance(device, int) else backend.device("cuda", device))
 
-    def type(self, dtype=None):
+    _LEGACY_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor",
+                     "float16": "HalfTensor", "int64": "LongTensor", "int32": "IntTensor",
+                     "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+                     "bool": "BoolTensor"}
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Same as torch.Tensor.type: without an argument the legacy type name
+        ('torch.FloatTensor', 'torch.cuda.LongTensor'); with a dtype or such a name, the
+        tensor converted to it."""
+        names = Tensor._LEGACY_TYPES
         if dtype is None:
-            return f"autograd.{self.dtype}"
+            cuda = ".cuda" if self.device.type == "cuda" else ""
+            return f"torch{cuda}.{names[self.dtype.name]}"
+        if isinstance(dtype, str):
+            legacy = {v: k for k, v in names.items()}
+            kind = dtype.rsplit(".", 1)[-1]
+            if kind not in legacy:
+                raise ValueError(f"invalid type: {dtype!r}")
+            moved = self.to("cuda") if ".cuda." in dtype and self.device.type != "cuda" \
+                else self
+            return moved.to(getattr(backend, legacy[kind] if kind != "BoolTensor"
+                                    else "bool_"))
         return self.to(dtype)
 
 

@@ -31,8 +31,12 @@ from .checks import (
 from .cpu import HOST, CPUDevice
 from .cuda import CUDA, CUDADevice, cp, nccl
 from .cuda import current_stream as cuda_current_stream
+from .cuda import device_properties as cuda_device_properties
 from .cuda import event as cuda_event
+from .cuda import mem_get_info as cuda_mem_get_info
+from .cuda import memory_reserved as cuda_memory_reserved
 from .cuda import new_stream as cuda_new_stream
+from .cuda import out_of_memory_error as cuda_out_of_memory_error
 from .devices import (
     CPU,
     DeviceType,

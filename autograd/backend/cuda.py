@@ -225,3 +225,32 @@ def new_stream():
 def event():
     """A CuPy event without timing, recorded on one stream and awaited by another."""
     return cp.cuda.Event(disable_timing=True)
+
+
+# ----------------------------------------------------------------------------- cuda queries
+def device_properties(index: int) -> dict:
+    """The CUDA runtime's properties of GPU `index` (name, totalGlobalMem, major, minor,
+    multiProcessorCount, ...)."""
+    CUDA.require("cuda.get_device_properties")
+    props = dict(cp.cuda.runtime.getDeviceProperties(index))
+    if isinstance(props.get("name"), bytes):
+        props["name"] = props["name"].decode()
+    return props
+
+
+def memory_reserved() -> int:
+    """Bytes CuPy's default pool holds from the driver (used and cached); 0 without CuPy."""
+    return cp.get_default_memory_pool().total_bytes() if cp is not None else 0
+
+
+def mem_get_info(index: int) -> tuple:
+    """(free, total) bytes of GPU `index`, from the driver."""
+    CUDA.require("cuda.mem_get_info")
+    with cp.cuda.Device(index):
+        return tuple(int(v) for v in cp.cuda.runtime.memGetInfo())
+
+
+def out_of_memory_error() -> type:
+    """The exception CuPy raises when the GPU runs out of memory (MemoryError without
+    CuPy)."""
+    return cp.cuda.memory.OutOfMemoryError if cp is not None else MemoryError

@@ -197,6 +197,18 @@ def math_(t, op, fn, *args):
     return unary_(t, lambda _: result, op)
 
 
+def view_(t, view, op):
+    """t becomes `view` (t.squeeze(), t.t(), ... computed from t) in place: the same
+    storage seen with the view's shape and strides, and the view's history, as PyTorch's
+    squeeze_/t_/transpose_ (a leaf that requires grad refuses, in grad mode)."""
+    _check_leaf(t, op)
+    t.array = view.array
+    t._version[0] += 1
+    if view.grad_fn is not None:
+        t.grad_fn, t._nr = view.grad_fn, view._nr
+    return t
+
+
 def clamp_(t, min=None, max=None):
     """Same as torch.Tensor.clamp_."""
     return unary_(t, lambda x: _compare.clamp(x, min, max), "clamp_")

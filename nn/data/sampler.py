@@ -60,7 +60,23 @@ class RandomSampler(Sampler):
         return xp.concatenate(perms)[:self.num_samples]
 
     def __iter__(self):
-        return iter(self._order().tolist())
+        """Lazy, as PyTorch's: with replacement, indices are drawn 32 at a time (so
+        num_samples=10**10 allocates nothing up front); without, one permutation of the
+        dataset at a time, the last one cut to what num_samples leaves."""
+        n = len(self.data_source)
+        gen = self.generator
+        if self.replacement:
+            for _ in range(self.num_samples // 32):
+                yield from ag.randint(0, n, (32,), generator=gen, device="cpu").tolist()
+            rest = self.num_samples % 32
+            if rest:
+                yield from ag.randint(0, n, (rest,), generator=gen, device="cpu").tolist()
+            return
+        for _ in range(self.num_samples // n):
+            yield from ag.randperm(n, generator=gen, device="cpu").tolist()
+        rest = self.num_samples % n
+        if rest:
+            yield from ag.randperm(n, generator=gen, device="cpu").tolist()[:rest]
 
     def __len__(self):
         return self.num_samples

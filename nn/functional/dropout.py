@@ -33,13 +33,36 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Same as torch.nn.functional.dropout2d: whole channels of (N, C, H, W) are dropped."""
+    """Same as torch.nn.functional.dropout2d: whole channels of (N, C, H, W) or (C, H, W)
+    are dropped. PyTorch's deprecated behaviours are kept, with its warnings: a 3-D input
+    is read as (N, C, L) (one mask element per sample and channel, as dropout1d), and any
+    other rank drops along its first two dims (a 2-D (N, C) input drops single features
+    of each sample)."""
     _check_p(p, "dropout2d")
+    if input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated "
+            "and will result in an error in a future release. To retain the behavior and "
+            "silence this warning, please use dropout instead. Note that dropout2d exists to "
+            "provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+            "is the channel dim. This behavior will change in a future release to interpret "
+            "the input as one without a batch dimension, i.e. shape (C, H, W). To maintain "
+            "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
     if not training or p == 0:
         return input
     if p == 1:
         return input * 0
-    shape = tuple(input.shape[:-2]) + (1, 1)
+    if input.ndim < 2:
+        raise RuntimeError("dropout2d: Feature dropout requires at least 2 dimensions in the "
+                           f"input, got shape {tuple(input.shape)}")
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)  # one draw per (sample, channel)
     return input * _keep_mask(shape, p, input)
 
 

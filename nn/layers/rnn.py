@@ -32,7 +32,7 @@ def _lstm_cell(x_t, state, w_hh, b_hh):
     gates = x_t + h @ w_hh.T
     if b_hh is not None:
         gates = gates + b_hh
-    n = h.shape[-1]
+    n = c.shape[-1]
     s = ag.sigmoid(gates)                      # i, f, o use sigmoid; g uses tanh
     i, f, o = s[..., :n], s[..., n:2 * n], s[..., 3 * n:]
     g = ag.tanh(gates[..., 2 * n:3 * n])
@@ -54,14 +54,19 @@ def _gru_cell(x_t, h, w_hh, b_hh):
 
 
 class RNNBase(Module):
-    """Shared by RNN, LSTM and GRU (same as torch.nn.RNNBase; proj_size is not supported)."""
+    """Shared by RNN, LSTM and GRU (same as torch.nn.RNNBase; `proj_size` for LSTM only)."""
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
                  device=None, dtype=None):
         super().__init__()
-        if proj_size:
-            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         if not 0 <= dropout <= 1 or isinstance(dropout, bool):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
                              "probability of an element being zeroed")
@@ -70,18 +75,22 @@ class RNNBase(Module):
                              f"positive, got {hidden_size} and {num_layers}")
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = proj_size
         gate = _GATES[mode] * hidden_size
         dirs = 2 if bidirectional else 1
+        out_size = proj_size or hidden_size  # the size of h (projected when proj_size > 0)
         self._flat_weights_names = []
         for layer in range(num_layers):
-            in_size = input_size if layer == 0 else hidden_size * dirs
+            in_size = input_size if layer == 0 else out_size * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d else "")
                 shapes = [("weight_ih" + sfx, (gate, in_size)),
-                          ("weight_hh" + sfx, (gate, hidden_size))]
+                          ("weight_hh" + sfx, (gate, out_size))]
                 if bias:
                     shapes += [("bias_ih" + sfx, (gate,)), ("bias_hh" + sfx, (gate,))]
+                if proj_size:
+                    shapes.append(("weight_hr" + sfx, (proj_size, hidden_size)))
                 for name, shape in shapes:
                     setattr(self, name, Parameter(ag.empty(shape, dtype=dtype, device=device)))
                     self._flat_weights_names.append(name)
@@ -91,6 +100,63 @@ class RNNBase(Module):
         stdv = 1.0 / math.sqrt(self.hidden_size)
         for p in self.parameters():
             init.uniform_(p, -stdv, stdv)
+
+    def flatten_parameters(self) -> None:
+        """Same as torch's: a no-op here (PyTorch compacts the weights for cuDNN, which
+        Ember does not call)."""
+
+    @property
+    def all_weights(self) -> list:
+        """Same as torch's: per layer and direction, [w_ih, w_hh, b_ih, b_hh(, w_hr)]."""
+        n = len(self._flat_weights_names) // (self.num_layers * (2 if self.bidirectional
+                                                                 else 1))
+        names = self._flat_weights_names
+        return [[getattr(self, w) for w in names[i:i + n]] for i in range(0, len(names), n)]
+
+    @property
+    def _flat_weights(self) -> list:
+        return [getattr(self, w) for w in self._flat_weights_names]
+
+    def check_input(self, input, batch_sizes) -> None:
+        """Same as torch's: the input's rank and feature size."""
+        expected = 2 if batch_sizes is not None else 3
+        if input.ndim != expected:
+            raise RuntimeError(f"input must have {expected} dimensions, got {input.ndim}")
+        if self.input_size != input.shape[-1]:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+
+    def get_expected_hidden_size(self, input, batch_sizes) -> tuple:
+        mini_batch = int(batch_sizes[0]) if batch_sizes is not None else \
+            input.shape[0 if self.batch_first else 1]
+        dirs = 2 if self.bidirectional else 1
+        return (self.num_layers * dirs, mini_batch, self.proj_size or self.hidden_size)
+
+    def check_hidden_size(self, hx, expected_hidden_size,
+                          msg="Expected hidden size {}, got {}") -> None:
+        if tuple(hx.shape) != tuple(expected_hidden_size):
+            raise RuntimeError(msg.format(list(expected_hidden_size), list(hx.shape)))
+
+    def check_forward_args(self, input, hidden, batch_sizes) -> None:
+        self.check_input(input, batch_sizes)
+        expected = self.get_expected_hidden_size(input, batch_sizes)
+        if self.mode == "LSTM":
+            self.check_hidden_size(hidden[0], expected, "Expected hidden[0] size {}, got {}")
+            self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
+                                   "Expected hidden[1] size {}, got {}")
+        else:
+            self.check_hidden_size(hidden, expected)
+
+    def get_expected_cell_size(self, input, batch_sizes) -> tuple:
+        return self.get_expected_hidden_size(input, batch_sizes)[:2] + (self.hidden_size,)
+
+    def permute_hidden(self, hx, permutation):
+        """Same as torch's: the hidden state(s) reordered along the batch dim."""
+        if permutation is None:
+            return hx
+        if self.mode == "LSTM":
+            return tuple(h.index_select(1, permutation) for h in hx)
+        return hx.index_select(1, permutation)
 
     def _weights(self, layer, d):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
@@ -159,13 +225,15 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.shape[-1]}")
         dirs = 2 if self.bidirectional else 1
         n_batch = input.shape[1]
-        expected = (self.num_layers * dirs, n_batch, self.hidden_size)
+        expected = (self.num_layers * dirs, n_batch, self.proj_size or self.hidden_size)
+        expected_c = expected[:2] + (self.hidden_size,)
         if hx is None:
             zeros = ag.zeros(expected, dtype=input.dtype, device=input.device)
-            hx = (zeros, zeros) if lstm else zeros
+            hx = (zeros, ag.zeros(expected_c, dtype=input.dtype, device=input.device)) \
+                if lstm else zeros
         elif lstm:
             self._check_hidden(hx[0], expected)
-            self._check_hidden(hx[1], expected, "cell")
+            self._check_hidden(hx[1], expected_c, "cell")
         else:
             self._check_hidden(hx, expected)
         h0 = _unbind0(hx[0] if lstm else hx)
@@ -184,8 +252,12 @@ class RNNBase(Module):
                 steps = _unbind0(proj)
                 ys = [None] * len(steps)
                 order = range(len(steps) - 1, -1, -1) if d else range(len(steps))
+                w_hr = getattr(self, f"weight_hr_l{layer}" + ("_reverse" if d else "")) \
+                    if self.proj_size else None
                 for t in order:
                     new = cell(steps[t], state, w_hh, b_hh)
+                    if w_hr is not None:  # LSTM with projections: h = W_hr (o * tanh(c))
+                        new = (new[0] @ w_hr.T, new[1])
                     ys[t] = new[0] if lstm else new
                     if masks is not None and masks[t] is not None:  # finished: keep state
                         m = masks[t]
@@ -214,6 +286,8 @@ class RNNBase(Module):
             s += f", dropout={self.dropout}"
         if self.bidirectional:
             s += ", bidirectional=True"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         return s
 
 

@@ -13,6 +13,13 @@ from autograd import _checks
 from autograd.ops.optim_update import copy_state, zeros_state
 from autograd.tensor import Tensor
 
+from ._hooks import (  # noqa: F401  (torch.optim.optimizer's names)
+    HooksMixin,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+    with_step_hooks,
+)
+
 
 class _RequiredParameter:
     def __repr__(self):
@@ -22,8 +29,8 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class Optimizer:
-    """Same as torch.optim.Optimizer."""
+class Optimizer(HooksMixin):
+    """Same as torch.optim.Optimizer (hooks: nn/optim/_hooks.py)."""
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
@@ -105,6 +112,7 @@ class Optimizer:
                     p.grad.array[...] = 0
                     p.grad._version[0] += 1
 
+    @with_step_hooks
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure() if given."""
         loss = None
@@ -140,6 +148,9 @@ class Optimizer:
     def state_dict(self) -> dict:
         """Same layout as PyTorch: {'state': {index: {...}}, 'param_groups': [{..., 'params':
         [index, ...]}]}, parameters numbered in group order. Tensors are not copied."""
+        return self._state_dict_hooked(self._build_state_dict)
+
+    def _build_state_dict(self) -> dict:
         index = {}
         groups = []
         for group in self.param_groups:
@@ -152,6 +163,9 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict) -> None:
         """Same as torch.optim.Optimizer.load_state_dict. State tensors are copied onto each
         parameter's device (and dtype, except `step`), so the source dict is never aliased."""
+        self._load_state_dict_hooked(state_dict, self._load)
+
+    def _load(self, state_dict: dict) -> None:
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(

@@ -264,6 +264,11 @@ ALLOWED = {
     # narrow(dim, start: 0-d Tensor, length): the view's offset is data (torch reads too)
     ("autograd/ops/split.py", "narrow", ".item()"),
     ("autograd/ops/split.py", "narrow", "int(array)"),
+    # tensor_split given a tensor of cut points: the outputs' sizes are data (PyTorch
+    # reads them back too)
+    ("autograd/ops/composite.py", "tensor_split", "int(array)"),
+    ("autograd/ops/composite.py", "tensor_split", ".tolist()"),
+    ("autograd/ops/composite.py", "tensor_split", ".item()"),
     # host-only branches (the GPU takes the formula above them), and CumProd with
     # create_graph on the GPU
     ("autograd/ops/reduce.py", "Prod.backward", "bool(array)"),
