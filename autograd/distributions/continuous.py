@@ -30,6 +30,17 @@ def _batch_of(*values):
     return ag.Size() if all(isinstance(v, numbers.Number) for v in values) else None
 
 
+def _set_params(self, names, values, validate_args):
+    """Broadcast the parameters, set them as attributes and initialise the batch shape
+    (none when every parameter was a Python number, as torch's)."""
+    tensors = broadcast_all(*values)
+    for name, t in zip(names, tensors):
+        setattr(self, name, t)
+    batch = _batch_of(*values)
+    Distribution.__init__(self, tensors[0].shape if batch is None else batch,
+                          validate_args=validate_args)
+
+
 def _uniform(shape, like, low=0.0):
     """Uniform draws in [low, 1) of `like`'s dtype and device."""
     u = ag.rand(tuple(shape), dtype=like.dtype, device=like.device)
@@ -42,9 +53,7 @@ class Normal(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        batch = _batch_of(loc, scale)
-        super().__init__(self.loc.shape if batch is None else batch, validate_args=validate_args)
+        _set_params(self, ("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return _expand_params(self, Normal, ("loc", "scale"), batch_shape, _instance)
@@ -153,9 +162,7 @@ class Laplace(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        batch = _batch_of(loc, scale)
-        super().__init__(self.loc.shape if batch is None else batch, validate_args=validate_args)
+        _set_params(self, ("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return _expand_params(self, Laplace, ("loc", "scale"), batch_shape, _instance)
@@ -207,9 +214,7 @@ class Cauchy(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        batch = _batch_of(loc, scale)
-        super().__init__(self.loc.shape if batch is None else batch, validate_args=validate_args)
+        _set_params(self, ("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return _expand_params(self, Cauchy, ("loc", "scale"), batch_shape, _instance)
@@ -307,9 +312,7 @@ class Gumbel(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        batch = _batch_of(loc, scale)
-        super().__init__(self.loc.shape if batch is None else batch, validate_args=validate_args)
+        _set_params(self, ("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return _expand_params(self, Gumbel, ("loc", "scale"), batch_shape, _instance)
