@@ -17,6 +17,7 @@ from .arrays import (
     matmul,
     reduce_at,
     reshape_view,
+    select,
 )
 from .blas import _AXPY, _BLAS_THREADS, add_scaled_, get_num_threads, set_num_threads
 from .checks import (

@@ -17,6 +17,45 @@ def matmul(x, y):
     return x @ y
 
 
+_BITS = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def select(cond, a, b):
+    """np.where(cond, a, b) for host float arrays, without branches. NumPy's where costs
+    ~3.5 ns an element when the mask is unpredictable (a ReLU's), ten times an add; here
+    the mask becomes all-one/all-zero bit patterns and picks bits with and/or, which is
+    exact for every value (NaN, -0.0, Inf) and as fast as a multiply. Other operands
+    (integers, complex, device arrays, mixed dtypes) go to the array module's where."""
+    if type(cond) is not np.ndarray:
+        return owner(cond).xp.where(cond, a, b)
+    arr = a if type(a) is np.ndarray else b
+    if (cond.dtype != np.bool_ or type(arr) is not np.ndarray or arr.dtype.kind != "f"
+            or arr.dtype.itemsize not in _BITS or arr.shape != cond.shape):
+        return np.where(cond, a, b)
+    dt = arr.dtype
+    other = b if arr is a else a
+    if type(other) is np.ndarray:
+        if other.dtype != dt or other.shape != arr.shape:
+            return np.where(cond, a, b)
+    elif type(other) in (int, float):
+        other = np.array(other, dtype=dt)
+    else:
+        return np.where(cond, a, b)
+    a, b = (arr, other) if arr is a else (other, arr)
+    bits = _BITS[dt.itemsize]
+    if arr is a:
+        a, b = arr, other
+    else:
+        a, b = other, arr
+    mask = cond.view(np.int8).astype(bits)
+    np.negative(mask, out=mask)                     # True -> all ones, False -> 0
+    picked = np.bitwise_and(a.view(bits), mask)
+    np.invert(mask, out=mask)
+    mask &= b.view(bits)
+    picked |= mask
+    return picked.view(dt)
+
+
 def is_numpy_scalar(obj) -> bool:
     return isinstance(obj, np.generic)
 

@@ -127,7 +127,7 @@ class Where(Function):
         x, y = binary_operands(a, b, "where")
         ctx.save_for_backward(cond)
         try:
-            return backend.array_module(c).where(c, x, y)
+            return backend.select(c, x, y)  # np.where, branch-free on host floats
         except ValueError:
             raise RuntimeError(
                 f"where: shapes {tuple(c.shape)}, {tuple(getattr(x, 'shape', ()))} and "

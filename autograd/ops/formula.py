@@ -16,8 +16,10 @@ fused array code otherwise. Forwards call `formula.fused(*arrays)` directly.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from .. import backend
-from ..function import is_grad_enabled
+from ..grad_mode import _mode
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
@@ -28,7 +30,8 @@ _np = backend.module_for(backend.device("cpu"))
 # ----------------------------------------------------------------------------- NumPy
 class _NumpyNS:
     exp, expm1, log1p, tanh, abs = _np.exp, _np.expm1, _np.log1p, _np.tanh, _np.abs
-    minimum, maximum, where = _np.minimum, _np.maximum, _np.where
+    minimum, maximum = _np.minimum, _np.maximum
+    where = staticmethod(backend.select)  # branch-free np.where for float arrays
     erf = staticmethod(backend.erf)          # SciPy's where present, a series otherwise
     sigmoid = staticmethod(backend.sigmoid)  # overflow-free for any x
 
@@ -168,14 +171,14 @@ class Formula:
 
     def __init__(self, name: str, params: str, fn):
         self.name, self.fn = name, fn
-        cpu = lambda *args: fn(_NumpyNS, *args)  # noqa: E731
+        cpu = partial(fn, _NumpyNS)  # a C-level call: no extra Python frame per use
         self.fused = backend.Fused(f"ember_{name}", params, "T out", cuda_body(params, fn),
                                    cpu)
 
     def __call__(self, *args) -> Tensor:
         """fn on Tensors (saved arrays and scalars pass as constants): Tensor ops where a
         graph is recorded, else the fused arrays code."""
-        if is_grad_enabled():
+        if _mode.enabled:  # is_grad_enabled(), inlined: every activation's backward
             for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
                     return self.fn(_TensorNS, *[_make(a) if backend.is_array(a) else a
