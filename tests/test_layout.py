@@ -46,8 +46,6 @@ def test_no_differentiable_op_is_defined_under_nn():
     assert not found, "differentiable ops belong in autograd/ops/:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="nn/data (host data loading) and nn/optim/lbfgs.py still "
-                   "import the backend: the next step of the layout work")
 def test_nn_reaches_arrays_only_through_autograd():
     pattern = re.compile(r"^\s*(from autograd(\.backend)? import .*\bbackend\b|"
                          r"import autograd\.backend|from autograd\.backend\b|"

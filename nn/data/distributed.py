@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import backend
+from autograd import _data_support as _data
 
 from .sampler import Sampler
 
@@ -49,10 +49,9 @@ class DistributedSampler(Sampler):
             order = ag.randperm(n, generator=gen, device="cpu").array
         else:
             order = ag.arange(n, device="cpu").array
-        xp = backend.array_module(order)
         if self.total_size > n:  # pad with the start of the order, repeated if need be
-            order = xp.resize(order, self.total_size)
-        return order[self.rank:self.total_size:self.num_replicas].astype(backend.int64)
+            order = _data.resize(order, self.total_size)
+        return _data.host_int64(order[self.rank:self.total_size:self.num_replicas])
 
     def __iter__(self):
         return iter(self._order().tolist())
