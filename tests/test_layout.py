@@ -5,8 +5,6 @@ import ast
 import os
 import re
 
-import pytest
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_LINES = 600
 MAX_LOCAL_IMPORTS = 20  # imports of autograd/nn modules inside function bodies, both packages
@@ -94,8 +92,6 @@ def test_backend_files_stay_small():
     assert not long, "\n".join(long)
 
 
-@pytest.mark.xfail(strict=True, reason="fft, decompositions, onnx and compile added lazy imports "
-                   "(32 today): to be hoisted")
 def test_few_imports_of_own_modules_inside_functions():
     local = []
     for package in ("autograd", "nn"):

@@ -6,6 +6,7 @@ import math
 import autograd as ag
 from autograd import _data_support as _data
 
+from .. import parallel
 from .sampler import Sampler
 
 
@@ -18,7 +19,6 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
                  drop_last=False):
         if num_replicas is None or rank is None:
-            from .. import parallel
             if not parallel.is_initialized():
                 raise RuntimeError("DistributedSampler: expected num_replicas and rank, or "
                                    "nn.parallel.init_process_group() to have been called")
