@@ -131,7 +131,6 @@ from .ops.compare import (
     nan_to_num,
     ne,
     not_equal,
-    where,
 )
 from .ops.elementwise import (
     add,
@@ -161,6 +160,7 @@ from .ops.index import (
     sort,
     topk,
     unique,
+    where,
 )
 from .ops.inplace import clamp_, fill_, index_add, zero_
 from .ops.linalg import (
@@ -419,8 +419,7 @@ def __getattr__(name):
                                       allow_tf32=True, is_available=lambda: False),
                 mps=SimpleNamespace(is_available=lambda: False, is_built=lambda: False))
         else:
-            import nn
-            import nn.optim
+            import nn.optim  # binds nn too
             _SUBMODULES.update(nn=nn, optim=nn.optim, utils=SimpleNamespace(
                 data=nn.data, checkpoint=SimpleNamespace(checkpoint=checkpoint)))
     return _SUBMODULES[name]

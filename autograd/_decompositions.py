@@ -1,6 +1,6 @@
 """The decompositions of torch.linalg (re-exported by `autograd.linalg`): svd, svdvals,
 qr, cholesky(_ex), eigh, eigvalsh, eig, eigvals, lstsq, pinv, matrix_exp, matrix_rank,
-solve_triangular, inv_ex, solve_ex, cond; and torch's top-level svd, qr, cholesky,
+solve_triangular, inv_ex, solve_ex; and torch's top-level svd, qr, cholesky,
 pinverse. The differentiable ops live in ops/decomp.py and ops/matfunc.py."""
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .ops.decomp import check_matrix as _check
 from .ops.decomp import mT as _mT
 from .ops.linalg import matmul as _matmul
 from .ops.matfunc import matrix_exp as _matrix_exp
+from .ops.solve import inv, solve
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
@@ -265,7 +266,6 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
 def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
     """Same as torch.linalg.inv_ex: (inverse, info), info > 0 for singular matrices (the
     order of the first zero pivot, taken as rank + 1)."""
-    from .linalg import inv
     _check(A, "linalg.inv_ex", square=True)
     xp = backend.array_module(A.array)
     try:
@@ -288,7 +288,6 @@ def _singular_info(A):
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False,
              out=None):
     """Same as torch.linalg.solve_ex: (result, info) as inv_ex."""
-    from .linalg import solve
     _check(A, "linalg.solve_ex", square=True)
     xp = backend.array_module(A.array)
     try:
@@ -307,19 +306,6 @@ def matrix_exp(A: Tensor) -> Tensor:
     """Same as torch.linalg.matrix_exp (batched); gradient as PyTorch's."""
     _check(A, "linalg.matrix_exp", square=True)
     return _matrix_exp(A)
-
-
-def cond(A: Tensor, p=None, *, out=None) -> Tensor:
-    """Same as torch.linalg.cond: sigma_max / sigma_min for p None, 2 (-2: the
-    inverse); otherwise matrix_norm(A, p) * matrix_norm(inv(A), p) (square A)."""
-    from .linalg import inv, matrix_norm
-    _check(A, "linalg.cond")
-    if p in (None, 2, -2):
-        S = svdvals(A)
-        hi, lo = _reduce.amax(S, -1), _reduce.amin(S, -1)
-        return hi / lo if p != -2 else lo / hi
-    _check(A, "linalg.cond", square=True)
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
 # ----------------------------------------------------------------------------- torch.*

@@ -8,7 +8,8 @@ backward formulas that use them differentiate again (create_graph=True).
 from __future__ import annotations
 
 from . import backend
-from .function import OutputEdge, _check_devices, _mode, _record_stack
+from ._node import OutputEdge, _check_devices, _record_stack
+from .grad_mode import _mode
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 

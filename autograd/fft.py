@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import backend
+from .creation import arange
 from .ops import complex as _complex
 from .ops import fft as _fft
 from .ops import shape as _shape
@@ -200,7 +201,6 @@ def ihfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 # ----------------------------------------------------------------------------- helpers
 def _freq(n, d, dtype, device, requires_grad, onesided):
-    from .creation import arange
     dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)
     if onesided:
         k = arange(0, n // 2 + 1, dtype=dtype, device=device)

@@ -9,9 +9,9 @@ graph is recorded is this thread's grad mode (grad_mode.py); engine.py runs back
 """
 from __future__ import annotations
 
-import traceback
-
 from . import backend, tensor_base
+from ._node import OutputEdge, _check_devices, _record_stack  # noqa: F401 (re-exported)
+from .custom import apply_custom, unpack_saved
 from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
     _mode,
     _tracers,
@@ -179,7 +179,6 @@ class Function:
         if saved is None:
             return ()
         if self._custom:
-            from .custom import unpack_saved
             return unpack_saved(self, saved)
         i = 0
         for v in self._versions:
@@ -354,7 +353,6 @@ def _watched_apply(cls, args, kwargs):
 
 def _apply_custom(cls, *args, **kwargs):
     """`apply` of user-defined Functions (see custom.py)."""
-    from .custom import apply_custom
     return apply_custom(cls, args, kwargs)
 
 
@@ -398,28 +396,6 @@ def _record_outputs(node, out):
     return tuple(outs)
 
 
-class OutputEdge:
-    """An edge into output `nr` of a multi-output node."""
-
-    __slots__ = ("node", "nr")
-    _is_tensor = False
-
-    def __init__(self, node, nr):
-        self.node, self.nr = node, nr
-
-
-def _check_devices(cls, args):
-    devs = [a.device for a in args if isinstance(a, Tensor)]
-    if len(devs) < 2:
-        return
-    first = devs[0]
-    for d in devs[1:]:
-        if d.type != first.type or (d.index or 0) != (first.index or 0):
-            raise RuntimeError(
-                f"{cls.name()}: expected all tensors on one device, got {first} and {d}; "
-                f"move one with .to({str(first)!r})")
-
-
 class AccumulateGrad:
     """What PyTorch shows as the node of a leaf in `next_functions`."""
 
@@ -461,11 +437,3 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
-
-
-# ----------------------------------------------------------------------------- anomaly mode
-def _record_stack(node, depth=3):
-    """Under detect_anomaly (`_mode.anomaly`): keep where the op was created (the stack
-    without its last `depth` frames: this function's and autograd's own)."""
-    node._stack = traceback.extract_stack()[:-depth]
-    node._plain = False  # the engine then checks its gradients

@@ -1,20 +1,49 @@
 """`autograd.linalg` (torch.linalg): the norms (vector_norm, matrix_norm, norm), cross,
-vecdot, multi_dot, inv, det, slogdet, solve and matrix_power here; the decompositions
-(svd, qr, cholesky, eigh, eig, lstsq, pinv, matrix_exp, matrix_rank, solve_triangular,
-cond, inv_ex, solve_ex) from _decompositions.py, the LU functions from _linalg_lu.py."""
+vecdot, multi_dot, cond and matrix_power here; inv, det, slogdet and solve from
+ops/solve.py; the decompositions (svd, qr, cholesky, eigh, eig, lstsq, pinv, matrix_exp,
+matrix_rank, solve_triangular, inv_ex, solve_ex) from _decompositions.py, the LU
+functions from _linalg_lu.py."""
 from __future__ import annotations
 
 from . import backend
-from .function import Function
+from ._decompositions import (
+    cholesky,
+    cholesky_ex,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    householder_product,
+    inv_ex,
+    lstsq,
+    matrix_exp,
+    matrix_rank,
+    pinv,
+    qr,
+    solve_ex,
+    solve_triangular,
+    svd,
+    svdvals,
+)
+from ._linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops import reduce as _reduce
 from .ops import shape as _shape
 from .ops import unary as _unary
 from .ops.compare import where
+from .ops.decomp import check_matrix as _check
 from .ops.elementwise import cast as _cast
 from .ops.linalg import matmul as _matmul
 from .ops.products import linalg_cross
 from .ops.products import multi_dot as _multi_dot
 from .ops.products import vecdot as _vecdot
+from .ops.solve import (  # noqa: F401 (torch.linalg's names)
+    LinAlgError,
+    _square,
+    det,
+    inv,
+    slogdet,
+    solve,
+)
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
@@ -113,155 +142,16 @@ def multi_dot(tensors, *, out=None):
 
 
 # ----------------------------------------------------------------------------- inverses
-from .ops.decomp import LinAlgError  # noqa: E402  (one class for every linalg error)
-
-
-def _square(A, op):
-    if not isinstance(A, Tensor):
-        raise TypeError(f"{op}: expected a Tensor, got {type(A).__name__}")
-    if backend.kind(A.array.dtype) not in "fc":
-        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
-                           f"Got {A.dtype}")
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        if A.ndim < 2:
-            raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
-        raise RuntimeError(f"{op}: A must be batches of square matrices, but they are "
-                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
-    return A
-
-
-def _call(fn, op, *arrays):
-    """A backend linalg call; NumPy's LinAlgError becomes PyTorch's (a RuntimeError)."""
-    try:
-        return fn(*arrays)
-    except Exception as e:
-        if type(e).__name__ != "LinAlgError":
-            raise
-        raise LinAlgError(f"{op}: the input matrix is singular ({e})") from None
-
-
-def _mT(t):
-    return _shape.transpose(t, -1, -2)
-
-
-class Inv(Function):
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, A):
-        xp = backend.array_module(A.array)
-        return _call(xp.linalg.inv, "linalg.inv", A.array)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # d(A^-1) = -A^-1 dA A^-1, so grad_A = -A^-T grad A^-T
-        Y = _mT(ctx.output)
-        return -_matmul(_matmul(Y, grad), Y)
-
-
-def inv(A, *, out=None):
-    """Same as torch.linalg.inv (batched)."""
-    return Inv.apply(_square(A, "linalg.inv"))
-
-
-class SlogdetAbs(Function):
-    """log |det A|; its gradient is A^-T (the sign carries none)."""
-
-    @staticmethod
-    def forward(ctx, A):
-        ctx.save_for_backward(A)
-        xp = backend.array_module(A.array)
-        return xp.linalg.slogdet(A.array)[1]
-
-    @staticmethod
-    def backward(ctx, grad):
-        (A,) = ctx.saved_tensors
-        return _shape.unsqueeze(_shape.unsqueeze(grad, -1), -1) * _mT(inv(A))
-
-
-class Det(Function):
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, A):
-        ctx.save_for_backward(A)
-        return backend.array_module(A.array).linalg.det(A.array)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # d det(A) / dA = det(A) A^-T (invertible A)
-        (A,) = ctx.saved_tensors
-        scale = _shape.unsqueeze(_shape.unsqueeze(grad * ctx.output, -1), -1)
-        return scale * _mT(inv(A))
-
-
-def det(A, *, out=None):
-    """Same as torch.linalg.det (batched); the gradient needs an invertible A."""
-    return Det.apply(_square(A, "linalg.det"))
-
-
-_slogdet_result = None
-
-
-def slogdet(A, *, out=None):
-    """Same as torch.linalg.slogdet: (sign, logabsdet), a named tuple."""
-    global _slogdet_result
-    if _slogdet_result is None:
-        from collections import namedtuple
-        _slogdet_result = namedtuple("slogdet", ["sign", "logabsdet"])
-    A = _square(A, "linalg.slogdet")
-    xp = backend.array_module(A.array)
-    sign = _make(xp.linalg.slogdet(A.array)[0])
-    return _slogdet_result(sign, SlogdetAbs.apply(A))
-
-
-class Solve(Function):
-    """X = A^-1 B for A (..., n, n) and B (..., n, k), batch dims already broadcast."""
-
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, A, B):
-        ctx.save_for_backward(A, None)
-        xp = backend.array_module(A.array)
-        return _call(xp.linalg.solve, "torch.linalg.solve", A.array, B.array)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # grad_B = A^-T grad; grad_A = -grad_B X^T
-        A, _ = ctx.saved_tensors
-        grad_b = solve(_mT(A), grad)
-        grad_a = -_matmul(grad_b, _mT(ctx.output)) if ctx.needs_input_grad[0] else None
-        return grad_a, grad_b
-
-
-def solve(A, B, *, left=True, out=None):
-    """Same as torch.linalg.solve: X with A X = B (X A = B when left=False); B is a batch
-    of vectors when its shape is A's minus the last dim (or it is 1-d)."""
-    op = "linalg.solve"
-    _square(A, op)
-    if not isinstance(B, Tensor):
-        raise TypeError(f"{op}: expected a Tensor, got {type(B).__name__}")
-    if A.dtype != B.dtype:
-        raise RuntimeError(f"{op}: Expected A and B to have the same dtype, but found A of "
-                           f"type {A.dtype} and B of type {B.dtype} instead")
-    if not left:  # X A = B  <=>  A^T X^T = B^T
-        return _mT(solve(_mT(A), _mT(B)))
-    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
-    Bm = _shape.unsqueeze(B, -1) if vector else B
-    n = A.shape[-1]
-    if Bm.shape[-2] != n:
-        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation AX = B "
-                           f"({A.shape[-2]}x{n} and {Bm.shape[-2]}x{Bm.shape[-1]})")
-    try:
-        batch = backend.broadcast_shapes(tuple(A.shape[:-2]), tuple(Bm.shape[:-2]))
-    except ValueError:
-        raise RuntimeError(f"{op}: batch dims of shapes {tuple(A.shape)} and "
-                           f"{tuple(B.shape)} cannot broadcast") from None
-    Ab = A if tuple(A.shape[:-2]) == batch else _shape.expand(A, batch + (n, n))
-    Bb = Bm if tuple(Bm.shape[:-2]) == batch else _shape.expand(Bm, batch + tuple(Bm.shape[-2:]))
-    X = Solve.apply(Ab, Bb)
-    return _shape.squeeze(X, -1) if vector else X
+def cond(A: Tensor, p=None, *, out=None) -> Tensor:
+    """Same as torch.linalg.cond: sigma_max / sigma_min for p None, 2 (-2: the
+    inverse); otherwise matrix_norm(A, p) * matrix_norm(inv(A), p) (square A)."""
+    _check(A, "linalg.cond")
+    if p in (None, 2, -2):
+        S = svdvals(A)
+        hi, lo = _reduce.amax(S, -1), _reduce.amin(S, -1)
+        return hi / lo if p != -2 else lo / hi
+    _check(A, "linalg.cond", square=True)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
 def matrix_power(A, n, *, out=None):
@@ -298,28 +188,6 @@ def logdet(A):
     sign, logabs = slogdet(A)
     return where(sign < 0, float("nan"), logabs)
 
-
-from ._decompositions import (  # noqa: E402
-    cholesky,
-    cholesky_ex,
-    cond,
-    eig,
-    eigh,
-    eigvals,
-    eigvalsh,
-    householder_product,
-    inv_ex,
-    lstsq,
-    matrix_exp,
-    matrix_rank,
-    pinv,
-    qr,
-    solve_ex,
-    solve_triangular,
-    svd,
-    svdvals,
-)
-from ._linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve  # noqa: E402
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eig", "eigh",
            "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu",

@@ -5,8 +5,6 @@ import ast
 import os
 import re
 
-import pytest
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_LINES = 600
 MAX_LOCAL_IMPORTS = 20  # imports of autograd/nn modules inside function bodies, both packages
@@ -46,8 +44,6 @@ def test_no_differentiable_op_is_defined_under_nn():
     assert not found, "differentiable ops belong in autograd/ops/:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="nn/data (host data loading) and nn/optim/lbfgs.py still "
-                   "import the backend: the next step of the layout work")
 def test_nn_reaches_arrays_only_through_autograd():
     pattern = re.compile(r"^\s*(from autograd(\.backend)? import .*\bbackend\b|"
                          r"import autograd\.backend|from autograd\.backend\b|"
@@ -96,8 +92,6 @@ def test_backend_files_stay_small():
     assert not long, "\n".join(long)
 
 
-@pytest.mark.xfail(strict=True, reason="fft, decompositions, onnx and compile added lazy imports "
-                   "(32 today): to be hoisted")
 def test_few_imports_of_own_modules_inside_functions():
     local = []
     for package in ("autograd", "nn"):

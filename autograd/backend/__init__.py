@@ -87,7 +87,16 @@ from .dtypes import (
     uint8,
 )
 from .kernels import Fused, RawKernel
-from .random import Generator, default_generator, initial_seed, manual_seed, permutation, rng, seed
+from .random import (
+    Generator,
+    default_generator,
+    initial_seed,
+    manual_seed,
+    permutation,
+    rng,
+    seed,
+    seed_numpy_global,
+)
 from .special import digamma, erf, erfc, erfinv, i0, i1, lgamma, polygamma, sigmoid
 
 malloc_tuned = memory.malloc_tuned

@@ -63,3 +63,8 @@ def rng(xp, generator: Generator | None = None):
 def permutation(xp, n: int, generator: Generator | None = None):
     """A random permutation of range(n) from the generator's stream for `xp`."""
     return module_owner(xp).permutation(rng(xp, generator), n)
+
+
+def seed_numpy_global(words) -> None:
+    """Seed NumPy's global generator (np.random.*), as torch does in DataLoader workers."""
+    np.random.seed(words)

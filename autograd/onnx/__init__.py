@@ -15,6 +15,8 @@ opset.
 """
 from __future__ import annotations
 
+from .trace import ExportError
+
 __all__ = ["export", "ExportError"]
 
 _INSTALL = 'onnx export needs the onnx package: pip install "ember-grad[onnx]"'
@@ -37,15 +39,6 @@ def export(model, args, f=None, *, input_names: list | None = None,
         import onnx  # noqa: F401
     except ImportError:
         raise ImportError(_INSTALL) from None
-    from . import ops_nn  # noqa: F401  (registers its translations in the table)
-    from .exporter import export_model
-    from .ops_math import STATIC, TABLE
+    from .exporter import export_model  # imports onnx: only once it is known to exist
     return export_model(model, args, f, input_names, output_names, dynamic_axes,
-                        opset_version, do_constant_folding, TABLE, STATIC)
-
-
-def __getattr__(name):
-    if name == "ExportError":
-        from .trace import ExportError
-        return ExportError
-    raise AttributeError(f"module 'autograd.onnx' has no attribute {name!r}")
+                        opset_version, do_constant_folding)

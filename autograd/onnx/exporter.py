@@ -9,7 +9,9 @@ from onnx import helper
 
 from .. import backend
 from ..tensor import Tensor
+from . import ops_nn  # noqa: F401  (registers its translations in the table)
 from .graph import Graph, Sym, elem_type, sym_size
+from .ops_math import STATIC, TABLE
 from .trace import ExportError, Key, param_keys, resized, trace
 from .trace import plain as _plain
 
@@ -309,7 +311,7 @@ def _axes_spec(dynamic_axes, names) -> dict:
 
 
 def export_model(model, args, f, input_names, output_names, dynamic_axes, opset_version,
-                 do_constant_folding, table, static):
+                 do_constant_folding, table=TABLE, static=STATIC):
     if isinstance(args, Tensor):
         args = (args,)
     if not isinstance(args, tuple):

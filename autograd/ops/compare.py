@@ -142,11 +142,9 @@ class Where(Function):
                 grad * ~c if ctx.next[2] is not None else None)
 
 
-def where(condition, input=None, other=None):
-    """Same as torch.where(condition, input, other); where(condition) gives nonzero()."""
-    if input is None and other is None:
-        from .index import nonzero
-        return nonzero(condition, as_tuple=True)
+def where(condition, input, other):
+    """Same as torch.where(condition, input, other) (the one-argument form, nonzero, is
+    ops.index.where)."""
     return Where.apply(condition, input, other)
 
 

@@ -8,6 +8,7 @@ from .. import backend
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
+from .shape import sum_to
 
 complex64 = backend.as_dtype("complex64")
 complex128 = backend.as_dtype("complex128")
@@ -88,7 +89,6 @@ class Complex(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .reduce import sum_to
         g_re = Real.apply(grad) if grad.array.dtype.kind == "c" else grad
         g_im = Imag.apply(grad) if grad.array.dtype.kind == "c" else None
         return (sum_to(g_re, ctx.shapes[0]) if ctx.needs_input_grad[0] else None,
@@ -214,16 +214,14 @@ class Angle(Function):
 def angle(input):
     """Same as torch.angle: the argument of complex values (0 or pi for reals)."""
     _check(input, "angle")
-    if input.array.dtype.kind not in "fc":
-        from .elementwise import cast
-        input = cast(input, backend.get_default_dtype())
+    if input.array.dtype.kind not in "fc":  # integers carry no gradient: a plain copy
+        input = _make(input.array.astype(backend.get_default_dtype()))
     return Angle.apply(input)
 
 
 def polar(abs, angle):
     """Same as torch.polar: abs * (cos(angle) + i sin(angle))."""
-    from .unary import cos, sin
-    return complex_(abs * cos(angle), abs * sin(angle))
+    return complex_(abs * angle.cos(), abs * angle.sin())  # Tensor methods: unary ops
 
 
 def is_complex(input) -> bool:

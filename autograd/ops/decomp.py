@@ -13,13 +13,11 @@ from ..function import Function, is_grad_enabled
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import arrange as _arrange
+from . import complex as _complex
 from . import shape as _shape
 from . import split as _split
 from .linalg import matmul
-
-
-class LinAlgError(RuntimeError):
-    """Same as torch.linalg.LinAlgError: a factorisation that could not be completed."""
+from .solve import LinAlgError, solve  # noqa: F401 (LinAlgError re-exported)
 
 
 def mT(t):
@@ -290,23 +288,20 @@ class Eig(Function):
     def backward(ctx, gL, gV):
         # PyTorch's formula: gA = V^-H (diag(gL) + P(V^H gV) / conj(E)) V^H, where the
         # projection P removes V^H V Re(diag(V^H gV)) (the eigenvectors' norm gauge)
-        from .complex import conj, real
-        from .linalg import matmul as mm
         L, V = ctx.saved_tensors
-        Vh = conj(mT(V))
+        Vh = _complex.conj(mT(V))
         n = L.shape[-1]
         if gV is not None:
-            VhgV = mm(Vh, gV)
-            VhgV = VhgV - mm(Vh, V * _shape.unsqueeze(real(_diag(VhgV)), -2))
-            Lc = conj(L)
+            VhgV = matmul(Vh, gV)
+            VhgV = VhgV - matmul(Vh, V * _shape.unsqueeze(_complex.real(_diag(VhgV)), -2))
+            Lc = _complex.conj(L)
             E = _shape.unsqueeze(Lc, -2) - _shape.unsqueeze(Lc, -1) + _eye_like(L, n)
             inner = VhgV * (1.0 - _eye_like(L, n)) / E
             if gL is not None:
                 inner = inner + _arrange.diag_embed(gL)
         else:
             inner = _arrange.diag_embed(gL)
-        from ..linalg import solve
-        return solve(Vh, mm(inner, Vh))
+        return solve(Vh, matmul(inner, Vh))
 
 
 # ----------------------------------------------------------------------------- triangular

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
+from ..tensor_base import _make
 from . import complex as _complex
 from . import shape as _shape
 from . import split as _split
@@ -102,8 +103,3 @@ def resize(x, dim, n):
     widths = [(0, 0)] * x.ndim
     widths[dim] = (0, n - size)
     return _shape.ConstantPad.apply(x, widths, 0)
-
-
-def _make(arr):
-    from ..tensor import _make as make
-    return make(arr)

@@ -435,6 +435,14 @@ def masked_fill(a, mask, value):
     return out
 
 
+def where(condition, input=None, other=None):
+    """Same as torch.where: where(condition, input, other) picks elementwise
+    (ops.compare.where); where(condition) is nonzero(condition, as_tuple=True)."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    return _compare.Where.apply(condition, input, other)
+
+
 def nonzero(a, as_tuple=False):
     """Same as torch.nonzero."""
     x = a.array

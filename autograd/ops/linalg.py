@@ -6,6 +6,7 @@ from .. import backend
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
+from . import complex as _complex
 from . import shape as _shape
 from .compare import where
 from .reduce import sum as _sum
@@ -38,9 +39,8 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
         if grad.array.dtype.kind == "c":  # complex: products with the conjugates
-            from .complex import conj
-            a = a if a is None else conj(a)
-            b = b if b is None else conj(b)
+            a = a if a is None else _complex.conj(a)
+            b = b if b is None else _complex.conj(b)
         if len(sa) == 1 and len(sb) == 1:  # dot product: the gradient is 0-d
             return (grad * b if b is not None else None, grad * a if a is not None else None)
         # 1-d operands act as a row (left) or a column (right) vector

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
+from . import complex as _complex
 from . import shape as _shape
 from . import split as _split
+from .linalg import matmul
 
 # Higham (2005): Pade [13/13] coefficients and the 1-norm bound it is accurate below
 _B13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
@@ -58,8 +60,7 @@ def exp_block_backward(A, grad):
     n = A.shape[-1]
     At = _shape.transpose(A, -1, -2)
     if A.array.dtype.kind == "c":
-        from .complex import conj
-        At = conj(At)
+        At = _complex.conj(At)
     top = _split.cat([At, grad], -1)
     bottom = _split.cat([At * 0.0, At], -1)
     big = matrix_exp(_split.cat([top, bottom], -2))
@@ -103,7 +104,6 @@ class Pinv(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .linalg import matmul
         (A,) = ctx.saved_tensors
         P = ctx.output
         Ph, gh = _mH(P), _mH(grad)
@@ -116,6 +116,5 @@ class Pinv(Function):
 def _mH(t):
     t = _shape.transpose(t, -1, -2)
     if t.array.dtype.kind == "c":
-        from .complex import conj
-        t = conj(t)
+        t = _complex.conj(t)
     return t

@@ -7,6 +7,7 @@ import math
 
 from .. import backend
 from ..function import Function
+from . import complex as _complex
 from .formula import Formula
 from .operands import _float_array
 
@@ -56,8 +57,7 @@ class Exp(_UnaryOut):
     @staticmethod
     def backward(ctx, grad):
         if grad.array.dtype.kind == "c":
-            from .complex import conj
-            return grad * conj(ctx.output)
+            return grad * _complex.conj(ctx.output)
         return grad * ctx.output
 
 

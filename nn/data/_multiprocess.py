@@ -9,10 +9,14 @@ import itertools
 import queue
 import weakref
 from multiprocessing.reduction import ForkingPickler
+from typing import TYPE_CHECKING
 
 from . import _shared
-from .dataloader import BaseIter, DataLoader, _tasks, default_context
+from ._iter import BaseIter, _tasks, default_context
 from .worker import POLL_INTERVAL, IterableEnd, Resume, WorkerError, worker_loop
+
+if TYPE_CHECKING:
+    from .dataloader import DataLoader
 
 _live = weakref.WeakSet()  # iterators whose workers still run, stopped at exit
 

@@ -16,8 +16,7 @@ import mmap
 import os
 from multiprocessing.reduction import ForkingPickler
 
-import autograd as ag
-from autograd import backend
+from autograd import _data_support as _data
 from autograd.tensor import Tensor
 
 SHM_DIR = "/dev/shm"
@@ -52,9 +51,8 @@ def remove_leftovers(prefix: str) -> None:
             pass
 
 
-def _write_segment(host) -> str:
-    """Write a host array's bytes to a new /dev/shm file; returns its path."""
-    raw = backend.array_to_bytes(host)
+def _write_segment(raw) -> str:
+    """Write raw bytes (a host uint8 array) to a new /dev/shm file; returns its path."""
     path = os.path.join(SHM_DIR, f"{_prefix}-{next(_counter)}")
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -77,17 +75,16 @@ def _rebuild_shared(path: str, dtype, shape, device: str, requires_grad: bool) -
     finally:
         os.close(fd)
         os.unlink(path)  # the mapping stays valid until the array holding it is freed
-    return _wrap(backend.array_from_bytes(mm, dtype, shape), device, requires_grad)
+    return _wrap(_data.tensor_from_bytes(mm, dtype, shape), device, requires_grad)
 
 
 def _rebuild_bytes(raw: bytes, dtype, shape, device: str, requires_grad: bool) -> Tensor:
     # bytearray: a writable buffer, so that the array needs no second copy
-    return _wrap(backend.array_from_bytes(bytearray(raw), dtype, shape), device,
+    return _wrap(_data.tensor_from_bytes(bytearray(raw), dtype, shape), device,
                  requires_grad)
 
 
-def _wrap(host, device: str, requires_grad: bool) -> Tensor:
-    out = ag.from_numpy(host)
+def _wrap(out: Tensor, device: str, requires_grad: bool) -> Tensor:
     if device != "cpu":
         out = out.to(device)
     return out.requires_grad_() if requires_grad else out
@@ -100,11 +97,11 @@ def _reduce_tensor(t: Tensor):
             "autograd does not support crossing process boundaries.  If you just want to "
             "transfer the data, call detach() on the tensor before serializing (e.g., "
             "putting it on the queue).")
-    host = backend.to_host(t.array)
+    raw = _data.tensor_bytes(t)
     meta = (t.dtype, tuple(t.shape), str(t.device), t.requires_grad)
-    if _prefix is not None and host.nbytes >= MIN_SHARED_BYTES:
-        return _rebuild_shared, (_write_segment(host),) + meta
-    return _rebuild_bytes, (backend.array_to_bytes(host).tobytes(),) + meta
+    if _prefix is not None and raw.nbytes >= MIN_SHARED_BYTES:
+        return _rebuild_shared, (_write_segment(raw),) + meta
+    return _rebuild_bytes, (raw.tobytes(),) + meta
 
 
 # multiprocessing's queues and spawned processes' arguments pickle with ForkingPickler;

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import autograd as ag
-from autograd import backend
+from autograd import _data_support as _data
 from autograd.tensor import Tensor
 
 
@@ -17,9 +17,9 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         return ag.stack(list(batch))
-    if backend.is_array(elem):
+    if _data.is_array(elem):
         return ag.stack([ag.as_tensor(b) for b in batch])
-    if backend.is_numpy_scalar(elem):
+    if _data.is_numpy_scalar(elem):
         return ag.tensor([b.item() for b in batch], dtype=elem.dtype)
     if isinstance(elem, float):
         return ag.tensor(batch, dtype=ag.float64)
@@ -43,7 +43,7 @@ def default_collate(batch):
 
 def default_convert(data):
     """Same as torch.utils.data.default_convert: arrays become tensors, recursively."""
-    if backend.is_array(data):
+    if _data.is_array(data):
         return ag.as_tensor(data)
     if isinstance(data, Mapping):
         return {key: default_convert(v) for key, v in data.items()}

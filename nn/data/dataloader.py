@@ -1,19 +1,18 @@
-"""DataLoader, as torch.utils.data.dataloader: option checks, and the iterator that loads
-in the calling process (`num_workers=0`); worker processes live in _multiprocess.py."""
+"""DataLoader, as torch.utils.data.dataloader: its options and their checks. Its
+iterators live in _iter.py (loading in the calling process, `num_workers=0`) and
+_multiprocess.py (worker processes)."""
 from __future__ import annotations
 
 import math
 import multiprocessing
 import os
-import sys
 import warnings
 
-import autograd as ag
-
+from ._iter import _SingleProcessIter
+from ._multiprocess import MultiProcessIter
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset, _has_batch_path
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
-from .worker import Fetcher
 
 
 class DataLoader:
@@ -112,7 +111,6 @@ class DataLoader:
         if self.num_workers == 0:
             return _SingleProcessIter(self)
         self.check_worker_number_rationality()
-        from ._multiprocess import MultiProcessIter
         return MultiProcessIter(self)
 
     def __iter__(self):
@@ -152,14 +150,6 @@ def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_work
         raise ValueError("persistent_workers option needs num_workers > 0")
 
 
-def default_context():
-    """Where workers start when multiprocessing_context is None: fork on Linux (as torch
-    gets from Python up to 3.13), the platform's default start method elsewhere."""
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
 def _as_context(context, num_workers: int):
     """The multiprocessing context workers start in, checked as torch checks it."""
     if context is None:
@@ -179,61 +169,3 @@ def _as_context(context, num_workers: int):
                         f"a string specifying the start method, but got "
                         f"multiprocessing_context={context}")
     return context
-
-
-def _tasks(iterable: bool, batch_size, index_sampler):
-    """What each batch is made from: index lists (or single indices) from the sampler;
-    for an IterableDataset, the number of items per batch, forever."""
-    if iterable:
-        def forever():
-            while True:
-                yield batch_size
-        return forever()
-    return iter(index_sampler)
-
-
-class BaseIter:
-    """What both iterators share: the per-iterator base seed (drawn first, from the
-    loader's generator, as torch does even without workers) and the task stream."""
-
-    def __init__(self, loader: DataLoader):
-        if loader.pin_memory and not ag.cuda.is_available():
-            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
-                          "then device pinned memory won't be used.", stacklevel=5)
-        # what the tasks come from, not the loader itself: a loader holds its persistent
-        # iterator, which must not hold the loader back
-        self._task_source = (loader._iterable, loader.batch_size,
-                             loader.batch_sampler if loader.batch_sampler is not None
-                             else loader.sampler)
-        self._base_seed = ag.randint(0, 2**63 - 1, (), generator=loader.generator,
-                                     device="cpu").item()
-        self._tasks = _tasks(*self._task_source)
-        self._shutdown = False
-
-    def __iter__(self):
-        return self
-
-    def __len__(self) -> int:
-        iterable, batch_size, index_sampler = self._task_source
-        if iterable:
-            raise TypeError("DataLoader iterator over an IterableDataset has no len()")
-        return len(index_sampler)
-
-
-class _SingleProcessIter(BaseIter):
-    """Loads each batch in the calling process when it is asked for."""
-
-    def __init__(self, loader: DataLoader):
-        if loader.timeout != 0:
-            raise AssertionError("DataLoader: timeout applies to worker processes; with "
-                                 f"num_workers=0 it must be 0, got {loader.timeout}")
-        super().__init__(loader)
-        self._fetcher = Fetcher(*loader._fetcher_args())
-        batch_sampler = loader.batch_sampler
-        if self._fetcher.fast_batches and isinstance(batch_sampler, BatchSampler) and \
-                hasattr(batch_sampler.sampler, "_order"):
-            # the sampler's whole order at once, sliced into batches (no per-index lists)
-            self._tasks = batch_sampler._index_batches()
-
-    def __next__(self):
-        return self._fetcher.fetch(next(self._tasks))

@@ -7,8 +7,7 @@ import bisect
 import math
 
 import autograd as ag
-from autograd import backend
-from autograd.tensor import Tensor
+from autograd import _data_support as _data
 
 
 class Dataset:
@@ -117,13 +116,7 @@ def _has_batch_path(dataset) -> bool:
     return hasattr(dataset, "_batch")
 
 
-def _host_int64(indices):
-    """Indices (a list, array or Tensor) as a host int64 array."""
-    if isinstance(indices, Tensor):
-        return backend.to_host(indices.array).astype(backend.int64, copy=False)
-    if backend.is_array(indices):
-        return backend.to_host(indices).astype(backend.int64, copy=False)
-    return ag.tensor(list(indices), dtype=ag.int64, device="cpu").array
+_host_int64 = _data.host_int64  # indices (a list, array or Tensor) as a host int64 array
 
 
 def random_split(dataset, lengths, generator=None):

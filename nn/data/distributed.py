@@ -4,8 +4,9 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import backend
+from autograd import _data_support as _data
 
+from .. import parallel
 from .sampler import Sampler
 
 
@@ -18,7 +19,6 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
                  drop_last=False):
         if num_replicas is None or rank is None:
-            from .. import parallel
             if not parallel.is_initialized():
                 raise RuntimeError("DistributedSampler: expected num_replicas and rank, or "
                                    "nn.parallel.init_process_group() to have been called")
@@ -49,10 +49,9 @@ class DistributedSampler(Sampler):
             order = ag.randperm(n, generator=gen, device="cpu").array
         else:
             order = ag.arange(n, device="cpu").array
-        xp = backend.array_module(order)
         if self.total_size > n:  # pad with the start of the order, repeated if need be
-            order = xp.resize(order, self.total_size)
-        return order[self.rank:self.total_size:self.num_replicas].astype(backend.int64)
+            order = _data.resize(order, self.total_size)
+        return _data.host_int64(order[self.rank:self.total_size:self.num_replicas])
 
     def __iter__(self):
         return iter(self._order().tolist())

@@ -3,7 +3,7 @@ generator (or the default one) on the CPU, and BatchSampler grouping them."""
 from __future__ import annotations
 
 import autograd as ag
-from autograd import backend
+from autograd import _data_support as _data
 
 from .dataset import _host_int64
 
@@ -56,8 +56,7 @@ class RandomSampler(Sampler):
         # whole permutations, concatenated when num_samples exceeds the dataset size
         perms = [ag.randperm(n, generator=self.generator, device="cpu").array
                  for _ in range(-(-self.num_samples // n))]
-        xp = backend.array_module(perms[0])
-        return xp.concatenate(perms)[:self.num_samples]
+        return _data.concatenate(perms)[:self.num_samples]
 
     def __iter__(self):
         """Lazy, as PyTorch's: with replacement, indices are drawn 32 at a time (so

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 
 import autograd as ag
+from autograd import _data_support as _data
 
 from . import _shared
 from .dataset import _host_int64
@@ -81,9 +82,7 @@ def seed_worker(base_seed: int, worker_id: int) -> int:
     seed = base_seed + worker_id
     random.seed(seed)
     ag.manual_seed(seed)
-    numpy = sys.modules.get("numpy")  # loaded by Ember's CPU backend
-    if numpy is not None:
-        numpy.random.seed(numpy_seed(base_seed, worker_id))
+    _data.seed_numpy_global(numpy_seed(base_seed, worker_id))
     return seed
 
 

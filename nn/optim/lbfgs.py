@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import backend
-from autograd.tensor import Tensor, _make
+from autograd import _nn_support as _nn
+from autograd.tensor import Tensor
 
 from .optimizer import Optimizer, _check_options
 
@@ -38,25 +38,14 @@ class LBFGS(Optimizer):
     # --------------------------------------------------------------- flat-vector helpers
     def _gather_flat_grad(self):
         """All gradients as one new vector (zeros for a parameter without one)."""
-        xp = backend.array_module(self._params[0].array)
-        return xp.concatenate([
-            p.grad.array.reshape(-1) if p.grad is not None
-            else xp.zeros(p.array.size, dtype=p.array.dtype) for p in self._params])
+        return _nn.flat_grad(self._params)
 
     def _add_grad(self, step_size: float, update) -> None:
         """parameters += step_size * update, the flat vector cut back into parameters."""
-        offset = 0
-        for p in self._params:
-            n = p.array.size
-            backend.add_scaled_(p.array, update[offset:offset + n].reshape(p.shape),
-                                step_size)
-            p._version[0] += 1
-            offset += n
+        _nn.add_flat_(self._params, step_size, update)
 
-    def _set_param(self, arrays) -> None:
-        for p, arr in zip(self._params, arrays):
-            p.array[...] = arr
-            p._version[0] += 1
+    def _set_param(self, values) -> None:
+        _nn.set_params_(self._params, values)
 
     def _evaluate(self, closure):
         with ag.enable_grad():
@@ -93,8 +82,7 @@ class LBFGS(Optimizer):
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()
-        xp = backend.array_module(flat_grad)
-        if _max_abs(xp, flat_grad) <= tolerance_grad:  # already optimal
+        if _nn.max_abs(flat_grad) <= tolerance_grad:  # already optimal
             return orig_loss
 
         d, t = _array(state.get("d")), _array(state.get("t"))
@@ -114,40 +102,21 @@ class LBFGS(Optimizer):
                 old_dirs, old_stps, ro = [], [], []
                 H_diag = 1
             else:
-                y = flat_grad - prev_flat_grad
-                s = d * t
-                ys = xp.dot(y, s)
-                if _host(ys) > 1e-10:  # curvature condition: keep the pair (y, s)
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    H_diag = ys / xp.dot(y, y)  # initial Hessian scale y's / y'y
                 if al is None:
                     al = [None] * history_size
                     state["al"] = al
-                # scalars stay 0-d arrays on the device: the recursion needs no host reads
-                q = -flat_grad
-                for i in range(len(old_dirs) - 1, -1, -1):
-                    al[i] = xp.dot(old_stps[i], q) * ro[i]
-                    q -= al[i] * old_dirs[i]
-                d = r = q * H_diag
-                for i in range(len(old_dirs)):
-                    be_i = xp.dot(old_dirs[i], r) * ro[i]
-                    r += (al[i] - be_i) * old_stps[i]
+                d, H_diag = _nn.lbfgs_direction(flat_grad, prev_flat_grad, d, t, old_dirs,
+                                                old_stps, ro, H_diag, al, history_size)
 
             prev_flat_grad = flat_grad  # never modified in place
             prev_loss = loss
 
             # ---- the step length
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / _host(xp.abs(flat_grad).sum())) * lr
+                t = min(1.0, 1.0 / _nn.abs_sum(flat_grad)) * lr
             else:
                 t = lr
-            gtd = _host(xp.dot(flat_grad, d))  # directional derivative
+            gtd = float(_nn.dot(flat_grad, d))  # directional derivative
             if gtd > -tolerance_change:
                 break
 
@@ -155,7 +124,7 @@ class LBFGS(Optimizer):
             if line_search_fn is not None:
                 if line_search_fn != "strong_wolfe":
                     raise RuntimeError("LBFGS: only 'strong_wolfe' is supported")
-                x_init = [p.array.copy() for p in self._params]
+                x_init = _nn.copy_params(self._params)
 
                 def obj_func(t, d):
                     return self._directional_evaluate(closure, x_init, t, d)
@@ -164,13 +133,13 @@ class LBFGS(Optimizer):
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
                     obj_func, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
                 self._add_grad(t, d)
-                opt_cond = _max_abs(xp, flat_grad) <= tolerance_grad
+                opt_cond = _nn.max_abs(flat_grad) <= tolerance_grad
             else:
                 self._add_grad(t, d)  # fixed step
                 if n_iter != max_iter:  # the last iteration's loss is never needed
                     loss = float(self._evaluate(closure))
                     flat_grad = self._gather_flat_grad()
-                    opt_cond = _max_abs(xp, flat_grad) <= tolerance_grad
+                    opt_cond = _nn.max_abs(flat_grad) <= tolerance_grad
                     ls_func_evals = 1
             current_evals += ls_func_evals
             state["func_evals"] += ls_func_evals
@@ -179,7 +148,7 @@ class LBFGS(Optimizer):
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
                 break
             # lack of progress: max |t d| = |t| max |d| (rounding is monotone)
-            if _max_abs(xp, d) * abs(t) <= tolerance_change:
+            if _nn.max_abs(d) * abs(t) <= tolerance_change:
                 break
             if abs(loss - prev_loss) < tolerance_change:
                 break
@@ -198,17 +167,6 @@ class LBFGS(Optimizer):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _host(value) -> float:
-    """A scalar read back to the host. L-BFGS decides on data every iteration (tolerances,
-    the curvature test, the line search), so these reads are the algorithm's, as in
-    PyTorch (which reads the same values back)."""
-    return float(value)
-
-
-def _max_abs(xp, v) -> float:
-    return _host(xp.abs(v).max())
-
-
 def _array(value):
     """A state entry as the step works on it: Tensors become their arrays."""
     return value.array if isinstance(value, Tensor) else value
@@ -218,12 +176,7 @@ def _arrays(values):
     return None if values is None else [_array(v) for v in values]
 
 
-def _tensor(value):
-    """An array or NumPy scalar as a Tensor for the state (0-d for the scalars, as
-    PyTorch keeps them); Python numbers and None stay."""
-    if value is None or type(value) in (int, float) or isinstance(value, Tensor):
-        return value
-    return _make(backend.array_module(value).asarray(value))
+_tensor = _nn.state_tensor
 
 
 def _tensors(values):
@@ -264,11 +217,10 @@ def _strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
     """PyTorch's line search for a step t along d meeting the strong Wolfe conditions
     f(t) <= f + c1 t gtd and |f'(t)| <= -c2 gtd: bracket, then zoom by cubic
     interpolation. Returns (f, g, t, function evaluations)."""
-    xp = backend.array_module(d)
-    d_norm = _max_abs(xp, d)
+    d_norm = _nn.max_abs(d)
     f_new, g_new = obj_func(t, d)
     ls_func_evals = 1
-    gtd_new = _host(xp.dot(g_new, d))
+    gtd_new = float(_nn.dot(g_new, d))
 
     # bracket an interval containing a point satisfying the Wolfe criteria
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
@@ -293,7 +245,7 @@ def _strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
         f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
         f_new, g_new = obj_func(t, d)
         ls_func_evals += 1
-        gtd_new = _host(xp.dot(g_new, d))
+        gtd_new = float(_nn.dot(g_new, d))
         ls_iter += 1
     if ls_iter == max_ls:  # no bracket found: [0, t]
         bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
@@ -321,7 +273,7 @@ def _strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
 
         f_new, g_new = obj_func(t, d)
         ls_func_evals += 1
-        gtd_new = _host(xp.dot(g_new, d))
+        gtd_new = float(_nn.dot(g_new, d))
         ls_iter += 1
 
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:

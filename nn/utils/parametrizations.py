@@ -2,9 +2,11 @@
 written as parametrizations (nn.utils.parametrize), with PyTorch's state-dict names."""
 from __future__ import annotations
 
+import autograd
 from autograd.function import no_grad
 from autograd.tensor import Tensor
 
+from ..layers import conv
 from ..module import Module
 from . import parametrize
 
@@ -129,7 +131,6 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 
 def _is_conv_transpose(module):
-    from ..layers import conv
     kinds = tuple(getattr(conv, kind) for kind in
                   ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d") if hasattr(conv, kind))
     return isinstance(module, kinds)
@@ -140,13 +141,11 @@ _ORTH_MAPS = ("matrix_exp", "cayley", "householder")
 
 
 def _eye_like(X, n, k):
-    import autograd
     return autograd.eye(n, k, dtype=X.dtype, device=X.device)
 
 
 def _orthonormalised(Q):
     """The Q factor of Q's QR decomposition with R's diagonal made non-negative (tall Q)."""
-    import autograd
     q, r = autograd.linalg.qr(Q)
     signs = r.diagonal(dim1=-2, dim2=-1).sign()
     signs = autograd.where(signs == 0, 1.0, signs)
@@ -170,7 +169,6 @@ class _Orthogonal(Module):
             self.register_buffer("base", None)
 
     def forward(self, X):
-        import autograd
         n, k = X.shape[-2], X.shape[-1]
         transposed = n < k
         if transposed:  # work with a tall matrix
@@ -199,7 +197,6 @@ class _Orthogonal(Module):
         return Q.mT if transposed else Q
 
     def right_inverse(self, Q):
-        import autograd
         if tuple(Q.shape) != self.shape:
             raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
                              f"Got a tensor of shape {tuple(Q.shape)}.")
