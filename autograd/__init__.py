@@ -9,31 +9,17 @@ from .tensor import Parameter, Size, Tensor
 # function, as torch.tensor)
 from .backend import (
     Generator,
-    bfloat16,
     device,
     finfo,
-    float16,
-    float32,
-    float64,
     get_default_device,
-    get_default_dtype,
     get_num_threads,
     iinfo,
     initial_seed,
-    int8,
-    int16,
-    int32,
-    int64,
     manual_seed,
-    promote_types,
     seed,
     set_default_device,
     set_default_dtype,
     set_num_threads,
-    uint8,
-)
-from .backend import (
-    bool_ as bool,
 )
 from .creation import (
     BoolTensor,
@@ -355,10 +341,37 @@ from .ops.unary import (
 )
 from .printing import get_printoptions, printoptions, set_printoptions
 
-dtype = type(float32)
+# PyTorch's dtypes: objects printing as `torch.float32` that stand for NumPy's dtypes
+# (equal to them, accepted by every dtype= of Ember, NumPy and CuPy)
+dtype = backend.TorchDtype
+float16, float32, float64 = (backend.torch_dtype(backend.float16),
+                             backend.torch_dtype(backend.float32),
+                             backend.torch_dtype(backend.float64))
+bfloat16 = backend.torch_dtype(backend.bfloat16)  # MissingDtype without ml_dtypes
+int8, int16, int32, int64, uint8 = (backend.torch_dtype(backend.int8),
+                                    backend.torch_dtype(backend.int16),
+                                    backend.torch_dtype(backend.int32),
+                                    backend.torch_dtype(backend.int64),
+                                    backend.torch_dtype(backend.uint8))
+bool = backend.torch_dtype(backend.bool_)
+complex64, complex128 = backend.torch_dtype(backend.complex64), \
+    backend.torch_dtype(backend.complex128)
 # PyTorch's dtype aliases (dtype=torch.long, x.to(torch.float)); they shadow the builtins
 # only inside this namespace, as in torch.
 float, double, half, long, int, short = float32, float64, float16, int64, int32, int16
+cfloat, cdouble = complex64, complex128
+
+
+def promote_types(type1, type2) -> dtype:
+    """Same as torch.promote_types: the smallest dtype both cast to (PyTorch's rules)."""
+    return backend.torch_dtype(backend.promote_types(backend.as_dtype(type1),
+                                                     backend.as_dtype(type2)))
+
+
+def get_default_dtype() -> dtype:
+    """Same as torch.get_default_dtype: the dtype of Python floats (torch.float32)."""
+    return backend.torch_dtype(backend.get_default_dtype())
+
 __version__ = "0.1.0"
 
 
@@ -445,31 +458,6 @@ from . import (  # noqa: E402
     special,  # noqa: E402  (torch.special)
     viz,  # noqa: E402
 )
-from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
-from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
-from .checkpoint import checkpoint  # noqa: E402
-from .compile import GraphBreak, compile, compile_explain  # noqa: E402
-from .explain import explain_grad  # noqa: E402
-from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
-from .linalg import inv as inverse  # noqa: E402
-from .ops.complex import (  # noqa: E402
-    angle,
-    complex64,
-    complex128,
-    conj,
-    conj_physical,
-    imag,
-    is_complex,
-    polar,
-    real,
-    view_as_complex,
-    view_as_real,
-)
-from .ops.complex import complex_ as complex  # noqa: E402
-from .profiler import profile  # noqa: E402
-from .sampling import bernoulli, multinomial  # noqa: E402
-
-cfloat, cdouble = complex64, complex128
 from ._decompositions import (  # noqa: E402
     cholesky_inverse,
     cholesky_solve,
@@ -483,6 +471,25 @@ from ._decompositions import torch_qr as qr  # noqa: E402
 from ._decompositions import torch_svd as svd  # noqa: E402
 from ._linalg_lu import lu_unpack  # noqa: E402
 from ._linalg_lu import torch_lu as lu  # noqa: E402
+from .amp import GradScaler, autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
+from .checkpoint import checkpoint  # noqa: E402
+from .compile import GraphBreak, compile, compile_explain  # noqa: E402
+from .explain import explain_grad  # noqa: E402
+from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
+from .linalg import inv as inverse  # noqa: E402
+from .ops.complex import (  # noqa: E402
+    angle,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    polar,
+    real,
+    view_as_complex,
+    view_as_real,
+)
+from .ops.complex import complex_ as complex  # noqa: E402
 from .ops.composite import (  # noqa: E402
     addcdiv,
     addcmul,
@@ -496,8 +503,11 @@ from .ops.composite import (  # noqa: E402
     tensor_split,
     vdot,
 )
-from .sampling import (  # noqa: E402
+from .profiler import profile  # noqa: E402
+from .sampling import (  # noqa: E402  # noqa: E402
+    bernoulli,
     get_rng_state,
+    multinomial,
     normal,
     set_rng_state,
 )

@@ -126,7 +126,7 @@ def is_autocast_enabled(device_type: str = "cuda") -> bool:
 
 def get_autocast_dtype(device_type: str):
     """Same as torch.get_autocast_dtype (bfloat16 for 'cpu', float16 for 'cuda')."""
-    return mode.dtype[device_type]
+    return backend.torch_dtype(mode.dtype[device_type])
 
 
 # ----------------------------------------------------------------------------- autocast

@@ -131,7 +131,7 @@ def get_rng_state() -> Tensor:
 
 def set_rng_state(new_state: Tensor) -> None:
     """Same as torch.set_rng_state: restore a state from get_rng_state()."""
-    if not isinstance(new_state, Tensor) or new_state.dtype.name != "uint8":
+    if not isinstance(new_state, Tensor) or new_state.array.dtype.name != "uint8":
         raise TypeError("set_rng_state: expected a torch.ByteTensor (uint8) from "
                         "get_rng_state()")
     try:

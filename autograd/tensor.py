@@ -34,6 +34,7 @@ from .tensor_base import TensorBase, _leaf_inplace_error, _make
 
 __all__ = ["Parameter", "Size", "Tensor", "_leaf_inplace_error", "_make"]
 _new = object.__new__
+_TORCH_DTYPES = backend.TORCH_DTYPES
 
 
 class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, ShapeMixin,
@@ -120,8 +121,13 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     ndimension = dim
 
     @property
-    def dtype(self):
-        return self.array.dtype
+    def dtype(self) -> backend.TorchDtype:
+        """torch.float32 & co.: stands for (and equals) the array's NumPy dtype, which
+        Ember's own code reads as `self.array.dtype`."""
+        try:
+            return _TORCH_DTYPES[self.array.dtype]
+        except KeyError:
+            return backend.torch_dtype(self.array.dtype)
 
     @property
     def device(self) -> backend.device:
@@ -416,7 +422,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
         names = Tensor._LEGACY_TYPES
         if dtype is None:
             cuda = ".cuda" if self.device.type == "cuda" else ""
-            return f"torch{cuda}.{names[self.dtype.name]}"
+            return f"torch{cuda}.{names[self.array.dtype.name]}"
         if isinstance(dtype, str):
             legacy = {v: k for k, v in names.items()}
             kind = dtype.rsplit(".", 1)[-1]

@@ -6,8 +6,8 @@ with `autograd.onnx.export` (the batch axis dynamic), checked with onnx.checker,
 ONNX Runtime on a batch of another size, and both outputs are printed with their
 largest difference (float32 rounding, ~1e-6).
 
-    python examples/onnx_export.py            # about half a minute
-    python examples/onnx_export.py --quick    # a few seconds
+    python examples/onnx_export.py            # a few seconds (2.4 s on a 2-core machine)
+    python examples/onnx_export.py --quick    # 60 training steps instead of 400
 Needs: pip install "ember-grad[onnx]"
 """
 from __future__ import annotations

@@ -71,7 +71,7 @@ class ArithmeticMixin:
         return _unary.abs(self)
 
     def __invert__(self):
-        return _compare.logical_not(self) if self.dtype.kind == "b" else \
+        return _compare.logical_not(self) if self.array.dtype.kind == "b" else \
             _compare.bitwise_not(self)
 
     # bitwise on integers, logical on bools (as PyTorch's & | ^ << >>)

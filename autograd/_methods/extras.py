@@ -186,7 +186,7 @@ class ExtrasMixin:
         return -1 if self.device.type == "cpu" else (self.device.index or 0)
 
     def is_signed(self) -> bool:
-        return self.dtype.name not in ("uint8", "bool")
+        return self.array.dtype.name not in ("uint8", "bool")
 
     def is_nonzero(self) -> bool:
         if self.numel() != 1:
@@ -292,9 +292,9 @@ class ExtrasMixin:
         if to is None and from_ != 0:
             from_, to = 0, from_
         if to is None:
-            dt = self.dtype.name
+            dt = self.array.dtype.name
             to = {"float16": 2 ** 11, "float32": 2 ** 24, "float64": 2 ** 53,
-                  "bool": 2}.get(dt) or int(backend.iinfo(self.dtype).max) + 1
+                  "bool": 2}.get(dt) or int(backend.iinfo(self.array.dtype).max) + 1
             to = to + 1 if dt.startswith("float") else to
         if to <= from_:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "

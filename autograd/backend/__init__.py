@@ -65,10 +65,14 @@ from .devices import (
 )
 from .dtypes import (
     DTYPES,
+    TORCH_DTYPES,
     MissingDtype,
+    TorchDtype,
     as_dtype,
     bfloat16,
     bool_,
+    complex64,
+    complex128,
     finfo,
     float16,
     float32,
@@ -84,6 +88,7 @@ from .dtypes import (
     promote_types,
     result_type,
     set_default_dtype,
+    torch_dtype,
     uint8,
 )
 from .kernels import Fused, RawKernel

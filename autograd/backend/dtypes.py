@@ -38,14 +38,97 @@ int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 uint8 = np.dtype("uint8")
 bool_ = np.dtype("bool")
+complex64 = np.dtype("complex64")
+complex128 = np.dtype("complex128")
 DTYPES = {
     "float16": float16, "half": float16, "float32": float32, "float": float32,
     "float64": float64, "double": float64, "int8": int8, "int16": int16,
     "int32": int32, "int": int32, "int64": int64, "long": int64, "uint8": uint8,
-    "bool": bool_, "bfloat16": bfloat16,
+    "bool": bool_, "bfloat16": bfloat16, "complex64": complex64, "cfloat": complex64,
+    "complex128": complex128, "cdouble": complex128,
 }
 
 _default_dtype = float32
+
+
+class TorchDtype:
+    """PyTorch's dtype object (exported as `autograd.dtype`; `autograd.float32` is one):
+    prints as `torch.float32`, has torch.dtype's attributes (is_floating_point,
+    is_complex, is_signed, itemsize, to_real(), to_complex()), and stands for its NumPy
+    dtype everywhere: equal to it with the same hash (dict keys mix), `np.dtype(d)` and any
+    `dtype=` of NumPy/CuPy take it (through its `.dtype` attribute). One object per dtype,
+    so `x.dtype is autograd.float32` holds; pickled by name."""
+
+    __slots__ = ("dtype", "kind", "itemsize", "is_floating_point", "is_complex",
+                 "is_signed", "_name", "__weakref__")
+
+    def __init__(self, np_dtype, name: str):
+        self.dtype, self._name = np_dtype, name
+        self.kind = "f" if np_dtype is bfloat16 else np_dtype.kind
+        self.itemsize = np_dtype.itemsize
+        self.is_floating_point = self.kind == "f"
+        self.is_complex = self.kind == "c"
+        self.is_signed = self.kind in "fci"
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    __str__ = __repr__
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __eq__(self, other):
+        if type(other) is TorchDtype:
+            return self is other
+        if isinstance(other, np.dtype):
+            return self.dtype == other
+        if isinstance(other, type) and issubclass(other, np.generic):  # np.float32
+            return self.dtype == np.dtype(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __reduce__(self):
+        return (_torch_dtype_named, (self._name,))
+
+    def to_real(self):
+        """Same as torch.dtype.to_real: the real dtype of a complex one (else itself)."""
+        return torch_dtype({"c": {8: float32, 16: float64}}.get(self.kind, {}).get(
+            self.itemsize, self.dtype))
+
+    def to_complex(self):
+        """Same as torch.dtype.to_complex: complex64 for float32/bfloat16, complex128
+        for float64; a complex dtype is itself."""
+        if self.kind == "c":
+            return self
+        if self.kind != "f" or self.dtype is float16:
+            raise RuntimeError(f"to_complex: expected float32, bfloat16 or float64, got "
+                               f"{self} (Ember has no complex32)")
+        return torch_dtype(complex128 if self.dtype is float64 else complex64)
+
+
+# NumPy dtype -> its TorchDtype; more are made on first use (uint16, ...)
+TORCH_DTYPES: dict = {}
+
+
+def torch_dtype(np_dtype) -> TorchDtype:
+    """The `TorchDtype` standing for a NumPy dtype (what Tensor.dtype returns)."""
+    try:
+        return TORCH_DTYPES[np_dtype]
+    except KeyError:
+        if isinstance(np_dtype, (TorchDtype, MissingDtype)):
+            return np_dtype
+        np_dtype = as_dtype(np_dtype)
+        name = "bfloat16" if np_dtype is bfloat16 else np_dtype.name
+        return TORCH_DTYPES.setdefault(np_dtype, TorchDtype(np_dtype, name))
+
+
+def _torch_dtype_named(name: str) -> TorchDtype:
+    """Unpickling a TorchDtype: by its name."""
+    return torch_dtype(as_dtype(name))
 
 
 def get_default_dtype():
@@ -62,11 +145,14 @@ def set_default_dtype(dtype) -> None:
 
 
 def as_dtype(dtype):
-    """Normalise a dtype given as np.dtype, a string, a Python type or a scalar type."""
+    """Normalise a dtype given as np.dtype, Ember's `dtype` (autograd.float32), a string,
+    a Python type or a scalar type to the NumPy dtype."""
     if dtype is None:
         return None
     if isinstance(dtype, np.dtype):
         return dtype
+    if type(dtype) is TorchDtype:
+        return dtype.dtype
     if isinstance(dtype, MissingDtype):
         raise dtype.error()
     if dtype is float:
@@ -75,6 +161,8 @@ def as_dtype(dtype):
         return int64
     if dtype is bool:
         return bool_
+    if type(dtype).__module__ == "torch":  # a real torch.dtype: by its name
+        dtype = str(dtype)
     if isinstance(dtype, str):
         name = dtype[6:] if dtype.startswith("torch.") else dtype
         if name in DTYPES:
@@ -175,3 +263,9 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+for _d in (float16, float32, float64, bfloat16, int8, int16, int32, int64, uint8, bool_,
+           complex64, complex128):
+    if isinstance(_d, np.dtype):
+        torch_dtype(_d)

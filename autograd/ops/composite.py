@@ -49,7 +49,7 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
         if length == 0:
             break
         hi, lo = _split.narrow(out, dim, 1, length - 1), _split.narrow(out, dim, 0, length - 1)
-        out = _compare.ne(hi, lo) if out.dtype.name == "bool" else _ew.sub(hi, lo)
+        out = _compare.ne(hi, lo) if out.array.dtype.name == "bool" else _ew.sub(hi, lo)
     return out
 
 
@@ -63,7 +63,7 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
     size = input.shape[dim]
     ios = indices_or_sections
     if isinstance(ios, Tensor):
-        if ios.dtype.name != "int64" or ios.ndim > 1:
+        if ios.array.dtype.name != "int64" or ios.ndim > 1:
             raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
                                "zero-dimensional or one-dimensional tensor with dtype long, "
                                f"got {ios.ndim}-dim {ios.dtype}")

@@ -297,7 +297,7 @@ class _Renderer:
     def _leaf_meta(self, it):
         t = it.tensor
         if isinstance(t, Tensor):
-            return tuple(t.shape), str(t.dtype).replace("ag.", ""), str(t.device)
+            return tuple(t.shape), str(t.array.dtype), str(t.device)
         return t.shape, t.dtype, t.device
 
     def _meta_text(self, node):

@@ -8,7 +8,7 @@ from tests.conftest import requires_torch, torch
 
 
 def _dt(torch_dtype):
-    return str(torch_dtype).replace("torch.", "")
+    return str(torch_dtype)
 
 
 # ----------------------------------------------------------------------------- graph

@@ -364,7 +364,7 @@ def test_torch_state_dict_as_numpy_loads_into_conv_bn_lstm_model():
     tsd, esd = tm.state_dict(), em.state_dict()
     assert list(esd) == list(tsd)
     assert [tuple(v.shape) for v in esd.values()] == [tuple(v.shape) for v in tsd.values()]
-    assert str(esd["bn.num_batches_tracked"].dtype) == "int64"
+    assert str(esd["bn.num_batches_tracked"].dtype) == "torch.int64"
     result = em.load_state_dict({k: v.numpy() for k, v in tsd.items()}, strict=True)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert int(em.bn.num_batches_tracked) == 2
@@ -390,7 +390,7 @@ def test_safetensors_checkpoints_move_both_ways_with_batchnorm(tmp_path):
     safetensors_torch.save_file(tm.state_dict(), str(tmp_path / "torch.safetensors"))
     em2 = _conv_bn_lstm(ember)
     em2.load_state_dict(nn.utils.load(tmp_path / "torch.safetensors"), strict=True)
-    assert str(em2.bn.num_batches_tracked.dtype) == "int64"
+    assert str(em2.bn.num_batches_tracked.dtype) == "torch.int64"
     assert int(em2.bn.num_batches_tracked) == 2
     np.testing.assert_allclose(_eval_output(ember, em2), expected, rtol=1e-5, atol=1e-6)
 
