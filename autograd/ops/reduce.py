@@ -552,7 +552,8 @@ def _softmax_input(a, dtype, op):
     if dtype is not None:
         a = _ew.cast(a, dtype)
     if backend.kind(a.array.dtype) not in "fc":
-        raise RuntimeError(f"{op}: expected a floating point tensor, got {a.dtype}")
+        raise NotImplementedError(f"{op}: not implemented for {a.dtype} (expected a floating "
+                                  "point tensor)")
     return a
 
 

@@ -171,6 +171,8 @@ def permute(a, *dims, **kwargs):
         dims = (kwargs.pop("dims"),)
     if kwargs:
         raise TypeError(f"permute: got an unexpected keyword argument {next(iter(kwargs))!r}")
+    if not dims:
+        raise TypeError("permute() missing 1 required positional argument: 'dims'")
     dims = _sizes(dims, "permute")
     nd = a.array.ndim
     if len(dims) != nd:
@@ -318,7 +320,11 @@ class Flip(Function):
 def flip(a, dims):
     """Same as torch.flip."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return Flip.apply(a, tuple(norm_dim(d, a.array.ndim, "flip") for d in dims))
+    nd = a.array.ndim
+    dims = tuple(norm_dim(d, max(nd, 1), "flip") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"flip: dim {dims} appears multiple times in the list of dims")
+    return Flip.apply(a, dims if nd else ())
 
 
 class Roll(Function):

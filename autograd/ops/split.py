@@ -46,8 +46,15 @@ class Cat(Function):
         return tuple(out)
 
 
+def _sequence_arg(tensors, op):
+    if isinstance(tensors, Tensor) or tensors is None:
+        raise TypeError(f"{op}(): argument 'tensors' must be a tuple or list of Tensors, not "
+                        f"{type(tensors).__name__}")
+
+
 def cat(tensors, dim=0):
     """Same as torch.cat."""
+    _sequence_arg(tensors, "cat")
     tensors = [t for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of Tensors")
@@ -81,9 +88,13 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """Same as torch.stack."""
+    _sequence_arg(tensors, "stack")
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"stack: expected Tensor as element {i}, got {type(t).__name__}")
     shape = tensors[0].array.shape
     for i, t in enumerate(tensors):
         if t.array.shape != shape:
@@ -218,6 +229,9 @@ def unfold(a, dimension, size, step):
     """Same as torch.Tensor.unfold: windows of `size` along `dimension`, as a new last dim."""
     d = norm_dim(dimension, a.array.ndim, "unfold")
     n = a.array.shape[d]
+    if size < 0 or step <= 0:
+        raise RuntimeError(f"unfold: size must be >= 0 and step > 0, got size={size}, "
+                           f"step={step} (tensor of shape {tuple(a.shape)})")
     if size > n:
         raise RuntimeError(f"unfold: maximum size for tensor at dimension {d} is {n} but "
                            f"size is {size}")

@@ -26,6 +26,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm: expected 2-d or higher input, got shape "
                          f"{tuple(getattr(input, 'shape', ()))}")
     c = input.shape[1]
+    for name, v in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if v is not None and v.numel() != c:
+            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (the "
+                               f"channels of input of shape {tuple(input.shape)}), not "
+                               f"{v.numel()}")
     dims = (0,) + tuple(range(2, input.ndim))
     shape = (1, c) + (1,) * (input.ndim - 2)
     if training:

@@ -1,5 +1,10 @@
 """Rows of the op bad-input table (see bad_input.py): (id, fn(lib)). Generated where
-possible: op names x kinds of bad input."""
+possible: op names x kinds of bad input.
+
+Left out on purpose: PyTorch quirks that are not answers to copy (x[[0.5]] truncating a
+float list, x[..., ...] accepted, take_along_dim reading past the end without a check),
+dtype names given as strings (Ember accepts "float32" where torch wants torch.float32, an
+extension) and complex inputs to real-only ops (Ember's complex support is NumPy's)."""
 from tests.autograd.bad_input import ints, t
 
 
@@ -235,7 +240,6 @@ INDEX = {
     "str": lambda L: t(L, 3, 4)["a"],
     "none-oob": lambda L: t(L, 3, 4)[None, 3],
     "list-oob": lambda L: t(L, 3, 4)[[0, 3]],
-    "list-float": lambda L: t(L, 3, 4)[[0.5]],
     "tensor-float": lambda L: t(L, 3, 4)[L.tensor([0.5])],
     "tensor-oob": lambda L: t(L, 3, 4)[L.tensor([5])],
     "tensor-neg-ok": lambda L: t(L, 3, 4)[L.tensor([-1])],
@@ -246,7 +250,6 @@ INDEX = {
     "0d-int": lambda L: t(L)[0],
     "0d-none": lambda L: t(L)[None],
     "0d-ellipsis": lambda L: t(L)[...],
-    "two-ellipsis": lambda L: t(L, 3, 4)[..., ...],
     "tuple-tensors-shape": lambda L: t(L, 3, 4)[L.tensor([0, 1]), L.tensor([0, 1, 2])],
     "dict": lambda L: t(L, 3, 4)[{}],
     "int-tensor-2d-oob": lambda L: t(L, 3, 4)[:, L.tensor([[4]])],
@@ -297,8 +300,9 @@ for kind, make in IDX.items():
         lambda L, make=make: t(L, 3, 4).scatter_add(0, make(L), t(L, 1, 5)))
     row(f"scatter_reduce-{kind}", lambda L, make=make: t(L, 3, 4).scatter_reduce(
         0, make(L), t(L, 1, 5), "amax"))
-    row(f"take_along_dim-{kind}",
-        lambda L, make=make: t(L, 3, 4).take_along_dim(make(L), 0))
+    if kind != "oob":  # PyTorch 2.13 reads out of bounds there instead of raising
+        row(f"take_along_dim-{kind}",
+            lambda L, make=make: t(L, 3, 4).take_along_dim(make(L), 0))
 row("gather-dim-oob", lambda L: t(L, 3, 4).gather(2, ints(L, 1, 1)))
 row("gather-0d", lambda L: t(L).gather(0, ints(L)))
 row("gather-0d-index-1d", lambda L: t(L).gather(0, ints(L, 1, high=1)))
@@ -436,7 +440,6 @@ for op in ["zeros", "ones", "empty", "rand", "randn"]:
     row(f"{op}-float", lambda L, op=op: getattr(L, op)(2.5))
     row(f"{op}-str", lambda L, op=op: getattr(L, op)("a"))
     row(f"{op}-tuple-neg", lambda L, op=op: getattr(L, op)((2, -1)))
-    row(f"{op}-bad-dtype", lambda L, op=op: getattr(L, op)(2, dtype="float"))
     if op not in ("rand", "randn", "empty"):
         row(f"{op}-0d", lambda L, op=op: getattr(L, op)(()))
         row(f"{op}-zero", lambda L, op=op: getattr(L, op)(0, 3))
@@ -494,7 +497,6 @@ row("tensor-dict", lambda L: L.tensor({}))
 row("tensor-mixed-ok", lambda L: L.tensor([1, 2.5, True]))
 row("tensor-empty-ok", lambda L: L.tensor([]))
 row("tensor-nested-empty", lambda L: L.tensor([[], []]))
-row("tensor-bad-dtype", lambda L: L.tensor([1.0], dtype="float32"))
 row("tensor-grad-int", lambda L: L.tensor([1, 2], requires_grad=True))
 row("tensor-grad-bool", lambda L: L.tensor([True], requires_grad=True))
 row("as_tensor-str", lambda L: L.as_tensor("a"))
@@ -522,7 +524,6 @@ row("int-many", lambda L: int(t(L, 2)))
 row("bool-many", lambda L: bool(t(L, 2)))
 row("len-0d", lambda L: len(t(L)))
 row("iter-0d", lambda L: list(t(L)))
-row("to-bad-dtype", lambda L: t(L, 2).to("float32"))
 row("to-bad-device", lambda L: t(L, 2).to("tpu"))
 row("type-str", lambda L: t(L, 2).type(L.int64))
 row("autograd-grad-unused", lambda L: L.autograd.grad(t(L, 2, grad=True).sum(),
@@ -538,8 +539,4 @@ row("diff-0d", lambda L: L.diff(t(L)))
 row("diff-n-neg", lambda L: L.diff(t(L, 3), n=-1))
 row("cumsum-0d-ok", lambda L: t(L).cumsum(0))
 row("outer-int-float", lambda L: L.outer(ints(L, 2), t(L, 2)))
-row("sign-complex", lambda L: L.sign(L.tensor([1 + 1j])))
 row("exp-complex", lambda L: L.exp(L.tensor([1 + 1j])))
-row("max-complex", lambda L: L.tensor([1 + 1j]).max())
-row("clamp-complex", lambda L: L.tensor([1 + 1j]).clamp(0, 1))
-row("lt-complex", lambda L: L.tensor([1 + 1j]) < L.tensor([1 + 1j]))
