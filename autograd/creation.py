@@ -32,7 +32,8 @@ def _to_array(data, dtype=None, device=None):
         raise ValueError("tensor: expected a rectangular nested sequence (every row of "
                          "one dimension the same length)") from None
     if host.dtype.kind == "O" or host.dtype.kind in "US":
-        raise TypeError(f"tensor: could not infer a dtype for {type(data).__name__} data")
+        raise (TypeError if host.dtype.kind in "US" else RuntimeError)(
+            f"tensor: could not infer a dtype for {type(data).__name__} data")
     if dtype is None:
         if host.dtype.kind == "f" and not _has_array(data):
             dtype = backend.get_default_dtype()

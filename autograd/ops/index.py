@@ -383,7 +383,9 @@ class IndexAddInto(Function):
 def index_add_args(t, dim, index, source, op):
     """(dim, index) for index_add/index_add_, checked as PyTorch checks them: an int
     vector index within [0, size), one source slice per index, source's other dims t's."""
-    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu":
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.array.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected dtype int32/int64 for index, got "
                            f"{getattr(index, 'dtype', type(index).__name__)}")
     if index.array.ndim > 1:
@@ -504,6 +506,9 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     n = a.array.shape[d] if a.array.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
+    if a.array.ndim == 0:  # a 0-d input is one element along dim 0 or -1
+        v, i = topk(a.reshape(1), k, 0, largest, sorted)
+        return _TopK(v.reshape(()), i.reshape(())) if k else _TopK(v, i)
     idx = argsort(a, d, descending=largest)
     idx = getitem(idx, (slice(None),) * d + (slice(0, k),))
     return _TopK(gather(a, d, idx), idx)

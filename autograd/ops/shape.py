@@ -292,7 +292,11 @@ def expand(a, *sizes):
 
 def broadcast_tensors(*tensors):
     """Same as torch.broadcast_tensors."""
-    shape = backend.broadcast_shapes(*(t.array.shape for t in tensors))
+    try:
+        shape = backend.broadcast_shapes(*(t.array.shape for t in tensors))
+    except ValueError:
+        raise RuntimeError(f"broadcast_tensors: shapes {[tuple(t.shape) for t in tensors]} "
+                           "cannot broadcast") from None
     return tuple(broadcast_to(t, shape) for t in tensors)
 
 
@@ -462,7 +466,10 @@ class _DiagSetter:
 def diagonal(a, offset=0, dim1=0, dim2=1):
     """Same as torch.diagonal (returns a copy here, not a view)."""
     nd = a.array.ndim
-    return Diagonal.apply(a, offset, norm_dim(dim1, nd, "diagonal"), norm_dim(dim2, nd, "diagonal"))
+    d1, d2 = norm_dim(dim1, nd, "diagonal"), norm_dim(dim2, nd, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dimensions cannot be identical ({dim1}, {dim2})")
+    return Diagonal.apply(a, offset, d1, d2)
 
 
 # ----------------------------------------------------------------------------- pad

@@ -152,6 +152,8 @@ def chunk(a, chunks, dim=0):
     """Same as torch.chunk."""
     if chunks <= 0:
         raise RuntimeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
+    if a.array.ndim == 0:
+        raise RuntimeError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
     d = norm_dim(dim, a.array.ndim, "chunk")
     n = a.array.shape[d]
     size = -(-n // chunks) if n else 1
@@ -189,7 +191,11 @@ class Repeat(Function):
 
 def repeat(a, *sizes):
     """Same as torch.Tensor.repeat (tiles the tensor)."""
-    return Repeat.apply(a, _shape._sizes(sizes, "repeat"))
+    sizes = _shape._sizes(sizes, "repeat")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {sizes} for a tensor "
+                           f"of shape {tuple(a.shape)}")
+    return Repeat.apply(a, sizes)
 
 
 # ----------------------------------------------------------------------------- pad

@@ -96,8 +96,12 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(-2)
 
 
-def _single(v):
-    return v if isinstance(v, int) else int(tuple(v)[0])
+def _single(v, name="padding"):
+    if isinstance(v, int):
+        return v
+    if len(tuple(v)) != 1:
+        raise RuntimeError(f"conv1d: expected {name} to be an int or a 1-tuple, got {tuple(v)}")
+    return int(tuple(v)[0])
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,

@@ -216,7 +216,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_float(input, "input", op)
     _check_tensor(target, "target", op)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: expected label_smoothing in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"{op}: expected label_smoothing in [0, 1], got {label_smoothing}")
     if input.ndim == 0:
         raise RuntimeError(f"{op}: expected input of shape (N, C, ...) or (C,), got a 0-d "
                            "tensor")

@@ -60,6 +60,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Same as torch.nn.functional.layer_norm."""
     if _amp.mode.on:
         input, weight, bias = _amp.fp32("layer_norm", input, weight, bias)
+    if isinstance(input, Tensor) and input.dtype.kind in "biu":
+        if weight is not None and weight.dtype != input.dtype:
+            raise RuntimeError(f"layer_norm: mixed dtypes: input {input.dtype}, weight "
+                               f"{weight.dtype}")
+        raise NotImplementedError(f"layer_norm: not implemented for {input.dtype}")
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)

@@ -65,6 +65,8 @@ def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Same as torch.nn.functional.max_pool1d."""
+    if isinstance(input, Tensor) and input.dtype.kind in "biu":
+        raise NotImplementedError(f"max_pool1d: not implemented for {input.dtype}")
     out = max_pool2d(input.unsqueeze(-2), (1, _one(kernel_size)),
                      (1, _one(kernel_size if stride is None else stride)), (0, _one(padding)),
                      (1, _one(dilation)), ceil_mode, return_indices)
@@ -146,6 +148,9 @@ def adaptive_avg_pool3d(input, output_size):
 
 def adaptive_avg_pool1d(input, output_size):
     """Same as torch.nn.functional.adaptive_avg_pool1d."""
+    if not isinstance(input, Tensor) or input.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_avg_pool1d: expected 2-d or 3-d input, got shape "
+                           f"{tuple(getattr(input, 'shape', ()))}")
     n = input.shape[-1]
     if not isinstance(output_size, int) and len(output_size) != 1:
         raise RuntimeError(f"adaptive_avg_pool1d: output_size should contain one int, got "
