@@ -179,6 +179,9 @@ def unary_(t, fn, op):
     """t = fn(t) in place (exp_, relu_, ...)."""
     _check_leaf(t, op)
     result = fn(t)
+    if tuple(result.shape) != tuple(t.shape):  # a tensor argument broadcast it bigger
+        raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
+                           f"broadcast shape {tuple(result.shape)}")
     if not _needs_graph(t):
         t.array[...] = result.array
         t._version[0] += 1

@@ -349,7 +349,10 @@ class LogSumExp(Function):
 
 
 def logsumexp(a, dim, keepdim=False):
-    """Same as torch.logsumexp; finite for inputs of any size."""
+    """Same as torch.logsumexp; finite for inputs of any size. Integer and bool inputs
+    give the default float dtype, as in PyTorch."""
+    if isinstance(a, Tensor) and a.array.dtype.kind in "biu":
+        a = _ew.cast(a, backend.get_default_dtype())
     return LogSumExp.apply(a, dim, keepdim)
 
 

@@ -17,8 +17,6 @@ _TORCH_ATTR = ("PyTorch's Python code calls a method on the list (AttributeError
 # id -> why Ember's exception class differs from PyTorch's (exact: the test fails when the
 # set changes)
 CLASS_DIFFERENCES = {
-    "clamp_-broadcast-self": "open: in-place clamp_ into a smaller tensor raises NumPy's "
-                             "ValueError where PyTorch raises RuntimeError",
     "prod-dimNone-list": "Ember's prod takes a tuple of dims like sum (an extension); "
                          "PyTorch's prod takes one int and raises TypeError for a list",
     "prod-dup-dims": "same: Ember checks the tuple of dims (RuntimeError for a repeat)",
@@ -67,9 +65,6 @@ RAISE_DIFFERENCES = {
 # belong to other work items)
 VALUE_DIFFERENCES = {
     "square-bool": "open: PyTorch promotes bool**2 to int64, Ember keeps bool",
-    "logsumexp-int-input": "open: int input gives float64 in Ember, the default float32 in "
-                           "PyTorch",
-    "logsumexp-bool-input": "same as logsumexp-int-input",
     "std-correction-big": "open: correction > N gives inf in PyTorch (max(0, N - c) "
                           "denominator), NaN in Ember",
     "index_select-0d-src": "open: a 0-d source gives shape (1,) in Ember, () in PyTorch",
