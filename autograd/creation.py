@@ -1,6 +1,8 @@
 """Creating tensors: tensor, zeros, ones, full, arange, linspace, eye, rand, randn, ..."""
 from __future__ import annotations
 
+import math
+
 from . import backend
 from .function import Function
 from .tensor_base import TensorBase as Tensor
@@ -30,7 +32,8 @@ def _to_array(data, dtype=None, device=None):
         raise ValueError("tensor: expected a rectangular nested sequence (every row of "
                          "one dimension the same length)") from None
     if host.dtype.kind == "O" or host.dtype.kind in "US":
-        raise TypeError(f"tensor: could not infer a dtype for {type(data).__name__} data")
+        raise (TypeError if host.dtype.kind in "US" else RuntimeError)(
+            f"tensor: could not infer a dtype for {type(data).__name__} data")
     if dtype is None:
         if host.dtype.kind == "f" and not _has_array(data):
             dtype = backend.get_default_dtype()
@@ -171,6 +174,14 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
     if dtype is None:
         dtype = backend.as_dtype(type(fill_value)) if isinstance(fill_value, (bool, int, float)) \
             else None
+    if isinstance(fill_value, Tensor):
+        if fill_value.ndim != 0:
+            raise TypeError(f"full: fill_value must be a number or a 0-d Tensor, got a Tensor "
+                            f"of shape {tuple(fill_value.shape)}")
+        fill_value = fill_value.item()
+    elif not isinstance(fill_value, (bool, int, float, complex)) and \
+            not backend.is_numpy_scalar(fill_value):
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__}")
     return _new(lambda xp, s, d: xp.full(s, fill_value, dtype=d), _shape((size,), "full"), dtype,
                 device, requires_grad)
 
@@ -215,6 +226,13 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         dtype = backend.int64 if ints else backend.get_default_dtype()
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if backend.as_dtype(dtype).kind == "b":
+        raise NotImplementedError("arange: not implemented for dtype bool")
+    if not all(isinstance(v, (int, float, Tensor)) for v in (start, end, step)):
+        raise TypeError(f"arange: expected numbers, got start={start!r}, end={end!r}, "
+                        f"step={step!r}")
+    if not all(math.isfinite(float(v)) for v in (start, end, step)):
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end} (step {step})")
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                            f"(start {start}, end {end}, step {step})")
@@ -224,17 +242,28 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.linspace."""
+    _steps(steps, "linspace")
     return _new(lambda xp, s, d: xp.linspace(start, end, steps).astype(d), (), dtype, device,
                 requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None) -> Tensor:
+    _steps(steps, "logspace")
     return _new(lambda xp, s, d: xp.logspace(start, end, steps, base=base).astype(d), (), dtype,
                 device, False)
 
 
+def _steps(steps, op):
+    if not isinstance(steps, int) or isinstance(steps, bool):
+        raise TypeError(f"{op}: steps must be an int, got {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
+
+
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.eye."""
+    if not isinstance(n, int) or not isinstance(m, (int, type(None))):
+        raise TypeError(f"eye: n and m must be ints, got n={n!r}, m={m!r}")
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     return _new(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
@@ -243,6 +272,8 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.rand: uniform on [0, 1) from the default (or given) generator."""
     def fn(xp, s, d):
+        if d.kind not in "fc" and d is not backend.bfloat16:
+            raise NotImplementedError(f"rand: not implemented for dtype {d}")
         return backend.rng(xp, generator).random(s, dtype=d if d.itemsize >= 4 else
                                                  backend.float64).astype(d, copy=False)
     return _new(fn, _shape(size, "rand"), dtype, device, requires_grad)
@@ -251,6 +282,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.randn."""
     def fn(xp, s, d):
+        if d.kind not in "fc" and d is not backend.bfloat16:
+            raise NotImplementedError(f"randn: not implemented for dtype {d}")
         return backend.rng(xp, generator).standard_normal(
             s, dtype=d if d.itemsize >= 4 else backend.float64).astype(d, copy=False)
     return _new(fn, _shape(size, "randn"), dtype, device, requires_grad)
@@ -262,12 +295,18 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None) 
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     return _new(lambda xp, s, d: backend.rng(xp, generator).integers(low, high, s).astype(d),
                 _shape((size,), "randint"), dtype, device, False, default=backend.int64)
 
 
 def randperm(n, generator=None, dtype=None, device=None) -> Tensor:
     """Same as torch.randperm."""
+    if not isinstance(n, int):
+        raise TypeError(f"randperm: n must be an int, got {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     return _new(lambda xp, s, d: backend.permutation(xp, n, generator).astype(d), (),
                 dtype, device, False, default=backend.int64)
 

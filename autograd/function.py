@@ -360,7 +360,8 @@ def _argument_error(cls, args, err):
     """The error for an op given something other than a Tensor where it needs one (the
     op's forward read `.array` of it): a TypeError naming the op, as PyTorch raises."""
     bad = [type(a).__name__ for a in args
-           if isinstance(a, (list, tuple, dict, str)) or backend.is_numpy_scalar(a)]
+           if isinstance(a, (list, tuple, dict, str, int, float, complex, type(None)))
+           or backend.is_numpy_scalar(a)]
     if not bad:
         return err
     return TypeError(f"{cls.name()}: expected Tensor arguments, got {', '.join(bad)}; wrap "

@@ -97,6 +97,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None) -> Tensor:
     records a graph to mean and std with zero gradients."""
     if out is not None:
         raise TypeError("normal: out= is not supported")
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal: expects std >= 0.0, got {std}")
     tensors = [a for a in (mean, std) if isinstance(a, Tensor)]
     if not tensors:
         if size is None:

@@ -159,6 +159,9 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
 
     @property
     def mT(self) -> "Tensor":
+        if self.ndim < 2:
+            raise RuntimeError(f"mT: only supported on matrices or batches of matrices, got a "
+                               f"{self.ndim}-d tensor")
         return _shape.transpose(self, -2, -1)
 
     def size(self, dim=None):
@@ -238,10 +241,17 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
         return backend.to_host(self.array).tolist()
 
     def __float__(self):
+        self._one_element("float")
         return float(self.item())
 
     def __int__(self):
+        self._one_element("int")
         return int(self.item())
+
+    def _one_element(self, op):
+        if self.numel() != 1:
+            raise ValueError(f"{op}(): only one element tensors can be converted to Python "
+                             f"scalars, got shape {tuple(self.shape)}")
 
     def __bool__(self):
         if self.array.size != 1:

@@ -66,8 +66,8 @@ class ShapeMixin:
     def repeat(self, *sizes):
         return _split.repeat(self, *sizes)
 
-    def flip(self, dims):
-        return _shape.flip(self, dims)
+    def flip(self, *dims):
+        return _shape.flip(self, dims[0] if len(dims) == 1 else dims)
 
     def roll(self, shifts, dims=None):
         return _shape.roll(self, shifts, dims)

@@ -205,7 +205,7 @@ class Hardswish(Function):
     def forward(ctx, a):
         x = a.array
         ctx.save_for_backward(a)
-        out = x + 3
+        out = backend.array_module(x).asarray(x + 3)  # an array also for 0-d x
         backend.array_module(x).clip(out, 0, 6, out=out)
         out *= x
         out /= 6
@@ -271,7 +271,7 @@ class Hardsigmoid(_Masked):
 
     @staticmethod
     def f(xp, x, _p, _q):
-        out = x + 3
+        out = xp.asarray(x + 3)  # an array also for 0-d x
         xp.clip(out, 0, 6, out=out)
         out /= 6
         return out

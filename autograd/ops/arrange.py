@@ -129,6 +129,8 @@ def atleast_3d(*tensors):
 def _seq(tensors, op):
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expected a sequence of Tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
     return [_tensor(t, op) for t in tensors]
 
 
@@ -302,6 +304,8 @@ def vander(x, N=None, increasing=False):
 
 # ----------------------------------------------------------------------------- index makers
 def _triangle_indices(upper, row, col, offset, dtype, device, op):
+    if row < 0 or col < 0:
+        raise RuntimeError(f"{op}: row and col must be non-negative, got row={row}, col={col}")
     if dtype is not None and backend.as_dtype(dtype).kind not in "iu":
         raise NotImplementedError(f'"{op}" not implemented for \'{dtype}\'')
     np = backend.module_for(backend.CPU)  # a few host ints, then one transfer

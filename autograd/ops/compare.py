@@ -227,31 +227,44 @@ def logical_xor(a, b):
 
 
 def logical_not(a):
+    _tensor_arg(a, "logical_not")
     return _make(backend.array_module(a.array).logical_not(a.array))
 
 
+def _tensor_arg(a, op):
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(a).__name__}")
+
+
 def bitwise_not(a):
+    _tensor_arg(a, "bitwise_not")
     if backend.is_floating(a.array.dtype):
         raise TypeError("bitwise_not: not supported for floating point tensors")
     return _make(~a.array)
 
 
 def isnan(a):
+    _tensor_arg(a, "isnan")
     return _make(backend.array_module(a.array).isnan(a.array))
 
 
 def isinf(a):
+    _tensor_arg(a, "isinf")
     return _make(backend.array_module(a.array).isinf(a.array))
 
 
 def isfinite(a):
+    _tensor_arg(a, "isfinite")
     return _make(backend.array_module(a.array).isfinite(a.array))
 
 
 def isclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
     x, y = binary_operands(a, b, "isclose")
     xp = backend.array_module(x if hasattr(x, "dtype") else y)
-    return _make(xp.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    try:
+        return _make(xp.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise broadcast_error("isclose", x, y) from None
 
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:

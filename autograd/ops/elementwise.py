@@ -332,6 +332,8 @@ class Lerp(Function):
 
 def lerp(a, end, weight):
     """Same as torch.lerp."""
+    if isinstance(a, Tensor) and a.array.dtype.kind in "biu":
+        raise NotImplementedError(f"lerp: not implemented for {a.dtype} (floating point only)")
     return Lerp.apply(a, end, weight)
 
 

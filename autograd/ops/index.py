@@ -29,8 +29,13 @@ def _index_part(i, xp, op):
         arr = i
     else:
         if isinstance(i, float):
-            raise TypeError(f"{op}: only integers, slices, ellipsis, None, and integer or "
-                            f"boolean tensors are valid indices, got a float ({i})")
+            raise IndexError(f"{op}: only integers, slices, ellipsis, None, and integer or "
+                             f"boolean tensors are valid indices, got a float ({i})")
+        if isinstance(i, str):
+            raise TypeError(f"{op}: a str ({i!r}) is not a valid index")
+        if isinstance(i, slice) and i.step is not None and \
+                isinstance(i.step, int) and i.step <= 0:
+            raise ValueError(f"{op}: slice step must be greater than zero, got {i.step}")
         return i, False
     if arr.dtype.kind not in "biu":
         raise IndexError(f"{op}: tensors used as indices must be long, int or bool tensors, "
@@ -38,6 +43,12 @@ def _index_part(i, xp, op):
     if type(arr) is not type(xp.empty(0)):
         raise RuntimeError(f"{op}: indices are on a different device than the indexed tensor")
     return arr, True
+
+
+def _numpy_words(err) -> str:
+    """A NumPy indexing error's text in PyTorch's words (dimension, not axis)."""
+    return (str(err).replace("numpy.newaxis", "None").replace("arrays are", "tensors are")
+            .replace("axis", "dimension"))
 
 
 def convert_index(index, xp, op="getitem"):
@@ -60,7 +71,8 @@ class GetItem(Function):
         try:
             return x[index]
         except IndexError as e:
-            raise IndexError(f"getitem: {e} (tensor of shape {tuple(x.shape)})") from None
+            raise IndexError(f"getitem: {_numpy_words(e)} (tensor of shape {tuple(x.shape)})") \
+                from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -286,9 +298,17 @@ def pad_to(g, shape):
     return constant_pad(g, widths)
 
 
+def _check_src(index, src, op):
+    if isinstance(src, Tensor) and (index.ndim != src.ndim or any(
+            i > s for i, s in zip(index.shape, src.shape))):
+        raise RuntimeError(f"{op}: expected index {tuple(index.shape)} to be no larger than "
+                           f"src {tuple(src.shape)} in every dimension")
+
+
 def scatter_add(a, dim, index, src):
     """Same as torch.scatter_add."""
     d = _check_gather(a, dim, index, "scatter_add")
+    _check_src(index, src, "scatter_add")
     return ScatterAdd.apply(a, d, _checked_index(a, d, index, "scatter_add"), src)
 
 
@@ -363,12 +383,17 @@ class IndexAddInto(Function):
 def index_add_args(t, dim, index, source, op):
     """(dim, index) for index_add/index_add_, checked as PyTorch checks them: an int
     vector index within [0, size), one source slice per index, source's other dims t's."""
-    if not isinstance(index, Tensor) or index.array.dtype.kind not in "iu":
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.array.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected dtype int32/int64 for index, got "
                            f"{getattr(index, 'dtype', type(index).__name__)}")
     if index.array.ndim > 1:
         raise IndexError(f"{op}: index is supposed to be a vector, got shape "
                          f"{tuple(index.shape)}")
+    if source.dtype != t.dtype:
+        raise RuntimeError(f"{op}: self ({t.dtype}) and source ({source.dtype}) must have the "
+                           "same dtype")
     d = norm_dim(dim, t.array.ndim, op)
     k = source.shape[d] if source.ndim else 1
     if index.array.size != k:
@@ -489,6 +514,9 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     n = a.array.shape[d] if a.array.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
+    if a.array.ndim == 0:  # a 0-d input is one element along dim 0 or -1
+        v, i = topk(a.reshape(1), k, 0, largest, sorted)
+        return _TopK(v.reshape(()), i.reshape(())) if k else _TopK(v, i)
     idx = argsort(a, d, descending=largest)
     idx = getitem(idx, (slice(None),) * d + (slice(0, k),))
     return _TopK(gather(a, d, idx), idx)

@@ -179,6 +179,9 @@ def unary_(t, fn, op):
     """t = fn(t) in place (exp_, relu_, ...)."""
     _check_leaf(t, op)
     result = fn(t)
+    if tuple(result.shape) != tuple(t.shape):  # a tensor argument broadcast it bigger
+        raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
+                           f"broadcast shape {tuple(result.shape)}")
     if not _needs_graph(t):
         t.array[...] = result.array
         t._version[0] += 1
@@ -362,6 +365,9 @@ def setitem(t, index, value):
         if isinstance(value, Tensor):
             value = _ew.cast(value, t.dtype)
         return _write(t, SetItem.apply(t, idx, advanced, value), "setitem")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"setitem: can't assign a {type(value).__name__} to a tensor of dtype "
+                        f"{t.dtype}")
     v = value.array if isinstance(value, Tensor) else value
     try:
         view, idx = _target(t.array, idx)
@@ -369,7 +375,8 @@ def setitem(t, index, value):
     except ValueError as e:
         raise RuntimeError(f"setitem: {e} (tensor of shape {tuple(t.shape)})") from None
     except IndexError as e:
-        raise IndexError(f"setitem: {e} (tensor of shape {tuple(t.shape)})") from None
+        raise IndexError(f"setitem: {_index._numpy_words(e)} (tensor of shape "
+                         f"{tuple(t.shape)})") from None
     t._version[0] += 1
     return t
 

@@ -77,6 +77,9 @@ def _matmul(a, b):
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")
+    if a.array.dtype.kind == "b" or b.array.dtype.kind == "b":
+        raise NotImplementedError(f"matmul: not implemented for bool tensors (got {a.dtype} "
+                                  f"and {b.dtype})")
     sa, sb = a.array.shape, b.array.shape
     if not sa or not sb:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
@@ -179,6 +182,10 @@ def _parse_einsum(equation, shapes):
         subs.append(sub)
     if arrow:
         out = rhs.replace("...", ell)
+        missing = [c for c in out if not any(c in s for s in subs)]
+        if missing:
+            raise RuntimeError(f"einsum: output subscript {missing[0]!r} does not appear in "
+                               f"the equation for any input operand ({equation!r})")
     else:
         counts = {}
         for s in subs:

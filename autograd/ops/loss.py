@@ -97,6 +97,9 @@ def _class_target(input, target, weight, ignore_index, op):
     x, t = input.array, target.array
     n_classes = x.shape[1]
     expected = (x.shape[0],) + tuple(x.shape[2:])
+    if t.ndim and t.shape[0] != x.shape[0]:
+        raise ValueError(f"{op}: expected input batch_size ({x.shape[0]}) to match target "
+                         f"batch_size ({t.shape[0]}) (input of shape {tuple(x.shape)})")
     if tuple(t.shape) != expected:
         raise RuntimeError(f"{op}: expected target of shape {expected} (class indices for "
                            f"input of shape {tuple(x.shape)}), got {tuple(t.shape)}")

@@ -146,6 +146,8 @@ def median(input, dim=None, keepdim=False):
     """Same as torch.median: the lower median of all elements, or (values, indices) along
     `dim` (NaN, at the first NaN, where a row has one). Among equal medians the index may
     differ from PyTorch's, which leaves it unspecified."""
+    if isinstance(input, Tensor) and input.array.dtype.kind == "b":
+        raise NotImplementedError("median: not implemented for bool tensors")
     if dim is None:
         return _median_all(input, False)
     return _median_dim(input, dim, keepdim, False, "median")

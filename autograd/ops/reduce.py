@@ -349,7 +349,10 @@ class LogSumExp(Function):
 
 
 def logsumexp(a, dim, keepdim=False):
-    """Same as torch.logsumexp; finite for inputs of any size."""
+    """Same as torch.logsumexp; finite for inputs of any size. Integer and bool inputs
+    give the default float dtype, as in PyTorch."""
+    if isinstance(a, Tensor) and a.array.dtype.kind in "biu":
+        a = _ew.cast(a, backend.get_default_dtype())
     return LogSumExp.apply(a, dim, keepdim)
 
 
@@ -552,7 +555,8 @@ def _softmax_input(a, dtype, op):
     if dtype is not None:
         a = _ew.cast(a, dtype)
     if backend.kind(a.array.dtype) not in "fc":
-        raise RuntimeError(f"{op}: expected a floating point tensor, got {a.dtype}")
+        raise NotImplementedError(f"{op}: not implemented for {a.dtype} (expected a floating "
+                                  "point tensor)")
     return a
 
 

@@ -171,6 +171,8 @@ def permute(a, *dims, **kwargs):
         dims = (kwargs.pop("dims"),)
     if kwargs:
         raise TypeError(f"permute: got an unexpected keyword argument {next(iter(kwargs))!r}")
+    if not dims:
+        raise TypeError("permute() missing 1 required positional argument: 'dims'")
     dims = _sizes(dims, "permute")
     nd = a.array.ndim
     if len(dims) != nd:
@@ -290,7 +292,11 @@ def expand(a, *sizes):
 
 def broadcast_tensors(*tensors):
     """Same as torch.broadcast_tensors."""
-    shape = backend.broadcast_shapes(*(t.array.shape for t in tensors))
+    try:
+        shape = backend.broadcast_shapes(*(t.array.shape for t in tensors))
+    except ValueError:
+        raise RuntimeError(f"broadcast_tensors: shapes {[tuple(t.shape) for t in tensors]} "
+                           "cannot broadcast") from None
     return tuple(broadcast_to(t, shape) for t in tensors)
 
 
@@ -318,7 +324,11 @@ class Flip(Function):
 def flip(a, dims):
     """Same as torch.flip."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return Flip.apply(a, tuple(norm_dim(d, a.array.ndim, "flip") for d in dims))
+    nd = a.array.ndim
+    dims = tuple(norm_dim(d, max(nd, 1), "flip") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"flip: dim {dims} appears multiple times in the list of dims")
+    return Flip.apply(a, dims if nd else ())
 
 
 class Roll(Function):
@@ -456,7 +466,10 @@ class _DiagSetter:
 def diagonal(a, offset=0, dim1=0, dim2=1):
     """Same as torch.diagonal (returns a copy here, not a view)."""
     nd = a.array.ndim
-    return Diagonal.apply(a, offset, norm_dim(dim1, nd, "diagonal"), norm_dim(dim2, nd, "diagonal"))
+    d1, d2 = norm_dim(dim1, nd, "diagonal"), norm_dim(dim2, nd, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dimensions cannot be identical ({dim1}, {dim2})")
+    return Diagonal.apply(a, offset, d1, d2)
 
 
 # ----------------------------------------------------------------------------- pad

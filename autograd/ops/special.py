@@ -258,6 +258,8 @@ def _i1(input):
 
 def signbit(input):
     """Same as torch.signbit (True for -0.0 and negative nan); no gradient."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"signbit(): argument 'input' must be Tensor, not {type(input).__name__}")
     x = input.array
     if backend.is_floating(x.dtype):
         return _make(backend.array_module(x).signbit(x))

@@ -46,8 +46,15 @@ class Cat(Function):
         return tuple(out)
 
 
+def _sequence_arg(tensors, op):
+    if isinstance(tensors, Tensor) or tensors is None:
+        raise TypeError(f"{op}(): argument 'tensors' must be a tuple or list of Tensors, not "
+                        f"{type(tensors).__name__}")
+
+
 def cat(tensors, dim=0):
     """Same as torch.cat."""
+    _sequence_arg(tensors, "cat")
     tensors = [t for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of Tensors")
@@ -81,9 +88,13 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """Same as torch.stack."""
+    _sequence_arg(tensors, "stack")
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"stack: expected Tensor as element {i}, got {type(t).__name__}")
     shape = tensors[0].array.shape
     for i, t in enumerate(tensors):
         if t.array.shape != shape:
@@ -141,6 +152,8 @@ def chunk(a, chunks, dim=0):
     """Same as torch.chunk."""
     if chunks <= 0:
         raise RuntimeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
+    if a.array.ndim == 0:
+        raise RuntimeError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
     d = norm_dim(dim, a.array.ndim, "chunk")
     n = a.array.shape[d]
     size = -(-n // chunks) if n else 1
@@ -178,7 +191,11 @@ class Repeat(Function):
 
 def repeat(a, *sizes):
     """Same as torch.Tensor.repeat (tiles the tensor)."""
-    return Repeat.apply(a, _shape._sizes(sizes, "repeat"))
+    sizes = _shape._sizes(sizes, "repeat")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {sizes} for a tensor "
+                           f"of shape {tuple(a.shape)}")
+    return Repeat.apply(a, sizes)
 
 
 # ----------------------------------------------------------------------------- pad
@@ -218,6 +235,9 @@ def unfold(a, dimension, size, step):
     """Same as torch.Tensor.unfold: windows of `size` along `dimension`, as a new last dim."""
     d = norm_dim(dimension, a.array.ndim, "unfold")
     n = a.array.shape[d]
+    if size < 0 or step <= 0:
+        raise RuntimeError(f"unfold: size must be >= 0 and step > 0, got size={size}, "
+                           f"step={step} (tensor of shape {tuple(a.shape)})")
     if size > n:
         raise RuntimeError(f"unfold: maximum size for tensor at dimension {d} is {n} but "
                            f"size is {size}")

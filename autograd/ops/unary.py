@@ -7,6 +7,8 @@ import math
 
 from .. import backend
 from ..function import Function
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import _make
 from . import complex as _complex
 from .formula import Formula
 from .operands import _float_array
@@ -385,11 +387,14 @@ def erf(a):
 
 def relu(a):
     """Same as torch.relu."""
+    if _is_bool(a):
+        raise RuntimeError("relu: boolean inputs are not supported")
     return Relu.apply(a)
 
 
 def abs(a):
     """Same as torch.abs; the gradient at 0 is 0."""
+    _no_bool(a, "abs")
     return Abs.apply(a)
 
 
@@ -398,20 +403,37 @@ absolute = abs
 
 def sign(a):
     """Same as torch.sign (zero gradient)."""
+    if _is_bool(a):
+        return _make(a.array.copy())
     return Sign.apply(a)
 
 
 def floor(a):
+    _no_bool(a, "floor")
     return Floor.apply(a)
 
 
 def ceil(a):
+    _no_bool(a, "ceil")
     return Ceil.apply(a)
 
 
 def round(a, decimals=0):
+    _no_bool(a, "round")
+    if decimals and isinstance(a, Tensor) and a.array.dtype.kind in "iu":
+        raise NotImplementedError(f"round: decimals={decimals} is not implemented for {a.dtype}")
     return Round.apply(a, decimals)
 
 
+def _is_bool(a) -> bool:
+    return isinstance(a, Tensor) and a.array.dtype.kind == "b"
+
+
+def _no_bool(a, op):
+    if _is_bool(a):
+        raise NotImplementedError(f"{op}: not implemented for bool tensors")
+
+
 def trunc(a):
+    _no_bool(a, "trunc")
     return Trunc.apply(a)

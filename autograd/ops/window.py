@@ -19,6 +19,14 @@ from autograd import backend
 _Geo = namedtuple("_Geo", "in_hw k stride pad dilation groups out_hw")
 
 
+def _check_positive(op, **params):
+    """RuntimeError naming `op` if any int in a params tuple is not positive (PyTorch's
+    class for a zero stride, dilation or kernel size)."""
+    for name, v in params.items():
+        if min(v, default=1) <= 0:
+            raise RuntimeError(f"{op}: {name} must be greater than zero, got {tuple(v)}")
+
+
 def _ntuple(v, n, op, name):
     if isinstance(v, int):
         return (v,) * n
@@ -31,6 +39,9 @@ def _ntuple(v, n, op, name):
 
 
 def _geometry(in_hw, k, stride, pad, dilation, groups, op):
+    _check_positive(op, stride=stride, dilation=dilation, kernel_size=k)
+    if min((x for lh in pad for x in lh), default=0) < 0:
+        raise RuntimeError(f"{op}: negative padding is not supported, got {tuple(pad)}")
     out = tuple((n + lo + hi - d * (kk - 1) - 1) // s + 1
                 for n, kk, s, (lo, hi), d in zip(in_hw, k, stride, pad, dilation))
     if min(out) <= 0:

@@ -54,6 +54,7 @@ def relu_(input):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """Same as torch.nn.functional.leaky_relu."""
+    _float_only(input, "leaky_relu")
     return _inplace_or(input, inplace, lambda x: LeakyRelu.apply(x, negative_slope),
                        "leaky_relu_")
 
@@ -64,6 +65,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def elu(input, alpha=1.0, inplace=False):
     """Same as torch.nn.functional.elu."""
+    _float_only(input, "elu")
     return _inplace_or(input, inplace, lambda x: Elu.apply(x, alpha, 1.0, 1.0), "elu_", True)
 
 
@@ -76,21 +78,25 @@ def gelu(input, approximate="none"):
     approximation)."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}")
+    _float_only(input, "gelu")
     return Gelu.apply(input, approximate)
 
 
 def silu(input, inplace=False):
     """Same as torch.nn.functional.silu."""
+    _float_only(input, "silu")
     return _inplace_or(input, inplace, Silu.apply, "silu_", True)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """Same as torch.nn.functional.softplus."""
+    _float_only(input, "softplus")
     return Softplus.apply(input, beta, threshold)
 
 
 def logsigmoid(input):
     """Same as torch.nn.functional.logsigmoid."""
+    _float_only(input, "logsigmoid")
     return LogSigmoid.apply(input)
 
 
@@ -134,6 +140,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 # ----------------------------------------------------------------------------- piecewise linear
 def _float_only(input, op):
     # PyTorch has no integer kernel for these ops
+    if not isinstance(input, ag.Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input.dtype.kind in "biu":
         raise NotImplementedError(f"{op}: expected a floating point tensor, got {input.dtype}")
 

@@ -31,9 +31,11 @@ def _conv_pad(padding, k, dilation, stride, op):
         if padding == "valid":
             return ((0, 0),) * n
         if padding != "same":
-            raise ValueError(f"{op}: expected padding 'same', 'valid' or ints, got {padding!r}")
+            raise RuntimeError(f"{op}: invalid padding string {padding!r}, expected 'same', "
+                               "'valid' or ints")
         if tuple(stride) != (1,) * n:
-            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+            raise RuntimeError(f"{op}: padding='same' is not supported for strided "
+                               "convolutions")
         # the total padding d*(k-1) goes left first, the odd extra one on the right
         total = [d * (kk - 1) for d, kk in zip(dilation, k)]
         return tuple((t // 2, t - t // 2) for t in total)
@@ -94,8 +96,12 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(-2)
 
 
-def _single(v):
-    return v if isinstance(v, int) else int(tuple(v)[0])
+def _single(v, name="padding"):
+    if isinstance(v, int):
+        return v
+    if len(tuple(v)) != 1:
+        raise RuntimeError(f"conv1d: expected {name} to be an int or a 1-tuple, got {tuple(v)}")
+    return int(tuple(v)[0])
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,

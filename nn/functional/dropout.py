@@ -83,6 +83,8 @@ def _feature_dropout(input, p, training, op, spatial):
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Same as torch.nn.functional.dropout1d: whole channels of (N, C, L) or (C, L) are
     dropped."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout1d: probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "

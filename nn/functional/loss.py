@@ -65,7 +65,7 @@ def _check_pointwise(input, target, op):
     """Regression losses broadcast target to input (warning when shapes differ, as
     PyTorch), and fail clearly when they cannot."""
     _check_float(input, "input", op)
-    _check_float(target, "target", op)
+    _check_tensor(target, "target", op)  # an integer target promotes, as in PyTorch
     if tuple(input.shape) != tuple(target.shape):
         try:
             _checks.broadcast_shapes(tuple(input.shape), tuple(target.shape))
@@ -216,7 +216,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_float(input, "input", op)
     _check_tensor(target, "target", op)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: expected label_smoothing in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"{op}: expected label_smoothing in [0, 1], got {label_smoothing}")
     if input.ndim == 0:
         raise RuntimeError(f"{op}: expected input of shape (N, C, ...) or (C,), got a 0-d "
                            "tensor")
@@ -234,12 +234,19 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 f"{tuple(target.shape)} and dtype {target.dtype}")
         loss = _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     elif target.dtype.kind in "iu":
+        _check_index_dtype(target, op)
         loss = class_cross_entropy(input, target, weight, ignore_index, reduction,
                                    float(label_smoothing))
     else:
         raise RuntimeError(f"{op}: expected target of integer class indices or of float "
                            f"class probabilities, got dtype {target.dtype}")
     return loss.squeeze(0) if unbatched and reduction == "none" else loss
+
+
+def _check_index_dtype(target, op):
+    if target.dtype.name not in ("int64", "uint8"):  # PyTorch's kernels take Long or Byte
+        raise RuntimeError(f"{op}: expected target dtype int64 or uint8 for class indices, "
+                           f"got {target.dtype}")
 
 
 def _soft_cross_entropy(input, target, weight, reduction, eps):
@@ -267,9 +274,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if target.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected target of integer class indices, got dtype "
                            f"{target.dtype}")
+    _check_index_dtype(target, op)
     if input.ndim == 0:
-        raise RuntimeError(f"{op}: expected input of shape (N, C, ...) or (C,), got a 0-d "
-                           "tensor")
+        raise ValueError(f"{op}: expected input of shape (N, C, ...) or (C,), got a 0-d "
+                         "tensor")
     unbatched = input.ndim == 1
     if unbatched:
         input, target = _unbatched(input, target, op)
@@ -288,6 +296,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     op = "kl_div"
     reduction = _reduction(op, size_average, reduce, reduction, extra=("batchmean",))
     _check_pointwise(input, target, op)
+    _check_float(target, "target", op)  # PyTorch: integral inputs not supported
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
                       "the support size.'batchmean' divides only by the batch size, and "

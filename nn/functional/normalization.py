@@ -26,6 +26,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm: expected 2-d or higher input, got shape "
                          f"{tuple(getattr(input, 'shape', ()))}")
     c = input.shape[1]
+    for name, v in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if v is not None and v.numel() != c:
+            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (the "
+                               f"channels of input of shape {tuple(input.shape)}), not "
+                               f"{v.numel()}")
     dims = (0,) + tuple(range(2, input.ndim))
     shape = (1, c) + (1,) * (input.ndim - 2)
     if training:
@@ -54,6 +60,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Same as torch.nn.functional.layer_norm."""
     if _amp.mode.on:
         input, weight, bias = _amp.fp32("layer_norm", input, weight, bias)
+    if isinstance(input, Tensor) and input.dtype.kind in "biu":
+        if weight is not None and weight.dtype != input.dtype:
+            raise RuntimeError(f"layer_norm: mixed dtypes: input {input.dtype}, weight "
+                               f"{weight.dtype}")
+        raise NotImplementedError(f"layer_norm: not implemented for {input.dtype}")
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)

@@ -15,6 +15,8 @@ def pad(input, pad, mode="constant", value=None):
     if not isinstance(input, Tensor):
         raise TypeError(f"pad(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
+    if any(not hasattr(p, "__index__") for p in pad):
+        raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, got {tuple(pad)}")
     pad = tuple(int(p) for p in pad)
     shape = tuple(input.shape)
     if len(pad) % 2:

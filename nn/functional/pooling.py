@@ -4,7 +4,7 @@ autograd's pooling ops (autograd/ops/pooling.py)."""
 from __future__ import annotations
 
 from autograd.ops import pooling as _ops
-from autograd.ops.window import _Geo, _ntuple
+from autograd.ops.window import _check_positive, _Geo, _ntuple
 from autograd.tensor import Tensor
 
 
@@ -17,6 +17,9 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, op, nd=
         _ntuple(stride, nd, op, "stride")
     pad = _ntuple(padding, nd, op, "padding")
     dilation = _ntuple(dilation, nd, op, "dilation")
+    _check_positive(op, kernel_size=k, stride=stride, dilation=dilation)
+    if min(pad) < 0:
+        raise RuntimeError(f"{op}: padding must be non-negative, got {pad}")
     for p, kk, d in zip(pad, k, dilation):
         if p > (d * (kk - 1) + 1) // 2:
             raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, "
@@ -53,6 +56,8 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
                 op):
+    if nd == 1 and isinstance(input, Tensor) and input.dtype.kind in "biu":
+        raise NotImplementedError(f"{op}: not implemented for {input.dtype}")
     geo, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, op, nd)
     return _ops.max_pool(input, geo, return_indices)
 
@@ -60,6 +65,8 @@ def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Same as torch.nn.functional.max_pool1d."""
+    if isinstance(input, Tensor) and input.dtype.kind in "biu":
+        raise NotImplementedError(f"max_pool1d: not implemented for {input.dtype}")
     out = max_pool2d(input.unsqueeze(-2), (1, _one(kernel_size)),
                      (1, _one(kernel_size if stride is None else stride)), (0, _one(padding)),
                      (1, _one(dilation)), ceil_mode, return_indices)
@@ -112,6 +119,9 @@ def adaptive_avg_pool2d(input, output_size):
     h, w = input.shape[-2:]
     oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
     oh, ow = h if oh is None else oh, w if ow is None else ow
+    if min(oh, ow) < 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be >= 0, got "
+                           f"{(oh, ow)}")
     a_h = _ops.averaging_matrix(h, oh, input)
     a_w = _ops.averaging_matrix(w, ow, input, transposed=True)
     return a_h @ input @ a_w
@@ -138,8 +148,16 @@ def adaptive_avg_pool3d(input, output_size):
 
 def adaptive_avg_pool1d(input, output_size):
     """Same as torch.nn.functional.adaptive_avg_pool1d."""
+    if not isinstance(input, Tensor) or input.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_avg_pool1d: expected 2-d or 3-d input, got shape "
+                           f"{tuple(getattr(input, 'shape', ()))}")
     n = input.shape[-1]
+    if not isinstance(output_size, int) and len(output_size) != 1:
+        raise RuntimeError(f"adaptive_avg_pool1d: output_size should contain one int, got "
+                           f"{tuple(output_size)}")
     out = output_size if isinstance(output_size, int) else output_size[0]
+    if out < 0:
+        raise RuntimeError(f"adaptive_avg_pool1d: output_size must be >= 0, got {out}")
     return input @ _ops.averaging_matrix(n, out, input, transposed=True)
 
 

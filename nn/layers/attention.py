@@ -97,6 +97,13 @@ class MultiheadAttention(Module):
             raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
                                "the Transformer module method `generate_square_subsequent_mask`"
                                " to create this mask.")
+        if query.ndim not in (2, 3):  # PyTorch asserts this (AssertionError)
+            raise AssertionError(f"MultiheadAttention: query should be unbatched 2D or batched "
+                                 f"3D tensor but received a {query.ndim}-D query tensor of "
+                                 f"shape {tuple(query.shape)}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise AssertionError(f"MultiheadAttention: key shape {tuple(key.shape)} does not "
+                                 f"match value shape {tuple(value.shape)}")
         batched = query.ndim == 3
         if batched and self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))

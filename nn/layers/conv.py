@@ -36,6 +36,9 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _tuple(kernel_size, n)
         self.stride = _tuple(stride, n)
+        if padding == "same" and self.stride != (1,) * n:
+            raise ValueError(f"{name}: padding='same' is not supported for strided "
+                             f"convolutions (stride {self.stride})")
         self.padding = padding if isinstance(padding, str) else _tuple(padding, n)
         self.dilation = _tuple(dilation, n)
         self.output_padding = _tuple(output_padding, n)

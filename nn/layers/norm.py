@@ -55,6 +55,10 @@ class _BatchNorm(Module):
 
     def forward(self, input):
         self._check_input_dim(input)
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(f"{type(self).__name__}({self.num_features}): expected input "
+                               f"with {self.num_features} channels in dim 1, got shape "
+                               f"{tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
