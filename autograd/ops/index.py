@@ -132,7 +132,7 @@ def gpu_checked_index(shape, index, op):
         elif hasattr(i, "dtype") and k < len(shape):
             n, axis = shape[k], k
             i = backend.check_index(i, -n, n, lambda low, high, i=i, n=n, axis=axis: IndexError(
-                f"{op}: index {backend.first_outside(i, -n, n)} is out of bounds for axis "
+                f"{op}: index {backend.first_outside(i, -n, n)} is out of bounds for dimension "
                 f"{axis} with size {n} (tensor of shape {tuple(shape)})"))
             k += 1
         else:

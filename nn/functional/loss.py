@@ -244,7 +244,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def _check_index_dtype(target, op):
-    if target.dtype.name not in ("int64", "uint8"):  # PyTorch's kernels take Long or Byte
+    if target.dtype not in (ag.int64, ag.uint8):  # PyTorch's kernels take Long or Byte
         raise RuntimeError(f"{op}: expected target dtype int64 or uint8 for class indices, "
                            f"got {target.dtype}")
 

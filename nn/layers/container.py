@@ -273,7 +273,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(_entry_repr(k, p, f"autograd.{p.dtype}" if isinstance(p, Tensor)
+        return "\n".join(_entry_repr(k, p, str(p.dtype) if isinstance(p, Tensor)
                                      else None) for k, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):

@@ -26,8 +26,8 @@ def test_nan_in_backward_raises_like_torch_and_names_op_and_line():
     assert "returned nan values in its 0th output" in msg
     assert "Function 'SqrtBackward'" in msg
     assert "test_anomaly.py" in msg and "LINE-OF-SQRT" in msg
-    assert "(2,) float32" in msg and "nan" in msg
-    assert "the op's inputs: [(2,) float32]" in msg
+    assert "(2,) torch.float32" in msg and "nan" in msg
+    assert "the op's inputs: [(2,) torch.float32]" in msg
 
 
 def test_inf_gradient_is_reported_with_counts():

@@ -90,7 +90,7 @@ CHECKS = [
     (_gather, RuntimeError, "gather: index 5 is out of bounds for dimension 1 with size 3"),
     (_scatter_add, RuntimeError, "scatter_add: index 5 is out of bounds for dimension 1 with "
                                  "size 3"),
-    (_getitem, IndexError, "getitem: index 3 is out of bounds for axis 1 with size 3 (tensor "
+    (_getitem, IndexError, "getitem: index 3 is out of bounds for dimension 1 with size 3 (tensor "
                            "of shape (2, 3))"),
     (_bce, RuntimeError, "binary_cross_entropy: expected all elements of input between 0 and "
                          "1 (probabilities); for logits use binary_cross_entropy_with_logits"),
@@ -213,13 +213,14 @@ def test_gpu_indices_are_clipped_while_the_check_waits(fake_gpu):
     (np.array([1]), None, Ellipsis, np.array([0, 4]), slice(None)),
     (np.ones((2, 3), dtype=bool), np.array([4])),
 ])
-def test_gpu_index_check_names_the_dim_numpy_names(index):
+def test_gpu_index_check_names_the_dim_numpy_finds(index):
     x = np.zeros((2, 3, 4))
     with pytest.raises(IndexError) as want:
         x[index]
     with pytest.raises(IndexError) as got:
         gpu_checked_index(x.shape, index, "getitem")
-    assert str(got.value) == f"getitem: {want.value} (tensor of shape (2, 3, 4))"
+    numpy_said = str(want.value).replace(" for axis ", " for dimension ")  # PyTorch's word
+    assert str(got.value) == f"getitem: {numpy_said} (tensor of shape (2, 3, 4))"
 
 
 def test_gpu_index_check_passes_good_indices():

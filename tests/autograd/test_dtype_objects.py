@@ -98,6 +98,10 @@ FLOAT_CREATORS = {
 @pytest.mark.parametrize("name", ["float32", "float64", "int64", "int32", "bool", "uint8"])
 @pytest.mark.parametrize("creator", list(CREATORS))
 def test_creation_takes_every_form(creator, name):
+    if (creator, name) == ("arange", "bool"):  # PyTorch: "arange_cpu" not implemented for 'Bool'
+        with pytest.raises(NotImplementedError, match="arange"):
+            CREATORS[creator](ag.bool)
+        return
     for d in _forms(name):
         out = CREATORS[creator](d)
         assert out.dtype is getattr(ag, name), (creator, d)

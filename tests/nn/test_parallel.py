@@ -95,7 +95,7 @@ def test_ddp_matches_single_process_on_concatenated_batches(mpi, ranks):
 @pytest.mark.parametrize("mode, message", [
     ("raise", "rank 1 of 2 failed with ValueError: deliberate failure"),
     ("unused", "parameters that received no gradient: spare.weight, spare.bias"),
-    ("mismatch", "rank 0 has body.weight (2, 4) float32, rank 1 has body.weight (3, 4)"),
+    ("mismatch", "rank 0 has body.weight (2, 4) torch.float32, rank 1 has body.weight (3, 4)"),
     ("timeout", "all_reduce: rank 0 of 2 timed out after 1.5 s"),
 ])
 def test_failing_rank_ends_the_job_with_a_message(mpi, mode, message):
