@@ -213,27 +213,47 @@ def std_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 # ----------------------------------------------------------------------------- max, min
+def check_nonempty_reduction(shape, axes, op, full):
+    """PyTorch's errors for a reduction without identity (max, amax, argmax, median ...)
+    over an empty dim: RuntimeError (IndexError for arg*) for a full reduction of an empty
+    tensor, IndexError for a named empty dim; an empty result over non-empty dims is fine."""
+    if full and 0 in shape:
+        cls = IndexError if op.startswith("arg") else RuntimeError
+        raise cls(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                  f"Specify the reduction dim with the 'dim' argument.")
+    for ax in axes:
+        if shape[ax] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {ax} to have non-zero size.")
+
+
 class _Extreme(Function):
-    """amax/amin: the gradient is shared evenly between tied extremes, as PyTorch."""
+    """amax/amin: the gradient is shared evenly between tied extremes, as PyTorch. With
+    `even_nan` (max()/min() of all elements) a NaN result shares it between the NaNs, as
+    PyTorch's max(); amax's NaN result gives NaN gradients, as PyTorch's amax."""
 
     save_output = True
 
     @classmethod
-    def forward(cls, ctx, a, dim, keepdim):
+    def forward(cls, ctx, a, dim, keepdim, even_nan=False):
         x = a.array
-        if x.size == 0:
-            raise IndexError(f"{cls.name()}: expected a non-empty tensor to reduce")
-        axes = reduce_dims(dim, x.ndim, cls.name())
-        ctx.args = (x.shape, axes, keepdim)
+        name = ("max" if cls is Amax else "min") if even_nan else cls.name()
+        axes = reduce_dims(dim, x.ndim, name)
+        check_nonempty_reduction(x.shape, axes, name,
+                                 dim is None or (isinstance(dim, (tuple, list)) and not dim))
+        ctx.args = (x.shape, axes, keepdim, even_nan)
         ctx.save_for_backward(a)
         return cls.f(x, axes, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        shape, axes, keepdim = ctx.args
+        shape, axes, keepdim, even_nan = ctx.args
         out = expand_reduced(ctx.output.detach(), shape, axes, keepdim)
-        mask = (a.array == out.array).astype(grad.array.dtype)
+        xp = backend.array_module(a.array)
+        hit = a.array == out.array
+        if even_nan and a.array.dtype.kind in "fc":
+            hit = hit | (xp.isnan(a.array) & xp.isnan(out.array))
+        mask = hit.astype(grad.array.dtype)
         count = mask.sum(axis=axes, keepdims=True)
         return expand_reduced(grad, shape, axes, keepdim) * (mask / count)
 
@@ -270,7 +290,7 @@ def _max_min(a, dim, keepdim, largest):
     if isinstance(dim, Tensor):  # max(a, b): elementwise
         return (_compare.maximum if largest else _compare.minimum)(a, dim)
     if dim is None:
-        return (amax if largest else amin)(a)
+        return (Amax if largest else Amin).apply(a, None, False, True)
     _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
     idx = (argmax if largest else argmin)(a, dim, keepdim=True)
     values = _index.gather(a, dim, idx)
@@ -300,7 +320,8 @@ def _arg(a, dim, keepdim, fn, op):
 def _arg_values(a, dim, keepdim, fn, op):
     x = a.array
     if x.size == 0:
-        raise IndexError(f"{op}: expected a non-empty tensor")
+        check_nonempty_reduction(x.shape, () if dim is None else (
+            _shape.norm_dim(dim, x.ndim, op),), op, dim is None)
     if dim is None:
         out = fn(x.reshape(-1), axis=0)
         if keepdim:
