@@ -16,6 +16,7 @@ from . import index as _index
 from . import shape as _shape
 from . import unary as _unary
 from .shape import SumTo, sum_to  # noqa: F401 (sum_to, the adjoint of broadcast_to, lives in shape)
+from .softmax import LogSoftmax, Softmax, log_softmax, softmax  # noqa: F401 (re-exported)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -199,9 +200,25 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(a, dim, _correction(unbiased, correction), keepdim)
 
 
+class _StdOfVar(Function):
+    """sqrt of a variance whose gradient is 0 where the std is 0 (a constant input), as
+    PyTorch's std, instead of 0 * inf."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, v):
+        return backend.array_module(v.array).sqrt(v.array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return _compare.where(out == 0, 0.0, grad / (_compare.where(out == 0, 1.0, out) * 2))
+
+
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Same as torch.std (correction=1 by default)."""
-    return _unary.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+    return _StdOfVar.apply(var(a, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -414,7 +431,33 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
         return sum(_unary.abs(a), dim, keepdim)
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported norm type {p!r}")
-    return _ew.pow(sum(_ew.pow(_unary.abs(a), p), dim, keepdim), 1.0 / p)
+    return NormP.apply(a, float(p), dim, keepdim)
+
+
+class NormP(Function):
+    """(sum |x|^p)^(1/p) for p other than 0, 1, 2 and +-inf. Its gradient
+    sgn(x) |x|^(p-1) / norm^(p-1) is 0 where x = 0 or the norm is 0, as PyTorch's."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, p, dim, keepdim):
+        x = a.array
+        axes = reduce_dims(dim, x.ndim, "norm")
+        ctx.args = (x.shape, axes, keepdim, p)
+        ctx.save_for_backward(a)
+        xp = backend.array_module(x)
+        return (xp.abs(x) ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim, p = ctx.args
+        out = expand_reduced(ctx.output, shape, axes, keepdim)
+        g = expand_reduced(grad, shape, axes, keepdim)
+        zero = (a == 0) | (out == 0)
+        ratio = _compare.where(zero, 1.0, _unary.abs(a)) / _compare.where(zero, 1.0, out)
+        return _compare.where(zero, 0.0, g * _unary.sign(a) * _ew.pow(ratio, p - 1))
 
 
 # ----------------------------------------------------------------------------- scans
@@ -525,68 +568,6 @@ def cumprod(a, dim, dtype=None):
 
 
 # ----------------------------------------------------------------------------- softmax
-class Softmax(Function):
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        x = a.array
-        d = _shape.norm_dim(dim, x.ndim, "softmax")
-        ctx.dim = d
-        xp = backend.array_module(x)
-        if x.ndim == 0:
-            return xp.ones_like(x)
-        e = xp.exp(x - x.max(axis=d, keepdims=True))
-        e /= e.sum(axis=d, keepdims=True)
-        return e
-
-    @staticmethod
-    def backward(ctx, grad):
-        y = ctx.output
-        # dx = y * (g - sum(g * y))
-        return y * (grad - sum(grad * y, ctx.dim, keepdim=True))
-
-
-class LogSoftmax(Function):
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        x = a.array
-        d = _shape.norm_dim(dim, x.ndim, "log_softmax")
-        ctx.dim = d
-        xp = backend.array_module(x)
-        if x.ndim == 0:
-            return xp.zeros_like(x)
-        shifted = x - x.max(axis=d, keepdims=True)
-        return shifted - xp.log(xp.exp(shifted).sum(axis=d, keepdims=True))
-
-    @staticmethod
-    def backward(ctx, grad):
-        # dx = g - softmax(x) * sum(g)
-        return grad - _unary.exp(ctx.output) * sum(grad, ctx.dim, keepdim=True)
-
-
-def _softmax_input(a, dtype, op):
-    if _amp.mode.on and dtype is None:  # an explicit dtype is not autocast (torch's rule)
-        a, = _amp.fp32(op, a)
-    if dtype is not None:
-        a = _ew.cast(a, dtype)
-    if backend.kind(a.array.dtype) not in "fc":
-        raise RuntimeError(f"{op}: expected a floating point tensor, got {a.dtype}")
-    return a
-
-
-def softmax(a, dim, dtype=None):
-    """Same as torch.softmax; stable for inputs of any size."""
-    return Softmax.apply(_softmax_input(a, dtype, "softmax"), dim)
-
-
-def log_softmax(a, dim, dtype=None):
-    """Same as torch.log_softmax; stable for inputs of any size."""
-    return LogSoftmax.apply(_softmax_input(a, dtype, "log_softmax"), dim)
-
-
 # ----------------------------------------------------------------------------- logical
 def all(a, dim=None, keepdim=False):
     """Same as torch.all."""
