@@ -155,6 +155,7 @@ from .ops.index import (
     gather,
     index_select,
     masked_fill,
+    msort,
     nonzero,
     repeat_interleave,
     scatter_add,

@@ -20,11 +20,11 @@ def _index_part(i, xp, op):
         arr = i.array
     elif isinstance(i, (list, tuple)) and not (isinstance(i, tuple) and not i):
         arr = xp.asarray(i)
-        if backend.is_floating(arr.dtype) or (arr.dtype == object):
+        if arr.size == 0:  # x[[]]: an empty int64 index, as PyTorch
+            arr = arr.astype(backend.int64)
+        elif backend.is_floating(arr.dtype) or (arr.dtype == object):
             raise IndexError(f"{op}: tensors used as indices must be long, int or bool, got "
                              f"a list of {arr.dtype}")
-        if arr.size == 0:
-            arr = arr.astype(backend.int64)
     elif backend.is_array(i):
         arr = i
     else:
@@ -477,6 +477,11 @@ def sort(a, dim=-1, descending=False, stable=False):
     if a.array.ndim == 0:
         return _Sorted(a.clone(), idx)
     return _Sorted(gather(a, dim, idx), idx)
+
+
+def msort(input):
+    """Same as torch.msort: the values of sort along dim 0."""
+    return sort(input, 0).values
 
 
 def topk(a, k, dim=-1, largest=True, sorted=True):

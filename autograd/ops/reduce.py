@@ -246,14 +246,15 @@ def check_nonempty_reduction(shape, axes, op, full):
 class _Extreme(Function):
     """amax/amin: the gradient is shared evenly between tied extremes, as PyTorch. With
     `even_nan` (max()/min() of all elements) a NaN result shares it between the NaNs, as
-    PyTorch's max(); amax's NaN result gives NaN gradients, as PyTorch's amax."""
+    PyTorch's max(); amax's NaN result gives NaN gradients, as PyTorch's amax, and the
+    inf-norm's (`even_nan` "norm") zero gradients, as PyTorch's norm."""
 
     save_output = True
 
     @classmethod
     def forward(cls, ctx, a, dim, keepdim, even_nan=False):
         x = a.array
-        name = ("max" if cls is Amax else "min") if even_nan else cls.name()
+        name = ("max" if cls is Amax else "min") if even_nan is True else cls.name()
         axes = reduce_dims(dim, x.ndim, name)
         check_nonempty_reduction(x.shape, axes, name,
                                  dim is None or (isinstance(dim, (tuple, list)) and not dim))
@@ -268,10 +269,12 @@ class _Extreme(Function):
         out = expand_reduced(ctx.output.detach(), shape, axes, keepdim)
         xp = backend.array_module(a.array)
         hit = a.array == out.array
-        if even_nan and a.array.dtype.kind in "fc":
+        if even_nan is True and a.array.dtype.kind in "fc":
             hit = hit | (xp.isnan(a.array) & xp.isnan(out.array))
         mask = hit.astype(grad.array.dtype)
         count = mask.sum(axis=axes, keepdims=True)
+        if even_nan == "norm":
+            count = xp.maximum(count, 1)
         return expand_reduced(grad, shape, axes, keepdim) * (mask / count)
 
 
@@ -421,10 +424,9 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     if p in ("fro", 2, 2.0):
         return Norm2.apply(a, dim, keepdim)
     inf = float("inf")
-    if p == inf:
-        return amax(_unary.abs(a), () if dim is None else dim, keepdim)
-    if p == -inf:
-        return amin(_unary.abs(a), () if dim is None else dim, keepdim)
+    if p in (inf, -inf):
+        return (Amax if p > 0 else Amin).apply(_unary.abs(a), () if dim is None else dim,
+                                               keepdim, "norm")
     if p == 0:
         return sum(_ew.cast(a != 0, a.dtype), dim, keepdim)
     if p == 1:

@@ -143,8 +143,9 @@ def chunk(a, chunks, dim=0):
         raise RuntimeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
     d = norm_dim(dim, a.array.ndim, "chunk")
     n = a.array.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(a, size, d)
+    if n == 0:  # an empty dim gives `chunks` empty pieces, as PyTorch
+        return tuple(getitem(a, (slice(None),) * d + (slice(0, 0),)) for _ in range(chunks))
+    return split(a, -(-n // chunks), d)
 
 
 def unbind(a, dim=0):

@@ -12,7 +12,9 @@ from tests.autograd.op_table import OPS
 from tests.autograd.parity_rows import check, outcomes
 from tests.conftest import requires_torch
 
-pytestmark = requires_torch
+# NumPy warns on NaN and empty reductions and PyTorch on std/var with too few elements
+pytestmark = [requires_torch, pytest.mark.filterwarnings("ignore::RuntimeWarning"),
+              pytest.mark.filterwarnings("ignore::UserWarning")]
 
 nan, inf = float("nan"), float("inf")
 
@@ -26,6 +28,7 @@ X_KINK_FINITE = np.nan_to_num(X_KINK, nan=0.25)
 # no ties: which of two tied elements topk/kthvalue pick is unspecified in PyTorch
 X_NAN_DISTINCT = np.array([[1.0, nan, 3.0, 2.0, -3.0], [0.5, -1.0, 4.0, 3.5, -2.0],
                            [-inf, 0.0, inf, 1.0, nan]])
+X_NAN_NO_INF = np.nan_to_num(X_NAN, nan=nan, posinf=50.0, neginf=-50.0)
 V_NAN = np.array([2.0, nan, -1.0, 2.5, nan, 0.0])
 # PyTorch's own gradient at NaN differs between its vectorised and scalar loops for elu,
 # selu, celu, hardswish, hardtanh, relu6, hardshrink and softshrink (it depends on the
@@ -94,7 +97,8 @@ NAN_ROWS = {
     "elu": (lambda L, x: L.nn.functional.elu(x), [X_KINK_FINITE]),
     "selu": (lambda L, x: L.nn.functional.selu(x), [X_KINK_FINITE]),
     "celu": (lambda L, x: L.nn.functional.celu(x), [X_KINK_FINITE]),
-    "gelu": (lambda L, x: L.nn.functional.gelu(x), [X_NAN]),
+    # (PyTorch's float32 gelu(inf) is NaN from its vectorised erf: finite inputs here)
+    "gelu": (lambda L, x: L.nn.functional.gelu(x), [X_NAN_NO_INF]),
     "silu": (lambda L, x: L.nn.functional.silu(x), [X_NAN]),
     "mish": (lambda L, x: L.nn.functional.mish(x), [X_NAN]),
     "softplus": (lambda L, x: L.nn.functional.softplus(x), [X_NAN]),
@@ -192,7 +196,8 @@ NAN_ROWS = {
 def test_nan_and_kink_rows_match_torch(name, dtype):
     fn, arrays = NAN_ROWS[name]
     arrays = [a.astype(dtype) for a in arrays]
-    check(fn, arrays)
+    # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32 in float64 too
+    check(fn, arrays, rtol=1e-7 if name.startswith("hardsigmoid") else None)
 
 
 # ----------------------------------------------------------------------------- empty
@@ -249,10 +254,11 @@ EMPTY_ROWS = {
     "index_select_of_empty": (lambda L, x: x.index_select(1, L.long([0, 2])), [E03]),
     "gather_empty": (lambda L, x: x.gather(1, L.long(np.zeros((3, 0), np.int64))),
                      [np.ones((3, 2))]),
+    # (a src larger than an empty index: PyTorch's backward fails on its own shape check)
     "scatter_empty": (lambda L, x, s: x.scatter(1, L.long(np.zeros((3, 0), np.int64)), s),
-                      [np.ones((3, 2)), np.ones((3, 2))]),
+                      [np.ones((3, 2)), np.ones((3, 0))]),
     "scatter_add_empty": (lambda L, x, s: x.scatter_add(0, L.long(np.zeros((0, 2), np.int64)),
-                                                        s), [np.ones((3, 2)), np.ones((3, 2))]),
+                                                        s), [np.ones((3, 2)), np.ones((0, 2))]),
     "index_add_empty": (lambda L, x, s: x.index_add(0, L.long(np.zeros(0, np.int64)), s),
                         [np.ones((3, 2)), np.zeros((0, 2))]),
     "masked_fill_empty": (lambda L, x: x.masked_fill(L.mask(np.zeros((0, 3), bool)), 1.0), [E03]),
@@ -331,9 +337,12 @@ def _with_nan(arrays):
 
 
 SWEEP = [op for op in OPS if not op.int_inputs and op.shapes and op.shapes[0]]
+# PyTorch's gradients of prod/cumprod with both a zero and a NaN come from its zero-handling
+# algorithm (NaN in some places, 0 in others) and follow no convention to match
+NAN_SKIP = {"prod_two_zeros", "cumprod_zeros"}
 
 
-@pytest.mark.parametrize("op", SWEEP, ids=repr)
+@pytest.mark.parametrize("op", [op for op in SWEEP if op.name not in NAN_SKIP], ids=repr)
 def test_op_table_with_nan_input(op):
     check(op.fn, _with_nan(op.arrays(np.float64)), grad=op.grad and op.torch_grad)
 
