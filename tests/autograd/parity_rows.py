@@ -28,16 +28,17 @@ def _tuple(out):
     return (out,)
 
 
-def _outcome(lib, fn, arrays, grad, upstream_seed):
-    """('raise', exception class) or ('ok', outputs, gradients) for one library."""
+def _outcome(lib, fn, arrays, grad, upstream_seed, device="cpu"):
+    """('raise', exception class) or ('ok', outputs, gradients) for one library (Ember's
+    tensors on `device`, PyTorch's on the CPU)."""
     is_torch = lib is not ag
     dtype = arrays[0].dtype if arrays else np.dtype(np.float64)
-    ns = Namespace(lib, "cpu", dtype)
+    ns = Namespace(lib, "cpu" if is_torch else device, dtype)
     xs = []
     for a in arrays:
         g = grad and a.dtype.kind == "f"
         xs.append(torch.tensor(a.copy(), requires_grad=g) if is_torch
-                  else ag.tensor(a.copy(), requires_grad=g))
+                  else ag.tensor(a.copy(), requires_grad=g, device=device))
     try:
         outs = _tuple(fn(ns, *xs))
     except Exception as exc:  # noqa: BLE001 - the class is the outcome
@@ -56,7 +57,8 @@ def _outcome(lib, fn, arrays, grad, upstream_seed):
                 gs = torch.autograd.grad(diff, leaves, [torch.tensor(u) for u in ups],
                                          allow_unused=True)
             else:
-                gs = ag.grad(diff, leaves, [ag.tensor(u) for u in ups], allow_unused=True)
+                gs = ag.grad(diff, leaves, [ag.tensor(u, device=device) for u in ups],
+                             allow_unused=True)
         except Exception as exc:  # noqa: BLE001
             return ("raise-backward", type(exc), str(exc))
         grads = [np.zeros(x.shape, dtype) if g is None else
@@ -82,17 +84,18 @@ def _compare_arrays(e, t, what, rtol=None):
         np.testing.assert_array_equal(e, t, err_msg=what)
 
 
-def outcomes(fn, arrays, grad=True, seed=0):
+def outcomes(fn, arrays, grad=True, seed=0, device="cpu"):
     """Ember's and PyTorch's outcomes (see `_outcome`)."""
     arrays = [np.asarray(a) for a in arrays]
-    return (_outcome(ag, fn, arrays, grad, seed), _outcome(torch, fn, arrays, grad, seed))
+    return (_outcome(ag, fn, arrays, grad, seed, device),
+            _outcome(torch, fn, arrays, grad, seed))
 
 
-def check(fn, arrays, grad=True, seed=0, rtol=None):
+def check(fn, arrays, grad=True, seed=0, rtol=None, device="cpu"):
     """Assert Ember and PyTorch agree on fn(L, *arrays): raise the same class, or compute
     the same outputs and gradients (`rtol` loosens the dtype's relative tolerance where
     PyTorch computes in lower precision). Returns Ember's outcome."""
-    ours, theirs = outcomes(fn, arrays, grad, seed)
+    ours, theirs = outcomes(fn, arrays, grad, seed, device)
     if theirs[0] != "ok" or ours[0] != "ok":
         assert ours[0] == theirs[0], f"Ember: {ours[0]} {ours[1:]}, torch: {theirs[0]} " \
                                      f"{theirs[1:]}"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.autograd.op_table import OPS
 from tests.autograd.parity_rows import check, outcomes
-from tests.conftest import requires_torch
+from tests.conftest import DEVICES, requires_torch
 
 # NumPy warns on NaN and empty reductions and PyTorch on std/var with too few elements
 pytestmark = [requires_torch, pytest.mark.filterwarnings("ignore::RuntimeWarning"),
@@ -191,13 +191,14 @@ NAN_ROWS = {
 }
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", list(NAN_ROWS))
-def test_nan_and_kink_rows_match_torch(name, dtype):
+def test_nan_and_kink_rows_match_torch(name, dtype, device):
     fn, arrays = NAN_ROWS[name]
     arrays = [a.astype(dtype) for a in arrays]
     # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32 in float64 too
-    check(fn, arrays, rtol=1e-7 if name.startswith("hardsigmoid") else None)
+    check(fn, arrays, rtol=1e-7 if name.startswith("hardsigmoid") else None, device=device)
 
 
 # ----------------------------------------------------------------------------- empty
@@ -320,12 +321,13 @@ EMPTY_ROWS = {
 }
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", list(EMPTY_ROWS))
-def test_empty_rows_match_torch(name, dtype):
+def test_empty_rows_match_torch(name, dtype, device):
     fn, arrays = EMPTY_ROWS[name]
     arrays = [a.astype(dtype) for a in arrays]
-    check(fn, arrays)
+    check(fn, arrays, device=device)
 
 
 # ----------------------------------------------------------------------------- sweeps

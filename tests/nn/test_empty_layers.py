@@ -6,7 +6,7 @@ import pytest
 import autograd as ag
 import nn
 from tests.autograd.parity_rows import check
-from tests.conftest import requires_torch
+from tests.conftest import DEVICES, requires_torch
 from tests.nn._layer_parity import copy_weights, torch
 
 # NumPy warns on empty means; PyTorch on empty reductions and size-0 batches
@@ -91,9 +91,9 @@ FUNCTIONAL = {
     "group_norm": (lambda L, x, w, b: L.nn.functional.group_norm(x, 2, w, b),
                    [_z(0, 4, 3), _r(4), _r(4)]),
     "batch_norm_train": (lambda L, x: L.nn.functional.batch_norm(
-        x, L.zeros(3, dtype=x.dtype), L.ones(3, dtype=x.dtype), training=True), [_z(0, 3)]),
+        x, L.const(np.zeros(3)), L.const(np.ones(3)), training=True), [_z(0, 3)]),
     "batch_norm_eval": (lambda L, x, w, b: L.nn.functional.batch_norm(
-        x, L.zeros(3, dtype=x.dtype), L.ones(3, dtype=x.dtype), w, b), [_z(0, 3), _r(3),
+        x, L.const(np.zeros(3)), L.const(np.ones(3)), w, b), [_z(0, 3), _r(3),
                                                                         _r(3)]),
     "instance_norm": (lambda L, x: L.nn.functional.instance_norm(x), [_z(0, 2, 4)]),
     "local_response_norm": (lambda L, x: L.nn.functional.local_response_norm(x, 2),
@@ -162,12 +162,14 @@ for _red in ["mean", "sum", "none"]:
 TORCH_BACKWARD_FAILS = {"pixel_shuffle"}
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", list(FUNCTIONAL) + list(LOSSES))
-def test_functional_on_empty_batch_matches_torch(name, dtype):
+def test_functional_on_empty_batch_matches_torch(name, dtype, device):
     fn, arrays = FUNCTIONAL.get(name) or LOSSES[name]
     # PyTorch's pixel_shuffle backward fails its own shape check on an empty batch
-    check(fn, [a.astype(dtype) for a in arrays], grad=name not in TORCH_BACKWARD_FAILS)
+    check(fn, [a.astype(dtype) for a in arrays], grad=name not in TORCH_BACKWARD_FAILS,
+          device=device)
 
 
 # ----------------------------------------------------------------------------- modules
