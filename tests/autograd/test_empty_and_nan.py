@@ -201,6 +201,73 @@ def test_nan_and_kink_rows_match_torch(name, dtype, device):
     check(fn, arrays, rtol=1e-7 if name.startswith("hardsigmoid") else None, device=device)
 
 
+# one input with NaN, +-inf, zero and a tie, through ops, in-place variants and losses
+X_MIXED = np.array([[1.0, nan, 3.0, 0.0, -2.0], [0.5, -1.0, 4.0, 4.0, -inf]])
+_Z25 = np.zeros((2, 5))
+MIXED_ROWS = {
+    "clamp_": lambda L, x: (x * 1).clamp_(-1, 2),
+    "relu_": lambda L, x: (x * 1).relu_(),
+    "relu_inplace": lambda L, x: L.nn.functional.relu(x * 1, inplace=True),
+    "clamp_min_": lambda L, x: (x * 1).clamp_min_(0.0),
+    "abs_": lambda L, x: (x * 1).abs_(),
+    "clamp_min": lambda L, x: L.clamp_min(x, 0.0),
+    "unique": lambda L, x: L.unique(x.detach()),
+    "mode": lambda L, x: x.mode(1),
+    "max_other": lambda L, x: x.max(x.flip(1)),
+    "heaviside": lambda L, x: L.heaviside(x.detach(), L.const(0.5)),
+    "logaddexp": lambda L, x: L.logaddexp(x, x.flip(1)),
+    "copysign": lambda L, x: L.copysign(x, x.flip(1)),
+    "atan2": lambda L, x: L.atan2(x, x.flip(1)),
+    "hypot": lambda L, x: L.hypot(x, x.flip(1)),
+    "xlogy": lambda L, x: L.xlogy(x, x.flip(1)),
+    "nanquantile": lambda L, x: L.nanquantile(x, 0.3, dim=1),
+    "quantile": lambda L, x: L.quantile(x, 0.3, dim=1),
+    "logit": lambda L, x: L.logit(x),
+    "frac": lambda L, x: L.frac(x),
+    "dist_inf": lambda L, x: L.dist(x, x.flip(1) * 0, inf),
+    "cdist": lambda L, x: L.cdist(x, x * 0),
+    "searchsorted": lambda L, x: L.searchsorted(L.const([0.0, 1.0, nan]), x.detach()),
+    "sort_stable_desc": lambda L, x: L.sort(x, descending=True, stable=True),
+    "argmax_keepdim": lambda L, x: x.argmax(1, keepdim=True),
+    "min_dim0": lambda L, x: x.min(0),
+    "amin_all": lambda L, x: x.amin(),
+    "cummin": lambda L, x: x.cummin(0),
+    "logcumsumexp": lambda L, x: x.logcumsumexp(1),
+    "sinc": lambda L, x: L.sinc(x),
+    "rsqrt": lambda L, x: x.rsqrt(),
+    "pow0": lambda L, x: x ** 0,
+    "pow_frac": lambda L, x: x ** 2.5,
+    "addcmul": lambda L, x: L.addcmul(x, x, x),
+    "lerp": lambda L, x: L.lerp(x, x.flip(1), 0.3),
+    "logsigmoid": lambda L, x: L.nn.functional.logsigmoid(x),
+    "sigmoid": lambda L, x: x.sigmoid(),
+    "softmin": lambda L, x: L.nn.functional.softmin(x, 1),
+    "normalize_p1": lambda L, x: L.nn.functional.normalize(x, p=1, dim=1),
+    "prelu": lambda L, x: L.nn.functional.prelu(x, L.const([0.25])),
+    "rrelu_eval": lambda L, x: L.nn.functional.rrelu(x, training=False),
+    "tanhshrink": lambda L, x: L.nn.functional.tanhshrink(x),
+    "logsumexp_all": lambda L, x: x.logsumexp((0, 1)),
+    "var": lambda L, x: x.var(1),
+    "mse": lambda L, x: L.nn.functional.mse_loss(x, x.flip(1).detach()),
+    "smooth_l1": lambda L, x: L.nn.functional.smooth_l1_loss(x, L.const(_Z25)),
+    "smooth_l1_beta": lambda L, x: L.nn.functional.smooth_l1_loss(x, L.const(_Z25), beta=2.5),
+    "l1": lambda L, x: L.nn.functional.l1_loss(x, L.const(_Z25)),
+    "huber": lambda L, x: L.nn.functional.huber_loss(x, L.const(_Z25)),
+    "huber_delta": lambda L, x: L.nn.functional.huber_loss(x, L.const(_Z25), delta=0.75),
+    "cross_entropy": lambda L, x: L.nn.functional.cross_entropy(x, L.long([0, 2])),
+    "cross_entropy_inf": lambda L, x: L.nn.functional.cross_entropy(x, L.long([2, 4])),
+    "bce_with_logits": lambda L, x: L.nn.functional.binary_cross_entropy_with_logits(
+        x, L.const(np.full((2, 5), 0.3))),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", list(MIXED_ROWS))
+def test_mixed_nan_inf_rows_match_torch(name, dtype):
+    check(MIXED_ROWS[name], [X_MIXED.astype(dtype)])
+
+
+
 # ----------------------------------------------------------------------------- empty
 E03, E30, E10 = np.zeros((0, 3)), np.zeros((3, 0)), np.zeros((1, 0))
 E0 = np.zeros((0,))
