@@ -397,6 +397,9 @@ def index_select(a, dim, index):
     d = norm_dim(dim, a.array.ndim, "index_select")
     n = a.array.shape[d] if a.array.ndim else 1
     arr = index.array
+    if n == 0 and arr.size:  # PyTorch: RuntimeError when selecting from an empty dim
+        raise RuntimeError(f"index_select: cannot select from dimension {d} of size 0 "
+                           f"(tensor of shape {tuple(a.shape)})")
     checked = backend.check_index(arr, 0, n, lambda low, high: IndexError(
         f"index_select: index {backend.first_outside(arr, 0, n)} is out of range for "
         f"dimension {d} of size {n}"))

@@ -311,7 +311,9 @@ def _max_min(a, dim, keepdim, largest):
         return (_compare.maximum if largest else _compare.minimum)(a, dim)
     if dim is None:
         return (Amax if largest else Amin).apply(a, None, False, True)
-    _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
+    d = _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
+    if a.array.size == 0 and a.array.ndim:
+        check_nonempty_reduction(a.array.shape, (d,), name, False)
     idx = (argmax if largest else argmin)(a, dim, keepdim=True)
     values = _index.gather(a, dim, idx)
     if not keepdim:
