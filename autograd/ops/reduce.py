@@ -427,6 +427,12 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
         return Norm2.apply(a, dim, keepdim)
     inf = float("inf")
     if p in (inf, -inf):
+        x = a.array
+        if 0 in x.shape and (dim is None or 0 in [  # (`any` here is the reduction)
+                x.shape[ax] for ax in reduce_dims(dim, x.ndim, "norm")]):
+            raise RuntimeError(f"linalg.vector_norm: cannot compute the {p} norm over an "
+                               f"empty dimension of shape {tuple(x.shape)}: the operation "
+                               f"has no identity")
         return (Amax if p > 0 else Amin).apply(_unary.abs(a), () if dim is None else dim,
                                                keepdim, "norm")
     if p == 0:

@@ -417,13 +417,17 @@ def test_op_table_with_nan_input(op):
     check(op.fn, _with_nan(op.arrays(np.float64)), grad=op.grad and op.torch_grad)
 
 
-def _emptied(shape):
-    return (0,) + tuple(shape[1:]) if shape else shape
+def _emptied(shape, where):
+    if not shape:
+        return shape
+    return (0,) + tuple(shape[1:]) if where == "first" else tuple(shape[:-1]) + (0,)
 
 
+@pytest.mark.parametrize("where", ["first", "last"])
 @pytest.mark.parametrize("op", SWEEP, ids=repr)
-def test_op_table_with_empty_inputs(op):
-    arrays = [np.zeros(_emptied(s)) for s in op.shapes]
+def test_op_table_with_empty_inputs(op, where):
+    """Every input's first (or last) dim set to 0: same values, gradients or exception."""
+    arrays = [np.zeros(_emptied(s, where)) for s in op.shapes]
     check(op.fn, arrays, grad=op.grad and op.torch_grad)
 
 
