@@ -412,9 +412,24 @@ SWEEP = [op for op in OPS if not op.int_inputs and op.shapes and op.shapes[0]]
 NAN_SKIP = {"prod_two_zeros", "cumprod_zeros"}
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("op", [op for op in SWEEP if op.name not in NAN_SKIP], ids=repr)
-def test_op_table_with_nan_input(op):
-    check(op.fn, _with_nan(op.arrays(np.float64)), grad=op.grad and op.torch_grad)
+def test_op_table_with_nan_input(op, dtype):
+    """A NaN in the middle of the first input: NaN in the same places, same gradients."""
+    check(op.fn, _with_nan(op.arrays(dtype)), grad=op.grad and op.torch_grad)
+
+
+def _with_inf(arrays):
+    out = [a.copy() for a in arrays]
+    if out and out[0].size > 1:
+        out[0].reshape(-1)[0], out[0].reshape(-1)[-1] = inf, -inf
+    return out
+
+
+@pytest.mark.parametrize("op", [op for op in SWEEP if op.name not in NAN_SKIP], ids=repr)
+def test_op_table_with_inf_input(op):
+    """+inf first and -inf last in the first input: same values and gradients."""
+    check(op.fn, _with_inf(op.arrays(np.float64)), grad=op.grad and op.torch_grad)
 
 
 def _emptied(shape, where):
