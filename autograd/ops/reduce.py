@@ -200,7 +200,7 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(a, dim, _correction(unbiased, correction), keepdim)
 
 
-class _StdOfVar(Function):
+class Std(Function):
     """sqrt of a variance whose gradient is 0 where the std is 0 (a constant input), as
     PyTorch's std, instead of 0 * inf."""
 
@@ -218,7 +218,7 @@ class _StdOfVar(Function):
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Same as torch.std (correction=1 by default)."""
-    return _StdOfVar.apply(var(a, dim, unbiased, keepdim, correction=correction))
+    return Std.apply(var(a, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
