@@ -465,8 +465,9 @@ def argsort(a, dim=-1, descending=False, stable=False):
         # a stable descending order: sort the reversed axis ascending on the negation
         key = -x if x.dtype.kind not in "bu" else (x.max() - x)
         idx = xp.argsort(key, axis=d, kind="stable")
-        if x.dtype.kind in "fc" and x.size and bool(xp.isnan(x).any()):
-            # NaN ranks highest (as PyTorch): move the NaNs, last here, to the front
+        if x.dtype.kind in "fc" and x.size:
+            # NaN ranks highest (as PyTorch): move the NaNs, last here, to the front with a
+            # stable sort of a bool key (a radix pass on the host; no host decision)
             nan_last = ~xp.isnan(xp.take_along_axis(x, idx, axis=d))
             idx = xp.take_along_axis(idx, xp.argsort(nan_last, axis=d, kind="stable"), axis=d)
     else:
