@@ -290,3 +290,41 @@ def test_module_on_empty_batch_matches_torch(name):
         eb = dict(em.named_buffers())[bname]
         np.testing.assert_allclose(eb.detach().cpu().numpy(), tb.numpy(), rtol=1e-10,
                                    atol=1e-12, equal_nan=True, err_msg=f"buffer {bname}")
+
+
+# ----------------------------------------------------------------------------- NaN and inf
+# NaN, +inf and -inf in one (2, 3, 4, 4) batch: they stay in the windows, bins and rows
+# that hold them (an averaging matmul would spread 0 * inf = NaN everywhere).
+_X_NAN = np.random.default_rng(0).standard_normal((2, 3, 4, 4))
+_X_NAN[0, 0, 1, 1], _X_NAN[1, 2, 0, 0], _X_NAN[0, 1, 2, 3] = np.nan, np.inf, -np.inf
+NAN_FUNCTIONAL = {
+    "max_pool2d": lambda L, x: L.nn.functional.max_pool2d(x, 2),
+    "max_pool2d_indices": lambda L, x: L.nn.functional.max_pool2d(x, 2, return_indices=True),
+    "max_pool1d": lambda L, x: L.nn.functional.max_pool1d(x.flatten(2), 4),
+    "avg_pool2d": lambda L, x: L.nn.functional.avg_pool2d(x, 2),
+    "adaptive_max_pool2d": lambda L, x: L.nn.functional.adaptive_max_pool2d(x, 3),
+    "adaptive_avg_pool2d": lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, 3),
+    "adaptive_avg_pool2d_down": lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, (2, 1)),
+    "adaptive_avg_pool1d": lambda L, x: L.nn.functional.adaptive_avg_pool1d(x.flatten(2), 5),
+    "adaptive_avg_pool3d": lambda L, x: L.nn.functional.adaptive_avg_pool3d(x, (2, 3, 3)),
+    "layer_norm": lambda L, x: L.nn.functional.layer_norm(x, (4,)),
+    "group_norm": lambda L, x: L.nn.functional.group_norm(x, 3),
+    "instance_norm": lambda L, x: L.nn.functional.instance_norm(x),
+    "normalize": lambda L, x: L.nn.functional.normalize(x, dim=1),
+    "softmax": lambda L, x: L.nn.functional.softmax(x, dim=1),
+    "conv2d": lambda L, x: L.nn.functional.conv2d(x, L.const(np.ones((2, 3, 2, 2)))),
+    "interpolate_bilinear": lambda L, x: L.nn.functional.interpolate(x, size=(5, 5),
+                                                                     mode="bilinear"),
+    "interpolate_nearest": lambda L, x: L.nn.functional.interpolate(x, scale_factor=2),
+    "pixel_unshuffle": lambda L, x: L.nn.functional.pixel_unshuffle(x, 2),
+    "local_response_norm": lambda L, x: L.nn.functional.local_response_norm(x, 2),
+    "glu": lambda L, x: L.nn.functional.glu(x, 3),
+    "cosine_similarity": lambda L, x: L.nn.functional.cosine_similarity(x, x.flip(0), dim=1),
+    "pairwise_distance": lambda L, x: L.nn.functional.pairwise_distance(
+        x.flatten(1), x.flip(0).flatten(1)),
+}
+
+
+@pytest.mark.parametrize("name", list(NAN_FUNCTIONAL))
+def test_functional_with_nan_and_inf_matches_torch(name):
+    check(NAN_FUNCTIONAL[name], [_X_NAN])
