@@ -140,6 +140,7 @@ from .ops.index import (
     gather,
     index_select,
     masked_fill,
+    msort,
     nonzero,
     repeat_interleave,
     scatter_add,

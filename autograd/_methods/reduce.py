@@ -70,6 +70,9 @@ class ReduceMixin:
     def count_nonzero(self, dim=None):
         return _reduce.count_nonzero(self, dim)
 
+    def msort(self):
+        return _index.msort(self)
+
     def sort(self, dim=-1, descending=False, stable=False):
         return _index.sort(self, dim, descending, stable)
 

@@ -446,6 +446,19 @@ def _var(n):
     return n.g.op("Mul", [var, _scalar(n, total / max(total - correction, 0))])
 
 
+@op("Std")  # the square root of a Var node (its own op for the gradient at zero)
+def _std(n):
+    return n.g.op("Sqrt", [n.x(0, n.out_dtype)])
+
+
+@op("NormP")  # (sum |x|^p)^(1/p)
+def _norm_p(n):
+    p, dim, keepdim = n.args[1:4]
+    powered = n.g.op("Pow", [n.g.op("Abs", [n.x(0, n.out_dtype)]), _scalar(n, p)])
+    total = reduce(n, "ReduceSum", powered, _axes(n, dim, n.ndim(0)), keepdim)
+    return n.g.op("Pow", [total, _scalar(n, 1.0 / p)])
+
+
 @op("SumTo")
 def _sum_to(n):
     shape, target = n.shape(0), tuple(n.out_shape())

@@ -42,19 +42,19 @@ class Clamp(Function):
     def backward(ctx, grad):
         a, lo, hi = ctx.saved_tensors
         n = ctx.next
-        # the gradient passes where lo <= x <= hi (inclusive, as PyTorch)
-        inside = None
-        lo_mask = hi_mask = None
-        if lo is not None:
-            lo_mask = a.array < (lo.array if isinstance(lo, Tensor) else lo)
-        if hi is not None:
-            hi_mask = a.array > (hi.array if isinstance(hi, Tensor) else hi)
-            if lo_mask is not None:  # when lo > hi the result is hi
-                lo_mask = lo_mask & ~hi_mask
-        if lo_mask is not None and hi_mask is not None:
-            inside = ~(lo_mask | hi_mask)
+        # as PyTorch: x gets the gradient where lo <= x <= hi (inclusive; never at a NaN
+        # x or bound); lo where x < lo < hi; hi where x > hi or lo > hi (the result is hi)
+        x = a.array
+        lo_a = lo.array if isinstance(lo, Tensor) else lo
+        hi_a = hi.array if isinstance(hi, Tensor) else hi
+        if lo is not None and hi is not None:
+            inside = (x >= lo_a) & (x <= hi_a)
+            lo_mask = (x < lo_a) & (lo_a < hi_a) if n[1] is not None else None
+            hi_mask = (x > hi_a) | (lo_a > hi_a) if n[2] is not None else None
+        elif lo is not None:
+            inside, lo_mask, hi_mask = x >= lo_a, x < lo_a, None
         else:
-            inside = ~(lo_mask if lo_mask is not None else hi_mask)
+            inside, lo_mask, hi_mask = x <= hi_a, None, x > hi_a
         return (grad * inside if n[0] is not None else None,
                 grad * lo_mask if n[1] is not None else None,
                 grad * hi_mask if n[2] is not None else None)
@@ -86,13 +86,14 @@ class _MaxMin(Function):
     def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
         x, y = binary_operands(a, b, cls.name())
-        pick_a = cls.f_mask(x, y)
-        tie = x == y
+        # as PyTorch: the loser gets 0, a tie splits it evenly, and at a NaN on either
+        # side neither loses, so both get the whole gradient
         xp = backend.array_module(grad.array)
         dt = grad.array.dtype
-        wa = pick_a.astype(dt) + tie.astype(dt) * 0.5
-        wa = xp.where(tie, 0.5, wa).astype(dt)
-        wb = 1 - wa
+        tie = x == y
+        lose_a, lose_b = cls.f_mask(y, x), cls.f_mask(x, y)
+        wa = xp.where(tie, 0.5, xp.where(lose_a, 0.0, 1.0)).astype(dt)
+        wb = xp.where(tie, 0.5, xp.where(lose_b, 0.0, 1.0)).astype(dt)
         return (grad * wa if ctx.next[0] is not None else None,
                 grad * wb if ctx.next[1] is not None else None)
 

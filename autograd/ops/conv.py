@@ -24,7 +24,8 @@ class Conv2dFn(Function):
         n, g, o = xa.shape[0], geo.groups, wa.shape[0]
         cols = _im2col(xa, geo)
         # one batched matmul: (G, O/G, K) @ (N, G, K, P) -> (N, G, O/G, P) = (N, O, OH, OW)
-        y = backend.matmul(wa.reshape(g, o // g, -1), cols).reshape(n, o, *geo.out_hw)
+        wm = wa.reshape(g, o // g, _prod(wa.shape[1:]))  # explicit sizes: n may be 0
+        y = backend.matmul(wm, cols).reshape(n, o, *geo.out_hw)
         if b is not None:
             y += b.array.reshape((-1,) + (1,) * len(geo.out_hw))
         # the unfolded input is reused by the weight gradient; saved (not a ctx attribute)
@@ -53,7 +54,7 @@ class _ConvInputGrad(Function):
     def forward(ctx, gy, w, geo, x_shape):
         wa = w.array
         g, o = geo.groups, wa.shape[0]
-        wm = wa.reshape(g, o // g, -1).transpose(0, 2, 1)     # (G, Cg*kh*kw, O/G)
+        wm = wa.reshape(g, o // g, _prod(wa.shape[1:])).transpose(0, 2, 1)     # (G, Cg*kh*kw, O/G)
         cols = backend.matmul(wm, _grouped(gy.array, g))        # (N, G, Cg*kh*kw, P)
         ctx.save_for_backward(gy, w)
         ctx.geo = geo
@@ -111,7 +112,8 @@ class Im2Col(Function):
     def forward(ctx, x, geo):
         xa = x.array
         ctx.args = (geo, xa.shape)
-        return _im2col(xa, geo).reshape(xa.shape[0], -1, _prod(geo.out_hw))
+        return _im2col(xa, geo).reshape(xa.shape[0], xa.shape[1] * _prod(geo.k),
+                                        _prod(geo.out_hw))
 
     @staticmethod
     def backward(ctx, grad):

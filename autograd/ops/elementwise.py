@@ -316,7 +316,12 @@ class Lerp(Function):
         w = weight.array if isinstance(weight, Tensor) else weight
         ctx.save_for_backward(a, end, weight)
         try:
-            return x + w * (y - x)
+            # PyTorch's two-sided form: exact at w = 1, and the same infinities/NaNs
+            diff = y - x
+            if not backend.is_array(w):
+                return x + w * diff if abs(w) < 0.5 else y - diff * (1 - w)
+            xp = backend.array_module(w)
+            return backend.select(xp.abs(w) < 0.5, x + w * diff, y - diff * (1 - w))
         except ValueError:
             raise RuntimeError(f"lerp: shapes {tuple(a.shape)}, {tuple(end.shape)} and "
                                f"{tuple(getattr(w, 'shape', ()))} cannot broadcast") from None

@@ -20,11 +20,11 @@ def _index_part(i, xp, op):
         arr = i.array
     elif isinstance(i, (list, tuple)) and not (isinstance(i, tuple) and not i):
         arr = xp.asarray(i)
-        if backend.is_floating(arr.dtype) or (arr.dtype == object):
+        if arr.size == 0:  # x[[]]: an empty int64 index, as PyTorch
+            arr = arr.astype(backend.int64)
+        elif backend.is_floating(arr.dtype) or (arr.dtype == object):
             raise IndexError(f"{op}: tensors used as indices must be long, int or bool, got "
                              f"a list of {arr.dtype}")
-        if arr.size == 0:
-            arr = arr.astype(backend.int64)
     elif backend.is_array(i):
         arr = i
     else:
@@ -422,6 +422,9 @@ def index_select(a, dim, index):
     d = norm_dim(dim, a.array.ndim, "index_select")
     n = a.array.shape[d] if a.array.ndim else 1
     arr = index.array
+    if n == 0 and arr.size:  # PyTorch: RuntimeError when selecting from an empty dim
+        raise RuntimeError(f"index_select: cannot select from dimension {d} of size 0 "
+                           f"(tensor of shape {tuple(a.shape)})")
     checked = backend.check_index(arr, 0, n, lambda low, high: IndexError(
         f"index_select: index {backend.first_outside(arr, 0, n)} is out of range for "
         f"dimension {d} of size {n}"))
@@ -495,6 +498,11 @@ def argsort(a, dim=-1, descending=False, stable=False):
         # a stable descending order: sort the reversed axis ascending on the negation
         key = -x if x.dtype.kind not in "bu" else (x.max() - x)
         idx = xp.argsort(key, axis=d, kind="stable")
+        if x.dtype.kind in "fc" and x.size:
+            # NaN ranks highest (as PyTorch): move the NaNs, last here, to the front with a
+            # stable sort of a bool key (a radix pass on the host; no host decision)
+            nan_last = ~xp.isnan(xp.take_along_axis(x, idx, axis=d))
+            idx = xp.take_along_axis(idx, xp.argsort(nan_last, axis=d, kind="stable"), axis=d)
     else:
         idx = xp.argsort(x, axis=d, kind="stable")
     return _make(idx.astype(backend.int64))
@@ -506,6 +514,11 @@ def sort(a, dim=-1, descending=False, stable=False):
     if a.array.ndim == 0:
         return _Sorted(a.clone(), idx)
     return _Sorted(gather(a, dim, idx), idx)
+
+
+def msort(input):
+    """Same as torch.msort: the values of sort along dim 0."""
+    return sort(input, 0).values
 
 
 def topk(a, k, dim=-1, largest=True, sorted=True):

@@ -11,7 +11,8 @@ from autograd import backend
 from autograd.function import Function
 from autograd.tensor import _make
 
-from .index import Gather
+from . import compare as _compare
+from .index import Gather, index_select
 from .window import (
     _avgpool_backward_kernel,
     _avgpool_kernel,
@@ -276,6 +277,36 @@ def averaging_matrix(n: int, out: int, like, transposed: bool = False):
     with it along each pooled dim."""
     a = _averaging_matrix(n, out, like.dtype, backend.array_module(like.array))
     return _make(a.T.copy() if transposed else a)
+
+
+def adaptive_avg_along(x, d: int, out: int):
+    """Adaptive average pooling of `x` along dim `d` into `out` of PyTorch's bins. Each bin
+    sums only its own elements (a gather of its window, masked where a bin is shorter), so
+    a NaN or inf stays in the bins that hold it, as in PyTorch (an averaging matmul would
+    spread 0 * inf = NaN over every bin)."""
+    n = x.shape[d]
+    if n == 0 or out == 0:
+        return _moved_matmul(x, d, averaging_matrix(n, out, x))
+    xp = backend.array_module(x.array)
+    i = xp.arange(out).reshape(-1, 1)
+    start, end = (i * n) // out, -((-(i + 1) * n) // out)
+    width = min(-(-n // out) + 1, n)  # no bin is wider than ceil(n/out) + 1
+    pos = start + xp.arange(width)                                   # (out, K)
+    valid = pos < end
+    taken = index_select(x, d, _make(xp.minimum(pos, n - 1).reshape(-1).astype(backend.int64)))
+    lead, tail = tuple(x.shape[:d]), tuple(x.shape[d + 1:])
+    taken = taken.reshape(lead + (out, width) + tail)
+    mask = _make(valid.reshape((out, width) + (1,) * len(tail)))
+    total = _compare.where(mask, taken, 0.0).sum(d + 1)
+    count = (end - start).astype(x.array.dtype).reshape((out,) + (1,) * len(tail))
+    return total / _make(count)
+
+
+def _moved_matmul(x, d, a):
+    """a (out, n) applied along dim d of x (the empty-bin fallback)."""
+    if x.ndim == 1:
+        return a @ x
+    return (a @ x.movedim(d, -2)).movedim(-2, d)
 
 
 def _bin_windows(n, out, xp):

@@ -16,6 +16,7 @@ from . import index as _index
 from . import shape as _shape
 from . import unary as _unary
 from .shape import SumTo, sum_to  # noqa: F401 (sum_to, the adjoint of broadcast_to, lives in shape)
+from .softmax import LogSoftmax, Softmax, log_softmax, softmax  # noqa: F401 (re-exported)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -199,9 +200,25 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(a, dim, _correction(unbiased, correction), keepdim)
 
 
+class Std(Function):
+    """sqrt of a variance whose gradient is 0 where the std is 0 (a constant input), as
+    PyTorch's std, instead of 0 * inf."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, v):
+        return backend.array_module(v.array).sqrt(v.array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return _compare.where(out == 0, 0.0, grad / (_compare.where(out == 0, 1.0, out) * 2))
+
+
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Same as torch.std (correction=1 by default)."""
-    return _unary.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+    return Std.apply(var(a, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -213,28 +230,51 @@ def std_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 # ----------------------------------------------------------------------------- max, min
+def check_nonempty_reduction(shape, axes, op, full):
+    """PyTorch's errors for a reduction without identity (max, amax, argmax, median ...)
+    over an empty dim: RuntimeError (IndexError for arg*) for a full reduction of an empty
+    tensor, IndexError for a named empty dim; an empty result over non-empty dims is fine."""
+    if full and 0 in shape:
+        cls = IndexError if op.startswith("arg") else RuntimeError
+        raise cls(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                  f"Specify the reduction dim with the 'dim' argument.")
+    for ax in axes:
+        if shape[ax] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {ax} to have non-zero size.")
+
+
 class _Extreme(Function):
-    """amax/amin: the gradient is shared evenly between tied extremes, as PyTorch."""
+    """amax/amin: the gradient is shared evenly between tied extremes, as PyTorch. With
+    `even_nan` (max()/min() of all elements) a NaN result shares it between the NaNs, as
+    PyTorch's max(); amax's NaN result gives NaN gradients, as PyTorch's amax, and the
+    inf-norm's (`even_nan` "norm") zero gradients, as PyTorch's norm."""
 
     save_output = True
 
     @classmethod
-    def forward(cls, ctx, a, dim, keepdim):
+    def forward(cls, ctx, a, dim, keepdim, even_nan=False):
         x = a.array
-        if x.size == 0:
-            raise IndexError(f"{cls.name()}: expected a non-empty tensor to reduce")
-        axes = reduce_dims(dim, x.ndim, cls.name())
-        ctx.args = (x.shape, axes, keepdim)
+        name = ("max" if cls is Amax else "min") if even_nan is True else cls.name()
+        axes = reduce_dims(dim, x.ndim, name)
+        check_nonempty_reduction(x.shape, axes, name,
+                                 dim is None or (isinstance(dim, (tuple, list)) and not dim))
+        ctx.args = (x.shape, axes, keepdim, even_nan)
         ctx.save_for_backward(a)
         return cls.f(x, axes, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        shape, axes, keepdim = ctx.args
+        shape, axes, keepdim, even_nan = ctx.args
         out = expand_reduced(ctx.output.detach(), shape, axes, keepdim)
-        mask = (a.array == out.array).astype(grad.array.dtype)
+        xp = backend.array_module(a.array)
+        hit = a.array == out.array
+        if even_nan is True and a.array.dtype.kind in "fc":
+            hit = hit | (xp.isnan(a.array) & xp.isnan(out.array))
+        mask = hit.astype(grad.array.dtype)
         count = mask.sum(axis=axes, keepdims=True)
+        if even_nan == "norm":
+            count = xp.maximum(count, 1)
         return expand_reduced(grad, shape, axes, keepdim) * (mask / count)
 
 
@@ -270,8 +310,10 @@ def _max_min(a, dim, keepdim, largest):
     if isinstance(dim, Tensor):  # max(a, b): elementwise
         return (_compare.maximum if largest else _compare.minimum)(a, dim)
     if dim is None:
-        return (amax if largest else amin)(a)
-    _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
+        return (Amax if largest else Amin).apply(a, None, False, True)
+    d = _shape.norm_dim(dim, a.array.ndim, name)  # errors name max/min, not argmax/argmin
+    if a.array.size == 0 and a.array.ndim:
+        check_nonempty_reduction(a.array.shape, (d,), name, False)
     idx = (argmax if largest else argmin)(a, dim, keepdim=True)
     values = _index.gather(a, dim, idx)
     if not keepdim:
@@ -300,7 +342,8 @@ def _arg(a, dim, keepdim, fn, op):
 def _arg_values(a, dim, keepdim, fn, op):
     x = a.array
     if x.size == 0:
-        raise IndexError(f"{op}: expected a non-empty tensor")
+        check_nonempty_reduction(x.shape, () if dim is None else (
+            _shape.norm_dim(dim, x.ndim, op),), op, dim is None)
     if dim is None:
         out = fn(x.reshape(-1), axis=0)
         if keepdim:
@@ -386,17 +429,48 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     if p in ("fro", 2, 2.0):
         return Norm2.apply(a, dim, keepdim)
     inf = float("inf")
-    if p == inf:
-        return amax(_unary.abs(a), () if dim is None else dim, keepdim)
-    if p == -inf:
-        return amin(_unary.abs(a), () if dim is None else dim, keepdim)
+    if p in (inf, -inf):
+        x = a.array
+        if 0 in x.shape and (dim is None or 0 in [  # (`any` here is the reduction)
+                x.shape[ax] for ax in reduce_dims(dim, x.ndim, "norm")]):
+            raise RuntimeError(f"linalg.vector_norm: cannot compute the {p} norm over an "
+                               f"empty dimension of shape {tuple(x.shape)}: the operation "
+                               f"has no identity")
+        return (Amax if p > 0 else Amin).apply(_unary.abs(a), () if dim is None else dim,
+                                               keepdim, "norm")
     if p == 0:
         return sum(_ew.cast(a != 0, a.dtype), dim, keepdim)
     if p == 1:
         return sum(_unary.abs(a), dim, keepdim)
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported norm type {p!r}")
-    return _ew.pow(sum(_ew.pow(_unary.abs(a), p), dim, keepdim), 1.0 / p)
+    return NormP.apply(a, float(p), dim, keepdim)
+
+
+class NormP(Function):
+    """(sum |x|^p)^(1/p) for p other than 0, 1, 2 and +-inf. Its gradient
+    sgn(x) |x|^(p-1) / norm^(p-1) is 0 where x = 0 or the norm is 0, as PyTorch's."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, p, dim, keepdim):
+        x = a.array
+        axes = reduce_dims(dim, x.ndim, "norm")
+        ctx.args = (x.shape, axes, keepdim, p)
+        ctx.save_for_backward(a)
+        xp = backend.array_module(x)
+        return (xp.abs(x) ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        shape, axes, keepdim, p = ctx.args
+        out = expand_reduced(ctx.output, shape, axes, keepdim)
+        g = expand_reduced(grad, shape, axes, keepdim)
+        zero = (a == 0) | (out == 0)
+        ratio = _compare.where(zero, 1.0, _unary.abs(a)) / _compare.where(zero, 1.0, out)
+        return _compare.where(zero, 0.0, g * _unary.sign(a) * _ew.pow(ratio, p - 1))
 
 
 # ----------------------------------------------------------------------------- scans
@@ -507,69 +581,6 @@ def cumprod(a, dim, dtype=None):
 
 
 # ----------------------------------------------------------------------------- softmax
-class Softmax(Function):
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        x = a.array
-        d = _shape.norm_dim(dim, x.ndim, "softmax")
-        ctx.dim = d
-        xp = backend.array_module(x)
-        if x.ndim == 0:
-            return xp.ones_like(x)
-        e = xp.exp(x - x.max(axis=d, keepdims=True))
-        e /= e.sum(axis=d, keepdims=True)
-        return e
-
-    @staticmethod
-    def backward(ctx, grad):
-        y = ctx.output
-        # dx = y * (g - sum(g * y))
-        return y * (grad - sum(grad * y, ctx.dim, keepdim=True))
-
-
-class LogSoftmax(Function):
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        x = a.array
-        d = _shape.norm_dim(dim, x.ndim, "log_softmax")
-        ctx.dim = d
-        xp = backend.array_module(x)
-        if x.ndim == 0:
-            return xp.zeros_like(x)
-        shifted = x - x.max(axis=d, keepdims=True)
-        return shifted - xp.log(xp.exp(shifted).sum(axis=d, keepdims=True))
-
-    @staticmethod
-    def backward(ctx, grad):
-        # dx = g - softmax(x) * sum(g)
-        return grad - _unary.exp(ctx.output) * sum(grad, ctx.dim, keepdim=True)
-
-
-def _softmax_input(a, dtype, op):
-    if _amp.mode.on and dtype is None:  # an explicit dtype is not autocast (torch's rule)
-        a, = _amp.fp32(op, a)
-    if dtype is not None:
-        a = _ew.cast(a, dtype)
-    if backend.kind(a.array.dtype) not in "fc":
-        raise NotImplementedError(f"{op}: not implemented for {a.dtype} (expected a floating "
-                                  "point tensor)")
-    return a
-
-
-def softmax(a, dim, dtype=None):
-    """Same as torch.softmax; stable for inputs of any size."""
-    return Softmax.apply(_softmax_input(a, dtype, "softmax"), dim)
-
-
-def log_softmax(a, dim, dtype=None):
-    """Same as torch.log_softmax; stable for inputs of any size."""
-    return LogSoftmax.apply(_softmax_input(a, dtype, "log_softmax"), dim)
-
-
 # ----------------------------------------------------------------------------- logical
 def all(a, dim=None, keepdim=False):
     """Same as torch.all."""

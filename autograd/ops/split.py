@@ -156,8 +156,9 @@ def chunk(a, chunks, dim=0):
         raise RuntimeError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
     d = norm_dim(dim, a.array.ndim, "chunk")
     n = a.array.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(a, size, d)
+    if n == 0:  # an empty dim gives `chunks` empty pieces, as PyTorch
+        return tuple(getitem(a, (slice(None),) * d + (slice(0, 0),)) for _ in range(chunks))
+    return split(a, -(-n // chunks), d)
 
 
 def unbind(a, dim=0):
@@ -203,6 +204,10 @@ def pad(a, pad, mode="constant", value=None):
     """Same as torch.nn.functional.pad: `pad` lists (left, right) widths from the last dim
     backwards; modes 'constant', 'reflect', 'replicate', 'circular'."""
     widths = _shape.pad_widths(pad, a.array.ndim)
+    for d, (lo, hi) in enumerate(widths):  # negative widths crop: no more than there is
+        if a.array.shape[d] + builtins.min(lo, 0) + builtins.min(hi, 0) < 0:
+            raise RuntimeError(f"pad: negative padding ({lo}, {hi}) crops more than the "
+                               f"size {a.array.shape[d]} of dimension {d}")
     if mode == "constant":
         return _shape.ConstantPad.apply(a, widths, 0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):

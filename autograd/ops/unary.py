@@ -49,8 +49,9 @@ class _UnaryOut(Function):
 # kernel on the GPU) when no graph is recorded, Tensor ops under create_graph.
 _tanh_backward = Formula("tanh_backward", "T g, T y", lambda ns, g, y: g - y * y * g)
 _sigmoid_backward = Formula("sigmoid_backward", "T g, T y", lambda ns, g, y: (y - y * y) * g)
-# relu'(0) = 0, as in PyTorch; the mask is a constant of the graph
-_relu_backward = Formula("relu_backward", "T g, T y", lambda ns, g, y: ns.where(y > 0, g, 0))
+# relu'(0) = 0, as in PyTorch, and at NaN the gradient passes (PyTorch zeroes it only
+# where y <= 0); the mask is a constant of the graph
+_relu_backward = Formula("relu_backward", "T g, T y", lambda ns, g, y: ns.where(y <= 0, 0, g))
 
 
 class Exp(_UnaryOut):
@@ -246,7 +247,11 @@ class Abs(_Unary):
 class Sign(Function):
     @staticmethod
     def forward(ctx, a):
-        return backend.array_module(a.array).sign(a.array)
+        x = a.array
+        xp = backend.array_module(x)
+        if x.dtype.kind == "f":  # sign(NaN) = 0, as PyTorch (so abs'(NaN) = 0 too)
+            return xp.where(x != x, x.dtype.type(0), xp.sign(x))
+        return xp.sign(x)
 
     @staticmethod
     def backward(ctx, grad):

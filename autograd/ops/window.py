@@ -93,7 +93,7 @@ def _pad(x, pad, value=0):
 def _grouped(a, groups):
     """(N, C, *spatial) -> (N, G, C/G, prod(spatial)), a view."""
     n, c = a.shape[:2]
-    return a.reshape(n, groups, c // groups, -1)
+    return a.reshape(n, groups, c // groups, _prod(a.shape[2:]))  # explicit: n may be 0
 
 
 # ----------------------------------------------------------------------------- GPU kernels
@@ -186,12 +186,13 @@ def _im2col(x, geo):
     view, in the view's own order (batch outermost), so the copy streams."""
     xp = backend.array_module(x)
     n, g = x.shape[0], geo.groups
+    k = x.shape[1] // g * _prod(geo.k)  # explicit sizes: an empty batch has no -1
     if backend.is_device_array(x):
         col = xp.empty(tuple(x.shape[:2]) + tuple(geo.k) + tuple(geo.out_hw), dtype=x.dtype)
         _im2col_kernel(xp.ascontiguousarray(x), *_dims(geo), col)
-        return col.reshape(n, g, -1, _prod(geo.out_hw))
+        return col.reshape(n, g, k, _prod(geo.out_hw))
     win = _windows(_pad(x, geo.pad), geo)
-    return xp.ascontiguousarray(win).reshape(n, g, -1, _prod(geo.out_hw))
+    return xp.ascontiguousarray(win).reshape(n, g, k, _prod(geo.out_hw))
 
 
 def _col2im(cols, geo, x_shape):

@@ -120,7 +120,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_pointwise(input, target, "huber_loss")
     diff = input - target
     ad = _unary.abs(diff)
-    loss = _compare.where(_make(ad.array < delta), diff * diff * 0.5, (ad - 0.5 * delta) * delta)
+    small = _make(~(ad.array >= delta))  # NaN takes the quadratic branch, as in PyTorch
+    near = _compare.where(small, diff, 0.0)  # the unused square never sees inf (0 * inf)
+    loss = _compare.where(small, near * near * 0.5, (ad - 0.5 * delta) * delta)
     return _weighted(loss, weight, reduction, "huber_loss", False)
 
 
@@ -136,7 +138,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     ad = _unary.abs(diff)
     if beta == 0:
         return _reduce_loss(ad, reduction)
-    loss = _compare.where(_make(ad.array < beta), diff * diff * (0.5 / beta), ad - 0.5 * beta)
+    small = _make(~(ad.array >= beta))  # NaN takes the quadratic branch, as in PyTorch
+    near = _compare.where(small, diff, 0.0)  # the unused square never sees inf (0 * inf)
+    loss = _compare.where(small, near * near * (0.5 / beta), ad - 0.5 * beta)
     return _reduce_loss(loss, reduction)
 
 

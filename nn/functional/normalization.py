@@ -35,16 +35,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     dims = (0,) + tuple(range(2, input.ndim))
     shape = (1, c) + (1,) * (input.ndim - 2)
     if training:
-        n = input.numel() // c
-        if n <= 1:
+        n = input.numel() // c if c else 0
+        if n == 1:  # an empty batch passes through (PyTorch leaves the running stats)
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {tuple(input.shape)}")
         mean = input.mean(dim=dims, keepdim=True)
         var = ag.var(input, dim=dims, keepdim=True, correction=0)
         with ag.no_grad():
-            if running_mean is not None:
+            if running_mean is not None and n:
                 running_mean.mul_(1 - momentum).add_(mean.detach().reshape(c), alpha=momentum)
-            if running_var is not None:
+            if running_var is not None and n:
                 unbiased = var.detach().reshape(c) * (n / (n - 1))
                 running_var.mul_(1 - momentum).add_(unbiased, alpha=momentum)
     else:
@@ -91,7 +91,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise RuntimeError(f"group_norm: expected number of channels in input ({c}) to be "
                            f"divisible by num_groups ({num_groups})")
-    x = input.reshape(n, num_groups, -1)
+    x = input.reshape(n, num_groups, input.numel() // max(n * num_groups, 1))
     mean = x.mean(dim=2, keepdim=True)
     var = ag.var(x, dim=2, keepdim=True, correction=0)
     out = ((x - mean) * ag.rsqrt(var + eps)).reshape(input.shape)
@@ -113,6 +113,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                              f"size {shape}")
     c = shape[1]
     bshape = (1, c) + (1,) * (input.ndim - 2)
+    if shape[0] == 0 and (weight is not None or bias is not None):
+        # PyTorch repeats the affine parameters once per sample and then fails on them
+        raise IndexError(f"instance_norm: an empty batch (input size {shape}) with an "
+                         f"affine weight or bias is not supported (as in PyTorch)")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {shape[0] * c} elements not "

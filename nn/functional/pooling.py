@@ -111,8 +111,8 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 # ----------------------------------------------------------------------------- adaptive
 def adaptive_avg_pool2d(input, output_size):
-    """Same as torch.nn.functional.adaptive_avg_pool2d: rows and columns are averaged by
-    two small matrices, out = A_h @ x @ A_w^T (differentiable through matmul)."""
+    """Same as torch.nn.functional.adaptive_avg_pool2d: rows, then columns, averaged over
+    PyTorch's bins (NaN and inf stay in their bins)."""
     if not isinstance(input, Tensor) or input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d: expected 3-d or 4-d input, got shape "
                            f"{tuple(getattr(input, 'shape', ()))}")
@@ -122,14 +122,13 @@ def adaptive_avg_pool2d(input, output_size):
     if min(oh, ow) < 0:
         raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be >= 0, got "
                            f"{(oh, ow)}")
-    a_h = _ops.averaging_matrix(h, oh, input)
-    a_w = _ops.averaging_matrix(w, ow, input, transposed=True)
-    return a_h @ input @ a_w
+    return _ops.adaptive_avg_along(_ops.adaptive_avg_along(input, input.ndim - 2, oh),
+                                   input.ndim - 1, ow)
 
 
 def adaptive_avg_pool3d(input, output_size):
-    """Same as torch.nn.functional.adaptive_avg_pool3d: one averaging matrix per spatial
-    dim, applied as a matmul along that dim (differentiable through matmul)."""
+    """Same as torch.nn.functional.adaptive_avg_pool3d: each spatial dim in turn averaged
+    over PyTorch's bins."""
     if not isinstance(input, Tensor) or input.ndim not in (4, 5):
         raise RuntimeError(f"adaptive_avg_pool3d: expected 4-d or 5-d input, got shape "
                            f"{tuple(getattr(input, 'shape', ()))}")
@@ -138,12 +137,10 @@ def adaptive_avg_pool3d(input, output_size):
     if len(size) != 3:
         raise RuntimeError(f"adaptive_avg_pool3d: expected output_size of 3 ints, got {size}")
     od, oh, ow = (n if o is None else o for n, o in zip((d, h, w), size))
-    a_d, a_h, a_w = (_ops.averaging_matrix(n, o, input)
-                     for n, o in ((d, od), (h, oh), (w, ow)))
-    lead = tuple(input.shape[:-3])
-    out = a_h @ input @ a_w.mT                                    # (..., D, OH, OW)
-    out = a_d @ out.reshape(*lead, d, oh * ow)                    # (..., OD, OH*OW)
-    return out.reshape(*lead, od, oh, ow)
+    out = input
+    for k, o in enumerate((od, oh, ow)):
+        out = _ops.adaptive_avg_along(out, input.ndim - 3 + k, o)
+    return out
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -158,7 +155,9 @@ def adaptive_avg_pool1d(input, output_size):
     out = output_size if isinstance(output_size, int) else output_size[0]
     if out < 0:
         raise RuntimeError(f"adaptive_avg_pool1d: output_size must be >= 0, got {out}")
-    return input @ _ops.averaging_matrix(n, out, input, transposed=True)
+    if n == 0:
+        return input @ _ops.averaging_matrix(n, out, input, transposed=True)
+    return _ops.adaptive_avg_along(input, input.ndim - 1, out)
 
 
 def _check_adaptive_max(input, op, high):

@@ -311,7 +311,8 @@ OPS = {
     "reductions": lambda x: x.sum(1, keepdim=True) + x.mean(-1, keepdim=True)
     + x.amax(1, keepdim=True) - x.amin(-1, keepdim=True) + x.var(1, keepdim=True)
     + x.std(-1, keepdim=True, unbiased=False) + x.logsumexp(-1, keepdim=True)
-    + x.prod(-1, keepdim=True) + x.norm(dim=-1, keepdim=True) + x.cumsum(1),
+    + x.prod(-1, keepdim=True) + x.norm(dim=-1, keepdim=True) + x.cumsum(1)
+    + x.norm(p=3, dim=-1, keepdim=True),
     "compare": lambda x: torch.where(x > 0, x, x * 0.5) + (x >= 0.1).float()
     + (x == x).float() + ((x < 0) & (x > -1)).float() + x.masked_fill(x.abs() < 0.2, 3.0)
     + torch.maximum(x, x.flip(-1)) + torch.minimum(x, 0.5 * x) + (~(x > 0)).float()
