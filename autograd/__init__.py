@@ -136,16 +136,12 @@ from .ops.elementwise import (
     true_divide,
 )
 from .ops.index import (
-    argsort,
     gather,
     index_select,
     masked_fill,
-    msort,
     nonzero,
     repeat_interleave,
     scatter_add,
-    sort,
-    topk,
     unique,
     where,
 )
@@ -252,6 +248,7 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
+from .ops.sort import argsort, msort, sort, topk
 from .ops.special import (
     acosh,
     arccosh,

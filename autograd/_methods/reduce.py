@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..ops import index as _index
 from ..ops import order as _order
 from ..ops import reduce as _reduce
+from ..ops import sort as _sort
 
 
 class ReduceMixin:
@@ -71,16 +72,16 @@ class ReduceMixin:
         return _reduce.count_nonzero(self, dim)
 
     def msort(self):
-        return _index.msort(self)
+        return _sort.msort(self)
 
     def sort(self, dim=-1, descending=False, stable=False):
-        return _index.sort(self, dim, descending, stable)
+        return _sort.sort(self, dim, descending, stable)
 
     def argsort(self, dim=-1, descending=False, stable=False):
-        return _index.argsort(self, dim, descending, stable)
+        return _sort.argsort(self, dim, descending, stable)
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
-        return _index.topk(self, k, dim, largest, sorted)
+        return _sort.topk(self, k, dim, largest, sorted)
 
     def median(self, dim=None, keepdim=False):
         return _order.median(self, dim, keepdim)

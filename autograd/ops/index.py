@@ -1,9 +1,7 @@
 """Indexing: `x[...]` (basic, integer arrays, boolean masks), gather/scatter,
-index_select, masked_fill, sort/topk. Backward scatters the gradient into zeros,
-accumulating repeated indices."""
+index_select, masked_fill, repeat_interleave, unique (sorting lives in sort.py). Backward
+scatters the gradient into zeros, accumulating repeated indices."""
 from __future__ import annotations
-
-from collections import namedtuple
 
 from .. import backend
 from ..function import Function
@@ -480,59 +478,6 @@ def nonzero(a, as_tuple=False):
         return tuple(_make(i.astype(backend.int64)) for i in idx)
     return _make(xp.stack(idx, axis=1).astype(backend.int64) if idx else
                  xp.zeros((0, 0), dtype=backend.int64))
-
-
-# ----------------------------------------------------------------------------- sorting
-_Sorted = namedtuple("sort", ["values", "indices"])
-_TopK = namedtuple("topk", ["values", "indices"])
-
-
-def argsort(a, dim=-1, descending=False, stable=False):
-    """Same as torch.argsort."""
-    x = a.array
-    xp = backend.array_module(x)
-    d = norm_dim(dim, x.ndim, "argsort")
-    if x.ndim == 0:
-        return _make(xp.zeros((), dtype=backend.int64))
-    if descending:
-        # a stable descending order: sort the reversed axis ascending on the negation
-        key = -x if x.dtype.kind not in "bu" else (x.max() - x)
-        idx = xp.argsort(key, axis=d, kind="stable")
-        if x.dtype.kind in "fc" and x.size:
-            # NaN ranks highest (as PyTorch): move the NaNs, last here, to the front with a
-            # stable sort of a bool key (a radix pass on the host; no host decision)
-            nan_last = ~xp.isnan(xp.take_along_axis(x, idx, axis=d))
-            idx = xp.take_along_axis(idx, xp.argsort(nan_last, axis=d, kind="stable"), axis=d)
-    else:
-        idx = xp.argsort(x, axis=d, kind="stable")
-    return _make(idx.astype(backend.int64))
-
-
-def sort(a, dim=-1, descending=False, stable=False):
-    """Same as torch.sort: (values, indices); values carry the gradient."""
-    idx = argsort(a, dim, descending, stable)
-    if a.array.ndim == 0:
-        return _Sorted(a.clone(), idx)
-    return _Sorted(gather(a, dim, idx), idx)
-
-
-def msort(input):
-    """Same as torch.msort: the values of sort along dim 0."""
-    return sort(input, 0).values
-
-
-def topk(a, k, dim=-1, largest=True, sorted=True):
-    """Same as torch.topk."""
-    d = norm_dim(dim, a.array.ndim, "topk")
-    n = a.array.shape[d] if a.array.ndim else 1
-    if not 0 <= k <= n:
-        raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
-    if a.array.ndim == 0:  # a 0-d input is one element along dim 0 or -1
-        v, i = topk(a.reshape(1), k, 0, largest, sorted)
-        return _TopK(v.reshape(()), i.reshape(())) if k else _TopK(v, i)
-    idx = argsort(a, d, descending=largest)
-    idx = getitem(idx, (slice(None),) * d + (slice(0, k),))
-    return _TopK(gather(a, d, idx), idx)
 
 
 # ----------------------------------------------------------------------------- repeats, unique
