@@ -393,11 +393,30 @@ _LAZY_NAMESPACES = {"onnx": "autograd.onnx", "fft": "autograd.fft",
                     "testing": "autograd.testing", "func": "autograd.func"}
 
 
+def _torch_batch_norm(F):
+    def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                   cudnn_enabled=True):
+        """Same as torch.batch_norm (aten's argument order)."""
+        return F.batch_norm(input, running_mean, running_var, weight, bias, training,
+                            momentum, eps)
+    return batch_norm
+
+
+_NN_TOP_LEVEL = {"conv1d": lambda F: F.conv1d, "conv2d": lambda F: F.conv2d,
+                 "conv3d": lambda F: F.conv3d, "rms_norm": lambda F: F.rms_norm,
+                 "batch_norm": _torch_batch_norm}
+
+
 def __getattr__(name):
     """torch's sub-namespaces under the engine's name, for code that imports Ember as
     torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
     package) and `.backends` (cudnn/mps flags, kept but without effect: Ember calls no
     cuDNN). Imported on first use, so the engine itself does not depend on nn."""
+    if name == "range":  # torch.range, served here so `range` stays the builtin in this file
+        return _deprecated_range
+    if name in _NN_TOP_LEVEL:  # torch.conv2d & co.: nn.functional's, under torch's signature
+        import nn.functional as F
+        return _NN_TOP_LEVEL[name](F)
     if name in _LAZY_NAMESPACES:  # modules other parts of Ember provide, once they exist
         import importlib
         try:
@@ -506,3 +525,76 @@ from .sampling import (  # noqa: E402
 # torch's constants
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 newaxis = None
+
+from .torch_extras import (  # noqa: E402  (torch's top-level long tail)
+    acosh_,
+    as_strided,
+    as_strided_scatter,
+    asarray,
+    asinh_,
+    atanh_,
+    broadcast_shapes,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    default_generator,
+    detach_,
+    diagonal_scatter,
+    empty_permuted,
+    empty_strided,
+    erfc_,
+    fill,
+    frobenius_norm,
+    frombuffer,
+    gcd_,
+    get_device,
+    i0_,
+    igamma,
+    igammac,
+    index_reduce,
+    is_distributed,
+    isreal,
+    layout,
+    lcm_,
+    legacy_contiguous_format,
+    logit_,
+    lstsq,
+    matrix_rank,
+    memory_format,
+    msort,
+    mvlgamma,
+    nextafter,
+    nonzero_static,
+    norm_except_dim,
+    nuclear_norm,
+    positive,
+    preserve_format,
+    ravel,
+    renorm,
+    resize_as_,
+    rsub,
+    scalar_tensor,
+    select_scatter,
+    set_default_tensor_type,
+    sgn,
+    sinc_,
+    slice_scatter,
+    solve,
+    split_with_sizes,
+    strided,
+    to_dlpack,
+    unique_consecutive,
+)
+from .torch_extras import torch_range as _deprecated_range  # noqa: E402
+from .torch_extras_more import (  # noqa: E402
+    bartlett_window,
+    binomial,
+    blackman_window,
+    gradient,
+    hamming_window,
+    hann_window,
+    histogram,
+    histogramdd,
+    kaiser_window,
+    poisson,
+)

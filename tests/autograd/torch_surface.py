@@ -114,16 +114,17 @@ NAMESPACE_EXCLUDED = [
      r"^Script|^parse_ir$|^parse_schema$|^parse_type_comment$|^unify_type_list$|"
      r"^OperatorInfo$|^PRIVATE_OPS$|^classproperty$|^AVG$|^SUM$|^StorageBase$|"
      r"^compiled_with_cxx11_abi$|^profiler_allow_cudagraph|^slice_inverse$|"
-     r"^thread_safe_generator$|^jagged$|^[dh]smm$|^spmm$",
+     r"^thread_safe_generator$|^jagged$|^[dh]smm$|^spmm$|^as_strided_$|^hash_tensor$",
      "TorchScript's C++ types and schema parsers, the distributed AggregationType values, "
      "build-ABI queries, the CUDA-graph profiler switch, the jagged (nested) layout and the "
-     "sparse-dense products (hsmm/dsmm/spmm)"),
+     "sparse-dense products (hsmm/dsmm/spmm), in-place restriding of a storage "
+     "(as_strided_) and hash_tensor (its result is uint64, a dtype Ember lacks)"),
     (("torch.Tensor",),
      r"^const_data_ptr$|^to_padded_tensor$|^index$|^as_strided_$|^slice_inverse$|"
-     r"^record_stream$|^is_set_to$",
+     r"^record_stream$|^is_set_to$|^hash_tensor$",
      "raw storage and stream plumbing (const_data_ptr, in-place restriding of the storage, "
      "is_set_to, record_stream), nested tensors (to_padded_tensor) and functorch's "
-     "first-class dimensions (Tensor.index)"),
+     "first-class dimensions (Tensor.index), hash_tensor (a uint64 result)"),
     (("torch.utils.data",),
      r"DataPipe$|^DataChunk$|datapipe|^argument_validation$|^non_deterministic$|"
      r"^runtime_validation",
