@@ -393,20 +393,6 @@ _LAZY_NAMESPACES = {"onnx": "autograd.onnx", "fft": "autograd.fft",
                     "testing": "autograd.testing", "func": "autograd.func"}
 
 
-def _torch_batch_norm(F):
-    def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
-                   cudnn_enabled=True):
-        """Same as torch.batch_norm (aten's argument order)."""
-        return F.batch_norm(input, running_mean, running_var, weight, bias, training,
-                            momentum, eps)
-    return batch_norm
-
-
-_NN_TOP_LEVEL = {"conv1d": lambda F: F.conv1d, "conv2d": lambda F: F.conv2d,
-                 "conv3d": lambda F: F.conv3d, "rms_norm": lambda F: F.rms_norm,
-                 "batch_norm": _torch_batch_norm}
-
-
 def __getattr__(name):
     """torch's sub-namespaces under the engine's name, for code that imports Ember as
     torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
@@ -526,6 +512,7 @@ from .sampling import (  # noqa: E402
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 newaxis = None
 
+from .torch_extras import NN_TOP_LEVEL as _NN_TOP_LEVEL  # noqa: E402
 from .torch_extras import (  # noqa: E402  (torch's top-level long tail)
     acosh_,
     as_strided,
@@ -533,13 +520,13 @@ from .torch_extras import (  # noqa: E402  (torch's top-level long tail)
     asarray,
     asinh_,
     atanh_,
-    broadcast_shapes,
     channels_last,
     channels_last_3d,
     contiguous_format,
     default_generator,
     detach_,
     diagonal_scatter,
+    eig,
     empty_permuted,
     empty_strided,
     erfc_,
@@ -582,6 +569,7 @@ from .torch_extras import (  # noqa: E402  (torch's top-level long tail)
     solve,
     split_with_sizes,
     strided,
+    symeig,
     to_dlpack,
     unique_consecutive,
 )
@@ -590,6 +578,7 @@ from .torch_extras_more import (  # noqa: E402
     bartlett_window,
     binomial,
     blackman_window,
+    broadcast_shapes,
     gradient,
     hamming_window,
     hann_window,

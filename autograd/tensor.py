@@ -23,6 +23,7 @@ from ._methods.index import IndexMixin
 from ._methods.inplace import InplaceMixin
 from ._methods.linalg import LinalgMixin
 from ._methods.math import MathMixin
+from ._methods.more import MoreMixin
 from ._methods.reduce import ReduceMixin
 from ._methods.shape import ShapeMixin
 from .explain import note_cut
@@ -38,7 +39,7 @@ _new = object.__new__
 
 class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, ShapeMixin,
              IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin, DecompMixin,
-             ExtrasMixin):
+             ExtrasMixin, MoreMixin):
     """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
 
     __slots__ = ("array", "_requires_grad", "grad_fn", "_grad", "_version", "__dict__",

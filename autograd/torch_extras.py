@@ -21,7 +21,7 @@ from .ops import scatter as _scatter
 from .ops import special_more as _sm
 from .ops.inplace import _replaced
 from .ops.split import cat
-from .tensor import Size, Tensor
+from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
 
@@ -48,6 +48,21 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 legacy_contiguous_format = memory_format("legacy_contiguous_format")
 default_generator = backend.default_generator
+
+
+# torch.conv2d & co.: nn.functional's (the engine imports nn lazily, in autograd.__getattr__)
+def _torch_batch_norm(F):
+    def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                   cudnn_enabled=True):
+        """Same as torch.batch_norm (aten's argument order)."""
+        return F.batch_norm(input, running_mean, running_var, weight, bias, training,
+                            momentum, eps)
+    return batch_norm
+
+
+NN_TOP_LEVEL = {"conv1d": lambda F: F.conv1d, "conv2d": lambda F: F.conv2d,
+                "conv3d": lambda F: F.conv3d, "rms_norm": lambda F: F.rms_norm,
+                "batch_norm": _torch_batch_norm}
 
 
 # ----------------------------------------------------------------------------- removed
@@ -102,22 +117,6 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     if requires_grad:
         out.requires_grad_(True)
     return out
-
-
-def broadcast_shapes(*shapes):
-    """Same as torch.broadcast_shapes."""
-    dims = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
-    ndim = builtins.max((len(s) for s in dims), default=0)
-    out = [1] * ndim
-    for s in dims:
-        for i, n in enumerate(s, ndim - len(s)):
-            if n < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {n}")
-            if n != 1 and out[i] not in (1, n):
-                raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single "
-                                   f"shape. Got shapes {[tuple(d) for d in dims]}")
-            out[i] = n if n != 1 else out[i]
-    return Size(out)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **_):
@@ -220,7 +219,7 @@ def renorm(input, p, dim, maxnorm):
     dims = [d for d in range(input.dim()) if d != dim % builtins.max(input.dim(), 1)]
     norm = input.norm(p, dim=dims, keepdim=True) if dims else input.abs()
     scale = _compare.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
-    return input * scale.detach()
+    return input * scale
 
 
 def torch_range(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, **_):
@@ -377,3 +376,21 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
             ends = cat([starts[1:], _cr.tensor([n], device=input.device)])
             out.append(ends - starts)
     return out[0] if len(out) == 1 else tuple(out)
+
+
+# ----------------------------------------------------------------------------- histograms
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
+    """Same as torch.histogram: (hist, bin_edges); CPU only, as PyTorch's."""
+    b = bins.array if isinstance(bins, Tensor) else bins
+    w = weight.array if weight is not None else None
+    hist, edges = _bx.histogram(input.array.reshape(-1), b, range, w, density)
+    return _make(hist), _make(edges)
+
+
+def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
+    """Same as torch.histogramdd: (hist, [bin_edges per dim]); CPU only."""
+    b = [x.array for x in bins] if isinstance(bins, (list, tuple)) and bins and \
+        isinstance(bins[0], Tensor) else bins
+    w = weight.array if weight is not None else None
+    hist, edges = _bx.histogramdd(input.array, b, range, w, density)
+    return _make(hist), [_make(e) for e in edges]

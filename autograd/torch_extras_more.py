@@ -1,7 +1,8 @@
 """torch's window functions (hann, hamming, blackman, bartlett, kaiser), torch.gradient,
-histogram / histogramdd, and the poisson / binomial draws."""
+broadcast_shapes, and the poisson / binomial draws."""
 from __future__ import annotations
 
+import builtins
 import math
 
 from . import backend
@@ -9,8 +10,10 @@ from . import creation as _cr
 from .backend import extras_more as _bx
 from .ops.special import i0
 from .ops.split import cat
-from .tensor import Tensor
+from .tensor import Size
+from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
+from .torch_extras import histogram, histogramdd  # noqa: F401  (torch's)
 
 
 def _window(name, n, periodic, dtype, device, requires_grad, f):
@@ -104,24 +107,6 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     return tuple(_grad_along(f, d, float(h), edge_order) for d, h in zip(dims, spacing))
 
 
-# ----------------------------------------------------------------------------- histograms
-def histogram(input, bins=100, *, range=None, weight=None, density=False):
-    """Same as torch.histogram: (hist, bin_edges); CPU only, as PyTorch's."""
-    b = bins.array if isinstance(bins, Tensor) else bins
-    w = weight.array if weight is not None else None
-    hist, edges = _bx.histogram(input.array.reshape(-1), b, range, w, density)
-    return _make(hist), _make(edges)
-
-
-def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
-    """Same as torch.histogramdd: (hist, [bin_edges per dim]); CPU only."""
-    b = [x.array for x in bins] if isinstance(bins, (list, tuple)) and bins and \
-        isinstance(bins[0], Tensor) else bins
-    w = weight.array if weight is not None else None
-    hist, edges = _bx.histogramdd(input.array, b, range, w, density)
-    return _make(hist), [_make(e) for e in edges]
-
-
 # ----------------------------------------------------------------------------- random
 def poisson(input, generator=None):
     """Same as torch.poisson: a Poisson draw for each rate."""
@@ -133,3 +118,19 @@ def binomial(count, prob, generator=None):
     """Same as torch.binomial: a Binomial(count, prob) draw for each element."""
     r = backend.rng(backend.array_module(count.array), generator)
     return _make(_bx.binomial(r, count.array, prob.array))
+
+
+def broadcast_shapes(*shapes):
+    """Same as torch.broadcast_shapes."""
+    dims = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    ndim = builtins.max((len(s) for s in dims), default=0)
+    out = [1] * ndim
+    for s in dims:
+        for i, n in enumerate(s, ndim - len(s)):
+            if n < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {n}")
+            if n != 1 and out[i] not in (1, n):
+                raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single "
+                                   f"shape. Got shapes {[tuple(d) for d in dims]}")
+            out[i] = n if n != 1 else out[i]
+    return Size(out)

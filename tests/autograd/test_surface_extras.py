@@ -1,0 +1,171 @@
+"""torch's top-level long tail (autograd/torch_extras*.py) and the extra Tensor methods
+(autograd/_methods/more.py) against torch: values, gradients, errors, in-place rules."""
+import numpy as np
+import pytest
+
+import autograd as A
+from autograd import gradcheck
+from tests.conftest import requires_torch
+
+pytestmark = requires_torch
+X = np.arange(1.0, 13.0).reshape(3, 4)
+
+
+def T(x, **kw):
+    return A.tensor(np.asarray(x), **kw)
+
+
+def close(a, b):
+    np.testing.assert_allclose(np.asarray(a.detach().numpy() if hasattr(a, "detach") else a),
+                               np.asarray(b.detach().numpy()), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window",
+                                  "bartlett_window", "kaiser_window"])
+def test_windows(name):
+    import torch
+    for n in (0, 1, 5, 8):
+        for periodic in (True, False):
+            got = getattr(A, name)(n, periodic)
+            assert got.dtype == A.float32
+            np.testing.assert_allclose(got.numpy(), getattr(torch, name)(n, periodic).numpy(),
+                                       atol=1e-6)
+
+
+def test_scatter_family_values_and_gradients():
+    import torch
+    t = torch.tensor(X)
+    close(A.select_scatter(T(X), T(np.ones(3)), 1, 2),
+          torch.select_scatter(t, torch.ones(3, dtype=torch.float64), 1, 2))
+    close(A.slice_scatter(T(X), T(np.zeros((3, 2))), 1, 0, 4, 2),
+          torch.slice_scatter(t, torch.zeros(3, 2, dtype=torch.float64), 1, 0, 4, 2))
+    close(A.diagonal_scatter(T(X), T(np.zeros(3)), 1),
+          torch.diagonal_scatter(t, torch.zeros(3, dtype=torch.float64), 1))
+    close(A.as_strided(T(X), (2, 2), (1, 3), 1), torch.as_strided(t, (2, 2), (1, 3), 1))
+    close(A.as_strided_scatter(T(X), T(np.zeros((2, 2))), (2, 2), (1, 3), 1),
+          torch.as_strided_scatter(t, torch.zeros(2, 2, dtype=torch.float64), (2, 2), (1, 3),
+                                   1))
+    base = T(X, requires_grad=True)
+    src = T(np.ones(3), requires_grad=True)
+    assert gradcheck(lambda b, s: b.select_scatter(s, 1, 2), (base, src))
+    assert gradcheck(lambda b, s: b.diagonal_scatter(s), (base, src))
+    assert gradcheck(lambda b: b.as_strided((2, 2), (1, 3), 1), (base,))
+    with pytest.raises(RuntimeError, match="size"):
+        A.select_scatter(T(X), T(np.ones(4)), 1, 2)
+
+
+def test_gradient_histogram_index_reduce_unique_consecutive():
+    import torch
+    for kw in ({}, {"spacing": 2.0}, {"dim": 1, "edge_order": 2}, {"spacing": [1.0, 3.0]}):
+        for a, b in zip(A.gradient(T(X ** 2), **kw),
+                        torch.gradient(torch.tensor(X ** 2), **kw)):
+            close(a, b)
+    h, e = A.histogram(T(X), 4)
+    th, te = torch.histogram(torch.tensor(X), 4)
+    close(h, th)
+    close(e, te)
+    idx = [0, 2, 0]
+    for red, inc in (("prod", True), ("mean", False), ("amax", True)):
+        close(A.index_reduce(T(X), 0, T(idx), T(X) + 1, red, include_self=inc),
+              torch.tensor(X).index_reduce(0, torch.tensor(idx), torch.tensor(X) + 1, red,
+                                           include_self=inc))
+    u = [1, 1, 2, 2, 3, 1, 1, 2]
+    for a, b in zip(A.unique_consecutive(T(u), return_inverse=True, return_counts=True),
+                    torch.unique_consecutive(torch.tensor(u), return_inverse=True,
+                                             return_counts=True)):
+        assert a.tolist() == b.tolist()
+    m = [[1, 1], [1, 1], [2, 3]]
+    a, b = A.unique_consecutive(T(m), dim=0), torch.unique_consecutive(torch.tensor(m), dim=0)
+    assert a.tolist() == b.tolist()
+    assert A.nonzero_static(T([0, 1, 2]), size=4).tolist() == \
+        torch.nonzero_static(torch.tensor([0, 1, 2]), size=4).tolist()
+
+
+def test_norms_and_renorm_gradient():
+    import torch
+    t = torch.tensor(X, requires_grad=True)
+    a = T(X, requires_grad=True)
+    t.renorm(2, 0, 5).pow(2).sum().backward()
+    a.renorm(2, 0, 5).pow(2).sum().backward()
+    close(a.grad, t.grad)
+    close(A.norm_except_dim(T(X), 2, 1), torch.norm_except_dim(torch.tensor(X), 2, 1))
+    close(A.nuclear_norm(T(X)), torch.linalg.matrix_norm(torch.tensor(X), "nuc"))
+    close(A.frobenius_norm(T(X), (0, 1)), torch.linalg.vector_norm(torch.tensor(X)))
+
+
+def test_small_functions():
+    import torch
+    assert tuple(A.broadcast_shapes((2, 1), (3,))) == \
+        tuple(torch.broadcast_shapes((2, 1), (3,)))
+    with pytest.raises(RuntimeError):
+        A.broadcast_shapes((2,), (3,))
+    with pytest.warns(UserWarning):
+        close(A.range(0, 3), torch.range(0, 3, dtype=torch.float64).float())
+    assert A.rsub(T([1.0, 2.0]), 5, alpha=2).tolist() == [3.0, 1.0]
+    assert A.nextafter(A.tensor([1.0]), A.tensor([2.0])).item() == \
+        torch.nextafter(torch.tensor([1.0]), torch.tensor([2.0])).item()
+    assert A.frombuffer(bytearray(b"\x01\x02"), dtype=A.uint8).tolist() == [1, 2]
+    assert A.isreal(A.tensor([1.0])).tolist() == [True]
+    close(A.mvlgamma(T([2.5]), 2), torch.mvlgamma(torch.tensor([2.5], dtype=torch.float64), 2))
+    assert A.strided is T(X).layout
+    for name in ("solve", "lstsq", "matrix_rank", "eig", "symeig"):
+        with pytest.raises(RuntimeError, match="removed"):
+            getattr(A, name)(T(X))
+    assert A.poisson(A.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+    n = A.binomial(A.full((2000,), 10.0), A.full((2000,), 0.5))
+    assert 0 <= float(n.min()) and float(n.max()) <= 10 and abs(float(n.mean()) - 5) < 0.3
+    x = A.tensor([1.0, -2.0])
+    A.sgn(x)
+    assert A.acosh_(A.tensor([2.0])).item() == pytest.approx(np.arccosh(2.0))
+    assert A.conv1d is not None and A.batch_norm is not None
+
+
+def test_tensor_methods_values():
+    import torch
+    t = torch.tensor(X)
+    eye = torch.eye(4, dtype=torch.float64)
+    close(T(X).clone().addmm_(T(X), T(np.eye(4))), t.clone().addmm_(t, eye))
+    v, w = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0, 2, 1])
+    close(T(X).addr(T(v), T(w), beta=2), t.addr(torch.tensor(v), torch.tensor(w), beta=2))
+    for shape, kw in (((7, 3), {}), ((7, 3), {"wrap": True}), ((3, 3, 3), {})):
+        a, b = A.zeros(*shape), torch.zeros(*shape)
+        a.fill_diagonal_(5.0, **kw)
+        b.fill_diagonal_(5.0, **kw)
+        assert a.tolist() == b.tolist()
+    close(T(X).hardshrink(5), t.hardshrink(5))
+    close((T(X) - 6).prelu(T([0.1])), (t - 6).prelu(torch.tensor([0.1], dtype=torch.float64)))
+    for a, b in zip(T(X).hsplit(2), t.hsplit(2)):
+        close(a, b)
+    m, e = T(X).frexp()
+    tm, te = t.frexp()
+    close(m, tm)
+    assert e.tolist() == te.tolist() and e.dtype == A.int32
+    close(T(X).ldexp(T([1.0, 2, 0, 1])), t.ldexp(torch.tensor([1.0, 2, 0, 1])))
+    r = A.tensor([1.0, 2.0, 3.0])
+    r.resize_(2, 2)
+    assert r.shape == (2, 2) and r.reshape(-1)[:3].tolist() == [1.0, 2.0, 3.0]
+    assert T(X).new(2, 3).shape == (2, 3) and T(X).new([1, 2]).dtype == A.float64
+    assert T(X).t().dim_order() == t.t().dim_order()
+    b = A.tensor([1.0, 2.0])
+    b.apply_(lambda z: z * 10)
+    assert b.tolist() == [10.0, 20.0]
+    assert not T(X).is_mps and T(X).output_nr == 0 and not T(X).is_distributed()
+    with pytest.raises(RuntimeError, match="removed"):
+        T(X).eig()
+
+
+def test_inplace_rules_and_version_counter():
+    leaf = A.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        leaf.ldexp_(A.tensor([1.0, 1.0, 1.0]))
+    with pytest.raises(RuntimeError, match="resize"):
+        leaf.resize_(4)
+    d = leaf * 1
+    v0 = d._version[0]
+    d.ldexp_(A.tensor([1.0, 1.0, 1.0]))
+    assert d._version[0] > v0
+    d.sum().backward()
+    assert leaf.grad.tolist() == [2.0, 2.0, 2.0]
+    m = A.zeros(3, 3, requires_grad=True) * 1
+    m.fill_diagonal_(1.0)
+    m.sum().backward()
