@@ -400,7 +400,7 @@ def __getattr__(name):
     cuDNN). Imported on first use, so the engine itself does not depend on nn."""
     if name == "range":  # torch.range, served here so `range` stays the builtin in this file
         return _deprecated_range
-    if name in _NN_TOP_LEVEL:  # torch.conv2d & co.: nn.functional's, under torch's signature
+    if name in globals().get("_NN_TOP_LEVEL", ()):  # torch.conv2d & co. (nn.functional)
         import nn.functional as F
         return _NN_TOP_LEVEL[name](F)
     if name in _LAZY_NAMESPACES:  # modules other parts of Ember provide, once they exist

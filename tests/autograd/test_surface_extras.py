@@ -169,3 +169,16 @@ def test_inplace_rules_and_version_counter():
     m = A.zeros(3, 3, requires_grad=True) * 1
     m.fill_diagonal_(1.0)
     m.sum().backward()
+
+
+def test_top_level_nn_functions_take_torch_signatures():
+    import torch
+    x = np.random.default_rng(0).standard_normal((2, 3, 5))
+    w = np.random.default_rng(1).standard_normal((4, 3, 2))
+    close(A.conv1d(T(x), T(w)), torch.conv1d(torch.tensor(x), torch.tensor(w)))
+    rm, rv = np.zeros(3), np.ones(3)
+    got = A.batch_norm(T(x), T(np.ones(3)), T(np.zeros(3)), T(rm), T(rv), True, 0.1, 1e-5, False)
+    want = torch.batch_norm(torch.tensor(x), torch.ones(3, dtype=torch.float64),
+                            torch.zeros(3, dtype=torch.float64), torch.tensor(rm),
+                            torch.tensor(rv), True, 0.1, 1e-5, False)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, atol=1e-8)
