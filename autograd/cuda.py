@@ -168,7 +168,7 @@ class device_of(device):
         super().__init__(obj.get_device() if obj.device.type == "cuda" else -1)
 
 
-from .cuda_more import (  # noqa: E402  (streams, events, peak memory, RNG states)
+from .cuda_more import (  # noqa: E402, F401  (streams, events, peak memory, RNG states)
     Device,
     Event,
     Stream,
