@@ -48,3 +48,46 @@ def binomial(r, count, prob):
     xp = array_module(count)
     n = xp.asarray(count).astype(np.int64)
     return r.binomial(n, prob).astype(count.dtype)
+
+
+# ----------------------------------------------------------------------------- LDL (sytrf)
+def _host(x):
+    return x if type(x) is np.ndarray else x.get()
+
+
+def _back(out, like):
+    return out if type(like) is np.ndarray else array_module(like).asarray(out)
+
+
+def ldl_factor(a, hermitian=False):
+    """LAPACK's Bunch-Kaufman LDL^T of each (symmetric) matrix of `a`, lower form:
+    (LD, pivots (int32, LAPACK's 1-based convention), info). Computed on the host."""
+    from scipy.linalg import lapack
+    h = _host(a)
+    fn = lapack.get_lapack_funcs("hetrf" if hermitian and h.dtype.kind == "c" else "sytrf",
+                                 (h,))
+    flat = h.reshape(-1, *h.shape[-2:])
+    ld = np.empty_like(flat)
+    piv = np.empty(flat.shape[:-1], dtype=np.int32)
+    info = np.empty(flat.shape[0], dtype=np.int32)
+    for i, m in enumerate(flat):  # one LAPACK call per matrix of the batch
+        lu, ipiv, inf = fn(m, lower=1)
+        ld[i], piv[i], info[i] = np.tril(lu), ipiv, inf
+    shape = h.shape
+    return (_back(ld.reshape(shape), a), _back(piv.reshape(shape[:-1]), a),
+            _back(info.reshape(shape[:-2]), a))
+
+
+def ldl_solve(ld, pivots, b, hermitian=False):
+    from scipy.linalg import lapack
+    hl, hp, hb = _host(ld), _host(pivots), _host(b)
+    fn = lapack.get_lapack_funcs("hetrs" if hermitian and hl.dtype.kind == "c" else "sytrs",
+                                 (hl,))
+    batch = np.broadcast_shapes(hl.shape[:-2], hb.shape[:-2])
+    hl = np.broadcast_to(hl, batch + hl.shape[-2:]).reshape(-1, *hl.shape[-2:])
+    hp = np.broadcast_to(hp, batch + hp.shape[-1:]).reshape(-1, hp.shape[-1])
+    hb2 = np.broadcast_to(hb, batch + hb.shape[-2:]).reshape(-1, *hb.shape[-2:])
+    out = np.empty(hb2.shape, dtype=np.result_type(hl, hb2))
+    for i in range(hl.shape[0]):
+        out[i] = fn(hl[i], hp[i], hb2[i], lower=1)[0]
+    return _back(out.reshape(batch + hb.shape[-2:]), b)
