@@ -31,13 +31,11 @@ def vander(x, *, N=None):
     if x.dim() < 1:
         raise RuntimeError("linalg.vander: x must have at least one dimension")
     n = x.shape[-1] if N is None else N
-    if n < 1:
+    if n <= 1:
         raise RuntimeError(f"linalg.vander: N must be greater than 1, got N={n}")
     if not x.is_floating_point() and not x.is_complex():
         x = x.long()
     ones = x.new_ones(tuple(x.shape) + (1,))
-    if n == 1:
-        return ones
     powers = x.unsqueeze(-1).expand(tuple(x.shape) + (n - 1,)).cumprod(-1)
     return cat([ones, powers], -1)
 
