@@ -7,8 +7,12 @@ backward formulas that use them differentiate again (create_graph=True).
 """
 from __future__ import annotations
 
+import functools
+
 from . import backend
-from .function import OutputEdge, _check_devices, _mode, _record_stack
+from .function import Function, OutputEdge, _check_devices, _mode, _record_stack
+from .grad_mode import no_grad
+from .ops.delayed import DelayedError
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
@@ -34,8 +38,8 @@ def _run_forward(cls, node, args, kwargs):
     prev = _mode.enabled
     _mode.enabled = False
     try:
-        setup = getattr(cls, "setup_context", None)
-        if setup is not None:  # PyTorch 2 style: forward(*args) + setup_context(ctx, ...)
+        setup = cls.setup_context
+        if setup is not Function.setup_context:  # PyTorch 2 style: forward(*args) + setup
             out = cls.forward(*args, **kwargs)
             setup(node, args, out)
             return out
@@ -121,3 +125,22 @@ def _modified(node, shape, saved_at, now, what):
         f"inplace operation: {type(node).__name__}Backward saved {what} of shape "
         f"{tuple(shape)} at version {saved_at}, and it is now at version {now}; use "
         "out-of-place ops, or clone() before modifying")
+
+
+def once_differentiable(fn):
+    """Same as torch.autograd.function.once_differentiable: backward runs without
+    recording a graph, and differentiating its result again (create_graph=True) raises
+    when backward is reached a second time."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        link = next((a for a in args if isinstance(a, Tensor) and a.requires_grad), None)
+        if not _mode.enabled or link is None:
+            return outputs
+        one = not isinstance(outputs, tuple)
+        wrapped = tuple(DelayedError.apply(o, link, type(ctx).__name__)
+                        if isinstance(o, Tensor) else o
+                        for o in ((outputs,) if one else outputs))
+        return wrapped[0] if one else wrapped
+    return wrapper

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import traceback
 
-from . import backend, tensor_base
+from . import backend, saved_hooks, tensor_base
 from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
     _mode,
     _tracers,
@@ -55,6 +55,7 @@ class _NoGradCtx:
 
 
 _NO_CTX = _NoGradCtx()
+_HOOKS_EVER = saved_hooks.EVER
 _FREED = object()
 
 
@@ -124,6 +125,12 @@ class Function:
     def backward(ctx, *grads):
         raise NotImplementedError
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """PyTorch 2's form of a custom Function: override this, and define forward
+        without ctx; apply then calls setup_context(ctx, inputs, output) after forward."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     # -- ctx API
     @property
     def needs_input_grad(self):
@@ -132,6 +139,10 @@ class Function:
 
     def save_for_backward(self, *tensors):
         """Keep tensors (or plain values) for backward; in-place changes are detected."""
+        if _HOOKS_EVER[0] and saved_hooks.current() is not None:  # saved_tensors_hooks
+            self.saved = saved_hooks.pack(tensors, lambda t: isinstance(t, Tensor))
+            self._versions = (None,) * len(tensors)
+            return
         self.saved = tensors
         if len(tensors) == 2:  # the common case, unrolled: this runs for most ops
             a, b = tensors
@@ -178,6 +189,8 @@ class Function:
                 "first backward() if you need to backward twice")
         if saved is None:
             return ()
+        if _HOOKS_EVER[0]:
+            saved = saved_hooks.unpack(saved)
         if self._custom:
             from .custom import unpack_saved
             return unpack_saved(self, saved)
