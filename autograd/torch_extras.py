@@ -394,3 +394,29 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     w = weight.array if weight is not None else None
     hist, edges = _bx.histogramdd(input.array, b, range, w, density)
     return _make(hist), [_make(e) for e in edges]
+
+
+# ----------------------------------------------------------------------------- torch.autograd
+def is_tensor_like(inp) -> bool:
+    """Same as torch.autograd.is_tensor_like: a Tensor (or an object that says it acts
+    as one through __torch_function__)."""
+    return isinstance(inp, Tensor) or hasattr(type(inp), "__torch_function__")
+
+
+class enforce_grad_layout_policy:
+    """Same as torch.autograd.enforce_grad_layout_policy(enable): a context manager (or a
+    plain call) switching PyTorch's gradient-stride contract. Ember's accumulated
+    gradients are always row-major arrays of the parameter's shape, which meets the
+    contract either way, so the switch records the mode and changes nothing else."""
+
+    enabled = True
+
+    def __init__(self, enable: bool = True) -> None:
+        self.prev = enforce_grad_layout_policy.enabled
+        enforce_grad_layout_policy.enabled = bool(enable)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        enforce_grad_layout_policy.enabled = self.prev

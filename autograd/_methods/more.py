@@ -184,6 +184,21 @@ class MoreMixin:
         """Same as torch.Tensor.orgqr (torch.linalg.householder_product)."""
         return _householder_product(self, input2)
 
+    def ormqr(self, input2, input3, left=True, transpose=False):
+        """Same as torch.Tensor.ormqr: the full Q of the Householder reflectors (self, tau)
+        times input3 (Q^T with transpose; from the right with left=False)."""
+        m, n = self.shape[-2], self.shape[-1]
+        a = self
+        if n < m:
+            a = _split.cat([self, self.new_zeros(tuple(self.shape[:-1]) + (m - n,))], -1)
+        tau = input2
+        if tau.shape[-1] < m:
+            tau = _split.cat([tau, tau.new_zeros(tuple(tau.shape[:-1]) +
+                                                 (m - tau.shape[-1],))], -1)
+        q = _householder_product(a[..., :m], tau)
+        q = q.mT if transpose else q
+        return q @ input3 if left else input3 @ q
+
     def geqrf(self):
         return _geqrf(self)
 

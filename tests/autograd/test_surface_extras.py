@@ -182,3 +182,60 @@ def test_top_level_nn_functions_take_torch_signatures():
                             torch.zeros(3, dtype=torch.float64), torch.tensor(rm),
                             torch.tensor(rv), True, 0.1, 1e-5, False)
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, atol=1e-8)
+
+
+def test_ormqr_matches_torch():
+    import torch
+    rng = np.random.default_rng(0)
+    m, c, c2 = rng.standard_normal((5, 3)), rng.standard_normal((5, 2)), \
+        rng.standard_normal((2, 5))
+    a, tau = torch.geqrf(torch.tensor(m))
+    ea, etau = A.tensor(m).geqrf()
+    for left, tr, rhs in ((True, False, c), (True, True, c), (False, False, c2),
+                          (False, True, c2)):
+        np.testing.assert_allclose(ea.ormqr(etau, A.tensor(rhs), left, tr).numpy(),
+                                   a.ormqr(tau, torch.tensor(rhs), left, tr).numpy(),
+                                   rtol=1e-10, atol=1e-12)
+
+
+def test_autograd_helpers():
+    assert A.is_tensor_like(A.ones(1)) and not A.is_tensor_like([1.0])
+    with A.enforce_grad_layout_policy(False):
+        assert not A.enforce_grad_layout_policy.enabled
+    assert A.enforce_grad_layout_policy.enabled
+
+
+def test_chain_stack_and_concat_datasets():
+    import torch.utils.data as tud
+
+    import nn.data as ed
+
+    class Count(ed.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            return iter(range(self.n))
+
+        def __len__(self):
+            return self.n
+
+    chain = ed.ChainDataset([Count(2), Count(3)])
+    assert list(chain) == [0, 1, 0, 1, 2] and len(chain) == 5
+    assert list(Count(1) + Count(2)) == [0, 0, 1]
+    with pytest.raises(AssertionError):
+        list(ed.ChainDataset([[1, 2]]))
+    a, b = ed.TensorDataset(A.arange(3)), [10, 11, 12]
+    st = ed.StackDataset(a, b)
+    ta = tud.StackDataset(tud.TensorDataset(__import__("torch").arange(3)), b)
+    assert len(st) == len(ta) == 3
+    assert st[1][1] == ta[1][1] and st[1][0][0].item() == ta[1][0][0].item()
+    sd = ed.StackDataset(x=b, y=b)
+    assert sd[2] == {"x": 12, "y": 12} and sd.__getitems__([0, 2]) == [{"x": 10, "y": 10},
+                                                                         {"x": 12, "y": 12}]
+    with pytest.raises(ValueError, match="Size mismatch"):
+        ed.StackDataset(b, [1])
+    cat = ed.ConcatDataset([b, b])
+    assert ed.ConcatDataset.cumsum([b, [1]]) == tud.ConcatDataset.cumsum([b, [1]]) == [3, 4]
+    with pytest.warns(DeprecationWarning):
+        assert cat.cummulative_sizes == [3, 6]
