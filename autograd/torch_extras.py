@@ -98,9 +98,11 @@ resize_as_ = _fn_inplace("resize_as_")
 
 
 # ----------------------------------------------------------------------------- small ones
-def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     """Same as torch.asarray: shares `obj`'s data when it can (a Tensor of the asked dtype
-    and device, with copy not True), else a new tensor."""
+    and device, with copy not True), else a new tensor. From a Tensor, an unspecified
+    requires_grad keeps obj's history (the copy or conversion is differentiable, as
+    PyTorch 2.13); requires_grad=False detaches."""
     if isinstance(obj, Tensor):
         out = obj
         if (dtype is not None and dtype != obj.dtype) or \
@@ -111,9 +113,12 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
             out = obj.to(device=device, dtype=dtype)
         elif copy:
             out = obj.clone()
-        out = out.detach() if out is not obj or requires_grad else out
-    else:
-        out = _cr.tensor(obj, dtype=dtype, device=device)
+        if requires_grad is False and out.requires_grad:
+            out = out.detach()
+        elif requires_grad and not out.requires_grad:
+            out = out.detach().requires_grad_(True)
+        return out
+    out = _cr.tensor(obj, dtype=dtype, device=device)
     if requires_grad:
         out.requires_grad_(True)
     return out

@@ -239,3 +239,17 @@ def test_chain_stack_and_concat_datasets():
     assert ed.ConcatDataset.cumsum([b, [1]]) == tud.ConcatDataset.cumsum([b, [1]]) == [3, 4]
     with pytest.warns(DeprecationWarning):
         assert cat.cummulative_sizes == [3, 6]
+
+
+def test_asarray_as_torch_2_13():
+    t = A.ones(2, requires_grad=True)
+    assert A.asarray(t) is t
+    b = A.asarray(t, dtype=A.float64)
+    assert b.requires_grad and b.grad_fn is not None and b.dtype == A.float64
+    c = A.asarray(t, copy=True)
+    c.sum().backward()
+    assert t.grad.tolist() == [1.0, 1.0]
+    assert not A.asarray(t, requires_grad=False).requires_grad
+    assert A.asarray([1, 2]).dtype == A.int64 and A.asarray(3.0).dtype == A.float32
+    with pytest.raises(ValueError):
+        A.asarray(t, dtype=A.float64, copy=False)
