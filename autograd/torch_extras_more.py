@@ -86,8 +86,9 @@ def _grad_along(f, d, h, edge_order):
 
 
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
-    """Same as torch.gradient with uniform spacing (a number, or one per dim): central
-    differences inside, one-sided differences of order `edge_order` at the edges."""
+    """Same as torch.gradient: spacing a number, one per dim, or one coordinate tensor
+    per dim; central differences inside (second order, also on non-uniform coordinates),
+    one-sided differences of order `edge_order` at the edges."""
     if edge_order not in (1, 2):
         raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2, got "
                            f"{edge_order}")
@@ -100,11 +101,47 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     if len(spacing) != len(dims):
         raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or a "
                            f"list of length {len(dims)}, got a list of length {len(spacing)}")
-    if any(isinstance(h, Tensor) and h.dim() > 0 for h in spacing):
-        raise NotImplementedError("torch.gradient: coordinate tensors as spacing are not "
-                                  "supported by Ember; pass the (uniform) step")
     f = input if input.is_floating_point() else input.to(backend.get_default_dtype())
-    return tuple(_grad_along(f, d, float(h), edge_order) for d, h in zip(dims, spacing))
+    out = []
+    for d, h in zip(dims, spacing):
+        if isinstance(h, Tensor) and h.dim() > 0:
+            if h.dim() != 1 or h.shape[0] != f.shape[d]:
+                raise RuntimeError(f"torch.gradient expected each tensor to be on the same "
+                                   f"device and with size {f.shape[d]} along dim {d}, got a "
+                                   f"spacing tensor of shape {tuple(h.shape)}")
+            out.append(_grad_coords(f, d, h.to(f.dtype), edge_order))
+        else:
+            out.append(_grad_along(f, d, float(h), edge_order))
+    return tuple(out)
+
+
+def _grad_coords(f, d, x, edge_order):
+    """Second-order accurate differences at coordinates x along dim d (non-uniform)."""
+    n = f.shape[d]
+    if n < edge_order + 1:
+        raise RuntimeError(f"torch.gradient expected each dimension size to be at least "
+                           f"edge_order+1, got {n} along dim {d}")
+    shape = [1] * f.dim()
+    shape[d] = -1
+
+    def along(t):
+        return t.reshape(shape)
+    sl = f.narrow
+    hl = along(x[1:-1] - x[:-2])
+    hr = along(x[2:] - x[1:-1])
+    interior = (hl * hl * sl(d, 2, n - 2) - hr * hr * sl(d, 0, n - 2)
+                + (hr * hr - hl * hl) * sl(d, 1, n - 2)) / (hl * hr * (hl + hr))
+    if edge_order == 1:
+        first = (sl(d, 1, 1) - sl(d, 0, 1)) / along(x[1:2] - x[0:1])
+        last = (sl(d, n - 1, 1) - sl(d, n - 2, 1)) / along(x[n - 1:n] - x[n - 2:n - 1])
+    else:
+        h1, h2 = along(x[1:2] - x[0:1]), along(x[2:3] - x[1:2])
+        first = (-(2 * h1 + h2) / (h1 * (h1 + h2)) * sl(d, 0, 1)
+                 + (h1 + h2) / (h1 * h2) * sl(d, 1, 1) - h1 / (h2 * (h1 + h2)) * sl(d, 2, 1))
+        h1, h2 = along(x[n - 2:n - 1] - x[n - 3:n - 2]), along(x[n - 1:n] - x[n - 2:n - 1])
+        last = (h2 / (h1 * (h1 + h2)) * sl(d, n - 3, 1) - (h1 + h2) / (h1 * h2) * sl(d, n - 2, 1)
+                + (2 * h2 + h1) / (h2 * (h1 + h2)) * sl(d, n - 1, 1))
+    return cat([first, interior, last], d)
 
 
 # ----------------------------------------------------------------------------- random

@@ -60,6 +60,17 @@ def test_gradient_histogram_index_reduce_unique_consecutive():
         for a, b in zip(A.gradient(T(X ** 2), **kw),
                         torch.gradient(torch.tensor(X ** 2), **kw)):
             close(a, b)
+    f = np.random.default_rng(0).standard_normal((5, 6))
+    c0 = np.array([0.0, 0.5, 1.7, 2.0, 3.1])
+    c1 = np.cumsum(np.random.default_rng(1).uniform(0.2, 1, 6))
+    for eo in (1, 2):
+        ours = A.gradient(T(f), spacing=[T(c0), T(c1)], edge_order=eo)
+        theirs = torch.gradient(torch.tensor(f), spacing=[torch.tensor(c0), torch.tensor(c1)],
+                                edge_order=eo)
+        for a, b in zip(ours, theirs):
+            close(a, b)
+    fr = T(f, requires_grad=True)
+    assert gradcheck(lambda t: A.gradient(t, spacing=[T(c0), T(c1)], edge_order=2), (fr,))
     h, e = A.histogram(T(X), 4)
     th, te = torch.histogram(torch.tensor(X), 4)
     close(h, th)
