@@ -26,6 +26,7 @@ from ..ops.linalg import addmv as _addmv
 from ..ops.linalg import baddbmm as _baddbmm
 from ..ops.linalg import outer as _outer
 from ..ops.scatter import index_put as _index_put
+from ..tensor_base import GRAD_DTYPE_SET as _GRAD_DTYPE_SET
 from ..tensor_base import _make
 
 _frexp = namedtuple("frexp", ["mantissa", "exponent"])
@@ -325,6 +326,21 @@ class MoreMixin:
     def output_nr(self) -> int:
         """Which output of its grad_fn this tensor is (0 for a leaf)."""
         return self._nr if self.grad_fn is not None else 0
+
+    @property
+    def grad_dtype(self):
+        """Same as torch.Tensor.grad_dtype: the dtype the engine casts this leaf's incoming
+        gradients to (default: the leaf's dtype; None: any dtype is kept)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return self.__dict__.get("_grad_dtype", self.dtype)
+
+    @grad_dtype.setter
+    def grad_dtype(self, value):
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        _GRAD_DTYPE_SET[0] = True
+        self.__dict__["_grad_dtype"] = value
 
     @property
     def layout(self):

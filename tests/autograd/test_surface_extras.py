@@ -264,3 +264,23 @@ def test_asarray_as_torch_2_13():
     assert A.asarray([1, 2]).dtype == A.int64 and A.asarray(3.0).dtype == A.float32
     with pytest.raises(ValueError):
         A.asarray(t, dtype=A.float64, copy=False)
+
+
+def test_grad_dtype_casts_incoming_gradients():
+    import torch
+    x = A.tensor([1.0, 2.0], requires_grad=True)
+    assert x.grad_dtype == A.float32
+    x.grad_dtype = A.float64
+    (x * 3).sum().backward()
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    t.grad_dtype = torch.float64
+    (t * 3).sum().backward()
+    assert x.grad.dtype == A.float64 and str(t.grad.dtype) == "torch.float64"
+    assert x.grad.tolist() == t.grad.tolist()
+    x.grad_dtype = None
+    assert x.grad_dtype is None
+    with pytest.raises(RuntimeError, match="leaf"):
+        (x * 2).grad_dtype
+    z = A.tensor([1.0], requires_grad=True)
+    (z * 2).sum().backward()
+    assert z.grad.dtype == A.float32
