@@ -108,8 +108,8 @@ NAMESPACE_EXCLUDED = [
     (("torch",),
      r"^float8_|^float4_|^bits?\d*(x\d)?$|^u?int[1-7]$|^uint(16|32|64)$",
      "float8, float4, bit-packed, sub-byte and the wide unsigned dtypes: NumPy/CuPy arrays "
-     "Ember computes on have no float8/sub-byte types, and Ember's dtype set (like "
-     "PyTorch's CPU kernels for most ops) stops at uint8 for unsigned integers"),
+     "have no float8/sub-byte types, and Ember's unsigned integers stop at uint8 (PyTorch "
+     "itself documents uint16/32/64 as having limited operator support)"),
     (("torch",),
      r"^Script|^parse_ir$|^parse_schema$|^parse_type_comment$|^unify_type_list$|"
      r"^OperatorInfo$|^PRIVATE_OPS$|^classproperty$|^AVG$|^SUM$|^StorageBase$|"
