@@ -180,7 +180,15 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     def is_floating_point(self) -> bool:
         return backend.is_floating(self.array.dtype)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Row-major (or, with memory_format=channels_last(_3d), channels-innermost)."""
+        name = getattr(memory_format, "name", None)
+        if name in ("channels_last", "channels_last_3d"):
+            nd = self.array.ndim
+            if nd != (4 if name == "channels_last" else 5):
+                return False
+            return bool(self.array.transpose((0,) + tuple(range(2, nd)) + (1,))
+                        .flags.c_contiguous)
         return bool(self.array.flags.c_contiguous)
 
     def stride(self, dim=None):

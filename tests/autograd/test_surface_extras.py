@@ -284,3 +284,18 @@ def test_grad_dtype_casts_incoming_gradients():
     z = A.tensor([1.0], requires_grad=True)
     (z * 2).sum().backward()
     assert z.grad.dtype == A.float32
+
+
+def test_channels_last_memory_format():
+    import torch
+    x = A.randn(2, 3, 4, 5, requires_grad=True)
+    y = x.contiguous(memory_format=A.channels_last)
+    t = torch.randn(2, 3, 4, 5).contiguous(memory_format=torch.channels_last)
+    assert tuple(y.stride()) == tuple(t.stride())
+    assert y.is_contiguous(memory_format=A.channels_last) and not y.is_contiguous()
+    np.testing.assert_array_equal(y.detach().numpy(), x.detach().numpy())
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+    assert x.contiguous(memory_format=A.contiguous_format) is x
+    with pytest.raises(RuntimeError, match="rank 4"):
+        A.ones(2, 3).contiguous(memory_format=A.channels_last)
