@@ -396,6 +396,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     def to(self, *args, **kwargs):
         """Same as torch.Tensor.to(device), .to(dtype), .to(device, dtype), .to(other), with
         the keywords device, dtype, non_blocking, copy and memory_format."""
+        fmt_obj = kwargs.get("memory_format")
+        fmt = getattr(fmt_obj, "name", None)
         dev, dtype, copy = _creation.parse_to(args, kwargs)
         out = self
         if dev is not None and dev != self.device:
@@ -404,6 +406,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
             out = out.clone()
         if dtype is not None and dtype != out.dtype:
             out = _elementwise.cast(out, dtype)
+        if fmt in ("channels_last", "channels_last_3d"):
+            out = out.contiguous(memory_format=fmt_obj)
         return out
 
     def cpu(self, memory_format=None) -> "Tensor":

@@ -297,5 +297,7 @@ def test_channels_last_memory_format():
     y.sum().backward()
     assert x.grad.shape == x.shape
     assert x.contiguous(memory_format=A.contiguous_format) is x
+    z = x.detach().to(A.float64, memory_format=A.channels_last)
+    assert z.dtype == A.float64 and tuple(z.stride()) == tuple(t.stride())
     with pytest.raises(RuntimeError, match="rank 4"):
         A.ones(2, 3).contiguous(memory_format=A.channels_last)
