@@ -124,13 +124,14 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     return out
 
 
-def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **_):
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
     """Same as torch.empty_strided (Ember's result is row-major)."""
     return _cr.empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, device=None, requires_grad=False,
-                   **_):
+                   layout=None, pin_memory=False):
     """Same as torch.empty_permuted (Ember's result is row-major)."""
     if sorted(physical_layout) != list(range(len(size))):
         raise RuntimeError(f"empty_permuted: physical_layout {physical_layout} is not a "
@@ -188,7 +189,8 @@ def sgn(input):
     return input.sgn()
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, **_):
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
     return _cr.tensor(s, dtype=dtype or backend.get_default_dtype(), device=device,
                       requires_grad=requires_grad)
 
@@ -227,7 +229,8 @@ def renorm(input, p, dim, maxnorm):
     return input * scale
 
 
-def torch_range(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, **_):
+def torch_range(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+                layout=None, pin_memory=False):
     """Same as torch.range (deprecated): [start, end] with `end` included."""
     warnings.warn("torch.range is deprecated and will be removed in a future release because "
                   "its behavior is inconsistent with Python's range builtin. Instead, use "

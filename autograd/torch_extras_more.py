@@ -32,21 +32,21 @@ def _window(name, n, periodic, dtype, device, requires_grad, f):
 
 
 def hann_window(window_length, periodic=True, *, dtype=None, device=None,
-                requires_grad=False, **_):
+                requires_grad=False, layout=None, pin_memory=False):
     """Same as torch.hann_window."""
     return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
                    lambda k, d: 0.5 - 0.5 * (2 * math.pi * k / d).cos())
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
-                   device=None, requires_grad=False, **_):
+                   device=None, requires_grad=False, layout=None, pin_memory=False):
     """Same as torch.hamming_window."""
     return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
                    lambda k, d: alpha - beta * (2 * math.pi * k / d).cos())
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, device=None,
-                    requires_grad=False, **_):
+                    requires_grad=False, layout=None, pin_memory=False):
     """Same as torch.blackman_window."""
     return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
                    lambda k, d: 0.42 - 0.5 * (2 * math.pi * k / d).cos()
@@ -54,14 +54,14 @@ def blackman_window(window_length, periodic=True, *, dtype=None, device=None,
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None,
-                    requires_grad=False, **_):
+                    requires_grad=False, layout=None, pin_memory=False):
     """Same as torch.bartlett_window."""
     return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
                    lambda k, d: 1 - (2 * k / d - 1).abs())
 
 
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, device=None,
-                  requires_grad=False, **_):
+                  requires_grad=False, layout=None, pin_memory=False):
     """Same as torch.kaiser_window."""
     return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
                    lambda k, d: i0(beta * (1 - (2 * k / d - 1) ** 2).clamp(min=0).sqrt())

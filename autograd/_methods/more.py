@@ -241,7 +241,7 @@ class MoreMixin:
         return self.new_empty(args if args else (0,), **kwargs)
 
     def new_empty_strided(self, size, stride, *, dtype=None, device=None,
-                          requires_grad=False, **_):
+                          requires_grad=False, layout=None, pin_memory=False):
         return self.new_empty(tuple(size), dtype=dtype, device=device,
                               requires_grad=requires_grad)
 

@@ -102,7 +102,11 @@ class ShapeMixin:
         inverse = (0, nd - 1) + tuple(range(1, nd - 1))
         return _shape.contiguous(self.permute((0,) + last)).permute(inverse)
 
-    def clone(self):
+    def clone(self, memory_format=None):
+        """Same as torch.Tensor.clone (memory_format=torch.channels_last(_3d): the copy
+        has the channels-innermost layout)."""
+        if getattr(memory_format, "name", None) in ("channels_last", "channels_last_3d"):
+            return _shape.clone(self).contiguous(memory_format=memory_format)
         return _shape.clone(self)
 
     def narrow(self, dim, start, length):

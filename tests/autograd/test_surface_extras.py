@@ -301,3 +301,11 @@ def test_channels_last_memory_format():
     assert z.dtype == A.float64 and tuple(z.stride()) == tuple(t.stride())
     with pytest.raises(RuntimeError, match="rank 4"):
         A.ones(2, 3).contiguous(memory_format=A.channels_last)
+    for made in (A.empty(2, 3, 4, 5, memory_format=A.channels_last),
+                 A.zeros_like(x, memory_format=A.channels_last, requires_grad=True),
+                 A.randn_like(x, memory_format=A.channels_last),
+                 x.detach().clone(memory_format=A.channels_last)):
+        assert tuple(made.stride()) == tuple(t.stride()) and made.grad_fn is None
+    assert A.ones_like(x, memory_format=A.preserve_format).is_contiguous()
+    with pytest.raises(TypeError):
+        A.zeros_like(x, memory_fromat=A.channels_last)  # a misspelt keyword still fails
