@@ -194,9 +194,8 @@ def multigammaln(input, p: int):
         raise RuntimeError(f"multigammaln: p has to be greater than or equal to 1, got {p}")
     if not x.is_floating_point():
         raise RuntimeError(f"multigammaln: expected a floating point tensor, got {x.dtype}")
-    if bool((x.array <= (p - 1) / 2).any()):
-        raise RuntimeError(f"multigammaln: All elements must be greater than (p-1)/2, "
-                           f"(p-1)/2 = {(p - 1) / 2}")
+    backend.check((x.array <= (p - 1) / 2).any(), lambda: RuntimeError(
+        f"multigammaln: All elements must be greater than (p-1)/2, (p-1)/2 = {(p - 1) / 2}"))
     shifts = backend.array_module(x.array).arange(p, dtype=x.array.dtype) / 2
     terms = lgamma(x.unsqueeze(-1) - _make(shifts))
     return terms.sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
