@@ -26,9 +26,7 @@ from .tensor_base import _make
 
 
 # ----------------------------------------------------------------------------- constants
-class layout:
-    """torch.layout: Ember's tensors are all `torch.strided` (dense)."""
-
+class _Named:
     def __init__(self, name):
         self.name = name
 
@@ -36,9 +34,14 @@ class layout:
         return f"torch.{self.name}"
 
 
-class memory_format(layout):
-    """torch.memory_format: accepted where PyTorch takes one; Ember's arrays keep NumPy's
-    row-major layout, which `contiguous_format`/`preserve_format` describe."""
+class layout(_Named):
+    """torch.layout: Ember's tensors are all `torch.strided` (dense)."""
+
+
+class memory_format(_Named):
+    """torch.memory_format: row-major (`contiguous_format`, `preserve_format`) or
+    channels-innermost (`channels_last`, `channels_last_3d`), which `contiguous`, `to`,
+    `clone`, `empty` and the *_like creators lay out."""
 
 
 strided = layout("strided")
