@@ -409,6 +409,11 @@ def __getattr__(name):
     torch: `autograd.nn`, `.optim`, `.utils.data` / `.utils.checkpoint`, `.autograd` (this
     package) and `.backends` (cudnn/mps flags, kept but without effect: Ember calls no
     cuDNN). Imported on first use, so the engine itself does not depend on nn."""
+    if name == "range":  # torch.range, served here so `range` stays the builtin in this file
+        return _deprecated_range
+    if name in globals().get("_NN_TOP_LEVEL", ()):  # torch.conv2d & co. (nn.functional)
+        import nn.functional as F
+        return _NN_TOP_LEVEL[name](F)
     if name in _LAZY_NAMESPACES:  # modules other parts of Ember provide, once they exist
         import importlib
         try:
@@ -513,3 +518,80 @@ from .sampling import (  # noqa: E402  # noqa: E402
 # torch's constants
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 newaxis = None
+
+from .torch_extras import NN_TOP_LEVEL as _NN_TOP_LEVEL  # noqa: E402
+from .torch_extras import (  # noqa: E402  (torch's top-level long tail)
+    acosh_,
+    as_strided,
+    as_strided_scatter,
+    asarray,
+    asinh_,
+    atanh_,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    default_generator,
+    detach_,
+    diagonal_scatter,
+    eig,
+    empty_permuted,
+    empty_strided,
+    enforce_grad_layout_policy,
+    erfc_,
+    fill,
+    frobenius_norm,
+    frombuffer,
+    gcd_,
+    get_device,
+    i0_,
+    igamma,
+    igammac,
+    index_reduce,
+    is_distributed,
+    is_tensor_like,
+    isreal,
+    layout,
+    lcm_,
+    legacy_contiguous_format,
+    logit_,
+    lstsq,
+    matrix_rank,
+    memory_format,
+    mvlgamma,
+    nextafter,
+    nonzero_static,
+    norm_except_dim,
+    nuclear_norm,
+    positive,
+    preserve_format,
+    ravel,
+    renorm,
+    resize_as_,
+    rsub,
+    scalar_tensor,
+    select_scatter,
+    set_default_tensor_type,
+    sgn,
+    sinc_,
+    slice_scatter,
+    solve,
+    split_with_sizes,
+    strided,
+    symeig,
+    to_dlpack,
+    unique_consecutive,
+)
+from .torch_extras import torch_range as _deprecated_range  # noqa: E402
+from .torch_extras_more import (  # noqa: E402
+    bartlett_window,
+    binomial,
+    blackman_window,
+    broadcast_shapes,
+    gradient,
+    hamming_window,
+    hann_window,
+    histogram,
+    histogramdd,
+    kaiser_window,
+    poisson,
+)

@@ -486,3 +486,5 @@ cuda_amp = types.ModuleType("autograd.cuda.amp", "torch.cuda.amp: autocast and G
                             "for 'cuda' (deprecated in torch in favour of torch.amp).")
 cuda_amp.autocast, cuda_amp.GradScaler = _CudaAutocast, _CudaGradScaler
 sys.modules.setdefault("autograd.cuda.amp", cuda_amp)
+
+from .amp_more import custom_bwd, custom_fwd  # noqa: E402, F401  (torch.amp's decorators)

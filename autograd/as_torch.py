@@ -51,7 +51,7 @@ class NotProvidedImportError(NotProvided, ModuleNotFoundError):
 TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch": ("autograd",),
     "torch.autograd": ("autograd",),
-    "torch.autograd.function": ("autograd.custom", "autograd"),
+    "torch.autograd.function": ("autograd.custom", "autograd.ops.delayed", "autograd"),
     "torch.autograd.functional": ("autograd.functional",),
     "torch.autograd.graph": ("autograd.saved_hooks", "autograd.graph"),
     "torch.autograd.profiler": ("autograd.profiler",),

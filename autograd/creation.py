@@ -163,10 +163,22 @@ def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
                 requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None,
+          layout=None, pin_memory=False) -> Tensor:
     """Same as torch.empty."""
-    return _new(lambda xp, s, d: xp.empty(s, dtype=d), _shape(size, "empty"), dtype, device,
-                requires_grad)
+    t = _new(lambda xp, s, d: xp.empty(s, dtype=d), _shape(size, "empty"), dtype, device,
+             False)
+    return _formatted(t, memory_format, requires_grad)
+
+
+def _formatted(t, memory_format, requires_grad):
+    """t laid out as memory_format asks (channels_last(_3d): channels innermost; the
+    others: row-major), then made a leaf that requires grad if asked."""
+    if getattr(memory_format, "name", None) in ("channels_last", "channels_last_3d"):
+        t = t.contiguous(memory_format=memory_format)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -193,27 +205,35 @@ def _like(t, dtype, device):
             device if device is not None else t.device)
 
 
-def zeros_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+def zeros_like(t, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None, pin_memory=False) -> Tensor:
     """Same as torch.zeros_like."""
     d, dev = _like(t, dtype, device)
-    return zeros(tuple(t.shape), dtype=d, device=dev, requires_grad=requires_grad)
+    return _formatted(zeros(tuple(t.shape), dtype=d, device=dev), memory_format,
+                      requires_grad)
 
 
-def ones_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+def ones_like(t, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None, pin_memory=False) -> Tensor:
     """Same as torch.ones_like."""
     d, dev = _like(t, dtype, device)
-    return ones(tuple(t.shape), dtype=d, device=dev, requires_grad=requires_grad)
+    return _formatted(ones(tuple(t.shape), dtype=d, device=dev), memory_format,
+                      requires_grad)
 
 
-def empty_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+def empty_like(t, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None, pin_memory=False) -> Tensor:
     d, dev = _like(t, dtype, device)
-    return empty(tuple(t.shape), dtype=d, device=dev, requires_grad=requires_grad)
+    return _formatted(empty(tuple(t.shape), dtype=d, device=dev), memory_format,
+                      requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None, pin_memory=False) -> Tensor:
     """Same as torch.full_like."""
     d, dev = _like(t, dtype, device)
-    return full(tuple(t.shape), fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+    return _formatted(full(tuple(t.shape), fill_value, dtype=d, device=dev), memory_format,
+                      requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -311,14 +331,16 @@ def randperm(n, generator=None, dtype=None, device=None) -> Tensor:
                 dtype, device, False, default=backend.int64)
 
 
-def rand_like(t, dtype=None, device=None) -> Tensor:
+def rand_like(t, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None, pin_memory=False) -> Tensor:
     d, dev = _like(t, dtype, device)
-    return rand(tuple(t.shape), dtype=d, device=dev)
+    return _formatted(rand(tuple(t.shape), dtype=d, device=dev), memory_format, requires_grad)
 
 
-def randn_like(t, dtype=None, device=None) -> Tensor:
+def randn_like(t, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None, pin_memory=False) -> Tensor:
     d, dev = _like(t, dtype, device)
-    return randn(tuple(t.shape), dtype=d, device=dev)
+    return _formatted(randn(tuple(t.shape), dtype=d, device=dev), memory_format, requires_grad)
 
 
 def randint_like(t, low, high=None, dtype=None, device=None) -> Tensor:

@@ -166,3 +166,27 @@ class device_of(device):
 
     def __init__(self, obj) -> None:
         super().__init__(obj.get_device() if obj.device.type == "cuda" else -1)
+
+
+from .cuda_more import (  # noqa: E402, F401  (streams, events, peak memory, RNG states)
+    Device,
+    Event,
+    Stream,
+    StreamContext,
+    can_device_access_peer,
+    current_stream,
+    default_stream,
+    get_arch_list,
+    get_rng_state_all,
+    max_memory_allocated,
+    max_memory_cached,
+    max_memory_reserved,
+    memory_stats,
+    reset_max_memory_allocated,
+    reset_max_memory_cached,
+    reset_peak_host_memory_stats,
+    reset_peak_memory_stats,
+    set_rng_state_all,
+    set_stream,
+    stream,
+)

@@ -31,21 +31,21 @@ def _edge(t):
     return node if node._n_out == 1 else OutputEdge(node, t._nr)
 
 
-def _run_forward(cls, node, args, kwargs):
+def _run_forward(cls, node, args, kwargs, own_setup):
     prev = _mode.enabled
     _mode.enabled = False
     try:
-        setup = getattr(cls, "setup_context", None)
-        if setup is not None:  # PyTorch 2 style: forward(*args) + setup_context(ctx, ...)
+        if own_setup:  # PyTorch 2 style: forward(*args), then setup_context(ctx, args, out)
             out = cls.forward(*args, **kwargs)
-            setup(node, args, out)
+            cls.setup_context(node, args, out)
             return out
         return cls.forward(node, *args, **kwargs)
     finally:
         _mode.enabled = prev
 
 
-def apply_custom(cls, args, kwargs):
+def apply_custom(cls, args, kwargs, own_setup: bool = False):
+    """own_setup: cls overrides setup_context (PyTorch 2's form)."""
     tensors = [a for a in args if isinstance(a, Tensor)]
     if len({type(a.array) for a in tensors}) > 1 or (
             tensors and type(tensors[0].array) is not backend.ndarray):
@@ -55,7 +55,7 @@ def apply_custom(cls, args, kwargs):
     node.saved = None
     node.next = tuple(_edge(a) if record and isinstance(a, Tensor) and a.requires_grad
                       else None for a in args)
-    out = _run_forward(cls, node, args, kwargs)
+    out = _run_forward(cls, node, args, kwargs, own_setup)
     is_tuple = isinstance(out, tuple)
     outs = out if is_tuple else (out,)
     input_ids = {id(a) for a in tensors}

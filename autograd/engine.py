@@ -19,6 +19,7 @@ from .function import _FREED, OutputEdge, _mode
 from .ops.complex import real as _real
 from .ops.elementwise import cast
 from .ops.reduce import sum_to
+from .tensor_base import GRAD_DTYPE_SET as _GRAD_DTYPE_SET
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
@@ -45,6 +46,15 @@ def _fit(g, shape, dtype, node, i):
             g = _real(g)
         g = cast(g, dtype)
     return g
+
+
+def _leaf_grad_dtype(leaf, g):
+    """The dtype leaf.grad takes: the leaf's, or what Tensor.grad_dtype says (None: the
+    incoming gradient's own)."""
+    if not _GRAD_DTYPE_SET[0]:
+        return leaf.array.dtype
+    dt = leaf.__dict__.get("_grad_dtype", leaf.array.dtype)
+    return g.array.dtype if dt is None else dt
 
 
 def _index(edges, grads, e, g):
@@ -214,8 +224,10 @@ def run_backward(outputs, grad_outputs, retain_graph=None, create_graph=False,
                     if g is None:
                         continue
                     arr = e.array
-                    if g.array.shape != arr.shape or g.array.dtype is not arr.dtype:
-                        g = _fit(g, arr.shape, arr.dtype, node, _index(nxt, outs, e, g))
+                    if g.array.shape != arr.shape or g.array.dtype is not arr.dtype or \
+                            _GRAD_DTYPE_SET[0]:
+                        g = _fit(g, arr.shape, _leaf_grad_dtype(e, g), node,
+                                 _index(nxt, outs, e, g))
                     if targets is not None:
                         targets.leaf(e, g)
                     elif h is not None:

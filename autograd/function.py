@@ -9,7 +9,7 @@ graph is recorded is this thread's grad mode (grad_mode.py); engine.py runs back
 """
 from __future__ import annotations
 
-from . import backend, tensor_base
+from . import backend, saved_hooks, tensor_base
 from ._node import OutputEdge, _check_devices, _record_stack  # noqa: F401 (re-exported)
 from .custom import apply_custom, unpack_saved
 from .grad_mode import (  # noqa: F401 (re-exported: the modes' historical home)
@@ -55,6 +55,7 @@ class _NoGradCtx:
 
 
 _NO_CTX = _NoGradCtx()
+_HOOKS_EVER = saved_hooks.EVER
 _FREED = object()
 
 
@@ -124,6 +125,12 @@ class Function:
     def backward(ctx, *grads):
         raise NotImplementedError
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """PyTorch 2's form of a custom Function: override this, and define forward
+        without ctx; apply then calls setup_context(ctx, inputs, output) after forward."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     # -- ctx API
     @property
     def needs_input_grad(self):
@@ -132,6 +139,10 @@ class Function:
 
     def save_for_backward(self, *tensors):
         """Keep tensors (or plain values) for backward; in-place changes are detected."""
+        if _HOOKS_EVER[0] and saved_hooks.current() is not None:  # saved_tensors_hooks
+            self.saved = saved_hooks.pack(tensors, lambda t: isinstance(t, Tensor))
+            self._versions = (None,) * len(tensors)
+            return
         self.saved = tensors
         if len(tensors) == 2:  # the common case, unrolled: this runs for most ops
             a, b = tensors
@@ -178,6 +189,8 @@ class Function:
                 "first backward() if you need to backward twice")
         if saved is None:
             return ()
+        if _HOOKS_EVER[0]:
+            saved = saved_hooks.unpack(saved)
         if self._custom:
             return unpack_saved(self, saved)
         i = 0
@@ -353,7 +366,7 @@ def _watched_apply(cls, args, kwargs):
 
 def _apply_custom(cls, *args, **kwargs):
     """`apply` of user-defined Functions (see custom.py)."""
-    return apply_custom(cls, args, kwargs)
+    return apply_custom(cls, args, kwargs, cls.setup_context is not Function.setup_context)
 
 
 def _argument_error(cls, args, err):

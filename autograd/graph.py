@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from . import backend
 from .function import _FREED, Function, OutputEdge
+from .saved_hooks import (  # noqa: F401  (torch.autograd.graph's, when read as an attribute)
+    disable_saved_tensors_hooks,
+    save_on_cpu,
+    saved_tensors_hooks,
+)
 from .tensor_base import TensorBase as Tensor
 
 

@@ -195,3 +195,13 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "ei
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
            "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
            "vecdot", "vector_norm"]
+from .linalg_more import (  # noqa: E402, F401  (torch.linalg's rest)
+    diagonal,
+    ldl_factor,
+    ldl_factor_ex,
+    ldl_solve,
+    matmul,
+    tensorinv,
+    tensorsolve,
+    vander,
+)

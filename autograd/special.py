@@ -1,9 +1,8 @@
 """`autograd.special`: the torch.special namespace. Most functions are the engine's own
 under torch.special's names (expit is sigmoid, gammaln is lgamma, psi is digamma); entr,
 ndtr and xlog1py are compositions of Tensor ops (so their gradients come from those ops).
-Functions Ember does not compute (the Bessel and orthogonal-polynomial families, zeta,
-gammainc, erfcx, i0e/i1e, log_ndtr, ndtri, multigammaln) are absent, so `hasattr` is
-False and autograd.as_torch reports them as not provided."""
+The Bessel and orthogonal-polynomial families, zeta, gammainc/gammaincc, erfcx,
+i0e/i1e, log_ndtr, ndtri and multigammaln come from autograd/ops/special_more.py."""
 from __future__ import annotations
 
 import math as _math
@@ -16,11 +15,56 @@ from .ops import elementwise as _ew
 from .ops import reduce as _reduce
 from .ops import special as _special
 from .ops import unary as _unary
+from .ops.special_more import (  # noqa: F401  (re-exported as torch.special's)
+    airy_ai,
+    bessel_j0,
+    bessel_j1,
+    bessel_y0,
+    bessel_y1,
+    chebyshev_polynomial_t,
+    chebyshev_polynomial_u,
+    chebyshev_polynomial_v,
+    chebyshev_polynomial_w,
+    erfcx,
+    gammainc,
+    gammaincc,
+    hermite_polynomial_h,
+    hermite_polynomial_he,
+    i0e,
+    i1e,
+    laguerre_polynomial_l,
+    legendre_polynomial_p,
+    log_ndtr,
+    modified_bessel_i0,
+    modified_bessel_i1,
+    modified_bessel_k0,
+    modified_bessel_k1,
+    multigammaln,
+    ndtri,
+    scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1,
+    shifted_chebyshev_polynomial_t,
+    shifted_chebyshev_polynomial_u,
+    shifted_chebyshev_polynomial_v,
+    shifted_chebyshev_polynomial_w,
+    spherical_bessel_j0,
+    zeta,
+)
+from .tensor import Tensor  # torch.special.Tensor is torch.Tensor
 from .tensor_base import TensorBase as _Tensor
 
 __all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
            "i0", "i1", "log1p", "log_softmax", "logit", "logsumexp", "ndtr", "polygamma",
-           "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+           "psi", "round", "sinc", "softmax", "xlog1py", "xlogy", "airy_ai", "bessel_j0",
+           "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+           "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+           "erfcx", "gammainc", "gammaincc", "hermite_polynomial_h", "hermite_polynomial_he",
+           "i0e", "i1e", "laguerre_polynomial_l", "legendre_polynomial_p", "log_ndtr",
+           "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0",
+           "modified_bessel_k1", "multigammaln", "ndtri", "scaled_modified_bessel_k0",
+           "scaled_modified_bessel_k1", "shifted_chebyshev_polynomial_t",
+           "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "spherical_bessel_j0", "zeta", "Tensor"]
 
 erf = _unary.erf
 erfc = _special.erfc

@@ -23,6 +23,7 @@ from ._methods.index import IndexMixin
 from ._methods.inplace import InplaceMixin
 from ._methods.linalg import LinalgMixin
 from ._methods.math import MathMixin
+from ._methods.more import MoreMixin
 from ._methods.reduce import ReduceMixin
 from ._methods.shape import ShapeMixin
 from .explain import note_cut
@@ -39,7 +40,7 @@ _TORCH_DTYPES = backend.TORCH_DTYPES
 
 class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, ShapeMixin,
              IndexMixin, InplaceMixin, LinalgMixin, ConvertMixin, DecompMixin,
-             ExtrasMixin):
+             ExtrasMixin, MoreMixin):
     """Same as torch.Tensor. `array` is the backend ndarray (NumPy or CuPy), not a copy."""
 
     __slots__ = ("array", "_requires_grad", "grad_fn", "_grad", "_version", "__dict__",
@@ -188,7 +189,15 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     def is_floating_point(self) -> bool:
         return backend.is_floating(self.array.dtype)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Row-major (or, with memory_format=channels_last(_3d), channels-innermost)."""
+        name = getattr(memory_format, "name", None)
+        if name in ("channels_last", "channels_last_3d"):
+            nd = self.array.ndim
+            if nd != (4 if name == "channels_last" else 5):
+                return False
+            return bool(self.array.transpose((0,) + tuple(range(2, nd)) + (1,))
+                        .flags.c_contiguous)
         return bool(self.array.flags.c_contiguous)
 
     def stride(self, dim=None):
@@ -403,6 +412,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     def to(self, *args, **kwargs):
         """Same as torch.Tensor.to(device), .to(dtype), .to(device, dtype), .to(other), with
         the keywords device, dtype, non_blocking, copy and memory_format."""
+        fmt_obj = kwargs.get("memory_format")
+        fmt = getattr(fmt_obj, "name", None)
         dev, dtype, copy = _creation.parse_to(args, kwargs)
         out = self
         if dev is not None and dev != self.device:
@@ -411,6 +422,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
             out = out.clone()
         if dtype is not None and dtype != out.dtype:
             out = _elementwise.cast(out, dtype)
+        if fmt in ("channels_last", "channels_last_3d"):
+            out = out.contiguous(memory_format=fmt_obj)
         return out
 
     def cpu(self, memory_format=None) -> "Tensor":

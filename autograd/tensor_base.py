@@ -14,6 +14,8 @@ from . import backend
 
 _new = object.__new__
 Tensor: type = None  # the assembled class; see bind()
+# True once any leaf set Tensor.grad_dtype: only then does the engine look for it
+GRAD_DTYPE_SET = [False]
 
 
 class TensorBase:

@@ -135,9 +135,6 @@ class ExtrasMixin:
     def ravel(self):
         return self.reshape(-1)
 
-    def msort(self):
-        return self.sort(dim=0)[0]
-
     def logical_xor(self, other):
         return self.bool() ^ (other.bool() if hasattr(other, "bool") else bool(other))
 

@@ -87,10 +87,26 @@ class ShapeMixin:
     def triu(self, diagonal=0):
         return _shape.triu(self, diagonal)
 
-    def contiguous(self):
-        return _shape.contiguous(self)
+    def contiguous(self, memory_format=None):
+        """Same as torch.Tensor.contiguous; memory_format=torch.channels_last(_3d) lays a
+        4-D (5-D) tensor out with the channels innermost (NHWC strides), as PyTorch."""
+        name = getattr(memory_format, "name", None)
+        nd = {"channels_last": 4, "channels_last_3d": 5}.get(name)
+        if nd is None:
+            return _shape.contiguous(self)
+        if self.dim() != nd:
+            raise RuntimeError(f"required rank {nd} tensor to use {name} format")
+        if self.is_contiguous(memory_format=memory_format):
+            return self
+        last = tuple(range(2, nd)) + (1,)
+        inverse = (0, nd - 1) + tuple(range(1, nd - 1))
+        return _shape.contiguous(self.permute((0,) + last)).permute(inverse)
 
-    def clone(self):
+    def clone(self, memory_format=None):
+        """Same as torch.Tensor.clone (memory_format=torch.channels_last(_3d): the copy
+        has the channels-innermost layout)."""
+        if getattr(memory_format, "name", None) in ("channels_last", "channels_last_3d"):
+            return _shape.clone(self).contiguous(memory_format=memory_format)
         return _shape.clone(self)
 
     def narrow(self, dim, start, length):

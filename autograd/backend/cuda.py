@@ -254,3 +254,32 @@ def out_of_memory_error() -> type:
     """The exception CuPy raises when the GPU runs out of memory (MemoryError without
     CuPy)."""
     return cp.cuda.memory.OutOfMemoryError if cp is not None else MemoryError
+
+
+# ----------------------------------------------------------------------------- torch.cuda's rest
+def null_stream():
+    """The device's default (legacy null) stream."""
+    CUDA.require("cuda.default_stream")
+    return cp.cuda.Stream.null
+
+
+def timed_event(enable_timing: bool, blocking: bool, interprocess: bool):
+    """A CuPy event, as torch.cuda.Event(enable_timing, blocking, interprocess)."""
+    CUDA.require("cuda.Event")
+    return cp.cuda.Event(block=blocking, disable_timing=not enable_timing,
+                         interprocess=interprocess)
+
+
+def elapsed_time(start, end) -> float:
+    """Milliseconds between two recorded events."""
+    return float(cp.cuda.get_elapsed_time(start, end))
+
+
+def can_access_peer(index: int, peer: int) -> bool:
+    CUDA.require("cuda.can_device_access_peer")
+    return bool(cp.cuda.runtime.deviceCanAccessPeer(index, peer))
+
+
+def pool_used_bytes() -> int:
+    """Bytes of live arrays in CuPy's default pool; 0 without CuPy."""
+    return cp.get_default_memory_pool().used_bytes() if cp is not None else 0

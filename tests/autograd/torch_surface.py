@@ -105,6 +105,33 @@ NAMESPACE_EXCLUDED = [
     r"^addr$|^baddbmm$|^addbmm$|^addmv|^mv$|^ger$|^inner$|^vdot$|^chain_|^cov$|^corrcoef$",
      "torch internals, typing re-exports, duplicated aliases of names counted elsewhere "
         "(linalg, in-place top-level forms), and process-wide switches Ember does not model"),
+    (("torch",),
+     r"^float8_|^float4_|^bits?\d*(x\d)?$|^u?int[1-7]$|^uint(16|32|64)$",
+     "float8, float4, bit-packed, sub-byte and the wide unsigned dtypes: NumPy/CuPy arrays "
+     "have no float8/sub-byte types, and Ember's unsigned integers stop at uint8 (PyTorch "
+     "itself documents uint16/32/64 as having limited operator support)"),
+    (("torch",),
+     r"^Script|^parse_ir$|^parse_schema$|^parse_type_comment$|^unify_type_list$|"
+     r"^OperatorInfo$|^PRIVATE_OPS$|^classproperty$|^AVG$|^SUM$|^StorageBase$|"
+     r"^compiled_with_cxx11_abi$|^profiler_allow_cudagraph|^slice_inverse$|"
+     r"^thread_safe_generator$|^jagged$|^[dh]smm$|^spmm$|^as_strided_$|^hash_tensor$",
+     "TorchScript's C++ types and schema parsers, the distributed AggregationType values, "
+     "build-ABI queries, the CUDA-graph profiler switch, the jagged (nested) layout and the "
+     "sparse-dense products (hsmm/dsmm/spmm), in-place restriding of a storage "
+     "(as_strided_) and hash_tensor (its result is uint64, a dtype Ember lacks)"),
+    (("torch.Tensor",),
+     r"^const_data_ptr$|^to_padded_tensor$|^index$|^as_strided_$|^slice_inverse$|"
+     r"^record_stream$|^is_set_to$|^hash_tensor$",
+     "raw storage and stream plumbing (const_data_ptr, in-place restriding of the storage, "
+     "is_set_to, record_stream), nested tensors (to_padded_tensor) and functorch's "
+     "first-class dimensions (Tensor.index), hash_tensor (a uint64 result)"),
+    (("torch.utils.data",),
+     r"DataPipe$|^DataChunk$|datapipe|^argument_validation$|^non_deterministic$|"
+     r"^runtime_validation",
+     "DataPipes (torchdata's deprecated graph-of-iterators API and its type validation)"),
+    (("torch.autograd",), r"^ProfilerConfig$|^ProfilerEvent$",
+     "the profiler's C++ configuration and event types (Ember's profiler is "
+     "autograd.profiler)"),
     (("torch.cuda",),
      r"^nvtx$|^jiterator$|^graphs?$|^CUDAGraph$|^graph_pool_handle$|^make_graphed_callables$|"
      r"^tunable$|^gds$|^caching_allocator|^memory_snapshot$|^MemPool|^use_mem_pool$|"
@@ -114,7 +141,8 @@ NAMESPACE_EXCLUDED = [
      r"^list_gpu_processes$|^power_draw$|^clock_rate$|^temperature$|^utilization$|"
      r"^memory_usage$|^get_gencode_flags$|_sync_debug_mode$|^ExternalStream$|"
      r"^get_stream_from_external$|^comm$|^cudaStatus$|^has_half$|^has_magma$|"
-     r"^[A-Z][a-z]+(Storage|Tensor)$|^default_generators$|^current_blas_handle$|"
+     r"^[A-Z][A-Za-z0-9]+(Storage|Tensor)$|^default_generators$|^current_blas_handle$|"
+     r"^current_solver_handle$|^classproperty$|"
      r"^GreenContext$|^green_contexts$|^device_memory_used$|_device_allocator$|"
      r"^check_compute_capability$|^profiler$|^memory_stats_as_nested_dict$|"
      r"^reset_accumulated|^is_tf32_supported$|^memory_summary$|^AcceleratorError$",
