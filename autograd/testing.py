@@ -42,7 +42,7 @@ def _attr_mismatch(name, a, b, path, msg):
 
 
 def _dtype_name(dtype) -> str:
-    return f"torch.{'bfloat16' if dtype is backend.bfloat16 else dtype}"
+    return str(backend.torch_dtype(dtype))  # torch.float32, for NumPy and Tensor dtypes
 
 
 def _compare_tensors(a, e, rtol, atol, equal_nan, check_device, check_dtype, path, msg):

@@ -23,10 +23,7 @@ CLASS_DIFFERENCES = {
     "prod-tuple-oob": "same: Ember checks the tuple of dims (IndexError when out of range)",
     "view-str": "view(non-int) is view(dtype) in Ember, which casts: an unknown dtype name "
                 "fails in .to() (RuntimeError) where PyTorch's parser raises TypeError",
-    "broadcast_shapes-bad": _MISSING,
-    "as_strided-oob": _MISSING,
     "range-step0": _MISSING + " (torch.range is deprecated)",
-    "clone-memory_format": _MISSING + " (no memory formats: Ember's arrays are contiguous)",
     "randint-no-size": "Ember also takes randint(high, size), so randint(0, 3) reads as "
                        "high=0 and fails its low < high check (RuntimeError); PyTorch wants "
                        "a size (TypeError)",
