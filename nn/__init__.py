@@ -133,3 +133,21 @@ from .layers.pooling_extra import (
     MaxUnpool3d,
 )
 from . import data, optim, parallel, utils
+from .layers.layers_3d_more import ConvTranspose3d, InstanceNorm3d  # noqa: E402
+from .layers.lazy import (  # noqa: E402
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConv3d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyConvTranspose3d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+    LazyLinear,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
