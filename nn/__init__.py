@@ -151,3 +151,10 @@ from .layers.lazy import (  # noqa: E402
     UninitializedBuffer,
     UninitializedParameter,
 )
+from .layers.linear_ce import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: E402
+from .layers.more_modules import (  # noqa: E402
+    AdaptiveMaxPool3d,
+    NLLLoss2d,
+    TripletMarginWithDistanceLoss,
+)
+from .module_extras import Buffer, Container, factory_kwargs  # noqa: E402

@@ -142,6 +142,15 @@ class Module(StateDictMixin):
             modules[name] = value
             return
         buffers = d.get("_buffers")
+        if getattr(value, "_is_buffer", False) and isinstance(value, Tensor):  # nn.Buffer
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            remove_from(d, self._parameters, self._modules)
+            buffers.pop(name, None)
+            self._non_persistent_buffers_set.discard(name)
+            self.register_buffer(name, value, value.__dict__.pop("persistent", True))
+            del value._is_buffer
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "

@@ -117,3 +117,24 @@ from .margin_loss import (
 # --- embedding_bag and ctc_loss (branch `r3-embbag`)
 from .ctc import ctc_loss
 from .embedding import embedding_bag
+
+# isort: split
+# --- the remaining names of torch.nn.functional (branch `r4-surfB`)
+from autograd.tensor import Tensor  # torch.nn.functional re-exports torch.Tensor
+
+from .extra import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    assert_int_or_pair,
+    conv_tbc,
+    gumbel_softmax,
+    linear_cross_entropy,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+    native_channel_shuffle,
+    pdist,
+    triplet_margin_with_distance_loss,
+)
