@@ -138,3 +138,4 @@ from .extra import (
     pdist,
     triplet_margin_with_distance_loss,
 )
+from .mha import multi_head_attention_forward  # noqa: E402
