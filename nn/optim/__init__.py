@@ -7,6 +7,7 @@ from .adam import Adam, AdamW, SparseAdam
 from .adamax import Adamax
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -16,4 +17,4 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam",
            "Adamax", "Adadelta", "Rprop", "ASGD", "LBFGS", "SparseAdam", "lr_scheduler",
-           "Adafactor", "swa_utils"]
+           "Adafactor", "Muon", "swa_utils"]
