@@ -7,6 +7,7 @@ import warnings
 
 import autograd as ag
 from autograd.ops import adaptive_pool as _adaptive
+from autograd.ops import grid_sample as _grid
 from autograd.tensor import Tensor
 
 from .conv import conv1d
@@ -158,3 +159,78 @@ def native_channel_shuffle(input, groups):
 def assert_int_or_pair(arg, arg_name, message):
     """Same as torch.nn.functional.assert_int_or_pair: arg is an int or a 2-sequence."""
     assert isinstance(arg, int) or len(arg) == 2, message.format(arg_name)
+
+
+_ALIGN_WARNING = ("Default {} behavior has changed to align_corners=False since 1.3.0. Please "
+                  "specify align_corners=True if the old behavior is desired. See the "
+                  "documentation of {} for details.")
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Same as torch.nn.functional.grid_sample: input (N, C, H, W) or (N, C, D, H, W) read at
+    grid (N, H_out, W_out, 2) / (N, D_out, H_out, W_out, 3) in [-1, 1] (x first); mode
+    'bilinear' (trilinear on 5-D), 'nearest' or 'bicubic' (4-D); padding 'zeros', 'border'
+    or 'reflection'. Differentiable in input and grid."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING.format("grid_sample and affine_grid", "grid_sample"),
+                      stacklevel=2)
+        align_corners = False
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim:
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same "
+                           f"number of dimensions, but got input with sizes "
+                           f"{list(input.shape)} and grid with sizes {list(grid.shape)}")
+    nd = input.ndim - 2
+    if grid.shape[0] != input.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    if grid.shape[-1] != nd:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last "
+                           f"dimension, but got grid with sizes {list(grid.shape)}")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
+                           f"input has {input.dtype} and grid has {grid.dtype}")
+    return _grid.grid_sample(input, grid, mode, padding_mode, bool(align_corners))
+
+
+def affine_grid(theta, size, align_corners=None):
+    """Same as torch.nn.functional.affine_grid: the (N, H, W, 2) / (N, D, H, W, 3) grid of
+    the affine maps theta (N, 2, 3) / (N, 3, 4) for an output of `size` (N, C, [D,] H, W),
+    for grid_sample."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING.format("grid_sample and affine_grid", "grid_sample"),
+                      stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(size)
+    if len(size) == 4:
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size "
+                             f"{size}. Got {tuple(theta.shape)}.")
+    elif len(size) == 5:
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size "
+                             f"{size}. Got {tuple(theta.shape)}.")
+    else:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    if align_corners and min(size[2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size "
+                      "grids when align_corners=True. This is not an intended use case of "
+                      "affine_grid. See the documentation of affine_grid for details.",
+                      stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        raise ValueError(f"Expected theta batch size {theta.shape[0]} to match size[0] "
+                         f"{size[0]}")
+    return _grid.affine_grid(theta, size, bool(align_corners))
