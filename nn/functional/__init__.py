@@ -140,4 +140,10 @@ from .extra import (
     pdist,
     triplet_margin_with_distance_loss,
 )
+from .fractional import (  # noqa: E402
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from .mha import multi_head_attention_forward  # noqa: E402
