@@ -154,6 +154,7 @@ from .layers.lazy import (  # noqa: E402
 from .layers.linear_ce import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: E402
 from .layers.more_modules import (  # noqa: E402
     AdaptiveMaxPool3d,
+    CrossMapLRN2d,
     FractionalMaxPool2d,
     FractionalMaxPool3d,
     NLLLoss2d,

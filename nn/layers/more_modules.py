@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from autograd.ops import lrn as _lrn
+
 from ..functional import extra as _F
 from ..functional.fractional import fractional_max_pool2d, fractional_max_pool3d
 from ..loss import NLLLoss, _Loss
@@ -83,3 +85,21 @@ class FractionalMaxPool3d(_FractionalMaxPool):
 
     _nd = 3
     _fn = staticmethod(fractional_max_pool3d)
+
+
+class CrossMapLRN2d(Module):
+    """Same as torch.nn.CrossMapLRN2d(size, alpha=1e-4, beta=0.75, k=1): PyTorch's legacy
+    cross-channel LRN on 4-D input, with its channel windows and its backward formula."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        return _lrn.CrossMapLRN2dFn.apply(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
