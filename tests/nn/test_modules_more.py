@@ -24,3 +24,42 @@ def test_cross_map_lrn2d_matches_torch(channels, size, dtype):
     assert repr(nn.CrossMapLRN2d(3)) == repr(torch.nn.CrossMapLRN2d(3))
     with pytest.raises(ValueError, match="4D"):
         nn.CrossMapLRN2d(3)(ag.zeros(2, 3, 4))
+
+
+def _asm_pair(**kw):
+    ours = nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], **kw)
+    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], **kw)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v.detach().numpy())
+                            for k, v in ours.state_dict().items()})
+    return ours, theirs
+
+
+@pytest.mark.parametrize("head_bias", [False, True])
+def test_adaptive_log_softmax_matches_torch(head_bias):
+    ours, theirs = _asm_pair(head_bias=head_bias, div_value=2.0)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((12, 8)).astype(np.float32)
+    t = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 7])
+    (oo, lo), (ot, lt) = ours(ag.tensor(x), ag.tensor(t)), theirs(torch.tensor(x),
+                                                                 torch.tensor(t))
+    np.testing.assert_allclose(oo.detach().numpy(), ot.detach().numpy(), rtol=1e-5, atol=1e-6)
+    lo.backward(), lt.backward()
+    for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+    np.testing.assert_allclose(ours.log_prob(ag.tensor(x)).detach().numpy(),
+                               theirs.log_prob(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    assert (ours.predict(ag.tensor(x)).numpy() == theirs.predict(torch.tensor(x)).numpy()).all()
+    single = ours(ag.tensor(x[0]), ag.tensor(t[0]))
+    assert single.output.shape == () and single.loss.shape == ()
+
+
+def test_adaptive_log_softmax_errors():
+    with pytest.raises(ValueError, match="cutoffs"):
+        nn.AdaptiveLogSoftmaxWithLoss(4, 10, [5, 3])
+    m = nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3])
+    with pytest.raises(RuntimeError, match="Target values"):
+        m(ag.zeros(2, 4), ag.tensor([0, 10]))
+    with pytest.raises(RuntimeError, match="batch dimension"):
+        m(ag.zeros(3, 4), ag.tensor([0, 1]))
