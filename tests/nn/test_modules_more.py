@@ -63,3 +63,32 @@ def test_adaptive_log_softmax_errors():
         m(ag.zeros(2, 4), ag.tensor([0, 10]))
     with pytest.raises(RuntimeError, match="batch dimension"):
         m(ag.zeros(3, 4), ag.tensor([0, 1]))
+
+
+def test_data_parallel_on_cpu_calls_the_module():
+    lin = nn.Linear(3, 2)
+    dp, tdp = nn.DataParallel(lin), torch.nn.DataParallel(torch.nn.Linear(3, 2))
+    assert list(dp.state_dict()) == list(tdp.state_dict()) == ["module.weight", "module.bias"]
+    assert dp.device_ids == tdp.device_ids == []
+    x = ag.randn(4, 3)
+    assert (dp(x).detach().numpy() == lin(x).detach().numpy()).all()
+    assert nn.parallel.DataParallel is nn.DataParallel
+
+
+def test_data_parallel_scatter_apply_gather_equal_one_call():
+    lin = nn.Linear(3, 2)
+    dp = nn.DataParallel(lin)
+    dp.dim = 0
+    x = ag.randn(5, 3, requires_grad=True)
+    ins, kws = dp.scatter((x,), {}, ["cpu", "cpu"])
+    assert [tuple(i[0].shape) for i in ins] == [(3, 3), (2, 3)] and kws == ({}, {})
+    outs = dp.parallel_apply(dp.replicate(lin, ["cpu", "cpu"]), ins, kws)
+    out = dp.gather(outs, "cpu")
+    np.testing.assert_allclose(out.detach().numpy(), lin(x).detach().numpy(), atol=1e-6)
+    out.sum().backward()
+    g = lin.weight.grad.numpy().copy()
+    lin.weight.grad = None
+    lin(x).sum().backward()
+    np.testing.assert_allclose(g, lin.weight.grad.numpy(), atol=1e-6)
+    pair = dp.gather([(o, {"k": o}) for o in outs], "cpu")
+    assert pair[0].shape == (5, 2) and pair[1]["k"].shape == (5, 2)
