@@ -131,6 +131,7 @@ from .extra import (
     assert_int_or_pair,
     conv_tbc,
     grid_sample,
+    grouped_mm,
     gumbel_softmax,
     linear_cross_entropy,
     max_pool1d_with_indices,

@@ -234,3 +234,45 @@ def affine_grid(theta, size, align_corners=None):
         raise ValueError(f"Expected theta batch size {theta.shape[0]} to match size[0] "
                          f"{size[0]}")
     return _grid.affine_grid(theta, size, bool(align_corners))
+
+
+def grouped_mm(mat_a, mat_b, *, offs=None, bias=None, out_dtype=None):
+    """Same as torch.nn.functional.grouped_mm: one matrix product per group (Mixture of
+    Experts). 3-D x 3-D: a batched product (no offs). With int32 `offs` (each group's end):
+    2-D a x 3-D b, a's rows split into groups, group g times b[g] -> (M, N); 2-D x 2-D, the
+    shared K split -> (G, M, N); 3-D a x 2-D b, b's columns split, group g times a[g] ->
+    (M, N). Rows (columns) past offs[-1] are zero. Differentiable in both operands."""
+    if bias is not None:
+        raise RuntimeError("Bias not supported yet")
+    for name, m in (("mat_a", mat_a), ("mat_b", mat_b)):
+        if m.dtype not in (ag.float32, ag.bfloat16, ag.float16):
+            raise RuntimeError(f"Expected {name} to be Float32, BFloat16 or Float16 matrix, "
+                               f"got {m.dtype}")
+        if m.ndim not in (2, 3):
+            raise RuntimeError(f"{name} must be 2D or 3D, got {m.ndim}D")
+    if out_dtype is not None and out_dtype != mat_a.dtype:
+        raise RuntimeError("Grouped gemm output dtype must match `mat_a` dtype")
+    both_3d = mat_a.ndim == 3 and mat_b.ndim == 3
+    if both_3d == (offs is not None):
+        raise RuntimeError("Have to provide offsets if there is a 2d matrix, or no offset if "
+                           "both matrices are 3d")
+    if both_3d:
+        return mat_a @ mat_b
+    if offs.dtype != ag.int32:
+        raise RuntimeError("Offsets have to be int32")
+    ends = [int(e) for e in offs.tolist()]
+    starts = [0] + ends[:-1]
+    if mat_a.ndim == 2 and mat_b.ndim == 2:
+        return ag.stack([mat_a[:, s:e] @ mat_b[s:e] for s, e in zip(starts, ends)])
+    if mat_a.ndim == 2:
+        parts = [mat_a[s:e] @ mat_b[g] for g, (s, e) in enumerate(zip(starts, ends))]
+        rest = mat_a.shape[0] - ends[-1]
+        if rest:
+            parts.append(ag.zeros(rest, mat_b.shape[-1], dtype=mat_a.dtype,
+                                  device=mat_a.device))
+        return ag.cat(parts, dim=0)
+    parts = [mat_a[g] @ mat_b[:, s:e] for g, (s, e) in enumerate(zip(starts, ends))]
+    rest = mat_b.shape[-1] - ends[-1]
+    if rest:
+        parts.append(ag.zeros(mat_a.shape[1], rest, dtype=mat_a.dtype, device=mat_a.device))
+    return ag.cat(parts, dim=1)

@@ -186,3 +186,39 @@ def test_small_names():
     with pytest.raises(AssertionError, match="k bad"):
         F.assert_int_or_pair((1, 2, 3), "k", "{} bad")
     assert F.Tensor is ag.Tensor
+
+
+@pytest.mark.parametrize("shapes,offs", [(((8, 16), (2, 16, 4)), [3, 8]),
+                                         (((4, 16), (16, 8)), [8, 16]),
+                                         (((2, 4, 16), (16, 8)), [4, 8]),
+                                         (((2, 4, 16), (2, 16, 8)), None),
+                                         (((9, 16), (2, 16, 4)), [3, 7])])
+def test_grouped_mm_matches_torch_and_differentiates(shapes, offs):
+    rng = np.random.default_rng(11)
+    a, b = (rng.standard_normal(s).astype(np.float32) for s in shapes)
+    ko = {} if offs is None else {"offs": ag.tensor(offs, dtype=ag.int32)}
+    kt = {} if offs is None else {"offs": torch.tensor(offs, dtype=torch.int32)}
+    ao, bo = ag.tensor(a, requires_grad=True), ag.tensor(b, requires_grad=True)
+    out, ref = F.grouped_mm(ao, bo, **ko), TF.grouped_mm(torch.tensor(a), torch.tensor(b), **kt)
+    assert out.shape == ref.shape
+    valid = (slice(None),) * 1 if offs is None or len(shapes[0]) != 2 or \
+        len(shapes[1]) != 3 else (slice(0, offs[-1]),)  # torch leaves later rows unset
+    _close(out[valid], ref[valid])
+    # gradients (PyTorch's CPU kernel has none): those of the per-group products
+    out.sum().backward()
+    assert ao.grad.shape == ao.shape and bo.grad.shape == bo.shape
+    if offs is None:
+        np.testing.assert_allclose(ao.grad.numpy(), np.ones((2, 4, 8)) @ b.transpose(0, 2, 1),
+                                   rtol=1e-5, atol=1e-5 * 8)  # float32 sums of 8 terms
+
+
+def test_grouped_mm_errors():
+    a, b = ag.zeros(4, 8), ag.zeros(2, 8, 4)
+    with pytest.raises(RuntimeError, match="int32"):
+        F.grouped_mm(a, b, offs=ag.tensor([2, 4]))
+    with pytest.raises(RuntimeError, match="offsets"):
+        F.grouped_mm(a, b)
+    with pytest.raises(RuntimeError, match="Float32"):
+        F.grouped_mm(a.double(), b.double(), offs=ag.tensor([2, 4], dtype=ag.int32))
+    with pytest.raises(RuntimeError, match="Bias"):
+        F.grouped_mm(a, b, offs=ag.tensor([2, 4], dtype=ag.int32), bias=ag.zeros(4))
