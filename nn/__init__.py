@@ -133,3 +133,34 @@ from .layers.pooling_extra import (
     MaxUnpool3d,
 )
 from . import data, optim, parallel, utils
+from .layers.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+from .parallel.data_parallel import DataParallel  # noqa: E402
+from .layers.sync_batchnorm import SyncBatchNorm  # noqa: E402
+from .layers.layers_3d_more import ConvTranspose3d, InstanceNorm3d  # noqa: E402
+from .layers.lazy import (  # noqa: E402
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConv3d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyConvTranspose3d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+    LazyLinear,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
+from .layers.linear_ce import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: E402
+from .layers.more_modules import (  # noqa: E402
+    AdaptiveMaxPool3d,
+    CrossMapLRN2d,
+    FractionalMaxPool2d,
+    FractionalMaxPool3d,
+    NLLLoss2d,
+    TripletMarginWithDistanceLoss,
+)
+from .module_extras import Buffer, Container, factory_kwargs  # noqa: E402

@@ -179,3 +179,52 @@ def _default_reset_(weight, bias) -> None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         uniform_(bias, -bound, bound)
+
+
+def dirac_(tensor, groups=1):
+    """Same as torch.nn.init.dirac_: a 3-, 4- or 5-D convolution weight that passes its first
+    min(out_channels / groups, in_channels) channels of each group through unchanged (a one at
+    the kernel's centre, zeros elsewhere)."""
+    dims = tensor.dim()
+    if dims not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tuple(tensor.shape)
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = sizes[0] // groups
+    keep = min(per_group, sizes[1])
+    with no_grad():
+        tensor.zero_()
+        if keep and groups:
+            d = ag.arange(keep, device=tensor.device).repeat(groups)
+            g = ag.arange(groups, device=tensor.device).repeat_interleave(keep)
+            centre = tuple(s // 2 for s in sizes[2:])
+            tensor[(g * per_group + d, d) + centre] = 1
+    return tensor
+
+
+def _deprecated(new):
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old
+    deprecated_init.__doc__ = f"{old}(...): deprecated, see nn.init.{new.__name__}."
+    return deprecated_init
+
+
+# the deprecated names without the trailing underscore (warn with FutureWarning, as torch does)
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+Tensor = ag.Tensor

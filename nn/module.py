@@ -2,49 +2,18 @@
 registered by attribute assignment, as in PyTorch, and found again by name."""
 from __future__ import annotations
 
-import itertools
 import warnings
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import autograd as ag
-from autograd import _checks
+from autograd.compile import CompiledFunction
 from autograd.creation import parse_to
 from autograd.function import _mode, no_grad
 from autograd.graph import mark_scope
 from autograd.hooks import BackwardHook, warn_non_full
 from autograd.tensor import Parameter, Tensor
 
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What `load_state_dict` returns (same as PyTorch's)."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Same as torch.utils.hooks.RemovableHandle: `remove()` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict):
-        self.hooks_dict = hooks_dict
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self):
-        self.hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+from .module_state import RemovableHandle, StateDictMixin, _IncompatibleKeys  # noqa: F401
 
 
 def _addindent(text, spaces):
@@ -63,7 +32,7 @@ def _check_name(name, kind, module):
         raise KeyError(f'{kind} name can\'t be empty string ""')
 
 
-class Module:
+class Module(StateDictMixin):
     """Same as torch.nn.Module."""
 
     training: bool
@@ -173,6 +142,15 @@ class Module:
             modules[name] = value
             return
         buffers = d.get("_buffers")
+        if getattr(value, "_is_buffer", False) and isinstance(value, Tensor):  # nn.Buffer
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            remove_from(d, self._parameters, self._modules)
+            buffers.pop(name, None)
+            self._non_persistent_buffers_set.discard(name)
+            self.register_buffer(name, value, value.__dict__.pop("persistent", True))
+            del value._is_buffer
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
@@ -212,6 +190,21 @@ class Module:
                 raise AttributeError(f"{type(mod).__name__} has no attribute `{item}`")
             mod = mod._modules[item]
         return mod
+
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Same as torch.nn.Module.set_submodule: replace (or, unless strict, add) the
+        submodule at the dotted path `target`."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_key, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_key) if parent_key else self
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_parameter(self, target: str) -> Parameter:
         module_path, _, name = target.rpartition(".")
@@ -326,14 +319,14 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ devices, dtypes
-    def _apply(self, fn):
+    def _apply(self, fn, recurse=True):
         """Convert every parameter, gradient and buffer with fn(tensor) -> tensor.
 
         Parameters (and their gradients) keep their identity: only their storage changes,
         so optimisers built before `to()` still hold the right objects (and move their
         state to a parameter's new device at their next step)."""
         with no_grad():
-            for module in self.modules():
+            for module in self.modules() if recurse else (self,):
                 for param in module._parameters.values():
                     if param is None:
                         continue
@@ -379,11 +372,37 @@ class Module:
     def half(self):
         return self.to(ag.float16)
 
+    def bfloat16(self):
+        """Same as torch.nn.Module.bfloat16: floating-point parameters and buffers."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
+    def to_empty(self, *, device, recurse=True):
+        """Same as torch.nn.Module.to_empty: uninitialised parameters and buffers of the
+        same shapes and dtypes on `device` (for modules built on the meta device in
+        PyTorch; here any module)."""
+        return self._apply(lambda t: ag.empty_like(t, device=device), recurse=recurse)
+
     def type(self, dst_type):
         return self._apply(lambda t: t.type(dst_type))
 
     # ------------------------------------------------------------------ calling, hooks
+    def compile(self, *args, **kwargs) -> None:
+        """Same as torch.nn.Module.compile: compiles this module's calls in place
+        (`autograd.compile`'s options); the module object stays the same."""
+        compiled = ag.compile(self, *args, **kwargs)
+        if compiled is not self:  # compile(disable=True) leaves the module as it is
+            inner = compiled._compiled
+            object.__setattr__(self, "_compiled_call_impl", CompiledFunction(
+                self._call_impl, fullgraph=inner.fullgraph, dynamic=inner.dynamic,
+                mode=inner.mode, module=self))
+
     def __call__(self, *args, **kwargs):
+        compiled = self.__dict__.get("_compiled_call_impl")
+        if compiled is not None:
+            return compiled(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks):
             output = self.forward(*args, **kwargs)
@@ -472,100 +491,6 @@ class Module:
                                "hooks on a single Module. Please use only one of them.")
         object.__setattr__(self, "_is_full_backward_hook", False)
         return self._register_hook(self._backward_hooks, set(), hook, False, False)
-
-    # ------------------------------------------------------------------ state dict
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """Same as torch.nn.Module.state_dict: an OrderedDict of detached tensors that
-        share storage with the parameters; non-persistent buffers are left out."""
-        if args:  # PyTorch's deprecated positional form (destination, prefix, keep_vars)
-            destination, *rest = args
-            if rest:
-                prefix = rest[0]
-            if len(rest) > 1:
-                keep_vars = rest[1]
-        if destination is None:
-            destination = OrderedDict()
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".",
-                                  keep_vars=keep_vars)
-        return destination
-
-    def _state_targets(self):
-        """{key: (module, registry, name)} for every entry state_dict() would hold."""
-        targets = {}
-        for prefix, module in self.named_modules(remove_duplicate=False):
-            prefix = prefix + "." if prefix else ""
-            for name, param in module._parameters.items():
-                if param is not None:
-                    targets.setdefault(prefix + name, param)
-            for name, buf in module._buffers.items():
-                if buf is not None and name not in module._non_persistent_buffers_set:
-                    targets.setdefault(prefix + name, buf)
-        return targets
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Same as torch.nn.Module.load_state_dict; values may be Tensors or NumPy arrays.
-
-        Everything is checked before anything is copied: any problem (missing or
-        unexpected keys under `strict`, a shape mismatch, a value that is not a tensor)
-        raises one error listing all of them and leaves the module unchanged."""
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        targets = self._state_targets()
-        missing = [k for k in targets if k not in state_dict]
-        if getattr(state_dict, "_metadata", None) is None:
-            # PyTorch's BatchNorm accepts a plain dict (no version metadata, e.g. from a
-            # safetensors file) without num_batches_tracked, and keeps its current count
-            missing = [k for k in missing if k.rpartition(".")[2] != "num_batches_tracked"]
-        unexpected = [k for k in state_dict.keys() if k not in targets]
-        type_errors, shape_errors, sources = [], [], []
-        for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if isinstance(value, Tensor):
-                src = value
-            elif _checks.is_array(value):
-                src = ag.as_tensor(value)  # on the array's device, no copy
-            else:
-                type_errors.append(
-                    f'While copying the parameter named "{key}", expected a Tensor or a '
-                    f"NumPy/CuPy array, got {type(value).__name__}.")
-                continue
-            if tuple(src.shape) != tuple(target.shape):
-                shape_errors.append(
-                    f"size mismatch for {key}: copying a param with shape {tuple(src.shape)} "
-                    "from checkpoint, the shape in current model is "
-                    f"{tuple(target.shape)}.")
-                continue
-            sources.append((target, src))
-        errors = type_errors + shape_errors
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ".")
-        if errors:
-            msg = (f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                   + "\n\t".join(errors) + "\nNothing was loaded.")
-            raise (TypeError if type_errors else RuntimeError)(msg)
-        with no_grad():
-            for target, src in sources:
-                if src.array is not target.array:  # copy_ moves devices and casts dtypes
-                    target.copy_(src)
-        return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:

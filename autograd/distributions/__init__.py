@@ -15,6 +15,7 @@ from .discrete import (
 from .distribution import Distribution, ExponentialFamily
 from .gamma_family import Beta, Chi2, Dirichlet, Gamma, StudentT
 from .kl import kl_divergence, register_kl
+from .more import NegativeBinomial, Pareto, biject_to, identity_transform, transform_to
 from .multivariate import MultivariateNormal
 from .transformed import Independent, LogNormal, MixtureSameFamily, TransformedDistribution
 from .transforms import (
@@ -38,5 +39,6 @@ __all__ = [
     "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "PowerTransform",
     "SigmoidTransform", "SoftmaxTransform",
     "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
+    "NegativeBinomial", "Pareto", "biject_to", "identity_transform", "transform_to",
     "constraints", "kl", "kl_divergence", "register_kl", "transforms",
 ]

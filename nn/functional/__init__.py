@@ -117,3 +117,34 @@ from .margin_loss import (
 # --- embedding_bag and ctc_loss (branch `r3-embbag`)
 from .ctc import ctc_loss
 from .embedding import embedding_bag
+
+# isort: split
+# --- the remaining names of torch.nn.functional (branch `r4-surfB`)
+from autograd.tensor import Tensor  # torch.nn.functional re-exports torch.Tensor
+
+from .extra import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    affine_grid,
+    assert_int_or_pair,
+    conv_tbc,
+    grid_sample,
+    grouped_mm,
+    gumbel_softmax,
+    linear_cross_entropy,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+    native_channel_shuffle,
+    pdist,
+    triplet_margin_with_distance_loss,
+)
+from .fractional import (  # noqa: E402
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+from .mha import multi_head_attention_forward  # noqa: E402

@@ -13,9 +13,17 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  is_causal=False, scale=None, enable_gqa=False):
     """Same as torch.nn.functional.scaled_dot_product_attention: softmax(q k^T * scale +
     mask) v. A bool mask marks positions that may be attended (True); a float mask is
-    added. Rows with nothing to attend give zeros, as in PyTorch."""
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    added. Rows with nothing to attend give zeros, as in PyTorch. With enable_gqa, key and
+    value may have fewer heads (dim -3) than query, a divisor of its count: each key/value
+    head serves a group of query heads (grouped-query attention)."""
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+        if hq % hk or hq % hv:
+            raise RuntimeError(f"scaled_dot_product_attention: number of heads in key and "
+                               f"value ({hk}, {hv}) must divide the number of heads in query "
+                               f"({hq}) with enable_gqa")
+        key = key.repeat_interleave(hq // hk, dim=-3)
+        value = value.repeat_interleave(hq // hv, dim=-3)
     if is_causal and attn_mask is not None:
         raise RuntimeError("scaled_dot_product_attention: expected attn_mask None when "
                            "is_causal is set, got a mask")

@@ -2,25 +2,13 @@
 and masks (bool True = may NOT attend, unlike scaled_dot_product_attention)."""
 from __future__ import annotations
 
-import math
-
 import autograd as ag
-from autograd import Parameter, _checks
+from autograd import Parameter
 
 from .. import init
-from ..functional.dropout import dropout as _dropout
+from ..functional.mha import multi_head_attention_forward
 from ..module import Module
 from .linear import Linear
-
-
-def _as_additive(mask, dtype):
-    """A bool mask (True = masked out) or a float mask as an additive float mask."""
-    if mask is None:
-        return None
-    if mask.dtype == ag.bool:
-        zeros = ag.zeros(tuple(mask.shape), dtype=dtype, device=mask.device)
-        return zeros.masked_fill(mask.detach(), -math.inf)
-    return mask
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -28,15 +16,12 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class MultiheadAttention(Module):
-    """Same as torch.nn.MultiheadAttention (add_bias_kv and add_zero_attn are not supported)."""
+    """Same as torch.nn.MultiheadAttention (add_bias_kv, add_zero_attn, kdim/vdim)."""
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
                  dtype=None):
         super().__init__()
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are "
-                                      "not supported")
         if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
             raise AssertionError(f"embed_dim ({embed_dim}) must be divisible by num_heads "
                                  f"({num_heads})")
@@ -61,8 +46,12 @@ class MultiheadAttention(Module):
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
                                                         device=device, dtype=dtype)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        if add_bias_kv:
+            self.bias_k = new(1, 1, embed_dim)
+            self.bias_v = new(1, 1, embed_dim)
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -75,91 +64,45 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
-
-    def _project(self, query, key, value):
-        e = self.embed_dim
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            ws = (w[:e], w[e:2 * e], w[2 * e:])
-        else:
-            ws = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
-        b = self.in_proj_bias
-        bs = (b[:e], b[e:2 * e], b[2 * e:]) if b is not None else (None,) * 3
-        out = []
-        for x, w_, b_ in zip((query, key, value), ws, bs):
-            y = x @ w_.T
-            out.append(y + b_ if b_ is not None else y)
-        return out
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
-        if is_causal and attn_mask is None:
-            raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
-                               "the Transformer module method `generate_square_subsequent_mask`"
-                               " to create this mask.")
-        if query.ndim not in (2, 3):  # PyTorch asserts this (AssertionError)
-            raise AssertionError(f"MultiheadAttention: query should be unbatched 2D or batched "
-                                 f"3D tensor but received a {query.ndim}-D query tensor of "
-                                 f"shape {tuple(query.shape)}")
-        if key.shape[:-1] != value.shape[:-1]:
-            raise AssertionError(f"MultiheadAttention: key shape {tuple(key.shape)} does not "
-                                 f"match value shape {tuple(value.shape)}")
         batched = query.ndim == 3
         if batched and self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        if not batched:
-            query, key, value = (t.unsqueeze(1) for t in (query, key, value))
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        L, N, E = query.shape
-        S = key.shape[0]
-        if E != self.embed_dim:
-            raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but "
-                                 f"got {E}")
-        H, hd = self.num_heads, self.head_dim
-        q, k, v = self._project(query, key, value)
-        # (seq, N, E) -> (N, H, seq, head_dim)
-        q, k, v = (t.reshape(t.shape[0], N, H, hd).permute(1, 2, 0, 3) for t in (q, k, v))
-        mask = _as_additive(attn_mask, q.dtype)
-        if mask is not None:
-            if mask.ndim == 3:  # (N*H, L, S)
-                mask = mask.reshape(N, H, L, S)
-            elif tuple(mask.shape) != (L, S):
-                raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(mask.shape)}, but "
-                                   f"should be {(L, S)}.")
-        kpm = _as_additive(key_padding_mask, q.dtype)
-        if kpm is not None:
-            if tuple(kpm.shape) != (N, S):
-                raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got "
-                                     f"{tuple(kpm.shape)}")
-            kpm = kpm.reshape(N, 1, 1, S)
-            mask = kpm if mask is None else mask + kpm
-        scores = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-2, -1)
-        dead = None
-        if mask is not None:
-            scores = scores + mask
-            if not need_weights:
-                # PyTorch computes this case with scaled_dot_product_attention, whose rows
-                # with every key masked out give zeros (with weights, its softmax gives NaN)
-                dead = scores.detach().isneginf().all(-1, keepdim=True)
-                if _checks.defers_checks(dead) or dead.any():  # GPU: no flag read back
-                    scores = scores.masked_fill(dead, 0.0)
-                else:
-                    dead = None
-        attn = ag.softmax(scores, dim=-1)
-        if dead is not None:
-            attn = attn.masked_fill(dead, 0.0)
-        if self.dropout > 0.0 and self.training:
-            attn = _dropout(attn, self.dropout, True)
-        out = (attn @ v).permute(2, 0, 1, 3).reshape(L, N, E)
-        out = self.out_proj(out)
-        weights = None
-        if need_weights:
-            weights = attn.mean(dim=1) if average_attn_weights else attn
-            if not batched:
-                weights = weights.squeeze(0)
-        if not batched:
-            out = out.squeeze(1)
-        elif self.batch_first:
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight, self.out_proj.bias, training=self.training,
+            key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
+            is_causal=is_causal)
+        if batched and self.batch_first:
             out = out.transpose(0, 1)
         return out, weights
+
+    def merge_masks(self, attn_mask, key_padding_mask, query):
+        """Same as torch.nn.MultiheadAttention.merge_masks: (mask, mask_type) with
+        mask_type 1 for a key padding mask only, 2 with an attention mask (expanded to
+        (N, H, L, L) and summed with the padding mask), (None, None) for neither."""
+        mask_type, merged = None, None
+        if key_padding_mask is not None:
+            mask_type, merged = 1, key_padding_mask
+        if attn_mask is not None:
+            n, L, _ = query.shape
+            mask_type = 2
+            if attn_mask.dim() == 3:
+                expanded = attn_mask.view(n, -1, L, L)
+            else:
+                expanded = attn_mask.view(1, 1, L, L).expand(n, self.num_heads, -1, -1)
+            merged = expanded
+            if key_padding_mask is not None:
+                merged = expanded + key_padding_mask.view(n, 1, 1, L).expand(
+                    -1, self.num_heads, -1, -1)
+        return merged, mask_type

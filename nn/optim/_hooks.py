@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from ..module import RemovableHandle
 
@@ -68,6 +70,16 @@ def with_step_hooks(step):
 
 class HooksMixin:
     """The hook registrations of torch.optim.Optimizer."""
+
+    # the hook types, as torch.optim.Optimizer names them (typing aliases)
+    OptimizerPreHook = Callable[[Any, tuple, dict], "tuple[tuple, dict] | None"]
+    OptimizerPostHook = Callable[[Any, tuple, dict], None]
+
+    @staticmethod
+    def profile_hook_step(func):
+        """Same as torch.optim.Optimizer.profile_hook_step: wraps a step function so that the
+        global and per-optimizer step pre/post hooks run around it."""
+        return with_step_hooks(func)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

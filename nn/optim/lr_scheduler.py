@@ -11,7 +11,11 @@ import types
 from bisect import bisect_right
 from collections import Counter
 
+from autograd.tensor import Tensor  # noqa: F401  (torch.optim.lr_scheduler's names)
+
 from .optimizer import Optimizer
+
+inf = math.inf
 
 
 def _check_optimizer(optimizer):

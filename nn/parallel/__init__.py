@@ -1,4 +1,5 @@
 """Training on several processes (same as torch.distributed + torch.nn.parallel)."""
+from .data_parallel import DataParallel
 from .ddp import DistributedDataParallel
 from .distributed import (
     ReduceOp,

@@ -27,3 +27,20 @@ from .weight_norm import (  # noqa: E402  (the functions shadow the module, as i
 
 __all__ += ["parametrize", "parametrizations", "stateless", "weight_norm", "remove_weight_norm",
             "spectral_norm", "remove_spectral_norm"]
+from .clip_grad import clip_grad_norm, clip_grads_with_norm_, get_total_norm  # noqa: E402
+from .fusion import (  # noqa: E402
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from .memory_format import (  # noqa: E402
+    convert_conv2d_weight_memory_format,
+    convert_conv3d_weight_memory_format,
+    skip_init,
+)
+
+__all__ += ["clip_grad_norm", "clip_grads_with_norm_", "get_total_norm", "fuse_conv_bn_eval",
+            "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights",
+            "convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format",
+            "skip_init"]

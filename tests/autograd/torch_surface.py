@@ -157,6 +157,16 @@ NAMESPACE_EXCLUDED = [
      r"^ReshapeTransform$|^CatTransform$|^StackTransform$|^IndependentTransform$|"
      r"^SoftplusTransform$|^CorrCholesky",
      "families torch.distributions has that the distributions work leaves for later"),
+    (("torch.nn.functional",), r"^scaled_mm$|^scaled_grouped_mm$|^ScalingType$|^SwizzleType$",
+     "float8 scaled matrix products (scale recipes, swizzled layouts): Ember has no float8 "
+     "dtypes"),
+    (("torch.optim.lr_scheduler",), r"^Tensor$",
+     "torch.Tensor as the module re-exports it (Ember's lr_scheduler has it too): its "
+     "methods are counted once, under torch.Tensor"),
+    (("torch.nn", "torch.optim"), r"^share_memory$",
+     "Module.share_memory / Adagrad.share_memory move storages into shared memory for "
+     "Hogwild-style multiprocess training: Ember's tensors hold NumPy/CuPy arrays (as "
+     "Tensor.share_memory_ above)"),
     (("torch.autograd",), r"^forward_ad$|^Variable$|^NestedIOFunction$|^variable$|"
      r"^kineto_available$|^is_multithreading_enabled$|^set_multithreading_enabled$|"
      r"^is_view_replay_enabled$|^set_view_replay_enabled$|^DeviceType$|^ProfilerActivity$|"
