@@ -77,9 +77,8 @@ def sync_batch_norm(x, weight, bias, running_mean, running_var, eps, factor, red
     var = stats[c:2 * c] / n - mean * mean
     if running_mean is not None:
         with ag.no_grad():
-            count = float(n.item())
             running_mean.mul_(1 - factor).add_(mean.detach() * factor)
-            unbiased = var.detach() * (count / max(count - 1, 1))
+            unbiased = var.detach() * (n / (n - 1).clamp(min=1))  # no read-back of n
             running_var.mul_(1 - factor).add_(unbiased * factor)
     shape = [1, c] + [1] * (x.ndim - 2)
     out = (x - mean.reshape(shape)) * ag.rsqrt(var.reshape(shape) + eps)

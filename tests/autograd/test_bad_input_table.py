@@ -33,9 +33,6 @@ CLASS_DIFFERENCES = {
     "lp_pool2d-rank-low": "same as avg_pool2d-rank-low",
     "adaptive_max_pool2d-len": "PyTorch's Python check reads a 3-tuple output_size as 3-d "
                                "pooling (ValueError); Ember's RuntimeError names the size",
-    "grid_sample-shape": _MISSING,
-    "grid_sample-batch": _MISSING,
-    "affine_grid-theta": _MISSING,
     "mse_loss-list-target": _TORCH_ATTR,
     "l1_loss-list-target": _TORCH_ATTR,
     "smooth_l1_loss-list-target": _TORCH_ATTR,

@@ -289,6 +289,20 @@ ALLOWED = {
     ("autograd/amp.py", "GradScaler.get_scale", "float(array)"),
     ("autograd/amp.py", "GradScaler._get_growth_tracker", ".item()"),
     ("autograd/amp.py", "GradScaler._get_growth_tracker", "int(array)"),
+    ("nn/functional/extra.py", "grouped_mm", ".tolist()"),  # offsets are the groups' sizes
+    # Adafactor's step size and update clipping are Python floats of norms (as PyTorch's)
+    ("nn/optim/adafactor.py", "Adafactor._update", ".item()"),
+    # AveragedModel: the first update copies, later ones average (PyTorch reads back too)
+    ("nn/optim/swa_utils.py", "AveragedModel.update_parameters", "int(array)"),
+    ("nn/optim/swa_utils.py", "AveragedModel.update_parameters", ".item()"),
+    # AdaptiveLogSoftmaxWithLoss: the target range check and skipping clusters no target
+    # falls in (PyTorch reads both back too)
+    ("nn/layers/adaptive.py", "AdaptiveLogSoftmaxWithLoss.forward", "bool(array)"),
+    ("nn/layers/adaptive.py", "AdaptiveLogSoftmaxWithLoss.forward", ".item()"),
+    ("nn/layers/adaptive.py", "AdaptiveLogSoftmaxWithLoss.predict", "bool(array)"),
+    # momentum=None: 1 / num_batches_tracked as a Python float, as _BatchNorm
+    ("nn/layers/sync_batchnorm.py", "SyncBatchNorm.forward", "int(array)"),
+    ("nn/layers/sync_batchnorm.py", "SyncBatchNorm.forward", ".item()"),
 }
 
 
