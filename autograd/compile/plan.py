@@ -90,7 +90,7 @@ class Plan:
             if ev.kind == "unit":
                 _refs(ev.args, unit_args)
                 _refs(ev.kwargs, unit_args)
-        for n in set(unit_args):
+        for n in set(unit_args) | rec.made_consts:  # refreshed at every replay
             d = decisions.get(n) if decisions is not None else None
             if d is not None and d[0] == "const":
                 self.mutable_consts.append((self.boxes[n], d[1]))
