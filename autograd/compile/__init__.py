@@ -225,9 +225,11 @@ class CompiledFunction:
             else:
                 entry.eager, entry.reason = True, reason
                 self._warn(reason, f"compile: {self.__name__} runs eagerly: {reason}")
-        if not rec.live:
-            return out
-        return Plan(rec).capture_result(tensors)
+        if rec.live:
+            out = Plan(rec).capture_result(tensors)
+        if entry.plan is not None and entry.plan.rec is rec:
+            _release(rec)
+        return out
 
     def _install(self, entry, rec, decisions):
         for n in range(len(rec.slots)):  # everything else met without provenance is live
@@ -261,6 +263,20 @@ class CompiledFunction:
     # ------------------------------------------------------------------ reports
     def explain(self) -> "Explanation":
         return Explanation(self)
+
+
+def _release(rec):
+    """Drop what an installed plan no longer needs from its recording: the capture
+    call's intermediate arrays and graph nodes (a replay holds only its pool)."""
+    for s in rec.slots:
+        if s.kind != "unknown":
+            s.obj = None
+    for ev in rec.events:
+        ev.node = None
+    rec.keep.clear()
+    rec.by_tensor.clear()
+    rec.by_array.clear()
+    rec.node_event.clear()
 
 
 class CompiledModule:

@@ -145,9 +145,12 @@ class Plan:
             self.pools.append(pool)
         entry_of = {}  # slot -> its pool entry
 
+        # a gradient an accumulation may hand to .grad stays the user's after the step
+        taken = {ev.args[1].n for ev in events if ev.kind == "acc"}
+
         def until(n):  # the last step reading slot n (the end for kept values)
-            return len(events) if n in keep or self.slots[n].kind != "out" else \
-                last.get(n, len(events))
+            return len(events) if n in keep or n in taken or \
+                self.slots[n].kind != "out" else last.get(n, len(events))
         steps, live, peak = [], 0, 0
         labels = []  # per step: the profiler row of a step it does not see, else None
         sizes = {}
