@@ -41,7 +41,14 @@ Design
   recorded function again (random draws come from the global generator in eager order,
   the optimiser reads its current learning rate and step), an accumulation step adds
   into the real `.grad` as the engine does. Intermediate arrays are dropped after their
-  last use, so a replay holds no more than the eager step.
+  last use. An installed plan keeps nothing of the capture call's arrays.
+* **Buffer pool** (pool.py). On NumPy, fused ufuncs and MatMul/Linear/SumTo write with
+  `out=` into buffers kept across replays (shared by values of one shape and dtype
+  whose lifetimes do not overlap); a buffer still referenced by anything else (a
+  returned result, a `.grad`, optimiser state, a live view) is never overwritten: the
+  entry gets a new one. Other ops allocate as in eager mode. The pool stays allocated
+  between replays, so a replay's peak can exceed eager's by up to the pool's bytes
+  (`explain()`: `pool_bytes`); on the measured MLP it is within 3%, on LeNet ~10%.
 * **Fusion** (fuse.py). On NumPy, runs of elementwise ops (add, sub, mul, div, neg, exp,
   tanh) become one step of bare ufunc calls writing in place into dead intermediates
   (`out=`); `explain()` lists the groups.
@@ -56,8 +63,8 @@ Design
   with CuPy's stream capture into a private memory pool, over fixed input buffers.
 
 Limits: a whole training step is not a CUDA graph (the optimiser's host-side learning
-rate and step would be baked in); buffers are not reused across replays (NumPy's and
-CuPy's allocators serve them); custom `autograd.Function`s, hooks on leaves,
+rate and step would be baked in); on CuPy buffers are not pooled (CuPy's allocator
+serves them); custom `autograd.Function`s, hooks on leaves,
 `create_graph=True`, an in-place op whose op saved the tensor it overwrites, and values
 computed on raw arrays outside the wrapped functions keep a region eager (with a
 warning, never a wrong replay); hooks on a reachable Module keep it eager too. Python
@@ -345,7 +352,8 @@ class Explanation:
         for i, g in enumerate(self.graphs):
             lines.append(f"graph {i}: {g['forward_ops']} forward ops, {g['backward_ops']} "
                          f"backward ops, {g['grad_accumulations']} gradient accumulations, "
-                         f"units {g['units']}, memory planned {g['memory_planned_bytes']} B")
+                         f"units {g['units']}, memory planned {g['memory_planned_bytes']} B, "
+                         f"pool {g['pool_bytes']} B in {g['pooled_buffers']} buffers")
         lines += [f"checked by a second recording (not covered by guards): {r}"
                   for r in self.two_recording_checks]
         lines += [f"eager: {r}" for r in self.eager_reasons]

@@ -4,9 +4,13 @@ allocates no new array for them.
 
 Planning (`Pool.assign`, called while the steps are built): each pooled value gets an
 entry; an entry is shared by values of one shape and dtype whose lifetimes (from the
-step that makes the value to the last step that reads it) do not overlap, so the pool
-holds no more than the largest set of those values alive at once, which is what the
-eager step holds at that point.
+step that makes the value to the last step that reads it; a gradient that an
+accumulation may hand to `.grad` counts as alive to the end) do not overlap. The pool
+stays allocated between replays: values that are never alive together in eager mode
+(forward activations and backward temporaries of the same shape that do not overlap
+are shared; of different shapes are not) all hold memory at a replay's peak, so the
+peak can exceed eager's by up to the pool's bytes. Sharing across shapes (an arena
+with offsets) would close that gap; not done.
 
 Liveness at run time (the refcount check): before a step writes into an entry's buffer
 it checks with `sys.getrefcount` that nothing but the pool references it. A buffer
