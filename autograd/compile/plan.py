@@ -140,6 +140,7 @@ class Plan:
                 freed_at.setdefault(i, []).append(n)
         cands = [fuse.candidate(self, ev, offset + i) if self.fusion else None
                  for i, ev in enumerate(events)]
+        at = self._peak_step(events, offset, freed_at)
         pool = Pool() if self.pooling else None
         if pool is not None:
             self.pools.append(pool)
@@ -171,8 +172,11 @@ class Plan:
                         entry_of[c[2]] = entry_of[inplace]
                         pool.extend(entry_of[inplace], until(c[2]))
                 elif pool is not None:
-                    entry_of[c[2]] = e = pool.assign(out_meta, i, until(c[2]))
-                    get = pool.getter(e)
+                    end = until(c[2])
+                    e = pool.assign(out_meta, i, end, i <= at <= end)
+                    if e is not None:
+                        entry_of[c[2]] = e
+                        get = pool.getter(e)
                 group.append(fuse.build(self, c, inplace, get))
                 group_free += frees[i]
                 names.append(ev.fn.__name__)
@@ -181,7 +185,11 @@ class Plan:
                 pooled = pooled_op(self, ev) if pool is not None and ev.kind == "op" and \
                     k not in self.ctx_cells else None
                 if pooled is not None:
-                    entry_of[ev.out.n] = e = pool.assign(pooled[1], i, until(ev.out.n))
+                    end = until(ev.out.n)
+                    e = pool.assign(pooled[1], i, end, i <= at <= end)
+                    pooled = None if e is None else pooled
+                if pooled is not None:
+                    entry_of[ev.out.n] = e
                     run = pooled[0](pool.getter(e))
                 else:
                     run = getattr(self, "_" + ev.kind)(ev, k)
@@ -204,6 +212,22 @@ class Plan:
             peak = max(peak, live)
             live -= sum(sizes.get(n, 0) for n in freed_at.get(i, ()))
         return steps, peak, labels
+
+    def _peak_step(self, events, offset, freed_at):
+        """The step at which the eager run of `events` holds the most intermediate bytes
+        (from the recorded shapes and the last uses)."""
+        live = best = 0
+        at = 0
+        for i, ev in enumerate(events):
+            for n in set(_refs(ev.out, [])):
+                s = self.slots[n]
+                if s.kind == "out" and s.event == offset + i and s.meta is not None:
+                    live += _nbytes(s.meta)
+            if live > best:
+                best, at = live, i
+            live -= sum(_nbytes(self.slots[n].meta) for n in freed_at.get(i, ())
+                        if self.slots[n].meta is not None)
+        return at
 
     def _op(self, ev, k):
         cls = ev.fn
@@ -258,7 +282,10 @@ class Plan:
         assign = self._assigns(ev, k)
 
         def run():
-            r = cls.backward(cell[0], *grads)
+            ctx = cell[0]
+            cell[0] = None  # released after its backward, as the engine releases a node
+            r = cls.backward(ctx, *grads)
+            ctx = None
             for path, box in assign:
                 v = r
                 for i in path:

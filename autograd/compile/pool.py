@@ -6,12 +6,11 @@ Planning (`Pool.assign`, called while the steps are built): each pooled value ge
 entry; an entry is shared by values of one shape and dtype whose lifetimes (from the
 step that makes the value to the last step that reads it; a gradient that an
 accumulation may hand to `.grad` counts as alive to the end) do not overlap. The pool
-stays allocated between replays: values that are never alive together in eager mode
-(forward activations and backward temporaries of the same shape that do not overlap
-are shared; of different shapes are not) all hold memory at a replay's peak, so the
-peak can exceed eager's by up to the pool's bytes. (Sharing across shapes through flat
-byte buffers was tried: it changed LeNet's peak by under 0.2%, so the gap comes from
-holding buffers between replays, not from the shapes.)
+stays allocated between replays, so it must not add to a replay's peak: only a value
+alive at the step where the eager step holds the most intermediate bytes (estimated
+from the recorded shapes and lifetimes) opens a new entry; any other value reuses a free
+entry of its shape and dtype or is allocated as in eager mode. The entries then weigh
+no more than values eager holds at its peak anyway.
 
 Liveness at run time (the refcount check): before a step writes into an entry's buffer
 it checks with `sys.getrefcount` that nothing but the pool references it. A buffer
@@ -51,12 +50,15 @@ class Pool:
         self.busy = []   # entry -> index of the last step that reads its current value
         self.allocations = 0  # buffers allocated so far (first replay, busy buffers)
 
-    def assign(self, meta, start, end):
-        """An entry for a value of `meta` made at step `start`, last read at `end`."""
+    def assign(self, meta, start, end, new=True):
+        """An entry for a value of `meta` made at step `start`, last read at `end`; a
+        free entry of that meta, else a new one when `new`, else None (not pooled)."""
         for e, (m, b) in enumerate(zip(self.metas, self.busy)):
             if m == meta and b < start:
                 self.busy[e] = end
                 return e
+        if not new:
+            return None
         self.bufs.append(None)
         self.metas.append(meta)
         self.busy.append(end)

@@ -278,8 +278,9 @@ def test_replay_peak_memory_against_eager(name):
     """The arrays held when a step starts plus what the step adds at its peak. A replay
     creates no Tensor or node per op (less Python memory than eager); its arrays are
     eager's except the pool, whose buffers stay allocated between replays: so the
-    bound is eager's peak plus the pool's bytes (the pool does not keep a replay's
-    peak at or below eager's: a known gap, see pool.py)."""
+    bound is eager's peak plus the pool's bytes. (The pool only opens entries for values
+    alive at eager's estimated peak, which brings the MLP at or below eager; LeNet is
+    still a few percent above: a known gap, see pool.py.)"""
     eager, _ = _peak(name, False, 32)
     compiled, pool = _peak(name, True, 32)
     assert compiled <= eager + pool, (compiled, eager, pool)
@@ -295,7 +296,9 @@ def test_profiler_shows_fused_groups_and_out_ops_of_a_replay():
     with torch.profile() as p:
         c(x, y)
     rows = p.ops
-    assert "linear (out=)" in rows and rows["linear (out=)"]["calls"] == 3
+    # each Linear: its own forward (profiled as usual) or written into the pool (out=)
+    assert "linear (out=)" in rows
+    assert sum(rows[k]["calls"] for k in ("linear", "linear (out=)") if k in rows) == 3
     assert "crossentropy" in rows
 
     def chain(a, b):
