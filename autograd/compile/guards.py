@@ -7,9 +7,10 @@ A compiled callable keys its recordings by a tuple built at every call (`Guards.
 * grad mode;
 * for every Module reachable from the call (the compiled Module, or Modules the function
   names in its globals, its closure or its arguments, and their submodules): the
-  `training` flags, the identity of each parameter and buffer, the identity of tensors
-  kept as plain attributes and the values of public attributes holding a bool, int,
-  float, str or None (`dropout.p`, `eps`, a user's `scale`); hooks too, by count;
+  `training` flags, the identity of each parameter (with its shape and dtype) and
+  buffer, the identity of tensors kept as plain attributes and the values of public
+  attributes holding a bool, int, float, str or None (`dropout.p`, `eps`, a user's
+  `scale`); hooks too, by count;
 * for every Optimizer reachable the same way: the identity of the parameters of each
   param group (a new group or a replaced parameter is a miss);
 * the values of the bool/int/float/str/None globals and closure variables the function
@@ -76,7 +77,8 @@ def module_state(m, key, ids=None):
                         len(d["_forward_pre_hooks"]) + len(d["_backward_hooks"]) +
                         len(d.get("_backward_pre_hooks", ()))))
         params, bufs = d["_parameters"], d["_buffers"]
-        key.extend(map(id, params.values()))
+        for t in params.values():  # identity, and shape/dtype (`.to()` swaps arrays)
+            key.append(id(t) if t is None else (id(t), t.array.shape, t.array.dtype))
         key.extend(map(id, bufs.values()))
         for name, v in d.items():
             if name[0] == "_" or name == "training":

@@ -323,3 +323,17 @@ def test_memory_ledger_on_a_replayed_module_forward():
     out = m(x)  # the 2nd call: a replay
     assert m._compiled.captures == 1 and out.grad_fn.name() == "compiledbackward"
     assert "saved[0]" in str(ledger(out.sum()))
+
+
+def test_a_parameter_cast_in_place_is_a_guard_miss():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3))
+    m = torch.compile(model)
+    x = torch.randn(2, 4)
+    m(x)
+    m(x)
+    model.double()  # same Parameter objects, float64 arrays
+    out = m(x.double())
+    assert m._compiled.captures == 2 and out.dtype == torch.float64
+    np.testing.assert_allclose(m(x.double()).detach().numpy(),
+                               model(x.double()).detach().numpy(), rtol=1e-12)
