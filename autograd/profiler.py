@@ -242,6 +242,20 @@ class profile:
             _ids(out, parent.made)
         return out, elapsed, elapsed - frame.child_time, nbytes, frame.bytes, bool(stack)
 
+    def record_step(self, name, seconds, backward=False):
+        """Charge one replayed step of a compiled region that runs no op's forward or
+        backward (a fused elementwise group, an op written with out=) to the row `name`."""
+        s = self._ops.get(name)
+        if s is None:
+            s = self._ops[name] = _Stat()
+        if backward or self._in_backward:
+            s.backward += seconds
+            s.backward_calls += 1
+        else:
+            s.forward += seconds
+            s.calls += 1
+            self._ungraphed += seconds
+
     def _forward(self, cls, fn, args, kwargs):
         out, elapsed, own, nbytes, inner, nested = self._timed(fn, args, kwargs, args)
         s = self._stat(cls)

@@ -111,6 +111,7 @@ class Recorder:
         self.live, self.targets, self.bwd_result = [], [], ()
         self.in_backward = 0
         self.dirty = False
+        self.made_consts = set()  # slots of constants the engine makes at every call
         for i, t in enumerate(inputs):
             self._new_slot(t, Slot("in", index=i))
 
@@ -228,6 +229,14 @@ class Recorder:
         n = self._new_slot(grad, Slot("grad", event=k))
         self.by_array[id(grad.array)] = n
         ev.out = Ref(n)
+
+    def constant(self, t):
+        """`t` is a constant remade at every call from shapes alone (the engine's seed
+        gradient of a scalar output, the zero gradient of an unused output)."""
+        if isinstance(t, Tensor):
+            n = self.slot_of(t)
+            if self.slots[n].kind == "unknown":
+                self.made_consts.add(n)
 
     def inputs_of(self, n):
         """The tensor met at capture for an input or unknown slot (else None)."""

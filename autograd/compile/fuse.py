@@ -1,8 +1,9 @@
 """Elementwise fusion for NumPy replays: a run of consecutive elementwise ops (add, sub,
 mul, div, neg, exp, tanh on float arrays of one dtype) becomes one step that calls the
 ufuncs directly, writing in place (`out=`) into an operand's buffer when that operand
-is an intermediate this run made and nothing reads it afterwards. The values are the
-ops' own: their forwards are exactly these ufuncs on same-dtype operands.
+is an intermediate this run made and nothing reads it afterwards, else into a buffer of
+the plan's pool (pool.py). The values are the ops' own: their forwards are exactly these
+ufuncs on same-dtype operands.
 """
 from __future__ import annotations
 
@@ -48,45 +49,51 @@ def candidate(plan, ev, k):
     return getattr(backend.array_module(arr), name), ops, ev.out.n
 
 
-def build(plan, cand, inplace):
+def build(plan, cand, inplace, get=None):
     """The step of one candidate; `inplace` is the operand slot whose buffer it writes
-    into, or None."""
+    into, or None; `get`, when given, returns the pool buffer to write into otherwise."""
     uf, ops, out = cand
     ob = plan.boxes[out]
     args = [plan.boxes[o.n] if type(o) is Ref else o for o in ops]
     boxed = [type(o) is Ref for o in ops]
-    tb = plan.boxes[inplace] if inplace is not None else None
+    if inplace is not None:
+        tb = plan.boxes[inplace]
+
+        def target():
+            return tb.array
+    else:
+        target = get
     if len(ops) == 1:
         xb = args[0]
-        if tb is None:
+        if target is None:
             def run():
                 ob.array = uf(xb.array)
         else:
             def run():
-                ob.array = uf(xb.array, out=tb.array)
+                ob.array = uf(xb.array, out=target())
         return run
     xb, yb = args
     if boxed[0] and boxed[1]:
-        if tb is None:
+        if target is None:
             def run():
                 ob.array = uf(xb.array, yb.array)
         else:
             def run():
-                ob.array = uf(xb.array, yb.array, out=tb.array)
+                ob.array = uf(xb.array, yb.array, out=target())
     elif boxed[0]:
-        if tb is None:
+        if target is None:
             def run():
                 ob.array = uf(xb.array, yb)
         else:
             def run():
-                ob.array = uf(xb.array, yb, out=tb.array)
+                ob.array = uf(xb.array, yb, out=target())
     else:
-        if tb is None:
+        if target is None:
             def run():
                 ob.array = uf(xb, yb.array)
         else:
             def run():
-                ob.array = uf(xb, yb.array, out=tb.array)
+                ob.array = uf(xb, yb.array, out=target())
     return run
 
 

@@ -43,6 +43,19 @@ def _unit(orig):
     return wrapper
 
 
+def _nograd_unit(orig):
+    """A function that works on raw arrays when nothing needs a gradient (the RNN
+    layers' unbind0) and runs an op otherwise: a unit in the first case."""
+    unit = _unit(orig)
+
+    def wrapper(x, *args, **kwargs):
+        if active() is not None and not (x.requires_grad and _function._mode.enabled):
+            return unit(x, *args, **kwargs)
+        return orig(x, *args, **kwargs)
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
 def _inplace(orig):
     """An in-place tensor method. Without a graph to record it is a unit; with one (the
     tensor or the operand requires grad: `relu_`, `inplace=True` layers) the out-of-place
@@ -102,6 +115,35 @@ def _accumulate(orig):
             tracers[:] = saved
         rec.record_acc(leaf, g, was_none and leaf._grad is not None
                        and leaf._grad.array is g.array)
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
+def _root_grads(orig):
+    """The engine's seed gradients: the ones it makes for a scalar output are
+    constants of the recording (remade from the shape at every call)."""
+    def wrapper(outputs, grad_outputs, *args, **kwargs):
+        roots = orig(outputs, grad_outputs, *args, **kwargs)
+        rec = active()
+        if rec is not None:
+            given = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else \
+                [grad_outputs] * len(roots)
+            for i, (_, g) in enumerate(roots):
+                if i >= len(given) or given[i] is None:
+                    rec.constant(g)
+        return roots
+    wrapper.__wrapped__ = orig
+    return wrapper
+
+
+def _zeros_for(orig):
+    """The engine's zero gradient for an unused output: a constant of the recording."""
+    def wrapper(*args):
+        z = orig(*args)
+        rec = active()
+        if rec is not None:
+            rec.constant(z)
+        return z
     wrapper.__wrapped__ = orig
     return wrapper
 
@@ -192,11 +234,17 @@ def _targets():
         for name in names:
             if m is not None and hasattr(m, name):
                 out.append((m, name, _unit))
+    arrange = mod("autograd.ops.arrange")
+    if arrange is not None and hasattr(arrange, "unbind0"):
+        out.append((arrange, "unbind0", _nograd_unit))
     for cls in _functions():
         if "backward" in cls.__dict__:
             out.append((cls, "backward", _backward))
     engine = mod("autograd.engine")
     out.append((engine, "_accumulate_leaf", _accumulate))
+    for name, factory in (("_root_grads", _root_grads), ("_zeros_for", _zeros_for)):
+        if hasattr(engine, name):
+            out.append((engine, name, factory))
     optim = mod("nn.optim.optimizer")
     sched = mod("nn.optim.lr_scheduler")
     mod("nn.optim")  # every optimiser and scheduler class defined

@@ -15,16 +15,21 @@ by comparing two recordings (verify.py).
 from __future__ import annotations
 
 import threading
+import time
 
 from .. import backend
+from .. import profiler as _profiler
 from ..function import _NO_CTX, Function, OutputEdge, is_grad_enabled, no_grad
 from ..tensor import Tensor, _make
 from . import fuse
 from .capture import ARef, Ref
+from .pool import Pool, pooled_op
 from .values import _box, _has_raw, _nbytes, _norm, _now, _Raw, _refs
 
 _ndarray = backend.ndarray
 _new = object.__new__
+_get_ident = threading.get_ident
+_perf_counter = time.perf_counter
 
 
 # ----------------------------------------------------------------------------- the plan
@@ -37,6 +42,7 @@ class Plan:
     capture call's own backward, where the values met are exactly right)."""
 
     fusion = True  # elementwise runs as bare ufuncs (fuse.py)
+    pooling = True  # intermediates written with out= into buffers kept across replays
     graphed = None  # a cuda.Graphed when the replay is launched as one CUDA graph
     _copy_out = False  # results are copies of the boxes' arrays (CUDA graph buffers)
 
@@ -44,6 +50,7 @@ class Plan:
         self.rec = rec
         self.lock = threading.Lock()
         self.fused_groups = []
+        self.pools = []
         self.slots = rec.slots
         self.boxes = []
         self.mutable_consts = []
@@ -90,13 +97,13 @@ class Plan:
             if ev.kind == "unit":
                 _refs(ev.args, unit_args)
                 _refs(ev.kwargs, unit_args)
-        for n in set(unit_args):
+        for n in set(unit_args) | rec.made_consts:  # refreshed at every replay
             d = decisions.get(n) if decisions is not None else None
             if d is not None and d[0] == "const":
                 self.mutable_consts.append((self.boxes[n], d[1]))
-        self.fwd, self.fwd_peak = self._steps(rec.events[:split], 0, keep)
-        self.bwd, self.bwd_peak = self._steps(rec.events[split:], split,
-                                              set(_refs(self.bwd_result, [])))
+        self.fwd, self.fwd_peak, self.fwd_labels = self._steps(rec.events[:split], 0, keep)
+        self.bwd, self.bwd_peak, self.bwd_labels = self._steps(
+            rec.events[split:], split, set(_refs(self.bwd_result, [])))
         self.temps = [self.boxes[n] for n, s in enumerate(rec.slots)
                       if s.kind in ("in", "out", "grad", "gout")]
 
@@ -133,7 +140,20 @@ class Plan:
                 freed_at.setdefault(i, []).append(n)
         cands = [fuse.candidate(self, ev, offset + i) if self.fusion else None
                  for i, ev in enumerate(events)]
+        at = self._peak_step(events, offset, freed_at)
+        pool = Pool() if self.pooling else None
+        if pool is not None:
+            self.pools.append(pool)
+        entry_of = {}  # slot -> its pool entry
+
+        # a gradient an accumulation may hand to .grad stays the user's after the step
+        taken = {ev.args[1].n for ev in events if ev.kind == "acc"}
+
+        def until(n):  # the last step reading slot n (the end for kept values)
+            return len(events) if n in keep or n in taken or \
+                self.slots[n].kind != "out" else last.get(n, len(events))
         steps, live, peak = [], 0, 0
+        labels = []  # per step: the profiler row of a step it does not see, else None
         sizes = {}
         made_here = set()  # outputs of fused steps: buffers nothing else holds
         group, group_free, names = [], [], []
@@ -146,18 +166,41 @@ class Plan:
                 inplace = next((o.n for o in c[1] if type(o) is Ref and last.get(o.n) == i
                                 and o.n not in keep and o.n in made_here
                                 and self.slots[o.n].meta == out_meta), None)
-                group.append(fuse.build(self, c, inplace))
+                get = None
+                if inplace is not None:
+                    if inplace in entry_of:  # the operand's pool buffer, written again
+                        entry_of[c[2]] = entry_of[inplace]
+                        pool.extend(entry_of[inplace], until(c[2]))
+                elif pool is not None:
+                    end = until(c[2])
+                    e = pool.assign(out_meta, i, end, i <= at <= end)
+                    if e is not None:
+                        entry_of[c[2]] = e
+                        get = pool.getter(e)
+                group.append(fuse.build(self, c, inplace, get))
                 group_free += frees[i]
                 names.append(ev.fn.__name__)
                 made_here.add(c[2])
             else:
-                run = getattr(self, "_" + ev.kind)(ev, k)
+                pooled = pooled_op(self, ev) if pool is not None and ev.kind == "op" and \
+                    k not in self.ctx_cells else None
+                if pooled is not None:
+                    end = until(ev.out.n)
+                    e = pool.assign(pooled[1], i, end, i <= at <= end)
+                    pooled = None if e is None else pooled
+                if pooled is not None:
+                    entry_of[ev.out.n] = e
+                    run = pooled[0](pool.getter(e))
+                else:
+                    run = getattr(self, "_" + ev.kind)(ev, k)
                 steps.append((run, tuple(frees[i])))
+                labels.append(ev.fn.name() + " (out=)" if pooled is not None else None)
                 # it may keep a view of (or a reference to) its arguments' buffers
                 made_here.difference_update(_refs(ev.args, []) + _refs(ev.kwargs, []))
             if group and (i + 1 == len(events) or cands[i + 1] is None):
                 steps.append((fuse.group(group) if len(group) > 1 else group[0],
                               tuple(group_free)))
+                labels.append("fused[" + "+".join(n.lower() for n in names) + "]")
                 if len(group) > 1:
                     self.fused_groups.append(names)
                 group, group_free, names = [], [], []
@@ -168,7 +211,23 @@ class Plan:
                     live += sizes[n]
             peak = max(peak, live)
             live -= sum(sizes.get(n, 0) for n in freed_at.get(i, ()))
-        return steps, peak
+        return steps, peak, labels
+
+    def _peak_step(self, events, offset, freed_at):
+        """The step at which the eager run of `events` holds the most intermediate bytes
+        (from the recorded shapes and the last uses)."""
+        live = best = 0
+        at = 0
+        for i, ev in enumerate(events):
+            for n in set(_refs(ev.out, [])):
+                s = self.slots[n]
+                if s.kind == "out" and s.event == offset + i and s.meta is not None:
+                    live += _nbytes(s.meta)
+            if live > best:
+                best, at = live, i
+            live -= sum(_nbytes(self.slots[n].meta) for n in freed_at.get(i, ())
+                        if self.slots[n].meta is not None)
+        return at
 
     def _op(self, ev, k):
         cls = ev.fn
@@ -223,7 +282,10 @@ class Plan:
         assign = self._assigns(ev, k)
 
         def run():
-            r = cls.backward(cell[0], *grads)
+            ctx = cell[0]
+            cell[0] = None  # released after its backward, as the engine releases a node
+            r = cls.backward(ctx, *grads)
+            ctx = None
             for path, box in assign:
                 v = r
                 for i in path:
@@ -332,10 +394,14 @@ class Plan:
         self.fresh.clear()
         try:
             with no_grad():
-                for run, free in self.fwd:
-                    run()
-                    for b in free:
-                        b.array = None
+                prof = _profiler._active.get(_get_ident()) if _profiler._active else None
+                if prof is not None:
+                    _profiled(prof, self.fwd, self.fwd_labels)
+                else:
+                    for run, free in self.fwd:
+                        run()
+                        for b in free:
+                            b.array = None
             return self._result(self.rec.result, {}, None)
         finally:
             self.cur_inputs = ()
@@ -436,10 +502,14 @@ class Plan:
         for n, g in zip(self.gout, grads):
             boxes[n].array = g.array
         try:
-            for run, free in self.bwd:
-                run()
-                for b in free:
-                    b.array = None
+            prof = _profiler._active.get(_get_ident()) if _profiler._active else None
+            if prof is not None:
+                _profiled(prof, self.bwd, self.bwd_labels, backward=True)
+            else:
+                for run, free in self.bwd:
+                    run()
+                    for b in free:
+                        b.array = None
             for cell in self.ctx_cells.values():
                 cell[0] = None
             return tuple(None if r is None else _make(boxes[r.n].array.copy())
@@ -458,7 +528,26 @@ class Plan:
                 "units": [e.name() for e in evs if e.kind == "unit"],
                 "grad_accumulations": sum(1 for e in evs if e.kind == "acc"),
                 "fused_groups": list(self.fused_groups),
+                "pooled_buffers": sum(len(p.metas) for p in self.pools),
+                "pool_bytes": sum(_nbytes(m) for p in self.pools for m in p.metas),
                 "memory_planned_bytes": self.fwd_peak + self.bwd_peak}
+
+
+def _profiled(prof, steps, labels, backward=False):
+    """Run steps under a profiler: steps it sees through the ops' own forward and
+    backward are timed by it; fused groups and ops written with out= are charged here,
+    one row per fused group / op family."""
+    for (run, free), label in zip(steps, labels):
+        if label is None:
+            run()
+        else:
+            prof._sync()
+            t0 = _perf_counter()
+            run()
+            prof._sync()
+            prof.record_step(label, _perf_counter() - t0, backward)
+        for b in free:
+            b.array = None
 
 
 class CompiledBackward(Function):
