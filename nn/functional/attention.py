@@ -9,6 +9,17 @@ from autograd import _checks
 from .dropout import dropout
 
 
+def softmax_zeroing_dead_rows(scores):
+    """softmax over the last dim where a row whose every score is -inf (every key masked
+    out) gives zeros instead of NaN, as PyTorch's scaled_dot_product_attention does. On the
+    GPU the row test always runs (a no-op where no row is dead): testing would read a flag
+    back."""
+    dead = scores.detach().isneginf().all(-1, keepdim=True)
+    if not (_checks.defers_checks(dead) or dead.any()):
+        return ag.softmax(scores, dim=-1)
+    return ag.softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """Same as torch.nn.functional.scaled_dot_product_attention: softmax(q k^T * scale +
@@ -32,22 +43,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     scores = (query @ key.transpose(-2, -1)) * scale
     if is_causal:
         attn_mask = ag.ones((L, S), dtype=ag.bool, device=scores.device).tril()
-    dead = None
     if attn_mask is not None:
         if attn_mask.dtype == ag.bool:
             scores = scores.masked_fill(~attn_mask.detach(), -math.inf)
         else:
             scores = scores + attn_mask
-        dead = scores.detach().isneginf().all(-1, keepdim=True)
-        # softmax of an all -inf row is NaN: compute it on zeros instead (on the GPU always,
-        # as a no-op where no row is dead: testing would read a flag back)
-        if _checks.defers_checks(dead) or dead.any():
-            scores = scores.masked_fill(dead, 0.0)
-        else:
-            dead = None
-    attn = ag.softmax(scores, dim=-1)
-    if dead is not None:
-        attn = attn.masked_fill(dead, 0.0)
+    attn = softmax_zeroing_dead_rows(scores) if attn_mask is not None else \
+        ag.softmax(scores, dim=-1)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p, training=True)
     return attn @ value

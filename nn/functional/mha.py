@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 import autograd as ag
-from autograd import _checks
 
+from .attention import softmax_zeroing_dead_rows
 from .dropout import dropout as _dropout
 
 
@@ -119,20 +119,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         kpm = kpm.reshape(N, 1, 1, S)
         mask = kpm if mask is None else mask + kpm
     scores = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-2, -1)
-    dead = None
     if mask is not None:
         scores = scores + mask
-        if not need_weights:
-            # PyTorch computes this case with scaled_dot_product_attention, whose rows with
-            # every key masked out give zeros (with weights, its softmax gives NaN)
-            dead = scores.detach().isneginf().all(-1, keepdim=True)
-            if _checks.defers_checks(dead) or dead.any():  # GPU: no flag read back
-                scores = scores.masked_fill(dead, 0.0)
-            else:
-                dead = None
-    attn = ag.softmax(scores, dim=-1)
-    if dead is not None:
-        attn = attn.masked_fill(dead, 0.0)
+    if mask is not None and not need_weights:
+        # PyTorch computes this case with scaled_dot_product_attention, whose rows with
+        # every key masked out give zeros (with weights, its softmax gives NaN)
+        attn = softmax_zeroing_dead_rows(scores)
+    else:
+        attn = ag.softmax(scores, dim=-1)
     if dropout_p > 0.0 and training:
         attn = _dropout(attn, dropout_p, True)
     out = (attn @ v).permute(2, 0, 1, 3).reshape(L, N, E)

@@ -1,4 +1,4 @@
-"""torch.amp.custom_fwd / custom_bwd (autograd/amp_more.py)."""
+"""torch.amp.custom_fwd / custom_bwd (autograd/amp.py)."""
 import pytest
 
 import autograd as A

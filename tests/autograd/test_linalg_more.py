@@ -1,4 +1,4 @@
-"""torch.linalg's rest (autograd/linalg_more.py) against torch: ldl_factor(_ex)/ldl_solve,
+"""torch.linalg's rest (autograd/linalg.py) against torch: ldl_factor(_ex)/ldl_solve,
 vander, tensorinv, tensorsolve, diagonal, matmul; gradients by gradcheck."""
 import numpy as np
 import pytest
