@@ -59,3 +59,11 @@ def test_synchronised_stats_and_gradients_two_identical_processes():
     np.testing.assert_allclose(wo.grad.numpy() * 2, tw.grad.numpy(), atol=1e-10)
     np.testing.assert_allclose(rm.numpy(), trm.numpy(), atol=1e-12)
     np.testing.assert_allclose(rv.numpy(), trv.numpy(), atol=1e-12)
+
+
+def test_all_reduce_sum_gradcheck():
+    # two ranks holding the same tensor: the all-reduced sum is 2x, its adjoint 2g
+    from autograd.ops.collective import AllReduceSum
+    x = ag.randn(3, 4, dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda t: AllReduceSum.apply(t, lambda a: a.mul_(2)), (x,))
+    assert ag.gradgradcheck(lambda t: AllReduceSum.apply(t, lambda a: a.mul_(2)) ** 2, (x,))
