@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import types
 
+from . import _linalg_lowrank as _lowrank
+from . import backend
+from . import creation as _cr
 from . import torch_switches as _sw
 from .grad_mode import no_grad
 from .tensor_base import TensorBase as Tensor
@@ -413,6 +416,10 @@ _ATEN = {f.__name__: _own(f) for f in (
     triplet_margin_loss, ctc_loss, grid_sampler, affine_grid_generator, lstm_cell,
     gru_cell, rnn_tanh_cell, rnn_relu_cell)}
 _ATEN["grid_sampler_2d"] = _ATEN["grid_sampler_3d"] = _own(grid_sampler)
+_ATEN["svd_lowrank"], _ATEN["pca_lowrank"] = (_own(_lowrank.svd_lowrank),
+                                              _own(_lowrank.pca_lowrank))
+# the legacy constructor torch has for bfloat16 too (FloatTensor & co. are autograd's)
+_ATEN["BFloat16Tensor"] = _own(_cr._typed("BFloat16Tensor", backend.bfloat16))
 _ATEN.update({n: _from_F(n) for n in _SAME_AS_F})
 _ATEN.update({n: _own(getattr(_sw, n)) for n in (
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",

@@ -447,3 +447,38 @@ def test_unravel_index_errors_match_torch():
             lib.unravel_index(lib.tensor([1.0]), (2, 2))
         with pytest.raises(ValueError, match="negative"):
             lib.unravel_index(lib.tensor([1]), (2, -2))
+
+
+def test_low_rank_svd_and_pca_match_torch_on_exact_rank():
+    import torch
+    a = R(8, 3) @ R(3, 5)  # rank 3: q = 4 recovers it whatever the random draw
+    for lib_a, ours in ((torch.tensor(a), False), (A.tensor(a), True)):
+        lib = A if ours else torch
+        U, S, V = lib.svd_lowrank(lib_a, q=4)
+        assert tuple(U.shape) == (8, 4) and tuple(S.shape) == (4,) and tuple(V.shape) == (5, 4)
+        np.testing.assert_allclose(_np((U * S) @ V.mT), a, atol=1e-10)
+        if ours:
+            np.testing.assert_allclose(_np(S)[:3], torch.linalg.svdvals(torch.tensor(a))[:3],
+                                       rtol=1e-10)
+    Ut, St, Vt = A.svd_lowrank(A.tensor(a.T), q=4)  # wide input: the transposed route
+    assert tuple(Ut.shape) == (5, 4) and tuple(Vt.shape) == (8, 4)
+    want = torch.pca_lowrank(torch.tensor(a))[1][:3]
+    np.testing.assert_allclose(_np(A.pca_lowrank(A.tensor(a))[1])[:3], want.numpy(),
+                               rtol=1e-10)
+    # full rank, q = min(m, n): the exact SVD, so the gradient of sum(S) is U V^T
+    b = R(5, 3)
+    tb, eb = torch.tensor(b, requires_grad=True), A.tensor(b, requires_grad=True)
+    torch.svd_lowrank(tb, q=3)[1].sum().backward()
+    A.svd_lowrank(eb, q=3)[1].sum().backward()
+    np.testing.assert_allclose(_np(eb.grad), tb.grad.numpy(), rtol=1e-8, atol=1e-10)
+    for lib in (torch, A):
+        with pytest.raises(ValueError, match="must be non-negative integer"):
+            lib.pca_lowrank(lib.tensor(R(4, 3)), q=5)
+
+
+def test_bfloat16_legacy_constructor():
+    import torch
+    t = A.BFloat16Tensor(2, 3)
+    assert t.dtype == A.bfloat16 and tuple(t.shape) == (2, 3)
+    assert A.BFloat16Tensor([1.5]).type() == torch.BFloat16Tensor([1.5]).type()
+    assert A.zeros(2).type("torch.BFloat16Tensor").dtype == A.bfloat16
