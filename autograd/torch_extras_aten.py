@@ -13,13 +13,15 @@
   with an int `reduction` (0 none, 1 mean, 2 sum), grid_sampler with int modes, the
   functional RNN cells that take weights, ...: each a thin adapter onto nn.functional
   (bound when first asked, as the engine imports nn lazily), so gradients come from the
-  functional's ops;
+  functional's ops; the functional RNN cells and torch.lstm / gru / rnn_tanh / rnn_relu
+  taking their weights (autograd._aten_rnn);
 - the process-wide switches and queries of autograd.torch_switches.
 """
 from __future__ import annotations
 
 import types
 
+from . import _aten_rnn as _rnn
 from . import _linalg_lowrank as _lowrank
 from . import backend
 from . import creation as _cr
@@ -301,45 +303,6 @@ def affine_grid_generator(theta, size, align_corners):
     return _nn.F.affine_grid(theta, list(size), align_corners=align_corners)
 
 
-# ----------------------------------------------------------------------------- RNN cells
-def _gates(input, hx, w_ih, w_hh, b_ih, b_hh):
-    F = _nn.F
-    return F.linear(input, w_ih, b_ih), F.linear(hx, w_hh, b_hh)
-
-
-def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
-    """Same as torch.lstm_cell: one LSTM step with the given weights; hx is (h, c);
-    returns (h', c')."""
-    h, c = hx
-    gi, gh = _gates(input, h, w_ih, w_hh, b_ih, b_hh)
-    i, f, g, o = (gi + gh).chunk(4, -1)
-    c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c2.tanh(), c2
-
-
-def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
-    """Same as torch.gru_cell: one GRU step (the reset gate applied to the hidden
-    state's projection, as torch's)."""
-    gi, gh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
-    ir, iz, in_ = gi.chunk(3, -1)
-    hr, hz, hn = gh.chunk(3, -1)
-    r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
-    n = (in_ + r * hn).tanh()
-    return (1 - z) * n + z * hx
-
-
-def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
-    """Same as torch.rnn_tanh_cell."""
-    gi, gh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
-    return (gi + gh).tanh()
-
-
-def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
-    """Same as torch.rnn_relu_cell."""
-    gi, gh = _gates(input, hx, w_ih, w_hh, b_ih, b_hh)
-    return (gi + gh).relu()
-
-
 # ----------------------------------------------------------------------------- the rest
 def _from_F(name):
     """torch.X with nn.functional.X's own signature (activations, shuffles, distances)."""
@@ -413,8 +376,10 @@ _ATEN = {f.__name__: _own(f) for f in (
     max_pool2d, max_pool3d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d,
     convolution, conv_tbc, constant_pad_nd, kl_div, binary_cross_entropy_with_logits,
     cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, poisson_nll_loss,
-    triplet_margin_loss, ctc_loss, grid_sampler, affine_grid_generator, lstm_cell,
-    gru_cell, rnn_tanh_cell, rnn_relu_cell)}
+    triplet_margin_loss, ctc_loss, grid_sampler, affine_grid_generator)}
+_ATEN.update({f.__name__: _own(f) for f in (
+    _rnn.lstm_cell, _rnn.gru_cell, _rnn.rnn_tanh_cell, _rnn.rnn_relu_cell, _rnn.lstm, _rnn.gru,
+    _rnn.rnn_tanh, _rnn.rnn_relu)})
 _ATEN["grid_sampler_2d"] = _ATEN["grid_sampler_3d"] = _own(grid_sampler)
 _ATEN["svd_lowrank"], _ATEN["pca_lowrank"] = (_own(_lowrank.svd_lowrank),
                                               _own(_lowrank.pca_lowrank))
@@ -467,8 +432,3 @@ class TopLevel(dict):
                 self._built[name] = make(F)
             return self._built[name]
         return bound
-
-    def names(self):
-        """Every name served (for dir())."""
-        return sorted(set(self) | set(_ATEN) | METHOD_FORMS |
-                      {f"{v}_copy" for v in COPY_FORMS})

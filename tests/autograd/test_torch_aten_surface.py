@@ -482,3 +482,50 @@ def test_bfloat16_legacy_constructor():
     assert t.dtype == A.bfloat16 and tuple(t.shape) == (2, 3)
     assert A.BFloat16Tensor([1.5]).type() == torch.BFloat16Tensor([1.5]).type()
     assert A.zeros(2).type("torch.BFloat16Tensor").dtype == A.bfloat16
+
+
+def _rnn_params(gates, layers, dirs, i, h, proj=0, biases=True):
+    out = []
+    hp = proj or h
+    for layer in range(layers):
+        for _ in range(dirs):
+            inp = i if layer == 0 else hp * dirs
+            out += [R(gates * h, inp), R(gates * h, hp)]
+            out += [R(gates * h), R(gates * h)] if biases else []
+            out += [R(proj, h)] if proj else []
+    return out
+
+
+_KINDS = [("lstm", 4), ("gru", 3), ("rnn_tanh", 1), ("rnn_relu", 1)]
+
+
+@pytest.mark.parametrize("kind,gates,bidirectional,batch_first,proj,biases", [
+    (k, g, *rest) for k, g in _KINDS
+    for rest in ((False, False, 0, True), (True, True, 0, False))] + [
+    ("lstm", 4, True, False, 2, True)])  # proj_size: the LSTM's
+def test_functional_rnn_runs_match_torch(kind, gates, bidirectional, batch_first, proj,
+                                         biases):
+    layers, dirs, n, t, i, h = 2, 2 if bidirectional else 1, 2, 4, 3, 4
+    x = R(n, t, i) if batch_first else R(t, n, i)
+    hx = [R(layers * dirs, n, proj or h), R(layers * dirs, n, h)] if kind == "lstm" \
+        else R(layers * dirs, n, h)
+    params = _rnn_params(gates, layers, dirs, i, h, proj, biases)
+    parity(kind, [x, hx, params, biases, layers, 0.3, False, bidirectional, batch_first])
+
+
+@pytest.mark.parametrize("kind,gates", [("lstm", 4), ("gru", 3)])
+def test_functional_rnn_packed_form_matches_torch(kind, gates):
+    data, sizes = R(6, 3), I(3, 2, 1)  # three sequences of lengths 3, 2, 1
+    hx = [R(2, 3, 4), R(2, 3, 4)] if kind == "lstm" else R(2, 3, 4)
+    parity(kind, [data, sizes, hx, _rnn_params(gates, 1, 2, 3, 4), True, 1, 0.0, False, True])
+
+
+def test_functional_rnn_dropout_and_errors():
+    x, hx = A.tensor(R(4, 2, 3)), A.tensor(R(2, 2, 4))
+    params = [A.tensor(p) for p in _rnn_params(3, 2, 1, 3, 4)]
+    out, hn = A.gru(x, hx, params, True, 2, 0.5, True, False, False)
+    assert tuple(out.shape) == (4, 2, 4) and tuple(hn.shape) == (2, 2, 4)
+    with pytest.raises(RuntimeError, match="expected 8 parameters"):
+        A.gru(x, hx, params[:-1], True, 2, 0.0, False, False, False)
+    with pytest.raises(RuntimeError, match="3-D input"):
+        A.gru(x[0], hx, params, True, 2, 0.0, False, False, False)

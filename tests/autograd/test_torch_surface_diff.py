@@ -15,8 +15,10 @@ pytestmark = requires_torch
 # The coverage this branch reaches; it may only go up (the goal is 0.97). History: 0.687
 # before the surface branch, 0.807 before r4-surfA, 1.000 (2092/2092) after r4-surfB with
 # ~250 torch top-level names excluded as "aten-level" or "aliases"; r4-surf3 narrowed those
-# two exclusions to internals (255 more names counted) and served them: 0.995 (2336/2347).
-MIN_COVERAGE = 0.995
+# two exclusions to internals (255 more names counted) and served them: 0.997 (2340/2347;
+# still missing: AcceleratorError, Event, Stream, embedding_bag, get_device_module, lobpcg,
+# vmap).
+MIN_COVERAGE = 0.996
 
 
 def test_surface_coverage_reported_and_not_below_the_floor(capsys):
