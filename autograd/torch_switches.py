@@ -163,9 +163,7 @@ def _deprecated(old, new):
 def set_autocast_enabled(device_type, enabled=None) -> None:
     """Same as torch.set_autocast_enabled(device_type, enabled) and its deprecated
     one-argument form (set_autocast_enabled(enabled), for 'cuda')."""
-    if enabled is None:
-        _deprecated("set_autocast_enabled(enabled)",
-                    "set_autocast_enabled(device_type, enabled)")
+    if enabled is None:  # torch accepts this form without a warning
         device_type, enabled = "cuda", device_type
     m = _amp.mode
     _amp._set(_dev(device_type), bool(enabled), m.dtype[device_type], m.cache_enabled)

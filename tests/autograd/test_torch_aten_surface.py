@@ -395,8 +395,7 @@ def test_autocast_switches_drive_amp_state(restore_switches):
     assert A.is_autocast_enabled("cpu") and A.get_autocast_dtype("cpu") == A.float16
     out = A.matmul(A.ones(2, 2), A.ones(2, 2))  # an enabled region: the matmul lowers
     assert out.dtype == A.float16
-    with pytest.warns(DeprecationWarning):
-        A.set_autocast_enabled(True)  # the one-argument form: 'cuda'
+    A.set_autocast_enabled(True)  # the one-argument form: 'cuda'
     assert A.is_autocast_enabled("cuda")
     A.set_autocast_cache_enabled(False)
     assert not A.is_autocast_cache_enabled()
