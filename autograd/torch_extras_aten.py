@@ -25,6 +25,7 @@ from . import _aten_rnn as _rnn
 from . import _linalg_lowrank as _lowrank
 from . import backend
 from . import creation as _cr
+from . import tensor_base as _tb
 from . import torch_switches as _sw
 from .grad_mode import no_grad
 from .tensor_base import TensorBase as Tensor
@@ -412,10 +413,13 @@ class TopLevel(dict):
             return dict.__getitem__(self, name)
         if name in _ATEN:
             return _ATEN[name]
-        if name in METHOD_FORMS:
+        # the two rules hold only where Ember's Tensor has the op (the assembled class)
+        if name in METHOD_FORMS and hasattr(_tb.Tensor, name):
             return lambda F: _method_form(name)
-        if name.endswith("_copy") and name[:-5] in COPY_FORMS:
-            return lambda F: _copy_form(name[:-5])
+        view = name[:-5]
+        if name.endswith("_copy") and view in COPY_FORMS and \
+                (view in _VIEWS or hasattr(_tb.Tensor, view)):
+            return lambda F: _copy_form(view)
         return None
 
     def __contains__(self, name):
