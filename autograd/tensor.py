@@ -436,7 +436,7 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     _LEGACY_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor",
                      "float16": "HalfTensor", "int64": "LongTensor", "int32": "IntTensor",
                      "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-                     "bool": "BoolTensor"}
+                     "bool": "BoolTensor", "bfloat16": "BFloat16Tensor"}
 
     def type(self, dtype=None, non_blocking: bool = False):
         """Same as torch.Tensor.type: without an argument the legacy type name

@@ -23,6 +23,7 @@ from .ops.inplace import _replaced
 from .ops.split import cat
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
+from .torch_extras_aten import TopLevel
 
 
 # ----------------------------------------------------------------------------- constants
@@ -63,9 +64,10 @@ def _torch_batch_norm(F):
     return batch_norm
 
 
-NN_TOP_LEVEL = {"conv1d": lambda F: F.conv1d, "conv2d": lambda F: F.conv2d,
-                "conv3d": lambda F: F.conv3d, "rms_norm": lambda F: F.rms_norm,
-                "batch_norm": _torch_batch_norm}
+# and, through TopLevel, the aten-level long tail of autograd.torch_extras_aten
+NN_TOP_LEVEL = TopLevel({"conv1d": lambda F: F.conv1d, "conv2d": lambda F: F.conv2d,
+                         "conv3d": lambda F: F.conv3d, "rms_norm": lambda F: F.rms_norm,
+                         "batch_norm": _torch_batch_norm})
 
 
 # ----------------------------------------------------------------------------- removed

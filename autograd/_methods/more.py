@@ -147,7 +147,14 @@ class MoreMixin:
     def frexp(self):
         """Same as torch.Tensor.frexp: (mantissa, exponent) with self = m * 2 ** e."""
         m, e = _bx.frexp(self.array)
-        return _frexp(_make(m), _make(e))
+        e = _make(e)
+        if not self.requires_grad:
+            return _frexp(_make(m), e)
+        # differentiable: self * 2 ** -e (exact, a power of two; its gradient 2 ** -e)
+        wide = backend.float64 if self.dtype == backend.torch_dtype(backend.float64) \
+            else backend.float32
+        scale = self.new_tensor(2.0, dtype=backend.torch_dtype(wide)) ** (-e)
+        return _frexp((self * scale).to(self.dtype), e)
 
     def hardshrink(self, lambd=0.5):
         """Same as torch.Tensor.hardshrink: x where |x| > lambd, else 0."""

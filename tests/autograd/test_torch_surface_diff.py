@@ -12,8 +12,13 @@ from tests.conftest import requires_torch
 
 pytestmark = requires_torch
 
-# The coverage this branch reaches; it may only go up (the goal is 0.97).
-MIN_COVERAGE = 0.94  # 0.807 before r4-surfA (0.687 before the surface branch)
+# The coverage this branch reaches; it may only go up (the goal is 0.97). History: 0.687
+# before the surface branch, 0.807 before r4-surfA, 1.000 (2092/2092) after r4-surfB with
+# ~250 torch top-level names excluded as "aten-level" or "aliases"; r4-surf3 narrowed those
+# two exclusions to internals (255 more names counted) and served them: 0.997 (2340/2347;
+# still missing: AcceleratorError, Event, Stream, embedding_bag, get_device_module, lobpcg,
+# vmap).
+MIN_COVERAGE = 0.996
 
 
 def test_surface_coverage_reported_and_not_below_the_floor(capsys):
@@ -39,6 +44,13 @@ def test_every_exclusion_has_a_reason():
                  "cat", "matmul", "no_grad", "Tensor"):
         for ns in ("torch", "torch.nn", "torch.nn.functional", "torch.optim"):
             assert torch_surface.excluded(ns, name) is None, (ns, name)
+    # nor torch's aten-level top-level functions, in-place and copy forms, switches
+    for name in ("dropout", "layer_norm", "embedding", "max_pool2d", "lstm", "lstm_cell",
+                 "kl_div", "ctc_loss", "exp_", "sigmoid_", "index_put_", "view_copy",
+                 "unsafe_split", "use_deterministic_algorithms", "set_float32_matmul_precision",
+                 "get_autocast_cpu_dtype", "result_type", "can_cast", "vmap", "svd_lowrank",
+                 "OutOfMemoryError", "Generator", "Stream"):
+        assert torch_surface.excluded("torch", name) is None, name
 
 
 def _run(script, *args, force=True):
