@@ -6,7 +6,9 @@ rounds (and over interleaved repeats of the processes).
 
 Workloads: a 200-op elementwise chain, forward + backward (64 elements); one SGD step of
 a 784-512-512-10 ReLU MLP at batch 32; one SGD step of a LeNet (conv, max-pool, linear)
-at batch 64. Each step is compiled whole: zero_grad, forward, backward, step.
+at batch 64. Each step is compiled whole: zero_grad, forward, backward, step. The MLP step
+is also written by hand in NumPy (mlp_step.py's, with the same momentum): what the maths
+costs with no framework.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import statistics  # noqa: E402
 
 from _harness import child_threads, emit, median_time, parse_args, run_child  # noqa: E402
 
-ROLES = ("ember_eager", "ember_compiled", "torch_eager", "torch_compiled")
+ROLES = ("ember_eager", "ember_compiled", "torch_eager", "torch_compiled", "numpy")
 WORKLOADS = ("chain200", "mlp_b32", "lenet_b64")
 
 
@@ -70,6 +72,10 @@ def _build(lib, nn, workload):
 def child(role: str, rounds: int) -> None:
     child_threads()
     out = {}
+    if role == "numpy":
+        from mlp_step import numpy_step
+        emit({"mlp_b32": median_time(numpy_step(32, momentum=0.9), rounds, warmup=5)})
+        return
     for workload in WORKLOADS:
         if role.startswith("ember"):
             import autograd as lib
@@ -106,10 +112,10 @@ def main() -> None:
     for role, rs in runs.items():
         res[role] = {}
         for w in WORKLOADS:
-            vals = [r[w] for r in rs if r.get(w) is not None]
+            vals = [r[w] for r in rs if r.get(w) is not None]  # numpy: mlp_b32 only
             res[role][w] = statistics.median(vals) if vals else None
     print(f"{'workload':<12}" + "".join(f"{r:>16}" for r in ROLES) +
-          "   compiled/torch eager")
+          "   compiled/torch eager   compiled/numpy")
     for w in WORKLOADS:
         cells = []
         for r in ROLES:
@@ -117,7 +123,9 @@ def main() -> None:
             cells.append(f"{v * 1e3:>13.3f} ms" if v else f"{'n/a':>16}")
         ratio = (res["ember_compiled"][w] / res["torch_eager"][w]
                  if res["ember_compiled"][w] and res["torch_eager"][w] else float("nan"))
-        print(f"{w:<12}" + "".join(cells) + f"   {ratio:.2f}x")
+        vs_np = (res["ember_compiled"][w] / res["numpy"][w]
+                 if res["ember_compiled"][w] and res["numpy"][w] else float("nan"))
+        print(f"{w:<12}" + "".join(cells) + f"   {ratio:.2f}x{'':>20}{vs_np:.2f}x")
 
 
 if __name__ == "__main__":

@@ -65,8 +65,9 @@ def torch_step(batch):
     return step
 
 
-def numpy_step(batch):
-    """The same step written by hand: what the maths costs with no framework at all."""
+def numpy_step(batch, momentum=0.0):
+    """The same step written by hand: what the maths costs with no framework at all
+    (SGD, with PyTorch's momentum rule when `momentum` is given)."""
     import numpy as np
     x, y = _data(batch)
     rng = np.random.default_rng(0)
@@ -76,6 +77,7 @@ def numpy_step(batch):
         params.append([rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
                        rng.uniform(-bound, bound, fan_out).astype(np.float32)])
     rows = np.arange(batch)
+    bufs = [[np.zeros_like(w), np.zeros_like(b)] for w, b in params] if momentum else None
 
     def step():
         acts = [x]
@@ -101,6 +103,13 @@ def numpy_step(batch):
             if i > 0:
                 g = g @ w
                 g *= acts[i] > 0
+            if momentum:
+                bw, bb = bufs[i]
+                bw *= momentum
+                bw += gw
+                bb *= momentum
+                bb += gb
+                gw, gb = bw, bb
             w -= LR * gw
             b -= LR * gb
     step.reset = lambda: None
