@@ -9,7 +9,7 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
-from .shape import constant_pad, norm_dim, repeat_each, reshape, unsqueeze
+from .shape import constant_pad, norm_dim, repeat_each, reshape
 
 
 # ----------------------------------------------------------------------------- x[index]
@@ -259,7 +259,13 @@ def _checked_index(a, d, index, op):
 
 
 def gather(a, dim, index):
-    """Same as torch.gather."""
+    """Same as torch.gather. As in PyTorch, a 0-d input or index next to a 1-d other reads
+    as one element long; the result has the index's shape."""
+    if isinstance(index, Tensor) and a.array.ndim <= 1 and index.array.ndim <= 1 and \
+            a.array.ndim != index.array.ndim:
+        norm_dim(dim, 1, "gather")
+        out = gather(reshape(a, (-1,)), 0, reshape(index, (-1,)))
+        return reshape(out, tuple(index.shape))
     d = _check_gather(a, dim, index, "gather")
     return Gather.apply(a, d, _checked_index(a, d, index, "gather"))
 
@@ -428,13 +434,12 @@ def index_select(a, dim, index):
         f"dimension {d} of size {n}"))
     if checked is not arr:  # GPU: clipped into range while the check waits
         arr, index = checked, _make(checked)
-    if a.array.ndim == 0:
-        return getitem(a, ()) if arr.ndim == 0 else getitem(_ew_unsq(a), (index,))
+    if a.array.ndim == 0:  # PyTorch: one index, a 0-d result
+        if arr.size != 1:
+            raise RuntimeError(f"index_select: index to a 0-d tensor can have only 1 value, "
+                               f"got {arr.size} value(s)")
+        return getitem(a, ())
     return IndexSelect.apply(a, d, index.reshape(-1) if arr.ndim == 0 else index)
-
-
-def _ew_unsq(a):
-    return unsqueeze(a, 0)
 
 
 def masked_fill(a, mask, value):
@@ -474,6 +479,8 @@ def nonzero(a, as_tuple=False):
     x = a.array
     xp = backend.array_module(x)
     idx = xp.nonzero(x if x.ndim else x.reshape(1))
+    if x.ndim == 0 and not as_tuple:  # PyTorch: (1, 0) or (0, 0), no coordinates
+        return _make(xp.zeros((idx[0].shape[0], 0), dtype=backend.int64))
     if as_tuple:
         return tuple(_make(i.astype(backend.int64)) for i in idx)
     return _make(xp.stack(idx, axis=1).astype(backend.int64) if idx else

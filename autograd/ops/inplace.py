@@ -32,6 +32,15 @@ def _check_leaf(t, op):
                            "in an in-place operation; do it under no_grad(), or clone() first")
 
 
+def _check_cast(t, result, op):
+    """The one in-place dtype rule (torch.can_cast): a result of a higher dtype category
+    than t (float into an integer tensor, complex into a float one, anything but bool into
+    a bool one) is refused; a lower precision of the same category is written."""
+    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
+        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {t.dtype}")
+
+
 def _needs_graph(t, *others):
     if not _mode.enabled:
         return False
@@ -40,9 +49,7 @@ def _needs_graph(t, *others):
 
 def _write(t, result, op):
     """Write `result` (a Tensor) into `t`'s storage and make it `t`'s new history."""
-    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
-        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
-                           f"output type {t.dtype}")
+    _check_cast(t, result, op)
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
                            f"broadcast shape {tuple(result.shape)}")
@@ -179,6 +186,7 @@ def unary_(t, fn, op):
     """t = fn(t) in place (exp_, relu_, ...)."""
     _check_leaf(t, op)
     result = fn(t)
+    _check_cast(t, result, op)
     if tuple(result.shape) != tuple(t.shape):  # a tensor argument broadcast it bigger
         raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
                            f"broadcast shape {tuple(result.shape)}")
@@ -194,9 +202,6 @@ def math_(t, op, fn, *args):
     `special.inplace`); like PyTorch, a result of a higher dtype category than t (float
     maths on an integer tensor) is an error."""
     result = fn(t, *args)
-    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
-        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
-                           f"output type {t.dtype}")
     return unary_(t, lambda _: result, op)
 
 

@@ -2,6 +2,7 @@
 softmax. Every backward re-expands the reduced gradient with `expand_reduced`."""
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 from .. import amp as _amp
@@ -164,15 +165,15 @@ class Var(Function):
         if backend.kind(x.dtype) not in "fc":
             raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
         axes = reduce_dims(dim, x.ndim, "var")
-        n = _count(x.shape, axes)
-        ctx.args = (x.shape, axes, keepdim, n - correction)
+        # PyTorch's denominator max(0, N - correction): a sum over 0 is inf (0/0: NaN)
+        denom = builtins.max(0, _count(x.shape, axes) - correction)
+        ctx.args = (x.shape, axes, keepdim, denom)
         ctx.save_for_backward(a)
         xp = backend.array_module(x)
         mu = x.mean(axis=axes, keepdims=True)
         d = x - mu
         out = (d * d).sum(axis=axes, keepdims=keepdim)
-        denom = n - correction
-        return out / denom if denom > 0 else out * xp.asarray(float("nan"), dtype=x.dtype)
+        return out / denom if denom > 0 else out * xp.asarray(float("inf"), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -180,7 +181,7 @@ class Var(Function):
         shape, axes, keepdim, denom = ctx.args
         # d/dx var = 2 (x - mean) / (N - correction)
         centred = a - mean(a, axes, keepdim=True)
-        scale = 2.0 / denom if denom > 0 else float("nan")
+        scale = 2.0 / denom if denom > 0 else float("inf")
         return expand_reduced(grad, shape, axes, keepdim) * centred * scale
 
 
