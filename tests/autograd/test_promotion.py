@@ -94,7 +94,10 @@ def test_promoted_values_match_torch():
                lambda L: _make(L, "float32", (3,)) + _make(L, "float64", ()),
                lambda L: _make(L, "int64", (3,)) // -2,
                lambda L: _make(L, "int64", (3,)) % -2,
-               lambda L: _make(L, "bool", (3,)) ** 2]:
+               lambda L: _make(L, "bool", (3,)) ** 2,
+               lambda L: L.square(_make(L, "bool", (3,))),  # pow(x, 2): int64
+               lambda L: _make(L, "bool", (3,)).square(),
+               lambda L: L.square(_make(L, "uint8", (3,)))]:
         ours, theirs = fn(ag), fn(torch)
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
         assert str(ours.dtype) == str(theirs.dtype)
