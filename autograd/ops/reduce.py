@@ -2,7 +2,6 @@
 softmax. Every backward re-expands the reduced gradient with `expand_reduced`."""
 from __future__ import annotations
 
-import builtins
 from collections import namedtuple
 
 from .. import amp as _amp
@@ -165,8 +164,8 @@ class Var(Function):
         if backend.kind(x.dtype) not in "fc":
             raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
         axes = reduce_dims(dim, x.ndim, "var")
-        # PyTorch's denominator max(0, N - correction): a sum over 0 is inf (0/0: NaN)
-        denom = builtins.max(0, _count(x.shape, axes) - correction)
+        n = _count(x.shape, axes)  # PyTorch's max(0, N - correction): sum/0 inf, 0/0 NaN
+        denom = n - correction if n > correction else 0
         ctx.args = (x.shape, axes, keepdim, denom)
         ctx.save_for_backward(a)
         xp = backend.array_module(x)
