@@ -3,6 +3,8 @@ index_select, masked_fill, repeat_interleave, unique (sorting lives in sort.py).
 scatters the gradient into zeros, accumulating repeated indices."""
 from __future__ import annotations
 
+import builtins
+
 from .. import backend
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
@@ -258,14 +260,24 @@ def _checked_index(a, d, index, op):
     return index if out is arr else _make(out)
 
 
+def flat_0d(a, dim, index, src, op):
+    """PyTorch's gather and scatters read a 0-d self, index or src as 1-d of one element:
+    when their ranks differ but none is above 1, the three reshaped to 1-d (dim checked
+    against one dim); None otherwise."""
+    nds = {t.array.ndim for t in (a, index, src) if isinstance(t, Tensor)}
+    if len(nds) < 2 or builtins.max(nds) > 1 or not isinstance(index, Tensor):
+        return None
+    norm_dim(dim, 1, op)
+    return tuple(reshape(t, (-1,)) if isinstance(t, Tensor) and t.array.ndim == 0 else t
+                 for t in (a, index, src))
+
+
 def gather(a, dim, index):
-    """Same as torch.gather. As in PyTorch, a 0-d input or index next to a 1-d other reads
-    as one element long; the result has the index's shape."""
-    if isinstance(index, Tensor) and a.array.ndim <= 1 and index.array.ndim <= 1 and \
-            a.array.ndim != index.array.ndim:
-        norm_dim(dim, 1, "gather")
-        out = gather(reshape(a, (-1,)), 0, reshape(index, (-1,)))
-        return reshape(out, tuple(index.shape))
+    """Same as torch.gather (a 0-d input or index next to a 1-d other reads as one element
+    long, as in PyTorch; the result has the index's shape)."""
+    flat = flat_0d(a, dim, index, None, "gather")
+    if flat is not None:
+        return reshape(gather(flat[0], 0, flat[1]), tuple(index.shape))
     d = _check_gather(a, dim, index, "gather")
     return Gather.apply(a, d, _checked_index(a, d, index, "gather"))
 
@@ -310,7 +322,10 @@ def _check_src(index, src, op):
 
 
 def scatter_add(a, dim, index, src):
-    """Same as torch.scatter_add."""
+    """Same as torch.scatter_add (0-d tensors as in `flat_0d`)."""
+    flat = flat_0d(a, dim, index, src, "scatter_add")
+    if flat is not None:
+        return reshape(scatter_add(flat[0], 0, flat[1], flat[2]), tuple(a.shape))
     d = _check_gather(a, dim, index, "scatter_add")
     _check_src(index, src, "scatter_add")
     return ScatterAdd.apply(a, d, _checked_index(a, d, index, "scatter_add"), src)
@@ -403,8 +418,8 @@ def index_add_args(t, dim, index, source, op):
     if index.array.size != k:
         raise RuntimeError(f"{op}: number of indices ({index.array.size}) should be equal "
                            f"to source.size(dim) ({k}), for dim {d}")
-    if t.ndim and (source.ndim != t.ndim or any(
-            a != b for j, (a, b) in enumerate(zip(t.shape, source.shape)) if j != d)):
+    if source.ndim != t.ndim or any(
+            a != b for j, (a, b) in enumerate(zip(t.shape, source.shape)) if j != d):
         raise RuntimeError(f"{op}: source tensor shape must match self tensor shape, "
                            f"excluding dim {d}: got self {tuple(t.shape)} and source "
                            f"{tuple(source.shape)}")

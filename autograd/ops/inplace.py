@@ -279,16 +279,19 @@ def index_add_(t, dim, index, source, alpha=1):
     """Same as torch.Tensor.index_add_."""
     _check_leaf(t, "index_add_")
     d, index = _index.index_add_args(t, dim, index, source, "index_add_")
-    src = source * alpha if alpha != 1 else source
-    contrib = _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
-    return add_(t, contrib)
+    return add_(t, _index_added(t, d, index, source, alpha))
 
 
 def index_add(t, dim, index, source, *, alpha=1):
     """Same as torch.index_add: t with alpha * source added at `index` along `dim`."""
     d, index = _index.index_add_args(t, dim, index, source, "index_add")
-    src = source * alpha if alpha != 1 else source
-    return t + _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
+    return t + _index_added(t, d, index, source, alpha)
+
+
+def _index_added(t, d, index, source, alpha):
+    """What index_add adds to t (a 0-d t takes a 0-d source at index 0, as PyTorch)."""
+    src = _ew.cast(source * alpha if alpha != 1 else source, t.dtype)
+    return src if t.ndim == 0 else _index.IndexAddInto.apply(src, tuple(t.shape), d, index)
 
 
 def scatter_add_(t, dim, index, src):

@@ -318,6 +318,10 @@ row("gather-0d", lambda L: t(L).gather(0, ints(L)))
 row("gather-0d-index-1d", lambda L: t(L).gather(0, ints(L, 1, high=1)))
 row("gather-0d-index-2d", lambda L: t(L).gather(0, ints(L, 1, 1, high=1)))
 row("gather-1d-index-0d", lambda L: t(L, 3).gather(0, L.tensor(2)))
+row("scatter-0d-self-1d-index", lambda L: t(L).scatter(0, ints(L, 1, high=1), t(L, 1)))
+row("scatter_add-0d-self-1d-index", lambda L: t(L).scatter_add(0, ints(L, 1, high=1),
+                                                               t(L, 1)))
+row("index_add-0d-self-1d-source", lambda L: t(L).index_add(0, ints(L, 1, high=1), t(L, 1)))
 row("scatter-reduce-bad", lambda L: t(L, 3, 4).scatter_reduce(0, ints(L, 1, 1), t(L, 1, 1),
                                                              "median"))
 row("scatter-src-dtype", lambda L: t(L, 3, 4).scatter(0, ints(L, 1, 1), ints(L, 1, 1)))

@@ -553,6 +553,18 @@ ZERO_D_ROWS = {
     "gather_0d_src_2d_index": (lambda L, x: x.gather(0, L.tensor([[0]])), [S0]),
     "gather_1d_src_0d_index": (lambda L, x: x.gather(-1, L.tensor(1)), [np.arange(3.0)]),
     "gather_0d_src_oob": (lambda L, x: x.gather(0, L.tensor([1])), [S0]),
+    "scatter_0d_self": (lambda L, x, v: x.scatter(0, L.tensor([0]), v), [S0, np.ones(1)]),
+    "scatter_value_0d_self": (lambda L, x: x.scatter(0, L.tensor([0]), 3.0), [S0]),
+    "scatter_add_0d_self": (lambda L, x, v: x.scatter_add(0, L.tensor([0]), v),
+                            [S0, np.ones(1)]),
+    "scatter_1d_self_0d_index": (lambda L, x, v: x.scatter(0, L.tensor(1), v),
+                                 [np.arange(2.0), np.array(5.0)]),
+    "scatter_reduce_0d_self": (lambda L, x, v: x.scatter_reduce(0, L.tensor([0]), v, "prod"),
+                               [S0, np.array([3.0])]),
+    "index_add_0d": (lambda L, x, v: x.index_add(0, L.tensor([0]), v, alpha=2),
+                     [S0, np.array(1.5)]),
+    "index_add_0d_1d_source": (lambda L, x, v: x.index_add(0, L.tensor([0]), v),
+                               [S0, np.ones(1)]),
     "index_select_0d_src": (lambda L, x: x.index_select(0, L.tensor([0])), [S0]),
     "index_select_0d_src_two": (lambda L, x: x.index_select(0, L.tensor([0, 0])), [S0]),
     "index_select_0d_src_none": (
@@ -584,9 +596,13 @@ def test_zero_d_and_correction_rows_match_torch(name, dtype):
     check(fn, [a.astype(dtype) for a in arrays], grad=name not in NO_GRAD_ROWS)
 
 
-def test_gather_and_index_select_0d_gradcheck():
+def test_gather_scatter_index_0d_gradcheck():
     x = ag.tensor(2.5, dtype=ag.float64, requires_grad=True)
     v = ag.tensor([1.0, -2.0, 3.0], dtype=ag.float64, requires_grad=True)
     assert ag.gradcheck(lambda a: a.gather(0, ag.tensor([0, 0, 0])), (x,))
     assert ag.gradcheck(lambda a: a.index_select(0, ag.tensor([0])), (x,))
     assert ag.gradcheck(lambda a: a.gather(0, ag.tensor(2)), (v,))
+    y = ag.tensor([0.5], dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda a, b: a.scatter_add(0, ag.tensor([0]), b), (x, y))
+    assert ag.gradcheck(lambda a, b: a.scatter(0, ag.tensor([0]), b), (x, y))
+    assert ag.gradcheck(lambda a, b: a.index_add(0, ag.tensor([0]), b[0]), (x, y))
