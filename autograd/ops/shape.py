@@ -130,6 +130,9 @@ def view_dtype(a, dtype):
             if x.shape[-1] % ratio:
                 raise RuntimeError(f"view: self.size(-1) must be divisible by {ratio} "
                                    f"{what}, but got {x.shape[-1]}")
+            if x.size and backend.data_ptr(x) % new:  # storages start aligned
+                raise RuntimeError(f"view: self.storage_offset() must be divisible by "
+                                   f"{ratio} {what}")
             for d in range(x.ndim - 1):
                 if x.strides[d] % new:
                     raise RuntimeError(f"view: self.stride({d}) must be divisible by "

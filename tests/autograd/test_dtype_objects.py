@@ -159,6 +159,8 @@ VIEW_DTYPE = {
     "last_not_divisible": lambda L: L.arange(3.0).view(L.float64),
     "last_stride_not_1": lambda L: L.arange(12.0).reshape(3, 4).t().view(L.float16),
     "other_stride_odd": lambda L: L.zeros(2, 1).t().view(L.float64),
+    "offset_odd": lambda L: L.arange(5.0)[1:].view(L.float64),
+    "offset_even": lambda L: L.arange(6.0)[2:].view(L.float64),
 }
 
 
