@@ -19,7 +19,7 @@ class ShapeMixin:
     def view(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and \
                 not hasattr(shape[0], "__index__"):
-            return self.to(shape[0])  # view(dtype) is not a reinterpretation here
+            return _shape.view_dtype(self, shape[0])
         return _shape.view(self, *shape)
 
     def view_as(self, other):

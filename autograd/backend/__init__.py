@@ -18,6 +18,7 @@ from .arrays import (
     reduce_at,
     reshape_view,
     select,
+    view_dtype,
 )
 from .blas import _AXPY, _BLAS_THREADS, add_scaled_, get_num_threads, set_num_threads
 from .checks import (

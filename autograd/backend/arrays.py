@@ -121,6 +121,12 @@ def array_from_bytes(buffer, dtype, shape):
     return arr
 
 
+def view_dtype(arr, dtype):
+    """`arr`'s memory read as `dtype` without a copy (torch.Tensor.view(dtype)); the caller
+    checks PyTorch's rules on the last dim first."""
+    return arr.view(dtype)
+
+
 def array_view_bytes(buffer, dtype, shape, strides, offset: int = 0):
     """A host array of `dtype` viewing `buffer`'s bytes without a copy (writable when the
     buffer is): `shape` and `strides` counted in elements from element `offset`, as a

@@ -197,15 +197,17 @@ def promote_types(a, b):
     return np.promote_types(a, b)
 
 
-def result_type(a, b):
-    """Result dtype of a binary op on arrays or Python scalars, following PyTorch.
+def result_type(*operands):
+    """Result dtype of an op on arrays or Python scalars (None skipped), following PyTorch.
 
     Categories are bool < integer < float. Dimensioned tensors decide; a 0-d tensor,
     then a Python scalar, only counts when it is of a higher category (so float32
     tensor * 2.5 stays float32 and int64 tensor * 2.5 becomes the default float dtype).
     """
     levels = ([], [], [])  # dimensioned arrays, 0-d arrays, Python scalars
-    for x in (a, b):
+    for x in operands:
+        if x is None:
+            continue
         if isinstance(x, (bool, int, float)):
             levels[2].append(_dtype_of(x))
         else:
@@ -214,7 +216,9 @@ def result_type(a, b):
     for dtypes in levels:
         if not dtypes:
             continue
-        d = dtypes[0] if len(dtypes) == 1 else promote_types(dtypes[0], dtypes[1])
+        d = dtypes[0]
+        for other in dtypes[1:]:
+            d = promote_types(d, other)
         if result is None or _KIND_RANK[kind(d)] > _KIND_RANK[kind(result)]:
             result = d
     return result

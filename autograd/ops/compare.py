@@ -23,8 +23,13 @@ class Clamp(Function):
                 b is None or (b.dtype.kind == "b" if hasattr(b, "dtype") else type(b) is bool)
                 for b in (lo_a, hi_a)):
             raise NotImplementedError("clamp: not implemented for bool tensors and bounds")
-        if x.dtype.kind in "biu" and (type(lo_a) is float or type(hi_a) is float):
-            x = x.astype(backend.get_default_dtype())
+        if x.dtype.kind in "biu" or (isinstance(lo, Tensor) and lo_a.dtype != x.dtype) or (
+                isinstance(hi, Tensor) and hi_a.dtype != x.dtype):
+            # PyTorch's promotion over self and both bounds (a 0-d bound of the same
+            # category does not widen a float32 tensor); number bounds keep a float dtype
+            dt = backend.result_type(x, lo_a, hi_a)
+            x, lo_a, hi_a = (b if b is None or type(b) in (int, float, bool) or b.dtype == dt
+                             else b.astype(dt) for b in (x, lo_a, hi_a))
         ctx.save_for_backward(a, lo, hi)
         out = x
         try:

@@ -3,13 +3,15 @@ index_select, masked_fill, repeat_interleave, unique (sorting lives in sort.py).
 scatters the gradient into zeros, accumulating repeated indices."""
 from __future__ import annotations
 
+import builtins
+
 from .. import backend
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
 from . import elementwise as _ew
-from .shape import constant_pad, norm_dim, repeat_each, reshape, unsqueeze
+from .shape import constant_pad, norm_dim, repeat_each, reshape
 
 
 # ----------------------------------------------------------------------------- x[index]
@@ -258,8 +260,24 @@ def _checked_index(a, d, index, op):
     return index if out is arr else _make(out)
 
 
+def flat_0d(a, dim, index, src, op):
+    """PyTorch's gather and scatters read a 0-d self, index or src as 1-d of one element:
+    when their ranks differ but none is above 1, the three reshaped to 1-d (dim checked
+    against one dim); None otherwise."""
+    nds = {t.array.ndim for t in (a, index, src) if isinstance(t, Tensor)}
+    if len(nds) < 2 or builtins.max(nds) > 1 or not isinstance(index, Tensor):
+        return None
+    norm_dim(dim, 1, op)
+    return tuple(reshape(t, (-1,)) if isinstance(t, Tensor) and t.array.ndim == 0 else t
+                 for t in (a, index, src))
+
+
 def gather(a, dim, index):
-    """Same as torch.gather."""
+    """Same as torch.gather (a 0-d input or index next to a 1-d other reads as one element
+    long, as in PyTorch; the result has the index's shape)."""
+    flat = flat_0d(a, dim, index, None, "gather")
+    if flat is not None:
+        return reshape(gather(flat[0], 0, flat[1]), tuple(index.shape))
     d = _check_gather(a, dim, index, "gather")
     return Gather.apply(a, d, _checked_index(a, d, index, "gather"))
 
@@ -304,7 +322,10 @@ def _check_src(index, src, op):
 
 
 def scatter_add(a, dim, index, src):
-    """Same as torch.scatter_add."""
+    """Same as torch.scatter_add (0-d tensors as in `flat_0d`)."""
+    flat = flat_0d(a, dim, index, src, "scatter_add")
+    if flat is not None:
+        return reshape(scatter_add(flat[0], 0, flat[1], flat[2]), tuple(a.shape))
     d = _check_gather(a, dim, index, "scatter_add")
     _check_src(index, src, "scatter_add")
     return ScatterAdd.apply(a, d, _checked_index(a, d, index, "scatter_add"), src)
@@ -397,8 +418,8 @@ def index_add_args(t, dim, index, source, op):
     if index.array.size != k:
         raise RuntimeError(f"{op}: number of indices ({index.array.size}) should be equal "
                            f"to source.size(dim) ({k}), for dim {d}")
-    if t.ndim and (source.ndim != t.ndim or any(
-            a != b for j, (a, b) in enumerate(zip(t.shape, source.shape)) if j != d)):
+    if source.ndim != t.ndim or any(
+            a != b for j, (a, b) in enumerate(zip(t.shape, source.shape)) if j != d):
         raise RuntimeError(f"{op}: source tensor shape must match self tensor shape, "
                            f"excluding dim {d}: got self {tuple(t.shape)} and source "
                            f"{tuple(source.shape)}")
@@ -428,13 +449,12 @@ def index_select(a, dim, index):
         f"dimension {d} of size {n}"))
     if checked is not arr:  # GPU: clipped into range while the check waits
         arr, index = checked, _make(checked)
-    if a.array.ndim == 0:
-        return getitem(a, ()) if arr.ndim == 0 else getitem(_ew_unsq(a), (index,))
+    if a.array.ndim == 0:  # PyTorch: one index, a 0-d result
+        if arr.size != 1:
+            raise RuntimeError(f"index_select: index to a 0-d tensor can have only 1 value, "
+                               f"got {arr.size} value(s)")
+        return getitem(a, ())
     return IndexSelect.apply(a, d, index.reshape(-1) if arr.ndim == 0 else index)
-
-
-def _ew_unsq(a):
-    return unsqueeze(a, 0)
 
 
 def masked_fill(a, mask, value):
@@ -474,6 +494,8 @@ def nonzero(a, as_tuple=False):
     x = a.array
     xp = backend.array_module(x)
     idx = xp.nonzero(x if x.ndim else x.reshape(1))
+    if x.ndim == 0 and not as_tuple:  # PyTorch: (1, 0) or (0, 0), no coordinates
+        return _make(xp.zeros((idx[0].shape[0], 0), dtype=backend.int64))
     if as_tuple:
         return tuple(_make(i.astype(backend.int64)) for i in idx)
     return _make(xp.stack(idx, axis=1).astype(backend.int64) if idx else

@@ -32,6 +32,15 @@ def _check_leaf(t, op):
                            "in an in-place operation; do it under no_grad(), or clone() first")
 
 
+def _check_cast(t, result, op):
+    """The one in-place dtype rule (torch.can_cast): a result of a higher dtype category
+    than t (float into an integer tensor, complex into a float one, anything but bool into
+    a bool one) is refused; a lower precision of the same category is written."""
+    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
+        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {t.dtype}")
+
+
 def _needs_graph(t, *others):
     if not _mode.enabled:
         return False
@@ -40,9 +49,7 @@ def _needs_graph(t, *others):
 
 def _write(t, result, op):
     """Write `result` (a Tensor) into `t`'s storage and make it `t`'s new history."""
-    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
-        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
-                           f"output type {t.dtype}")
+    _check_cast(t, result, op)
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
                            f"broadcast shape {tuple(result.shape)}")
@@ -179,6 +186,7 @@ def unary_(t, fn, op):
     """t = fn(t) in place (exp_, relu_, ...)."""
     _check_leaf(t, op)
     result = fn(t)
+    _check_cast(t, result, op)
     if tuple(result.shape) != tuple(t.shape):  # a tensor argument broadcast it bigger
         raise RuntimeError(f"{op}: output with shape {tuple(t.shape)} doesn't match the "
                            f"broadcast shape {tuple(result.shape)}")
@@ -194,9 +202,6 @@ def math_(t, op, fn, *args):
     `special.inplace`); like PyTorch, a result of a higher dtype category than t (float
     maths on an integer tensor) is an error."""
     result = fn(t, *args)
-    if _KIND[backend.kind(result.array.dtype)] > _KIND[backend.kind(t.array.dtype)]:
-        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
-                           f"output type {t.dtype}")
     return unary_(t, lambda _: result, op)
 
 
@@ -274,16 +279,19 @@ def index_add_(t, dim, index, source, alpha=1):
     """Same as torch.Tensor.index_add_."""
     _check_leaf(t, "index_add_")
     d, index = _index.index_add_args(t, dim, index, source, "index_add_")
-    src = source * alpha if alpha != 1 else source
-    contrib = _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
-    return add_(t, contrib)
+    return add_(t, _index_added(t, d, index, source, alpha))
 
 
 def index_add(t, dim, index, source, *, alpha=1):
     """Same as torch.index_add: t with alpha * source added at `index` along `dim`."""
     d, index = _index.index_add_args(t, dim, index, source, "index_add")
-    src = source * alpha if alpha != 1 else source
-    return t + _index.IndexAddInto.apply(_ew.cast(src, t.dtype), tuple(t.shape), d, index)
+    return t + _index_added(t, d, index, source, alpha)
+
+
+def _index_added(t, d, index, source, alpha):
+    """What index_add adds to t (a 0-d t takes a 0-d source at index 0, as PyTorch)."""
+    src = _ew.cast(source * alpha if alpha != 1 else source, t.dtype)
+    return src if t.ndim == 0 else _index.IndexAddInto.apply(src, tuple(t.shape), d, index)
 
 
 def scatter_add_(t, dim, index, src):

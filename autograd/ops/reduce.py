@@ -164,15 +164,15 @@ class Var(Function):
         if backend.kind(x.dtype) not in "fc":
             raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype}")
         axes = reduce_dims(dim, x.ndim, "var")
-        n = _count(x.shape, axes)
-        ctx.args = (x.shape, axes, keepdim, n - correction)
+        n = _count(x.shape, axes)  # PyTorch's max(0, N - correction): sum/0 inf, 0/0 NaN
+        denom = n - correction if n > correction else 0
+        ctx.args = (x.shape, axes, keepdim, denom)
         ctx.save_for_backward(a)
         xp = backend.array_module(x)
         mu = x.mean(axis=axes, keepdims=True)
         d = x - mu
         out = (d * d).sum(axis=axes, keepdims=keepdim)
-        denom = n - correction
-        return out / denom if denom > 0 else out * xp.asarray(float("nan"), dtype=x.dtype)
+        return out / denom if denom > 0 else out * xp.asarray(float("inf"), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -180,7 +180,7 @@ class Var(Function):
         shape, axes, keepdim, denom = ctx.args
         # d/dx var = 2 (x - mean) / (N - correction)
         centred = a - mean(a, axes, keepdim=True)
-        scale = 2.0 / denom if denom > 0 else float("nan")
+        scale = 2.0 / denom if denom > 0 else float("inf")
         return expand_reduced(grad, shape, axes, keepdim) * centred * scale
 
 

@@ -367,6 +367,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError(f"scatter: reduce argument must be either add or multiply, got "
                            f"{reduce!r}")
+    flat = _index.flat_0d(input, dim, index, src, "scatter")
+    if flat is not None:
+        return reshape(scatter(flat[0], 0, flat[1], flat[2], value, reduce=reduce),
+                       tuple(input.shape))
     d, index = _scatter_args(input, dim, index, src, "scatter")
     if reduce is None:
         return _index.Scatter.apply(input, d, index, src if src is not None else value)
@@ -481,6 +485,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_reduce: expected src to be a Tensor, got "
                         f"{type(src).__name__}")
+    flat = _index.flat_0d(input, dim, index, src, "scatter_reduce")
+    if flat is not None:
+        return reshape(scatter_reduce(flat[0], 0, flat[1], flat[2], reduce,
+                                      include_self=include_self), tuple(input.shape))
     d, index = _scatter_args(input, dim, index, src, "scatter_reduce")
     return ScatterReduce.apply(input, d, index, _leading(src, index), reduce,
                                bool(include_self))

@@ -105,6 +105,43 @@ def view(a, *shape):
     return View.apply(a, _infer_shape(_sizes(shape, "view"), a.array.size, "view"))
 
 
+def view_dtype(a, dtype):
+    """Same as torch.Tensor.view(dtype): a's memory read as `dtype`, no copy. A bigger
+    element divides the last dim, a smaller one multiplies it (the last dim must have
+    stride 1 then, and a 0-d tensor cannot change element size). Not differentiable, as in
+    PyTorch: the result never requires grad; it shares a's storage and version counter."""
+    try:
+        dt = backend.as_dtype(dtype)
+    except (TypeError, ValueError):
+        dt = None
+    if dt not in backend.TORCH_DTYPES:
+        raise TypeError(f"view: expected a dtype or a shape, got {dtype!r}")
+    x = a.array
+    old, new = x.itemsize, dt.itemsize
+    if old != new:
+        what = f"to view {a.dtype} as {backend.torch_dtype(dt)} (different element sizes)"
+        if x.ndim == 0:
+            raise RuntimeError(f"view: self.dim() cannot be 0 {what}")
+        if x.shape[-1] != 1 and x.size and x.strides[-1] != old:
+            raise RuntimeError(f"view: self.stride(-1) must be 1 {what}, but got "
+                               f"{x.strides[-1] // old}")
+        if new > old:
+            ratio = new // old
+            if x.shape[-1] % ratio:
+                raise RuntimeError(f"view: self.size(-1) must be divisible by {ratio} "
+                                   f"{what}, but got {x.shape[-1]}")
+            if x.size and backend.data_ptr(x) % new:  # storages start aligned
+                raise RuntimeError(f"view: self.storage_offset() must be divisible by "
+                                   f"{ratio} {what}")
+            for d in range(x.ndim - 1):
+                if x.strides[d] % new:
+                    raise RuntimeError(f"view: self.stride({d}) must be divisible by "
+                                       f"{ratio} {what}, but got {x.strides[d] // old}")
+    out = _make(backend.view_dtype(x, dt))
+    out._version = a._version
+    return out
+
+
 def flatten(a, start_dim=0, end_dim=-1):
     """Same as torch.flatten."""
     nd = a.array.ndim

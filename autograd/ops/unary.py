@@ -335,6 +335,9 @@ def reciprocal(a):
 
 
 def square(a):
+    """Same as torch.square (pow(a, 2): a bool tensor gives int64)."""
+    if isinstance(a, Tensor) and a.array.dtype.kind == "b":
+        a = _make(a.array.astype(backend.int64))
     return Square.apply(a)
 
 

@@ -1,5 +1,12 @@
 """Loss functions (same as torch.nn.functional's), each with reduction='mean'|'sum'|'none'.
 
+Mixed float dtypes follow PyTorch, which has no one rule: most losses compute in the
+promoted type of input and target (mse, l1, smooth_l1, kl_div, cross_entropy over
+probabilities, the likelihood and margin losses); huber_loss and binary_cross_entropy
+compute in the input's dtype (bce refuses a target of another dtype); bce_with_logits in
+the target's; nll_loss and cross_entropy refuse a class weight of another dtype than the
+input's. `_in_dtype` is the one cast these use.
+
 cross_entropy over class indices is one fused `Function` (log-softmax, gathering and
 reduction in one node): it is on every classifier's training step."""
 from __future__ import annotations
@@ -78,6 +85,11 @@ def _check_pointwise(input, target, op):
                       "same size.", stacklevel=3)
 
 
+def _in_dtype(x, ref):
+    """`x` (a tensor or None) cast, differentiably, to the dtype of `ref`."""
+    return x if x is None else _ew.cast(x, ref.dtype)
+
+
 def _weighted(loss, weight, reduction, op, normalise):
     """Pointwise loss times `weight` (same shape as the input); with normalise the weighted
     mean divides by sum(weight) (mse_loss, l1_loss), otherwise by the element count."""
@@ -118,7 +130,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         input, target, weight = _amp.fp32("huber_loss", input, target, weight)
     _reduction("huber_loss", None, None, reduction)
     _check_pointwise(input, target, "huber_loss")
-    diff = input - target
+    diff = input - _in_dtype(target, input)  # PyTorch: the input's dtype
     ad = _unary.abs(diff)
     small = _make(~(ad.array >= delta))  # NaN takes the quadratic branch, as in PyTorch
     near = _compare.where(small, diff, 0.0)  # the unused square never sees inf (0 * inf)
@@ -161,14 +173,17 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_float(input, "input", op)
     _check_float(target, "target", op)
     _check_same_shape(input, target, op)
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"{op}: expected target of the input's dtype {input.dtype}, got "
+                           f"{target.dtype}")
     if input.numel():  # on the GPU this check waits for the next synchronisation
         x = input.detach()
         _checks.check((x.min() < 0) | (x.max() > 1), lambda: RuntimeError(
             f"{op}: expected all elements of input between 0 and 1 (probabilities); for "
             "logits use binary_cross_entropy_with_logits"))
-    loss = BinaryCrossEntropy.apply(input, _ew.cast(target, input.dtype))
+    loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
-        loss = loss * weight
+        loss = loss * _in_dtype(weight, input)
     return _reduce_loss(loss, reduction)
 
 
@@ -189,19 +204,25 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         except ValueError:
             raise RuntimeError(f"{op}: pos_weight of shape {tuple(pos_weight.shape)} cannot "
                                f"broadcast to the input's shape {tuple(input.shape)}") from None
-    loss = BCEWithLogits.apply(input, _ew.cast(target, input.dtype), pos_weight)
+    # PyTorch computes in the target's dtype
+    loss = BCEWithLogits.apply(_in_dtype(input, target), target, _in_dtype(pos_weight, target))
     if weight is not None:
-        loss = loss * weight
+        loss = loss * _in_dtype(weight, target)
     return _reduce_loss(loss, reduction)
 
 
 # ----------------------------------------------------------------------------- classes
-def _check_weight(weight, n_classes, op):
+def _check_weight(weight, n_classes, op, input=None):
+    """A class weight: one per class and, for class indices (`input` given), of the
+    input's dtype, as PyTorch's kernels require."""
     if weight is not None:
         _check_tensor(weight, "weight", op)
         if tuple(weight.shape) != (n_classes,):
             raise RuntimeError(f"{op}: expected weight of shape ({n_classes},), one per class, "
                                f"got {tuple(weight.shape)}")
+        if input is not None and weight.dtype != input.dtype:
+            raise RuntimeError(f"{op}: expected weight of the input's dtype {input.dtype}, "
+                               f"got {weight.dtype}")
 
 
 def _unbatched(input, target, op):
@@ -239,6 +260,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         loss = _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     elif target.dtype.kind in "iu":
         _check_index_dtype(target, op)
+        _check_weight(weight, n_classes, op, input)
         loss = class_cross_entropy(input, target, weight, ignore_index, reduction,
                                    float(label_smoothing))
     else:
@@ -255,8 +277,7 @@ def _check_index_dtype(target, op):
 
 def _soft_cross_entropy(input, target, weight, reduction, eps):
     n_classes = input.shape[1]
-    log_p = ag.log_softmax(input, 1)
-    target = _ew.cast(target, input.dtype)
+    log_p = ag.log_softmax(input, 1)  # times target: the promoted dtype, as PyTorch
     if eps:
         target = target * (1 - eps) + eps / n_classes
     prod = log_p * target
@@ -285,7 +306,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     unbatched = input.ndim == 1
     if unbatched:
         input, target = _unbatched(input, target, op)
-    _check_weight(weight, input.shape[1], op)
+    _check_weight(weight, input.shape[1], op, input)
     loss = class_nll_loss(input, target, weight, ignore_index, reduction)
     return loss.squeeze(0) if unbatched and reduction == "none" else loss
 

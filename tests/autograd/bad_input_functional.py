@@ -1,6 +1,6 @@
 """Rows of the bad-input table for nn.functional (conv, pooling, losses, embedding,
 normalisation, activations): (id, fn(lib))."""
-from tests.autograd.bad_input import ints, t
+from tests.autograd.bad_input import ints, mixed_precision, t
 
 
 def F(L):
@@ -164,8 +164,8 @@ for op in REGRESSION:
     row(f"{op}-shape", lambda L, op=op: getattr(F(L), op)(t(L, 3, 4), t(L, 4, 3).abs()))
     row(f"{op}-broadcast", lambda L, op=op: getattr(F(L), op)(t(L, 3, 4), t(L, 4).abs()))
     row(f"{op}-int-target", lambda L, op=op: getattr(F(L), op)(t(L, 3, 4), ints(L, 3, 4)))
-    row(f"{op}-f64-target", lambda L, op=op: getattr(F(L), op)(
-        t(L, 3, 4), t(L, 3, 4, dtype=L.float64).abs()))
+    row(f"{op}-f64-target", mixed_precision(lambda L, op=op: getattr(F(L), op)(
+        t(L, 3, 4), t(L, 3, 4, dtype=L.float64).abs())))
     row(f"{op}-reduction", lambda L, op=op: getattr(F(L), op)(
         t(L, 3, 4), t(L, 3, 4).abs(), reduction="avg"))
     row(f"{op}-0d", lambda L, op=op: getattr(F(L), op)(t(L), t(L).abs()))
@@ -180,6 +180,16 @@ row("binary_cross_entropy-weight", lambda L: F(L).binary_cross_entropy(
     t(L, 3).sigmoid(), t(L, 3).abs(), weight=t(L, 4)))
 row("binary_cross_entropy-oob-input", lambda L: F(L).binary_cross_entropy(
     t(L, 3) + 2.0, t(L, 3).abs()))
+row("binary_cross_entropy-f64-target", lambda L: F(L).binary_cross_entropy(
+    t(L, 3).sigmoid(), t(L, 3, dtype=L.float64).abs()))
+row("binary_cross_entropy-f64-weight", lambda L: F(L).binary_cross_entropy(
+    t(L, 3).sigmoid(), t(L, 3).abs(), weight=t(L, 3, dtype=L.float64).abs(),
+    reduction="none"))
+row("bce_with_logits-f64-input", mixed_precision(lambda L: F(
+    L).binary_cross_entropy_with_logits(t(L, 3, 4, dtype=L.float64), t(L, 3, 4).abs())))
+row("bce_with_logits-f64-pos_weight", mixed_precision(lambda L: F(
+    L).binary_cross_entropy_with_logits(t(L, 3, 4), t(L, 3, 4).abs(),
+                                        pos_weight=t(L, 4, dtype=L.float64).abs())))
 row("bce_with_logits-pos_weight", lambda L: F(L).binary_cross_entropy_with_logits(
     t(L, 3, 4), t(L, 3, 4).abs(), pos_weight=t(L, 5)))
 CE = {
@@ -193,6 +203,10 @@ CE = {
     "int32-target": lambda L: F(L).cross_entropy(t(L, 3, 5), ints(L, 3, dtype=L.int32)),
     "bool-target": lambda L: F(L).cross_entropy(t(L, 3, 5), ints(L, 3) > 0),
     "weight-len": lambda L: F(L).cross_entropy(t(L, 3, 5), ints(L, 3), weight=t(L, 4)),
+    "weight-f64": lambda L: F(L).cross_entropy(t(L, 3, 5), ints(L, 3),
+                                               weight=t(L, 5, dtype=L.float64)),
+    "float-target-f64": mixed_precision(lambda L: F(L).cross_entropy(
+        t(L, 3, 5), t(L, 3, 5, dtype=L.float64).softmax(1))),
     "0d-input": lambda L: F(L).cross_entropy(t(L), ints(L)),
     "1d-input-ok": lambda L: F(L).cross_entropy(t(L, 5), ints(L)),
     "2d-target": lambda L: F(L).cross_entropy(t(L, 3, 5), ints(L, 3, 1)),
@@ -213,6 +227,8 @@ NLL = {
     "float-target": lambda L: F(L).nll_loss(t(L, 3, 5), t(L, 3)),
     "batch": lambda L: F(L).nll_loss(t(L, 3, 5), ints(L, 4)),
     "weight-len": lambda L: F(L).nll_loss(t(L, 3, 5), ints(L, 3), weight=t(L, 6)),
+    "weight-f64": lambda L: F(L).nll_loss(t(L, 3, 5), ints(L, 3),
+                                          weight=t(L, 5, dtype=L.float64)),
     "0d": lambda L: F(L).nll_loss(t(L), ints(L)),
     "2d-target": lambda L: F(L).nll_loss(t(L, 3, 5), ints(L, 3, 5)),
     "int32": lambda L: F(L).nll_loss(t(L, 3, 5), ints(L, 3, dtype=L.int32)),

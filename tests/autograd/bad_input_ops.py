@@ -67,6 +67,9 @@ for op in ["add_", "sub_", "mul_", "div_", "clamp_", "pow_"]:
     row(f"{op}-int-self", lambda L, op=op, arg=arg: getattr(ints(L, 3), op)(arg(L)))
     row(f"{op}-broadcast-self", lambda L, op=op: getattr(t(L, 3), op)(t(L, 2, 3)))
     row(f"{op}-leaf", lambda L, op=op: getattr(t(L, 3, grad=True), op)(t(L, 3)))
+row("clamp_min_-int-self", lambda L: ints(L, 3).clamp_min_(0.5))
+row("clamp_-int-tensor-bound", lambda L: ints(L, 3).clamp_(L.tensor(0.5)))
+row("exp_-int-self", lambda L: ints(L, 3).exp_())
 row("sub-bool-scalar", lambda L: (ints(L, 3) > 0) - True)
 row("neg-operator-bool", lambda L: -(ints(L, 3) > 0))
 row("div-int-zero", lambda L: ints(L, 3) / 0)
@@ -122,6 +125,7 @@ for op in ["topk", "kthvalue"]:
     row(f"{op}-k-float", lambda L, op=op: getattr(t(L, 2, 3), op)(1.5))
     row(f"{op}-0d", lambda L, op=op: getattr(t(L), op)(1))
 row("std-correction-big", lambda L: t(L, 3).std(correction=5))
+row("var-correction-n", lambda L: t(L, 2, 3).var(1, correction=3))
 row("quantile-q-oob", lambda L: t(L, 5).quantile(1.5))
 row("quantile-int", lambda L: ints(L, 5).quantile(0.5))
 row("quantile-q-shape", lambda L: t(L, 5).quantile(t(L, 2, 2).abs()))
@@ -148,6 +152,12 @@ SHAPE = {
     "view-noncontig": lambda L: t(L, 3, 4).t().view(12),
     "view-dtype-size": lambda L: t(L, 3).view(L.float64),
     "view-str": lambda L: t(L, 3).view("a"),
+    "view-dtype-ok": lambda L: t(L, 3, 4).view(L.float64),
+    "view-dtype-smaller": lambda L: t(L, 3, 4).view(L.int16),
+    "view-dtype-same": lambda L: t(L, 3, 4).t().view(L.int32),
+    "view-dtype-stride": lambda L: t(L, 4, 2).t().view(L.float64),
+    "view-dtype-0d": lambda L: t(L).view(L.float16),
+    "view-dtype-0d-same": lambda L: t(L).view(L.int32),
     "permute-short": lambda L: t(L, 2, 3, 4).permute(0, 1),
     "permute-dup": lambda L: t(L, 2, 3, 4).permute(0, 0, 1),
     "permute-oob": lambda L: t(L, 2, 3, 4).permute(0, 1, 3),
@@ -306,6 +316,12 @@ for kind, make in IDX.items():
 row("gather-dim-oob", lambda L: t(L, 3, 4).gather(2, ints(L, 1, 1)))
 row("gather-0d", lambda L: t(L).gather(0, ints(L)))
 row("gather-0d-index-1d", lambda L: t(L).gather(0, ints(L, 1, high=1)))
+row("gather-0d-index-2d", lambda L: t(L).gather(0, ints(L, 1, 1, high=1)))
+row("gather-1d-index-0d", lambda L: t(L, 3).gather(0, L.tensor(2)))
+row("scatter-0d-self-1d-index", lambda L: t(L).scatter(0, ints(L, 1, high=1), t(L, 1)))
+row("scatter_add-0d-self-1d-index", lambda L: t(L).scatter_add(0, ints(L, 1, high=1),
+                                                               t(L, 1)))
+row("index_add-0d-self-1d-source", lambda L: t(L).index_add(0, ints(L, 1, high=1), t(L, 1)))
 row("scatter-reduce-bad", lambda L: t(L, 3, 4).scatter_reduce(0, ints(L, 1, 1), t(L, 1, 1),
                                                              "median"))
 row("scatter-src-dtype", lambda L: t(L, 3, 4).scatter(0, ints(L, 1, 1), ints(L, 1, 1)))
@@ -329,6 +345,7 @@ for kind, make in IDX1.items():
     row(f"take-{kind}", lambda L, make=make: L.take(t(L, 3), make(L)))
 row("index_select-dim-oob", lambda L: t(L, 3, 4).index_select(2, ints(L, 1)))
 row("index_select-0d-src", lambda L: t(L).index_select(0, L.tensor([0])))
+row("index_select-0d-src-two", lambda L: t(L).index_select(0, L.tensor([0, 0])))
 row("index_add-src-shape", lambda L: t(L, 3, 4).index_add(0, ints(L, 1), t(L, 1, 5)))
 row("index_add-count", lambda L: t(L, 3, 4).index_add(0, ints(L, 2), t(L, 1, 4)))
 row("index_add-dtype", lambda L: t(L, 3, 4).index_add(0, ints(L, 1), ints(L, 1, 4)))
@@ -341,6 +358,8 @@ row("masked_scatter-small", lambda L: t(L, 3).masked_scatter(t(L, 3) > -2, t(L, 
 row("put-oob", lambda L: t(L, 3).put(L.tensor([3]), t(L, 1)))
 row("put-shape", lambda L: t(L, 3).put(L.tensor([0, 1]), t(L, 3)))
 row("nonzero-0d", lambda L: L.nonzero(t(L)))
+row("nonzero-0d-zero", lambda L: L.nonzero(t(L) * 0))
+row("square-bool-method", lambda L: (ints(L, 3) > 0).square())
 row("searchsorted-unsorted-ok", lambda L: L.searchsorted(t(L, 4).sort().values, t(L, 2)))
 row("searchsorted-dims", lambda L: L.searchsorted(t(L, 2, 4), t(L, 3, 2)))
 row("bucketize-2d-boundaries", lambda L: L.bucketize(t(L, 3), t(L, 2, 2)))

@@ -21,8 +21,6 @@ CLASS_DIFFERENCES = {
                          "PyTorch's prod takes one int and raises TypeError for a list",
     "prod-dup-dims": "same: Ember checks the tuple of dims (RuntimeError for a repeat)",
     "prod-tuple-oob": "same: Ember checks the tuple of dims (IndexError when out of range)",
-    "view-str": "view(non-int) is view(dtype) in Ember, which casts: an unknown dtype name "
-                "fails in .to() (RuntimeError) where PyTorch's parser raises TypeError",
     "range-step0": _MISSING + " (torch.range is deprecated)",
     "randint-no-size": "Ember also takes randint(high, size), so randint(0, 3) reads as "
                        "high=0 and fails its low < high check (RuntimeError); PyTorch wants "
@@ -46,31 +44,11 @@ CLASS_DIFFERENCES = {
                                "cross_entropy); PyTorch fails in its log_softmax kernel "
                                "(NotImplementedError)",
 }
-# id -> why one raises and the other computes (open items, kept visible)
-RAISE_DIFFERENCES = {
-    "clamp_-int-self": "open: int64.clamp_(0.0) keeps int64 in Ember; PyTorch refuses the "
-                       "float result type in place",
-    "view-dtype-size": "Tensor.view(dtype) casts in Ember (no bit reinterpretation, see "
-                       "autograd/_methods/shape.py), so element sizes never conflict",
-    "gather-0d-index-1d": "open: PyTorch lets a 0-d source take a one-element 1-d index; "
-                          "Ember requires index.ndim == self.ndim",
-}
-# id -> why both compute but the results differ (dtype promotion and NaN/empty conventions
-# belong to other work items)
-VALUE_DIFFERENCES = {
-    "square-bool": "open: PyTorch promotes bool**2 to int64, Ember keeps bool",
-    "std-correction-big": "open: correction > N gives inf in PyTorch (max(0, N - c) "
-                          "denominator), NaN in Ember",
-    "index_select-0d-src": "open: a 0-d source gives shape (1,) in Ember, () in PyTorch",
-    "nonzero-0d": "open: nonzero of a 0-d tensor has shape (1, 1) in Ember, (1, 0) in "
-                  "PyTorch",
-    "huber_loss-f64-target": "open: float32 input with a float64 target: Ember's result "
-                             "promotes to float64, PyTorch's stays float32",
-    "binary_cross_entropy_with_logits-f64-target": "open: the reverse promotion (PyTorch "
-                                                   "float64, Ember float32)",
-    "poisson_nll_loss-f64-target": "open: float64 result computed partly in float32 by "
-                                   "Ember",
-}
+# id -> why one raises and the other computes (none today; open items would be kept here)
+RAISE_DIFFERENCES: dict = {}
+# id -> why both compute but the results differ (none today; rows marked mixed_precision
+# compare at float32's tolerance, see bad_input.py)
+VALUE_DIFFERENCES: dict = {}
 # rows whose Ember error text holds a flagged phrase for a good reason
 LEAK_OK = {"numpy-requires-grad"}  # names Tensor.numpy(), the method called
 

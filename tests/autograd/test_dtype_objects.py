@@ -143,3 +143,50 @@ def test_tensor_repr_dtype_suffix_matches_torch(name):
     assert repr(ag.zeros(0, dtype=getattr(ag, name))) == \
         repr(torch.zeros(0, dtype=getattr(torch, name)))
     assert ours.type() == theirs.type()
+
+
+# Tensor.view(dtype) reads the same bytes as another dtype (no copy), as PyTorch
+VIEW_DTYPE = {
+    "same_size": lambda L: L.arange(12.0).reshape(3, 4).view(L.int32),
+    "bigger": lambda L: L.arange(12.0).reshape(3, 4).view(L.float64),
+    "bigger_complex": lambda L: L.arange(12.0).reshape(3, 4).view(L.complex64),
+    "smaller": lambda L: L.arange(6.0).reshape(2, 3).view(L.int16),
+    "to_bytes": lambda L: L.arange(3, dtype=L.int64).view(L.uint8),
+    "strided_same_size": lambda L: L.arange(8.0).reshape(2, 4)[:, ::2].view(L.int32),
+    "rows_strided": lambda L: L.arange(8.0).reshape(4, 2)[::2].view(L.float64),
+    "0d_same_size": lambda L: L.tensor(1.5).view(L.int32),
+    "0d_other_size": lambda L: L.tensor(1.5).view(L.float64),
+    "last_not_divisible": lambda L: L.arange(3.0).view(L.float64),
+    "last_stride_not_1": lambda L: L.arange(12.0).reshape(3, 4).t().view(L.float16),
+    "other_stride_odd": lambda L: L.zeros(2, 1).t().view(L.float64),
+    "offset_odd": lambda L: L.arange(5.0)[1:].view(L.float64),
+    "offset_even": lambda L: L.arange(6.0)[2:].view(L.float64),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(VIEW_DTYPE))
+def test_view_dtype_reinterprets_like_torch(name):
+    res = []
+    for lib in (ag, torch):
+        try:
+            out = VIEW_DTYPE[name](lib)
+        except RuntimeError:
+            res.append("RuntimeError")
+            continue
+        res.append((tuple(out.shape), tuple(out.stride()), str(out.dtype),
+                    out.numpy().tobytes()))
+    assert res[0] == res[1], res
+
+
+@requires_torch
+def test_view_dtype_shares_storage_and_is_not_differentiable_like_torch():
+    for lib in (ag, torch):
+        x = lib.arange(4.0, requires_grad=True)
+        v = x.view(lib.int32)
+        assert not v.requires_grad and v.grad_fn is None, lib.__name__
+        b = lib.arange(4.0)
+        b.view(lib.int32)[0] = 1065353216  # the bits of 1.0f
+        assert b.tolist() == [1.0, 1.0, 2.0, 3.0], lib.__name__
+        with pytest.raises(TypeError):
+            b.view("no such dtype")

@@ -126,3 +126,35 @@ def test_inplace_that_would_broadcast_output_raises_like_torch():
     for lib in (ag, torch):
         with pytest.raises(RuntimeError):
             lib.zeros(3).add_(lib.ones(2, 3))
+
+
+# one rule for every in-place op (torch.can_cast): a result of a higher dtype category than
+# the tensor's (float into int, int into bool) raises; a same-category result is written
+CAST_CASES = {
+    "clamp_float_bound": lambda L: L.arange(4).clamp_(0.5),
+    "clamp_min_float": lambda L: L.arange(4).clamp_min_(0.5),
+    "clamp_max_float": lambda L: L.arange(4).clamp_max_(1.5),
+    "clamp_float_tensor_bound": lambda L: L.arange(4).clamp_(L.tensor([0.5, 0.5, 0.5, 0.5])),
+    "clamp_int_bounds": lambda L: L.arange(4).clamp_(1, 2),
+    "clamp_int_tensor_bound": lambda L: L.arange(4).clamp_(L.tensor(2)),
+    "clamp_f64_bound_into_f32": lambda L: (L.arange(4.0) - 1.5).clamp_(
+        L.tensor(0.25, dtype=L.float64)),
+    "clamp_f32_bound_into_f64": lambda L: (L.arange(4, dtype=L.float64) - 1.5).clamp_(
+        L.tensor([0.3, 0.3, 0.3, 0.3])),
+    "exp_int": lambda L: L.arange(4).exp_(),
+    "square_bool": lambda L: (L.arange(4) > 1).square_(),
+    "mul_bool_by_int": lambda L: (L.arange(4) > 1).mul_(2),
+    "add_int32_by_int64": lambda L: L.arange(4, dtype=L.int32).add_(L.arange(4)),
+}
+
+
+@pytest.mark.parametrize("name", list(CAST_CASES))
+def test_inplace_result_cast_rule_matches_torch(name):
+    outcome = []
+    for lib in (ag, torch):
+        try:
+            out = CAST_CASES[name](lib)
+            outcome.append((str(out.dtype), out.tolist()))
+        except RuntimeError:
+            outcome.append("RuntimeError")
+    assert outcome[0] == outcome[1], outcome

@@ -94,7 +94,17 @@ def test_promoted_values_match_torch():
                lambda L: _make(L, "float32", (3,)) + _make(L, "float64", ()),
                lambda L: _make(L, "int64", (3,)) // -2,
                lambda L: _make(L, "int64", (3,)) % -2,
-               lambda L: _make(L, "bool", (3,)) ** 2]:
+               lambda L: _make(L, "bool", (3,)) ** 2,
+               lambda L: L.square(_make(L, "bool", (3,))),  # pow(x, 2): int64
+               lambda L: _make(L, "bool", (3,)).square(),
+               lambda L: L.square(_make(L, "uint8", (3,))),
+               # clamp promotes over self and both bounds by the same rules
+               lambda L: L.clamp(_make(L, "int64", (3,)), _make(L, "float32", ())),
+               lambda L: L.clamp(_make(L, "float32", (3,)), _make(L, "float64", ())),
+               lambda L: L.clamp(_make(L, "float32", (3,)), _make(L, "float64", (3,))),
+               lambda L: L.clamp(_make(L, "int32", (3,)), _make(L, "int64", ()),
+                                 _make(L, "float64", ())),
+               lambda L: L.clamp(_make(L, "int64", (3,)), 0.5)]:
         ours, theirs = fn(ag), fn(torch)
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
         assert str(ours.dtype) == str(theirs.dtype)
