@@ -9,7 +9,7 @@ without crossing those input edges.
 """
 from __future__ import annotations
 
-from . import backend
+from . import backend, tensor_base
 from .function import _FREED, Function, OutputEdge
 from .saved_hooks import (  # noqa: F401  (torch.autograd.graph's, when read as an attribute)
     disable_saved_tensors_hooks,
@@ -89,7 +89,8 @@ def _freed():
 def mark_scope(module, args, output) -> None:
     """Called by nn.Module.__call__ when grad mode is on: remember that `module` produced
     `output` from `args`. O(1) per module call; nothing is recorded per op."""
-    if type(output) is Tensor and len(args) == 1 and type(args[0]) is Tensor:
+    plain = tensor_base.Tensor  # the assembled class (Tensor here is TensorBase)
+    if type(output) is plain and len(args) == 1 and type(args[0]) is plain:
         # the common call, one tensor in and one out: no set of input edges to build
         node = output.grad_fn
         if node is None:

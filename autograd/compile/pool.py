@@ -21,7 +21,7 @@ new buffer: a buffer the user can see is never overwritten. NumPy views keep the
 base alive, so a live view counts as a reference to the buffer.
 
 What writes with `out=`: the bare ufuncs of fused elementwise runs (fuse.py) when no
-operand's buffer can be reused in place, and the op steps of MatMul, Linear and SumTo
+operand's buffer can be reused in place, and the op steps of MatMul, Linear, WeightGrad and SumTo
 (their forwards are exactly `matmul`, `matmul` then `+= bias`, and `sum` over axes, so
 `out=` gives the same values). Other ops allocate their outputs as in eager mode, and
 NumPy's allocator serves them; their buffers are dropped after their last use.
@@ -128,6 +128,19 @@ def _matmul(ob, args, metas, meta):
     return factory, meta
 
 
+def _weight_grad(ob, args, metas, meta):
+    gb, xb = args
+    if gb is None or xb is None:
+        return None
+    matmul = _np.matmul
+
+    def factory(get):
+        def run():
+            ob.array = matmul(gb.array.T, xb.array, out=get())
+        return run
+    return factory, meta
+
+
 def _linear(ob, args, metas, meta):
     xb, wb, bb = args
     if xb is None or wb is None or len(meta[0]) < 2:
@@ -170,5 +183,6 @@ def _sum_to(ob, args, metas, meta):
 _OPS = {
     ("autograd.ops.linalg", "MatMul"): _matmul,
     ("autograd.ops.products", "Linear"): _linear,
+    ("autograd.ops.products", "WeightGrad"): _weight_grad,
     ("autograd.ops.shape", "SumTo"): _sum_to,
 }

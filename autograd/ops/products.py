@@ -419,7 +419,27 @@ class Linear(Function):
             if grad.ndim != 2:
                 n_out, n_in = weight.shape
                 g, xs = grad.reshape(-1, n_out), x.reshape(-1, n_in)
-            grad_w = MatMul.apply(g.t(), xs)
+            grad_w = WeightGrad.apply(g, xs)
         if need_b is not None:
             grad_b = sum_to(grad, ctx.bias_shape)
         return grad_x, grad_w, grad_b
+
+
+class WeightGrad(Function):
+    """Linear's weight gradient G^T X (G: (N, out), X: (N, in)) as one op: the plain
+    backward records no transpose node and calls BLAS once; differentiable again (its
+    backward is two matmuls)."""
+
+    @staticmethod
+    def forward(ctx, g, x):
+        if ctx.recording:
+            ctx.save_for_backward(g, x)
+        return backend.matmul(g.array.T, x.array)  # bfloat16: float32 accumulation
+
+    @staticmethod
+    def backward(ctx, gw):
+        g, x = ctx.saved_tensors
+        need_g, need_x = ctx.next
+        # d(G^T X)/dG applied to gw: X gw^T; d/dX: G gw
+        return (MatMul.apply(x, _shape.transpose(gw, 0, 1)) if need_g is not None else None,
+                MatMul.apply(g, gw) if need_x is not None else None)

@@ -425,3 +425,28 @@ def test_public_names_and_methods():
     assert ag.linalg.vecdot(x, x).shape == (2,)
     assert ag.linalg.cross(ag.ones(3), ag.ones(3)).shape == (3,)
     assert ag.cross(ag.ones(3), ag.ones(3), dim=0).shape == (3,)
+
+
+def test_linear_weight_grad_op_gradcheck_and_parity():
+    # dW = G^T X as one op (Linear's weight gradient): checked directly and twice
+    # differentiated through F.linear on a 3-d input (leading dims flattened)
+    rng = np.random.default_rng(3)
+    g = ag.tensor(rng.standard_normal((5, 3)), requires_grad=True)
+    x = ag.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    assert ag.gradcheck(products.WeightGrad.apply, (g, x))
+    assert ag.gradgradcheck(products.WeightGrad.apply, (g, x))
+    np.testing.assert_allclose(products.WeightGrad.apply(g, x).detach().numpy(),
+                               g.detach().numpy().T @ x.detach().numpy(), rtol=1e-12)
+    import nn.functional as F
+    xi = ag.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((6, 4)), requires_grad=True)
+    b = ag.tensor(rng.standard_normal(6), requires_grad=True)
+    assert ag.gradgradcheck(F.linear, (xi, w, b))
+    xt, wt, bt = (torch.tensor(t.detach().numpy(), requires_grad=True) for t in (xi, w, b))
+    gw, = ag.grad(F.linear(xi, w, b).square().sum(), w, create_graph=True)
+    gwt, = torch.autograd.grad(torch.nn.functional.linear(xt, wt, bt).square().sum(), wt,
+                               create_graph=True)
+    np.testing.assert_allclose(gw.detach().numpy(), gwt.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ag.grad(gw.sum(), (xi,), retain_graph=True)[0].numpy(),
+                               torch.autograd.grad(gwt.sum(), xt, retain_graph=True)[0].numpy(),
+                               rtol=1e-12)
