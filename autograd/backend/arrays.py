@@ -2,6 +2,8 @@
 indices, counts, and raw little-endian bytes for serialization."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .devices import _BY_ARRAY, owner, to_host
@@ -30,25 +32,24 @@ def select(cond, a, b):
         return owner(cond).xp.where(cond, a, b)
     arr = a if type(a) is np.ndarray else b
     if (cond.dtype != np.bool_ or type(arr) is not np.ndarray or arr.dtype.kind != "f"
-            or arr.dtype.itemsize not in _BITS or arr.shape != cond.shape):
+            or arr.dtype.itemsize not in _BITS or arr.shape != cond.shape or not cond.ndim):
         return np.where(cond, a, b)
     dt = arr.dtype
     other = b if arr is a else a
-    if type(other) is np.ndarray:
-        if other.dtype != dt or other.shape != arr.shape:
-            return np.where(cond, a, b)
-    elif type(other) in (int, float):
+    bits = _BITS[dt.itemsize]
+    c = cond.view(np.int8)
+    if type(other) in (int, float):
+        if other == 0 and math.copysign(1.0, other) > 0:
+            # +0 has no bits set (a ReLU-type backward): arr's bits where it is picked,
+            # zero elsewhere, in two passes
+            mask = np.negative(c, dtype=bits) if arr is a else np.subtract(c, 1, dtype=bits)
+            mask &= arr.view(bits)
+            return mask.view(dt)
         other = np.array(other, dtype=dt)
-    else:
+    elif type(other) is not np.ndarray or other.dtype != dt or other.shape != arr.shape:
         return np.where(cond, a, b)
     a, b = (arr, other) if arr is a else (other, arr)
-    bits = _BITS[dt.itemsize]
-    if arr is a:
-        a, b = arr, other
-    else:
-        a, b = other, arr
-    mask = cond.view(np.int8).astype(bits)
-    np.negative(mask, out=mask)                     # True -> all ones, False -> 0
+    mask = np.negative(c, dtype=bits)               # True -> all ones, False -> 0
     picked = np.bitwise_and(a.view(bits), mask)
     np.invert(mask, out=mask)
     mask &= b.view(bits)
