@@ -84,7 +84,7 @@ def _accumulate_leaf(leaf, g, create_graph, fresh):
                 arr = arr.copy()
             leaf._grad = _make(arr)
             fresh.add(id(leaf))
-    elif create_graph or old.requires_grad:
+    elif create_graph or old._requires_grad:  # the slot: no property call per leaf
         leaf._grad = old + g
     elif id(leaf) in fresh:  # after this out-of-place sum the buffer is the leaf's own
         leaf._grad = _make(old.array + g.array)
