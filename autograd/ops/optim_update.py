@@ -143,9 +143,8 @@ def _apply_(fused, inputs, scalars, outputs) -> None:
         multi.run(lists, scalars)
         return
     n_in = len(inputs)
-    for k in range(n):
-        fused(*(arrays[k] for arrays in lists[:n_in]), *scalars,
-              *(arrays[k] for arrays in lists[n_in:]))
+    for row in zip(*lists):  # one tuple per tensor: no generator per call
+        fused(*row[:n_in], *scalars, *row[n_in:])
 
 
 def sgd_update_(params, grads, lr: float, weight_decay: float = 0.0,

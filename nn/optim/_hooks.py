@@ -51,6 +51,10 @@ def with_step_hooks(step):
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        d = self.__dict__
+        if not (_global_step_pre_hooks or _global_step_post_hooks
+                or d.get("_optimizer_step_pre_hooks") or d.get("_optimizer_step_post_hooks")):
+            return step(self, *args, **kwargs)  # no hook registered: the plain step
         for hook in (*_global_step_pre_hooks.values(),
                      *_hooks(self, "_optimizer_step_pre_hooks").values()):
             out = hook(self, args, kwargs)
