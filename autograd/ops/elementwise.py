@@ -99,6 +99,13 @@ def sub(input, other, alpha=1):
 subtract = sub
 
 
+def _conj(v):
+    """The conjugate of a saved operand: a Tensor, a Python number, or None (not saved)."""
+    if v is None or not isinstance(v, Tensor):
+        return v if v is None else v.conjugate()
+    return _complex.conj(v)
+
+
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -116,8 +123,7 @@ class Mul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         if grad.array.dtype.kind == "c":  # complex: grad times the conjugate derivative
-            a = a if a is None else _complex.conj(a)
-            b = b if b is None else _complex.conj(b)
+            a, b = _conj(a), _conj(b)
         return (grad * b if b is not None else None,
                 grad * a if a is not None else None)
 
@@ -150,12 +156,14 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         (b,) = ctx.saved_tensors
-        out = ctx.output
-        if grad.array.dtype.kind == "c":  # complex: grad times the conjugate derivative
-            b, out = _complex.conj(b), _complex.conj(out)
+        is_complex = grad.array.dtype.kind == "c"  # grad times the conjugate derivative
+        if is_complex:
+            b = _conj(b)
         ga = grad / b if ctx.next[0] is not None else None
-        gb = -grad * out / b if ctx.next[1] is not None else None
-        return ga, gb
+        if ctx.next[1] is None:  # a constant divisor (x / 1.1): the output is not needed
+            return ga, None
+        out = _complex.conj(ctx.output) if is_complex else ctx.output
+        return ga, -grad * out / b
 
 
 def div(input, other, *, rounding_mode=None):

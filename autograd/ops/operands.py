@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import backend
 from ..tensor_base import TensorBase as Tensor
 
-_Number = (bool, int, float)
+_Number = (bool, int, float, complex)
 
 
 def _operand(x, op):

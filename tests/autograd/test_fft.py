@@ -172,3 +172,21 @@ def test_complex_tensor_surface():
         ag.view_as_complex(ag.ones(3))
     with pytest.raises(RuntimeError):
         torch.view_as_complex(torch.ones(3))
+
+
+@pytest.mark.parametrize("fn", [lambda x: x / 2.0, lambda x: x / (1 + 1j), lambda x: x * (2 - 3j),
+                                lambda x: (1 + 2j) * x, lambda x: (1 - 1j) / x,
+                                lambda x: x + 1j, lambda x: 1j - x],
+                         ids=["div-real", "div-complex", "mul", "rmul", "rdiv", "add", "rsub"])
+@pytest.mark.parametrize("real_input", [False, True])
+def test_python_complex_scalars_match_torch(fn, real_input):
+    # Python numbers, complex included, combine with complex (and real) tensors as in
+    # PyTorch: the result dtype, values and the conjugate-derivative gradients
+    a = np.array([1.0, 3.0]) if real_input else np.array([1 + 2j, 3 - 1j])
+    x, xt = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    r, rt = fn(x), fn(xt)
+    assert str(r.dtype) == str(rt.dtype)
+    np.testing.assert_allclose(r.detach().numpy(), rt.detach().numpy(), rtol=1e-14)
+    r.abs().sum().backward()
+    rt.abs().sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-13)
