@@ -85,6 +85,19 @@ def _standard_normal(shape, dtype, device):
     return ag.randn(tuple(shape), dtype=dtype, device=device)
 
 
+class BinaryParams:
+    """probs and logits of a binary event, each computed from the other on first use
+    (Bernoulli, Binomial, Geometric, NegativeBinomial give one of the two)."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+
 class Distribution:
     """Same as torch.distributions.Distribution."""
 

@@ -10,11 +10,10 @@ from . import constraints
 from .continuous import Exponential
 from .discrete import _expand_counted, _init_counted
 from .distribution import (
+    BinaryParams,
     Distribution,
     broadcast_all,
     lazy_property,
-    logits_to_probs,
-    probs_to_logits,
 )
 from .gamma_family import Gamma
 from .transformed import TransformedDistribution
@@ -32,7 +31,7 @@ def _logsigmoid(x):
     return -ag.logaddexp(ag.zeros_like(x), -x)
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(BinaryParams, Distribution):
     """Same as torch.distributions.NegativeBinomial(total_count, probs=None, logits=None):
     the number of successes before total_count failures, success probability probs."""
 
@@ -47,14 +46,6 @@ class NegativeBinomial(Distribution):
     def expand(self, batch_shape, _instance=None):
         return _expand_counted(self, self._get_checked_instance(NegativeBinomial, _instance),
                                batch_shape)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self):
