@@ -58,40 +58,24 @@ def _into(input, out):
     return input if out is input else input.copy_(out)
 
 
-def dropout(input, p, train):
-    """Same as torch.dropout (aten: input, p, train, all required)."""
-    _check_p(p)
-    return _nn.F.dropout(input, p, train)
+def _aten_dropout(name):
+    """torch.<name>(input, p, train) (aten's argument order, all required) and its
+    in-place form, over nn.functional's <name>."""
+    def out_of_place(input, p, train):
+        _check_p(p)
+        return getattr(_nn.F, name)(input, p, train)
+
+    def in_place(input, p, train):
+        return _into(input, out_of_place(input, p, train))
+    out_of_place.__name__, in_place.__name__ = name, name + "_"
+    out_of_place.__doc__ = f"Same as torch.{name} (aten's argument order)."
+    in_place.__doc__ = f"Same as torch.{name}_: in place."
+    return out_of_place, in_place
 
 
-def dropout_(input, p, train):
-    """Same as torch.dropout_: in place."""
-    _check_p(p)
-    return _into(input, _nn.F.dropout(input, p, train))
-
-
-def alpha_dropout(input, p, train):
-    """Same as torch.alpha_dropout (aten's argument order)."""
-    _check_p(p)
-    return _nn.F.alpha_dropout(input, p, train)
-
-
-def alpha_dropout_(input, p, train):
-    """Same as torch.alpha_dropout_: in place."""
-    _check_p(p)
-    return _into(input, _nn.F.alpha_dropout(input, p, train))
-
-
-def feature_alpha_dropout(input, p, train):
-    """Same as torch.feature_alpha_dropout (aten's argument order)."""
-    _check_p(p)
-    return _nn.F.feature_alpha_dropout(input, p, train)
-
-
-def feature_alpha_dropout_(input, p, train):
-    """Same as torch.feature_alpha_dropout_: in place."""
-    _check_p(p)
-    return _into(input, _nn.F.feature_alpha_dropout(input, p, train))
+dropout, dropout_ = _aten_dropout("dropout")
+alpha_dropout, alpha_dropout_ = _aten_dropout("alpha_dropout")
+feature_alpha_dropout, feature_alpha_dropout_ = _aten_dropout("feature_alpha_dropout")
 
 
 def feature_dropout(input, p, train):
