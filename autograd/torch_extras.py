@@ -23,7 +23,7 @@ from .ops.inplace import _replaced
 from .ops.split import cat
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
-from .torch_extras_aten import TopLevel
+from .torch_extras_aten import TopLevel, method_form
 
 
 # ----------------------------------------------------------------------------- constants
@@ -87,19 +87,12 @@ symeig = _removed("symeig", "torch.linalg.eigh")
 
 
 # ----------------------------------------------------------------------------- in-place forms
-def _fn_inplace(name):
-    def fn(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
-    fn.__name__ = name
-    fn.__doc__ = f"Same as torch.{name}: input.{name}(...)."
-    return fn
-
-
-acosh_, asinh_, atanh_, erfc_ = (_fn_inplace(n) for n in ("acosh_", "asinh_", "atanh_",
+# (the same rule torch_extras_aten's TopLevel applies to torch's whole list of them)
+acosh_, asinh_, atanh_, erfc_ = (method_form(n) for n in ("acosh_", "asinh_", "atanh_",
                                                           "erfc_"))
-gcd_, lcm_, i0_, logit_, sinc_, detach_ = (_fn_inplace(n) for n in (
+gcd_, lcm_, i0_, logit_, sinc_, detach_ = (method_form(n) for n in (
     "gcd_", "lcm_", "i0_", "logit_", "sinc_", "detach_"))
-resize_as_ = _fn_inplace("resize_as_")
+resize_as_ = method_form("resize_as_")
 
 
 # ----------------------------------------------------------------------------- small ones

@@ -316,7 +316,8 @@ COPY_FORMS = frozenset(
     "squeeze t transpose unbind unfold unsqueeze view".split())
 
 
-def _method_form(name):
+def method_form(name):
+    """torch.<name>(input, ...) as input.<name>(...) (the top-level in-place forms)."""
     def fn(input, *args, **kwargs):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
@@ -399,7 +400,7 @@ class TopLevel(dict):
             return _ATEN[name]
         # the two rules hold only where Ember's Tensor has the op (the assembled class)
         if name in METHOD_FORMS and hasattr(_tb.Tensor, name):
-            return lambda F: _method_form(name)
+            return lambda F: method_form(name)
         view = name[:-5]
         if name.endswith("_copy") and view in COPY_FORMS and \
                 (view in _VIEWS or hasattr(_tb.Tensor, view)):
