@@ -12,7 +12,7 @@ from __future__ import annotations
 from autograd import backend
 from autograd.function import Function
 
-from .window import _col2im, _grouped, _im2col, _prod
+from .window import _col2im, _conv_input_grad_host, _grouped, _im2col, _prod
 
 
 class Conv2dFn(Function):
@@ -52,12 +52,14 @@ class _ConvInputGrad(Function):
 
     @staticmethod
     def forward(ctx, gy, w, geo, x_shape):
-        wa = w.array
-        g, o = geo.groups, wa.shape[0]
-        wm = wa.reshape(g, o // g, _prod(wa.shape[1:])).transpose(0, 2, 1)     # (G, Cg*kh*kw, O/G)
-        cols = backend.matmul(wm, _grouped(gy.array, g))        # (N, G, Cg*kh*kw, P)
+        wa, ga = w.array, gy.array
         ctx.save_for_backward(gy, w)
         ctx.geo = geo
+        if not backend.is_device_array(ga):
+            return _conv_input_grad_host(ga, wa, geo, x_shape)
+        g, o = geo.groups, wa.shape[0]
+        wm = wa.reshape(g, o // g, _prod(wa.shape[1:])).transpose(0, 2, 1)     # (G, Cg*kh*kw, O/G)
+        cols = backend.matmul(wm, _grouped(ga, g))        # (N, G, Cg*kh*kw, P)
         return _col2im(cols, geo, x_shape)
 
     @staticmethod

@@ -82,6 +82,55 @@ def _max_pool_offsets(xa, geo):
     return best, arg
 
 
+def _tiles(xa, geo):
+    """True where the windows tile the input (stride = kernel, no padding or dilation) and
+    the host's tiled max pooling below applies (float arrays without NaN checks deferred)."""
+    return (not backend.is_device_array(xa) and xa.dtype.kind == "f"
+            and tuple(geo.stride) == tuple(geo.k) and not any(d != 1 for d in geo.dilation)
+            and not any(lo or hi for lo, hi in geo.pad))
+
+
+def _max_pool_tiled(xa, geo):
+    """(max, argmax) of non-overlapping windows on the host. One copy puts each kernel
+    offset's values in a contiguous plane (K, rows * out pixels); the scan over the K
+    planes then runs on long contiguous arrays instead of (..., OW)-row strided views,
+    whose short rows NumPy pays for one by one. Same results as _max_pool_offsets: the
+    first maximum in window order, the max as NumPy's maximum gives it;
+    inputs holding NaN go to that function, which knows its rule."""
+    xp = backend.array_module(xa)
+    nd = len(geo.k)
+    lead, out = xa.shape[:-nd], tuple(geo.out_hw)
+    crop = xa[(Ellipsis,) + tuple(slice(0, o * k) for o, k in zip(out, geo.k))]
+    split = crop.reshape(lead + tuple(v for o, k in zip(out, geo.k) for v in (o, k)))
+    nl = len(lead)
+    order = (tuple(nl + 2 * d + 1 for d in range(nd)) + tuple(range(nl))
+             + tuple(nl + 2 * d for d in range(nd)))
+    planes = xp.ascontiguousarray(split.transpose(order)).reshape(_prod(geo.k), -1)
+    if planes.size and xp.isnan(planes.max()):  # one reduction; max propagates NaN
+        return _max_pool_offsets(xa, geo)
+    best = planes[0].copy()
+    arg = xp.zeros(best.shape, backend.int8 if len(planes) < 128 else backend.int64)
+    for k in range(1, len(planes)):
+        hit = planes[k] > best                 # strictly: the first maximum stays
+        xp.maximum(best, planes[k], out=best)
+        arg += hit * (k - arg) if k > 1 else hit
+    return best.reshape(lead + out), arg.reshape(lead + out)
+
+
+def _max_pool_backward_tiled(g, arg, geo, shape):
+    """Each output gradient written to its window's argmax: every input element lies in
+    at most one window, so each offset's share is written, not added."""
+    xp = backend.array_module(g)
+    covered = all(o * k == n for o, k, n in zip(geo.out_hw, geo.k, geo.in_hw))
+    gx = (xp.empty if covered else xp.zeros)(shape, dtype=g.dtype)
+    for k in range(_prod(geo.k)):
+        pos = _offset(k, geo)
+        gx[(Ellipsis,) + tuple(slice(p, o * kk, kk) for p, o, kk
+                               in zip(pos, geo.out_hw, geo.k))] = \
+            backend.select(arg == k, g, 0)
+    return gx
+
+
 def _max_pool_backward_offsets(g, arg, geo, shape):
     """The host's max-pool backward: each offset's share added into the padded input."""
     xp = backend.array_module(g)
@@ -103,7 +152,7 @@ class MaxPool2dFn(Function):
             _maxpool_kernel(xp.ascontiguousarray(xa), *_dims(geo), best, arg)
             ctx.args = (arg, geo, xa.shape)
             return best
-        best, arg = _max_pool_offsets(xa, geo)
+        best, arg = (_max_pool_tiled if _tiles(xa, geo) else _max_pool_offsets)(xa, geo)
         ctx.args = (arg, geo, xa.shape)
         return best
 
@@ -125,6 +174,8 @@ class _MaxPoolBackward(Function):
             out = xp.empty(shape, dtype=g.dtype)
             _maxpool_backward_kernel(xp.ascontiguousarray(g), arg, *_dims(geo), out)
             return out
+        if _tiles(g, geo):
+            return _max_pool_backward_tiled(g, arg, geo, shape)
         return _max_pool_backward_offsets(g, arg, geo, shape)
 
     @staticmethod

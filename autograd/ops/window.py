@@ -205,6 +205,32 @@ def _col2im(cols, geo, x_shape):
     return _col2im_offsets(cols, geo, x_shape)
 
 
+def _conv_input_grad_host(gy, wa, geo, x_shape):
+    """The transposed convolution conv^T(gy, w) on host arrays, batch innermost.
+
+    With the batch as the last axis, every kernel offset's add in col2im runs over rows
+    of OW * N contiguous elements (OW alone in (N, C, H, W) order: ten-element rows for a
+    LeNet layer, where NumPy's per-row cost dominates), and the matmul is one GEMM over
+    all pixels and samples. The transposes in and out are one copy each of gy and of
+    the result, both small beside the columns."""
+    xp = backend.array_module(gy)
+    n, c = x_shape[:2]
+    g, o = geo.groups, wa.shape[0]
+    nd = len(geo.k)
+    # (O, *out, N) -> (G, O/G, P*N); (G, O/G, Cg*K) -> (G, Cg*K, O/G)
+    gt = xp.ascontiguousarray(xp.moveaxis(gy, 0, -1)).reshape(g, o // g, -1)
+    wm = wa.reshape(g, o // g, _prod(wa.shape[1:])).transpose(0, 2, 1)
+    cols = backend.matmul(wm, gt).reshape((c,) + tuple(geo.k) + tuple(geo.out_hw) + (n,))
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(geo.in_hw, geo.pad))
+    xpad = xp.zeros((c,) + padded + (n,), dtype=cols.dtype)
+    every = (slice(None),)
+    for offset in itertools.product(*(range(kk) for kk in geo.k)):
+        xpad[every + _offset_slices(geo, offset) + every] += cols[every + offset]
+    if any(lo or hi for lo, hi in geo.pad):
+        xpad = xpad[every + tuple(slice(lo, lo + s) for (lo, _), s in zip(geo.pad, geo.in_hw))]
+    return xp.ascontiguousarray(xp.moveaxis(xpad, nd + 1, 0))
+
+
 def _col2im_offsets(cols, geo, x_shape):
     """The host's col2im: one strided add per kernel offset (also runs on CuPy arrays, as
     the reference of benchmarks/window_kernels.py)."""
