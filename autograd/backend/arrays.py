@@ -9,14 +9,41 @@ import numpy as np
 from .devices import _BY_ARRAY, owner, to_host
 from .dtypes import as_dtype, bfloat16, float32
 
+# OpenBLAS's GEMM with a transposed right operand ("NT": x @ w.T, a Linear layer's
+# forward) is slow when x has few rows: at 32 x 784 @ (512 x 784).T, 374 us, against 276
+# us for (w @ x.T).T plus the copy that makes it C-ordered again (8 rows: 241 -> 129;
+# 64: 546 -> 478; from 128 rows on the two are even). benchmarks/RESULTS.md, 2026-12-05.
+_NT_MAX_ROWS = 64
+_NT_MIN_COLS = 128
 
-def matmul(x, y):
-    """x @ y on arrays. bfloat16 operands multiply in float32 (BLAS, float32 accumulation)
-    and round once to bfloat16, as PyTorch's CPU kernels do; NumPy's own bfloat16 matmul is
-    slow and returns float32 for some layouts."""
+
+def _small_nt(x, y) -> bool:
+    return (type(x) is np.ndarray and type(y) is np.ndarray and x.ndim == 2 and y.ndim == 2
+            and x.shape[0] <= _NT_MAX_ROWS and y.shape[1] >= _NT_MIN_COLS
+            and x.dtype == y.dtype and x.dtype.kind == "f" and x.flags.c_contiguous
+            and y.flags.f_contiguous and not y.flags.c_contiguous)
+
+
+def matmul(x, y, out=None):
+    """x @ y on arrays (into `out` when given: a C-ordered array of the result's shape).
+    bfloat16 operands multiply in float32 (BLAS, float32 accumulation) and round once to
+    bfloat16, as PyTorch's CPU kernels do; NumPy's own bfloat16 matmul is slow and returns
+    float32 for some layouts. A host x @ w.T with few rows in x runs as (w @ x.T).T."""
     if x.dtype is bfloat16:
-        return (x.astype(float32) @ y.astype(float32)).astype(bfloat16)
-    return x @ y
+        r = (x.astype(float32) @ y.astype(float32)).astype(bfloat16)
+        if out is None:
+            return r
+        out[...] = r
+        return out
+    if _small_nt(x, y):
+        t = y.T @ x.T  # (n, m), C-ordered
+        if out is None:
+            out = np.empty((x.shape[0], y.shape[1]), dtype=t.dtype)
+        np.copyto(out, t.T)
+        return out
+    if out is None:
+        return x @ y
+    return np.matmul(x, y, out=out)
 
 
 _BITS = {2: np.int16, 4: np.int32, 8: np.int64}

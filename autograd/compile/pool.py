@@ -119,7 +119,7 @@ def _matmul(ob, args, metas, meta):
     xb, yb = args
     if xb is None or yb is None or len(metas[0][0]) < 2 or len(metas[1][0]) < 2:
         return None
-    matmul = _np.matmul
+    matmul = backend.matmul
 
     def factory(get):
         def run():
@@ -145,7 +145,7 @@ def _linear(ob, args, metas, meta):
     xb, wb, bb = args
     if xb is None or wb is None or len(meta[0]) < 2:
         return None
-    matmul, add = _np.matmul, _np.add
+    matmul, add = backend.matmul, _np.add
 
     def factory(get):
         if bb is None:

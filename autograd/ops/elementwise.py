@@ -56,7 +56,7 @@ def _as_tensor(x, like):
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        x, y = binary_operands(a, b, "add")
+        x, y = binary_operands(a, b, "add", True)
         try:
             return x + y
         except ValueError:
@@ -75,7 +75,7 @@ def add(input, other, alpha=1):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        x, y = binary_operands(a, b, "sub")
+        x, y = binary_operands(a, b, "sub", True)
         # any bool operand is an error, also when promotion made it an int/float
         if (a.array.dtype.kind == "b" if isinstance(a, Tensor) else type(a) is bool) or (
                 b.array.dtype.kind == "b" if isinstance(b, Tensor) else type(b) is bool):
@@ -109,7 +109,7 @@ def _conj(v):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        x, y = binary_operands(a, b, "mul")
+        x, y = binary_operands(a, b, "mul", True)
         if ctx.recording:  # keep only what backward needs: b for a's gradient, a for b's
             nxt = ctx.next
             ctx.save_for_backward(a if nxt[1] is not None else None,
@@ -141,7 +141,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = binary_operands(a, b, "div")
+        x, y = binary_operands(a, b, "div", True)
         if ctx.recording:
             ctx.save_for_backward(b)
         try:

@@ -30,9 +30,8 @@ class MatMul(Function):
             ctx.save_for_backward(a if b.requires_grad else None,
                                   b if a.requires_grad else None)
             ctx.shapes = (x.shape, y.shape)
-        if x.dtype is _bf16:  # float32 accumulation (and BLAS), one rounding at the end
-            return backend.matmul(x, y)
-        return x @ y
+        # bfloat16: float32 accumulation (and BLAS), one rounding at the end
+        return backend.matmul(x, y)
 
     @staticmethod
     def backward(ctx, grad):

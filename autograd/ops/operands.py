@@ -7,6 +7,30 @@ from .. import backend
 from ..tensor_base import TensorBase as Tensor
 
 _Number = (bool, int, float, complex)
+_ndarray = backend.ndarray
+
+# NumPy converts a Python number to an array on every call that meets one: x * 0.5 costs
+# 544 ns on a 16-element float32 array against 280 ns for x times a 0-d float32 array
+# (2026-12-05). For the four arithmetic ops (their results are always new arrays, so a
+# shared operand is never written) a number meeting a host float array is taken from
+# this cache as a 0-d array of the array's dtype: the value NumPy's own conversion of
+# the (weak) Python scalar gives, so results are identical. Zero (its sign) and values
+# that overflow the dtype keep NumPy's path.
+_SCALARS = {backend.float32: {}, backend.float64: {}}  # dtype -> {number: 0-d array}
+_SCALARS_PER_DTYPE = 256
+
+
+def _cache_scalar(d, v, arr):
+    """Enter v into arr's dtype's cache d (see _SCALARS): as a 0-d array, or as v itself
+    where NumPy's path must stay (zero, whose sign a shared array would lose between 0
+    and -0.0 as dict keys; a value the dtype cannot hold)."""
+    if not v:  # 0 == -0.0 as keys: never cached, NumPy converts each
+        return v
+    if len(d) >= _SCALARS_PER_DTYPE:  # a loop over ever new constants: start again
+        d.clear()
+    keep = -1e30 < v < 1e30  # False for NaN as well
+    c = d[v] = backend.array_module(arr).asarray(v, dtype=arr.dtype) if keep else v
+    return c
 
 
 def _operand(x, op):
@@ -20,8 +44,9 @@ def _operand(x, op):
     raise TypeError(f"{op}: expected a Tensor or a number, got {type(x).__name__}")
 
 
-def binary_operands(a, b, op):
-    """Arrays (or Python scalars) for a binary op, promoted as PyTorch promotes."""
+def binary_operands(a, b, op, arith=False):
+    """Arrays (or Python scalars) for a binary op, promoted as PyTorch promotes. `arith`
+    (+, -, *, / only): a Python number meeting a float array comes as a cached 0-d array."""
     if isinstance(a, Tensor):
         x = a.array
         if isinstance(b, Tensor):
@@ -34,15 +59,33 @@ def binary_operands(a, b, op):
                     y = y.astype(dt)
             return x, y
         tb = type(b)
-        y = b if tb is float or tb is int else _operand(b, op)
+        if tb is float or tb is int:
+            y = b
+            if arith and type(x) is _ndarray:  # inlined: this is every `x * 0.5`
+                d = _SCALARS.get(x.dtype)
+                if d is not None:
+                    y = d.get(b)
+                    if y is None:
+                        y = _cache_scalar(d, b, x)
+        else:
+            y = _operand(b, op)
         if x.dtype.kind in "biu" and not (type(y) is int or type(y) is bool):
             dt = backend.result_type(x, y)
             if dt != x.dtype:
                 x = x.astype(dt)
         return x, y
     ta = type(a)
-    x = a if ta is float or ta is int else _operand(a, op)
     y = b.array
+    if ta is float or ta is int:
+        x = a
+        if arith and type(y) is _ndarray:
+            d = _SCALARS.get(y.dtype)
+            if d is not None:
+                x = d.get(a)
+                if x is None:
+                    x = _cache_scalar(d, a, y)
+    else:
+        x = _operand(a, op)
     if y.dtype.kind in "biu" and not (type(x) is int or type(x) is bool):
         dt = backend.result_type(x, y)
         if dt != y.dtype:
