@@ -55,6 +55,17 @@ class _NoGradCtx:
 
 
 _NO_CTX = _NoGradCtx()
+_Tensor = None  # the assembled Tensor class, set by tensor_base.bind (apply makes them)
+
+
+def _bind_tensor(cls):
+    global _Tensor
+    _Tensor = cls
+
+
+tensor_base._on_bind.append(_bind_tensor)
+if tensor_base.Tensor is not None:
+    _bind_tensor(tensor_base.Tensor)
 _HOOKS_EVER = saved_hooks.EVER
 _FREED = object()
 
@@ -167,7 +178,7 @@ class Function:
                 f"by an inplace operation: the output of {self.name()} (shape "
                 f"{tuple(self._out.shape)}) is at version {self._out_version[0]}, expected "
                 f"version {self._out_at}; use out-of-place ops, or clone() before modifying")
-        t = _new(tensor_base.Tensor)
+        t = _new(_Tensor)
         t.array = self._out
         t._grad = None
         t._version = self._out_version
@@ -291,7 +302,7 @@ class Function:
                 if cls._view:
                     t = _view_of(out, args[0])
                 else:
-                    t = _new(tensor_base.Tensor)
+                    t = _new(_Tensor)
                     t.array = out
                     t._grad = None
                     t._version = [0]
@@ -329,7 +340,7 @@ class Function:
                 out = out.array
             elif not backend.is_array(out):
                 out = backend.array_module(out).asarray(out)
-        t = _new(tensor_base.Tensor)
+        t = _new(_Tensor)
         t.array = out
         t._requires_grad = False
         t.grad_fn = None

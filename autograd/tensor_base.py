@@ -24,10 +24,15 @@ class TensorBase:
     __slots__ = ()
 
 
+_on_bind = []  # modules' setters of their own name for the class (a global read per op)
+
+
 def bind(cls: type) -> None:
     """Called once by tensor.py with the assembled Tensor class."""
     global Tensor
     Tensor = cls
+    for setter in _on_bind:
+        setter(cls)
 
 
 def _make(arr, requires_grad=False):
