@@ -177,7 +177,8 @@ class TanhBackward(Function):
 
     @staticmethod
     def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
+        if ctx.recording:  # only under create_graph: an ordinary backward saves nothing
+            ctx.save_for_backward(g, y)
         return _tanh_backward.fused(g.array, y.array)
 
     @staticmethod
@@ -206,7 +207,8 @@ class SigmoidBackward(Function):
 
     @staticmethod
     def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
+        if ctx.recording:
+            ctx.save_for_backward(g, y)
         return _sigmoid_backward.fused(g.array, y.array)
 
     @staticmethod
