@@ -60,13 +60,9 @@ def binary_operands(a, b, op, arith=False):
             return x, y
         tb = type(b)
         if tb is float or tb is int:
-            y = b
-            if arith and type(x) is _ndarray:  # inlined: this is every `x * 0.5`
-                d = _SCALARS.get(x.dtype)
-                if d is not None:
-                    y = d.get(b)
-                    if y is None:
-                        y = _cache_scalar(d, b, x)
+            # inlined (this is every `x * 0.5`); `or`: a miss, or a value cached as 0
+            d = _SCALARS.get(x.dtype) if arith and type(x) is _ndarray else None
+            y = b if d is None else d.get(b) or _cache_scalar(d, b, x)
         else:
             y = _operand(b, op)
         if x.dtype.kind in "biu" and not (type(y) is int or type(y) is bool):
@@ -77,13 +73,8 @@ def binary_operands(a, b, op, arith=False):
     ta = type(a)
     y = b.array
     if ta is float or ta is int:
-        x = a
-        if arith and type(y) is _ndarray:
-            d = _SCALARS.get(y.dtype)
-            if d is not None:
-                x = d.get(a)
-                if x is None:
-                    x = _cache_scalar(d, a, y)
+        d = _SCALARS.get(y.dtype) if arith and type(y) is _ndarray else None
+        x = a if d is None else d.get(a) or _cache_scalar(d, a, y)
     else:
         x = _operand(a, op)
     if y.dtype.kind in "biu" and not (type(x) is int or type(x) is bool):
