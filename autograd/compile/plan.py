@@ -312,18 +312,7 @@ class Plan:
         fn = ev.fn
         args = self._mat(ev.args)
         kwargs = self._mat(ev.kwargs)
-        assigns = []
-
-        def walk(t, path):
-            if type(t) is Ref:
-                s = self.slots[t.n]
-                if s.kind == "out" and s.event == k:
-                    assigns.append((path, self.boxes[t.n]))
-            elif type(t) in (list, tuple):
-                for i, v in enumerate(t):
-                    walk(v, path + (i,))
-        walk(ev.out, ())
-
+        assigns = self._assigns(ev, k)
         raw = _has_raw(args) or _has_raw(kwargs)
 
         def run():
