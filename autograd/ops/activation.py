@@ -148,16 +148,24 @@ class Gelu(Function):
         return (gelu_tanh_grad if ctx.approximate == "tanh" else gelu_erf_grad)(grad, x), None
 
 
-class Silu(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return silu.fused(a.array)
+class _OfInput(Function):
+    """y = f(x) with its derivative written in terms of x: a Formula pair `f`, `grad`."""
 
-    @staticmethod
-    def backward(ctx, grad):
+    f = grad = None
+
+    @classmethod
+    def forward(cls, ctx, a):
+        ctx.save_for_backward(a)
+        return cls.f.fused(a.array)
+
+    @classmethod
+    def backward(cls, ctx, grad):
         (x,) = ctx.saved_tensors
-        return silu_grad(grad, x)
+        return cls.grad(grad, x)
+
+
+class Silu(_OfInput):
+    f, grad = silu, silu_grad
 
 
 class Softplus(Function):
@@ -188,16 +196,8 @@ class LogSigmoid(Function):
         return grad * _unary.sigmoid(-x)
 
 
-class Mish(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return mish.fused(a.array)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return mish_grad(grad, x)
+class Mish(_OfInput):
+    f, grad = mish, mish_grad
 
 
 class Hardswish(Function):
