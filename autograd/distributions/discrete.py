@@ -193,7 +193,28 @@ class Categorical(Distribution):
         return _enumerate(self, self._num_events, ag.int64, self._param.device, expand)
 
 
-class OneHotCategorical(Distribution):
+class _OverCategorical(Distribution):
+    """A distribution over an inner Categorical (`self._categorical`, set by __init__ and
+    expand): its parameters are the Categorical's."""
+
+    @property
+    def _param(self):
+        return self._categorical._param
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+
+class OneHotCategorical(_OverCategorical):
     arg_constraints = {"probs": constraints.simplex,
                        "logits": constraints.independent(constraints.real, 1)}
     support = constraints.one_hot
@@ -211,22 +232,6 @@ class OneHotCategorical(Distribution):
         Distribution.__init__(new, ag.Size(batch_shape), self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def _param(self):
-        return self._categorical._param
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self):
@@ -353,7 +358,7 @@ class Binomial(BinaryParams, Distribution):
         return _enumerate(self, 1 + total_count, self._param.dtype, self._param.device, expand)
 
 
-class Multinomial(Distribution):
+class Multinomial(_OverCategorical):
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
@@ -377,18 +382,6 @@ class Multinomial(Distribution):
     def support(self):
         return constraints.independent(
             constraints.integer_interval(0, self.total_count), 1)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self):
