@@ -10,20 +10,34 @@ from . import shape as _shape
 from . import unary as _unary
 
 
-class Softmax(Function):
-    save_output = True
+class _AlongDim(Function):
+    """softmax / log_softmax: normalise along one dim; `normalise(xp, x, d)` is the array
+    maths for a non-empty input of at least one dim. A 0-d input is its own slice (`of_0d`:
+    softmax 1, log_softmax 0); an empty one has nothing to normalise (max over an empty
+    axis would raise)."""
 
-    @staticmethod
-    def forward(ctx, a, dim):
+    save_output = True
+    name_ = of_0d = None
+
+    @classmethod
+    def forward(cls, ctx, a, dim):
         x = a.array
-        d = _shape.norm_dim(dim, x.ndim, "softmax")
+        d = _shape.norm_dim(dim, x.ndim, cls.name_)
         ctx.dim = d
         xp = backend.array_module(x)
         if x.ndim == 0:
-            return xp.ones_like(x)
-        if x.size == 0:  # nothing to normalise (max over an empty axis would raise)
+            return xp.full_like(x, cls.of_0d)
+        if x.size == 0:
             return x.copy()
-        e = xp.exp(x - x.max(axis=d, keepdims=True))
+        return cls.normalise(xp, x - x.max(axis=d, keepdims=True), d)
+
+
+class Softmax(_AlongDim):
+    name_, of_0d = "softmax", 1
+
+    @staticmethod
+    def normalise(xp, shifted, d):
+        e = xp.exp(shifted)
         e /= e.sum(axis=d, keepdims=True)
         return e
 
@@ -34,20 +48,11 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
 
 
-class LogSoftmax(Function):
-    save_output = True
+class LogSoftmax(_AlongDim):
+    name_, of_0d = "log_softmax", 0
 
     @staticmethod
-    def forward(ctx, a, dim):
-        x = a.array
-        d = _shape.norm_dim(dim, x.ndim, "log_softmax")
-        ctx.dim = d
-        xp = backend.array_module(x)
-        if x.ndim == 0:
-            return xp.zeros_like(x)
-        if x.size == 0:
-            return x.copy()
-        shifted = x - x.max(axis=d, keepdims=True)
+    def normalise(xp, shifted, d):
         return shifted - xp.log(xp.exp(shifted).sum(axis=d, keepdims=True))
 
     @staticmethod
