@@ -311,15 +311,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if x1.dtype != x2.dtype:
         raise RuntimeError(f"cdist: expected both inputs to have the same dtype, got "
                            f"{x1.dtype} and {x2.dtype}")
-    try:
-        batch = backend.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2]))
-    except ValueError:
-        raise RuntimeError(f"cdist: batch dims of shapes {tuple(x1.shape)} and "
-                           f"{tuple(x2.shape)} cannot broadcast") from None
-    if tuple(x1.shape[:-2]) != batch:
-        x1 = _shape.expand(x1, batch + tuple(x1.shape[-2:]))
-    if tuple(x2.shape[:-2]) != batch:
-        x2 = _shape.expand(x2, batch + tuple(x2.shape[-2:]))
+    x1, x2 = _shape.broadcast_batch(x1, x2, "cdist")
     use_mm = compute_mode == _MODES[1] or (
         compute_mode == _MODES[0] and (x1.shape[-2] > 25 or x2.shape[-2] > 25))
     return Cdist.apply(x1, x2, float(p), use_mm)

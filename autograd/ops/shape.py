@@ -543,3 +543,20 @@ class ConstantPad(Function):
 def constant_pad(a, pad, value=0):
     """torch.nn.functional.pad in mode 'constant' (negative widths crop)."""
     return ConstantPad.apply(a, pad_widths(pad, a.array.ndim), value)
+
+
+def broadcast_batch(a, b, op, shapes=None):
+    """a and b (..., m, n) with their batch dims (all but the last two) broadcast to one
+    shape, as the batched matrix ops take them; a RuntimeError naming `op` and the shapes
+    (`shapes`: the ones to show, where the caller reshaped its inputs) where they cannot."""
+    try:
+        batch = backend.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    except ValueError:
+        sa, sb = shapes or (a.shape, b.shape)
+        raise RuntimeError(f"{op}: batch dims of shapes {tuple(sa)} and {tuple(sb)} cannot "
+                           "broadcast") from None
+    if tuple(a.shape[:-2]) != batch:
+        a = expand(a, batch + tuple(a.shape[-2:]))
+    if tuple(b.shape[:-2]) != batch:
+        b = expand(b, batch + tuple(b.shape[-2:]))
+    return a, b

@@ -151,12 +151,6 @@ def solve(A, B, *, left=True, out=None):
     if Bm.shape[-2] != n:
         raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation AX = B "
                            f"({A.shape[-2]}x{n} and {Bm.shape[-2]}x{Bm.shape[-1]})")
-    try:
-        batch = backend.broadcast_shapes(tuple(A.shape[:-2]), tuple(Bm.shape[:-2]))
-    except ValueError:
-        raise RuntimeError(f"{op}: batch dims of shapes {tuple(A.shape)} and "
-                           f"{tuple(B.shape)} cannot broadcast") from None
-    Ab = A if tuple(A.shape[:-2]) == batch else _shape.expand(A, batch + (n, n))
-    Bb = Bm if tuple(Bm.shape[:-2]) == batch else _shape.expand(Bm, batch + tuple(Bm.shape[-2:]))
+    Ab, Bb = _shape.broadcast_batch(A, Bm, op, (A.shape, B.shape))
     X = Solve.apply(Ab, Bb)
     return _shape.squeeze(X, -1) if vector else X
