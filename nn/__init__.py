@@ -136,7 +136,8 @@ from . import data, optim, parallel, utils
 from .layers.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
 from .parallel.data_parallel import DataParallel  # noqa: E402
 from .layers.sync_batchnorm import SyncBatchNorm  # noqa: E402
-from .layers.layers_3d_more import ConvTranspose3d, InstanceNorm3d  # noqa: E402
+from .layers.conv import ConvTranspose3d  # noqa: E402
+from .layers.norm import InstanceNorm3d  # noqa: E402
 from .layers.lazy import (  # noqa: E402
     LazyBatchNorm1d,
     LazyBatchNorm2d,

@@ -165,3 +165,16 @@ class ConvTranspose1d(ConvTranspose2d):
             out_pad = self._output_padding(input, output_size)
         return _F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
                                    out_pad, self.groups, self.dilation)
+
+
+class ConvTranspose3d(ConvTranspose2d):
+    """Same as torch.nn.ConvTranspose3d: weight (C_in, C_out / groups, kd, kh, kw)."""
+
+    _dims = 3
+
+    def forward(self, input, output_size=None):
+        out_pad = self.output_padding
+        if output_size is not None:
+            out_pad = self._output_padding(input, output_size)
+        return _F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
+                                   out_pad, self.groups, self.dilation)

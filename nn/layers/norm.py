@@ -210,6 +210,16 @@ class InstanceNorm2d(_InstanceNorm):
             raise ValueError(f"expected 3D or 4D input (got {input.ndim}D input)")
 
 
+class InstanceNorm3d(_InstanceNorm):
+    """Same as torch.nn.InstanceNorm3d: (N, C, D, H, W) or unbatched (C, D, H, W) input."""
+
+    _no_batch_dim = 4
+
+    def _check_input_dim(self, input):
+        if input.ndim not in (4, 5):
+            raise ValueError(f"expected 4D or 5D input (got {input.ndim}D input)")
+
+
 class RMSNorm(Module):
     """Same as torch.nn.RMSNorm."""
 
