@@ -156,12 +156,8 @@ from .layers.lazy import (  # noqa: E402
     UninitializedParameter,
 )
 from .layers.linear_ce import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: E402
-from .layers.more_modules import (  # noqa: E402
-    AdaptiveMaxPool3d,
-    CrossMapLRN2d,
-    FractionalMaxPool2d,
-    FractionalMaxPool3d,
-    NLLLoss2d,
-    TripletMarginWithDistanceLoss,
-)
+from .layers.norm import CrossMapLRN2d  # noqa: E402
+from .layers.pooling import AdaptiveMaxPool3d  # noqa: E402
+from .layers.pooling_extra import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
+from .loss import NLLLoss2d, TripletMarginWithDistanceLoss  # noqa: E402
 from .module_extras import Buffer, Container, factory_kwargs  # noqa: E402

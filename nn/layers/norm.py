@@ -6,6 +6,7 @@ import warnings
 
 import autograd as ag
 from autograd import Parameter
+from autograd.ops import lrn as _lrn
 
 from .. import init
 from ..functional import normalization as _F
@@ -256,6 +257,24 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return _F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """Same as torch.nn.CrossMapLRN2d(size, alpha=1e-4, beta=0.75, k=1): PyTorch's legacy
+    cross-channel LRN on 4-D input, with its channel windows and its backward formula."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        return _lrn.CrossMapLRN2dFn.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,7 +1,8 @@
 """Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
-AdaptiveMaxPool1d/2d."""
+AdaptiveMaxPool1d/2d/3d."""
 from __future__ import annotations
 
+from ..functional import extra as _Fx
 from ..functional import pooling as _F
 from ..module import Module
 
@@ -130,3 +131,10 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     def forward(self, input):
         return _F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Same as torch.nn.AdaptiveMaxPool3d."""
+
+    def forward(self, input):
+        return _Fx.adaptive_max_pool3d(input, self.output_size, self.return_indices)

@@ -1,7 +1,8 @@
-"""More pooling layers: LPPool1d/2d/3d and MaxUnpool1d/2d/3d."""
+"""More pooling layers: LPPool1d/2d/3d, MaxUnpool1d/2d/3d and FractionalMaxPool2d/3d."""
 from __future__ import annotations
 
 from ..functional import pooling_extra as _F
+from ..functional.fractional import fractional_max_pool2d, fractional_max_pool3d
 from ..module import Module
 
 
@@ -74,3 +75,40 @@ class MaxUnpool3d(_MaxUnpoolNd):
     """Same as torch.nn.MaxUnpool3d."""
 
     _dims = 3
+
+
+class _FractionalMaxPool(Module):
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices=False, _random_samples=None):
+        super().__init__()
+        self.kernel_size, self.output_size = kernel_size, output_size
+        self.output_ratio, self.return_indices = output_ratio, return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{type(self).__name__} requires specifying either an output "
+                             "size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if output_ratio is not None:
+            ratios = (output_ratio,) * self._nd if not isinstance(output_ratio, (tuple, list)) \
+                else tuple(output_ratio)
+            if not all(0 < r < 1 for r in ratios):
+                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        return self._fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                        self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPool):
+    """Same as torch.nn.FractionalMaxPool2d."""
+
+    _nd = 2
+    _fn = staticmethod(fractional_max_pool2d)
+
+
+class FractionalMaxPool3d(_FractionalMaxPool):
+    """Same as torch.nn.FractionalMaxPool3d."""
+
+    _nd = 3
+    _fn = staticmethod(fractional_max_pool3d)
