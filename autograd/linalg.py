@@ -29,7 +29,7 @@ from ._decompositions import (
     svdvals,
 )
 from ._linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
-from .backend import extras_more as _bx
+from .backend import extras as _bx
 from .ops import reduce as _reduce
 from .ops import shape as _shape
 from .ops import unary as _unary

@@ -12,7 +12,7 @@ import warnings
 
 from . import backend
 from . import creation as _cr
-from .backend import extras_more as _bx
+from .backend import extras as _bx
 from .grad_mode import no_grad
 from .linalg import matrix_norm, vector_norm
 from .ops import compare as _compare

@@ -7,7 +7,7 @@ import math
 
 from . import backend
 from . import creation as _cr
-from .backend import extras_more as _bx
+from .backend import extras as _bx
 from .ops.special import i0
 from .ops.split import cat
 from .tensor import Size

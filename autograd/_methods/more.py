@@ -13,7 +13,7 @@ from .. import backend
 from .. import torch_extras as _tx
 from .._decompositions import geqrf as _geqrf
 from .._decompositions import householder_product as _householder_product
-from ..backend import extras_more as _bx
+from ..backend import extras as _bx
 from ..grad_mode import no_grad
 from ..linalg import lu_solve as _lu_solve
 from ..ops import composite as _composite

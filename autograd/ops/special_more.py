@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from ..backend import special_more as _b
+from ..backend import special as _b
 from ..function import Function
 from ..grad_mode import no_grad
 from ..tensor_base import TensorBase as Tensor

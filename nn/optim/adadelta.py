@@ -1,8 +1,7 @@
 """Adadelta: steps scaled by the ratio of running RMS of past updates and of gradients."""
 from __future__ import annotations
 
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _adadelta
+from autograd.ops.optim_update import UpdateBatch, _adadelta
 
 from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
 

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import autograd as ag
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _adagrad
+from autograd.ops.optim_update import UpdateBatch, _adagrad
 
 from .optimizer import Optimizer, _bump_step, _flags, _step_tensor
 

@@ -1,8 +1,7 @@
 """Adamax: Adam with the infinity norm of past gradients in place of their RMS."""
 from __future__ import annotations
 
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _adamax
+from autograd.ops.optim_update import UpdateBatch, _adamax
 
 from .optimizer import (
     Optimizer,

@@ -2,8 +2,7 @@
 parameters, kept from step t0 on."""
 from __future__ import annotations
 
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _asgd
+from autograd.ops.optim_update import UpdateBatch, _asgd
 
 from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
 

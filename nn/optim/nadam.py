@@ -1,8 +1,7 @@
 """NAdam: Adam with Nesterov momentum and a decaying momentum schedule (mu_t)."""
 from __future__ import annotations
 
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _nadam
+from autograd.ops.optim_update import UpdateBatch, _nadam
 
 from .optimizer import (
     Optimizer,

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _radam
+from autograd.ops.optim_update import UpdateBatch, _radam
 
 from .optimizer import (
     Optimizer,

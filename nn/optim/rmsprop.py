@@ -1,8 +1,7 @@
 """RMSprop: divide by a running RMS of the gradient (optionally centred, with momentum)."""
 from __future__ import annotations
 
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _RMSPROP
+from autograd.ops.optim_update import _RMSPROP, UpdateBatch
 
 from .optimizer import (
     Optimizer,

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import autograd as ag
-from autograd.ops.optim_update import UpdateBatch
-from autograd.ops.optim_update_more import _rprop
+from autograd.ops.optim_update import UpdateBatch, _rprop
 
 from .optimizer import Optimizer, _bump_step, _check_options, _step_tensor, _zeros_like
 

@@ -47,7 +47,7 @@ def test_multi_tensor_update_matches_per_parameter_update(case, dtype):
 
 def _every_update():
     from autograd import backend
-    from autograd.ops import optim_update_more as M
+    from autograd.ops import optim_update as M
     found = [v for v in vars(M).values() if isinstance(v, backend.Fused)]
     return found + list(M._RMSPROP.values())
 

@@ -1,4 +1,4 @@
-"""torch.cuda's streams, events, peak memory and RNG states (autograd/cuda_more.py):
+"""torch.cuda's streams, events, peak memory and RNG states (autograd/cuda.py):
 without a GPU they answer as PyTorch's do; with one (CuPy), they run on CuPy."""
 import pytest
 
