@@ -2,6 +2,7 @@
 differentiable where torch's is), log_prob, entropy, transforms and kl_divergence, written
 in Tensor ops so gradients flow to their parameters."""
 from . import constraints, transforms
+from .constraint_registry import biject_to, identity_transform, transform_to
 from .continuous import Cauchy, Exponential, Gumbel, HalfNormal, Laplace, Normal, Uniform
 from .discrete import (
     Bernoulli,
@@ -13,11 +14,16 @@ from .discrete import (
     Poisson,
 )
 from .distribution import Distribution, ExponentialFamily
-from .gamma_family import Beta, Chi2, Dirichlet, Gamma, StudentT
+from .gamma_family import Beta, Chi2, Dirichlet, Gamma, NegativeBinomial, StudentT
 from .kl import kl_divergence, register_kl
-from .more import NegativeBinomial, Pareto, biject_to, identity_transform, transform_to
 from .multivariate import MultivariateNormal
-from .transformed import Independent, LogNormal, MixtureSameFamily, TransformedDistribution
+from .transformed import (
+    Independent,
+    LogNormal,
+    MixtureSameFamily,
+    Pareto,
+    TransformedDistribution,
+)
 from .transforms import (
     AbsTransform,
     AffineTransform,

@@ -1,16 +1,24 @@
-"""The families sampled through Gamma draws: Gamma, Chi2, Dirichlet, Beta, StudentT (same
-as torch.distributions'; rsample differentiates through standard_gamma)."""
+"""The families sampled through Gamma draws: Gamma, Chi2, Dirichlet, Beta, StudentT, and
+NegativeBinomial (a Gamma-Poisson mixture), same as torch.distributions'; rsample
+differentiates through standard_gamma."""
 from __future__ import annotations
 
 import math
 import numbers
 
 import autograd as ag
-from autograd.ops.random import standard_gamma
+from autograd.ops.random import poisson, standard_gamma
 
 from . import constraints
 from .continuous import _batch_of, _expand_params
-from .distribution import Distribution, ExponentialFamily, broadcast_all
+from .discrete import _expand_counted, _init_counted
+from .distribution import (
+    BinaryParams,
+    Distribution,
+    ExponentialFamily,
+    broadcast_all,
+    lazy_property,
+)
 
 
 class Gamma(ExponentialFamily):
@@ -241,3 +249,59 @@ class StudentT(Distribution):
         return (self.scale.log() + 0.5 * (self.df + 1) *
                 (ag.digamma(0.5 * (self.df + 1)) - ag.digamma(0.5 * self.df))
                 + 0.5 * self.df.log() + lbeta)
+
+
+def _logsigmoid(x):
+    return -ag.logaddexp(ag.zeros_like(x), -x)
+
+
+class NegativeBinomial(BinaryParams, Distribution):
+    """Same as torch.distributions.NegativeBinomial(total_count, probs=None, logits=None):
+    the number of successes before total_count failures, success probability probs."""
+
+    arg_constraints = {"total_count": constraints.greater_than_eq(0),
+                       "probs": constraints.half_open_interval(0.0, 1.0),
+                       "logits": constraints.real}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, total_count, probs=None, logits=None, validate_args=None):
+        _init_counted(self, total_count, probs, logits, validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expand_counted(self, self._get_checked_instance(NegativeBinomial, _instance),
+                               batch_shape)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+    @property
+    def mean(self):
+        return self.total_count * self.logits.exp()
+
+    @property
+    def mode(self):
+        return ((self.total_count - 1) * self.logits.exp()).floor().clamp(min=0.0)
+
+    @property
+    def variance(self):
+        return self.mean / ag.sigmoid(-self.logits)
+
+    @lazy_property
+    def _gamma(self):
+        # the Gamma-Poisson mixture: rate ~ Gamma(total_count, exp(-logits))
+        return Gamma(self.total_count, ag.exp(-self.logits), validate_args=False)
+
+    def sample(self, sample_shape=()):
+        with ag.no_grad():
+            return poisson(self._gamma.sample(sample_shape))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        log_unnormalized = (self.total_count * _logsigmoid(-self.logits)
+                            + value * _logsigmoid(self.logits))
+        log_norm = (-ag.lgamma(self.total_count + value) + ag.lgamma(1.0 + value)
+                    + ag.lgamma(self.total_count))
+        log_norm = log_norm.masked_fill((self.total_count + value) == 0.0, 0.0)
+        return log_unnormalized - log_norm

@@ -1,14 +1,14 @@
-"""Distributions built from others: TransformedDistribution (and LogNormal on it),
-Independent, MixtureSameFamily (same as torch.distributions')."""
+"""Distributions built from others: TransformedDistribution (and LogNormal and Pareto on
+it), Independent, MixtureSameFamily (same as torch.distributions')."""
 from __future__ import annotations
 
 import autograd as ag
 
 from . import constraints
-from .continuous import Normal
+from .continuous import Exponential, Normal
 from .discrete import Categorical
-from .distribution import Distribution, _sum_rightmost
-from .transforms import ComposeTransform, ExpTransform, Transform
+from .distribution import Distribution, _sum_rightmost, broadcast_all
+from .transforms import AffineTransform, ComposeTransform, ExpTransform, Transform
 
 
 class TransformedDistribution(Distribution):
@@ -344,3 +344,42 @@ class MixtureSameFamily(Distribution):
             mix_sample_r = mix_sample_r.expand((-1,) * len(mix_shape) + (1,) + es)
             samples = ag.gather(comp_samples, gather_dim, mix_sample_r)
             return samples.squeeze(gather_dim)
+
+
+class Pareto(TransformedDistribution):
+    """Same as torch.distributions.Pareto(scale, alpha): scale * exp(Exponential(alpha))."""
+
+    arg_constraints = {"alpha": constraints.positive, "scale": constraints.positive}
+
+    def __init__(self, scale, alpha, validate_args=None):
+        self.scale, self.alpha = broadcast_all(scale, alpha)
+        base = Exponential(self.alpha, validate_args=validate_args)
+        transforms = [ExpTransform(), AffineTransform(loc=0, scale=self.scale)]
+        super().__init__(base, transforms, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Pareto, _instance)
+        new.scale = self.scale.expand(batch_shape)
+        new.alpha = self.alpha.expand(batch_shape)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def mean(self):
+        a = self.alpha.clamp(min=1)
+        return a * self.scale / (a - 1)
+
+    @property
+    def mode(self):
+        return self.scale
+
+    @property
+    def variance(self):
+        a = self.alpha.clamp(min=2)
+        return self.scale.pow(2) * a / ((a - 1).pow(2) * (a - 2))
+
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
+    def support(self):
+        return constraints.greater_than_eq(self.scale)
+
+    def entropy(self):
+        return (self.scale / self.alpha).log() + (1 + self.alpha.reciprocal())
