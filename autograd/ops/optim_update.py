@@ -83,11 +83,11 @@ _sgd_momentum = backend.Fused(
     p = p + (T)(-lr) * (nesterov ? (T)(d + (T)momentum * buf) : buf);""", _sgd_momentum_cpu)
 
 
-# ----------------------------------------------------------------------------- the update
-# One pass per parameter: NumPy steps on the host, one kernel on the GPU.
-def _adam_cpu(g, lr, beta1, beta2, eps, weight_decay, bias_correction1,
-              bias_correction2_sqrt, decoupled, maximize, p, exp_avg, exp_avg_sq,
-              max_exp_avg_sq=None):
+def _adam_moments(g, lr, beta1, beta2, weight_decay, decoupled, maximize, p, exp_avg,
+                  exp_avg_sq):
+    """What Adam, AdamW, NAdam and RAdam share: the gradient (L2 decay unless decoupled,
+    negated for maximize), p's decoupled decay, then m = lerp(m, g, 1 - beta1) and
+    v = beta2 v + (1 - beta2) g^2 in place. Returns the gradient."""
     grad = _decayed(g, 0 if decoupled else weight_decay, maximize, p)
     if decoupled and weight_decay != 0:
         p *= 1 - lr * weight_decay
@@ -95,6 +95,16 @@ def _adam_cpu(g, lr, beta1, beta2, eps, weight_decay, bias_correction1,
     _lerp_(exp_avg, grad, 1 - beta1)
     exp_avg_sq *= beta2
     exp_avg_sq += (1 - beta2) * (grad * grad)
+    return grad
+
+
+# ----------------------------------------------------------------------------- the update
+# One pass per parameter: NumPy steps on the host, one kernel on the GPU.
+def _adam_cpu(g, lr, beta1, beta2, eps, weight_decay, bias_correction1,
+              bias_correction2_sqrt, decoupled, maximize, p, exp_avg, exp_avg_sq,
+              max_exp_avg_sq=None):
+    _adam_moments(g, lr, beta1, beta2, weight_decay, decoupled, maximize, p, exp_avg,
+                  exp_avg_sq)
     xp = backend.array_module(p)
     if max_exp_avg_sq is not None:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
@@ -307,12 +317,8 @@ _asgd = backend.Fused(
 # One pass per parameter: NumPy steps on the host, one kernel on the GPU.
 def _nadam_cpu(g, lr, beta1, beta2, eps, weight_decay, bias_correction2, coef_grad,
                coef_avg, decoupled, maximize, p, exp_avg, exp_avg_sq):
-    grad = _decayed(g, 0 if decoupled else weight_decay, maximize, p)
-    if decoupled and weight_decay != 0:
-        p *= 1 - lr * weight_decay
-    _lerp_(exp_avg, grad, 1 - beta1)
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * (grad * grad)
+    grad = _adam_moments(g, lr, beta1, beta2, weight_decay, decoupled, maximize, p, exp_avg,
+                         exp_avg_sq)
     denom = backend.array_module(p).sqrt(exp_avg_sq / bias_correction2)
     denom += eps
     # p += c_g g / denom + c_m m / denom (two addcdiv's, as PyTorch rounds them)
@@ -340,12 +346,8 @@ _nadam = backend.Fused(
 def _radam_cpu(g, lr, beta1, beta2, eps, weight_decay, bias_correction1,
                bias_correction2_sqrt, rect, rectified, decoupled, maximize, p, exp_avg,
                exp_avg_sq):
-    grad = _decayed(g, 0 if decoupled else weight_decay, maximize, p)
-    if decoupled and weight_decay != 0:
-        p *= 1 - lr * weight_decay
-    _lerp_(exp_avg, grad, 1 - beta1)
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * (grad * grad)
+    _adam_moments(g, lr, beta1, beta2, weight_decay, decoupled, maximize, p, exp_avg,
+                  exp_avg_sq)
     update = exp_avg / bias_correction1 * lr
     if rectified:
         # adaptive lr sqrt(bc2) / (sqrt(v) + eps), times the rectification term
