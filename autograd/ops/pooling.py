@@ -83,8 +83,8 @@ def _max_pool_offsets(xa, geo):
 
 
 def _tiles(xa, geo):
-    """True where the windows tile the input (stride = kernel, no padding or dilation) and
-    the host's tiled max pooling below applies (float arrays without NaN checks deferred)."""
+    """True for a host float array whose windows tile it (stride = kernel, no padding, no
+    dilation): the case _max_pool_tiled and _max_pool_backward_tiled serve."""
     return (not backend.is_device_array(xa) and xa.dtype.kind == "f"
             and tuple(geo.stride) == tuple(geo.k) and not any(d != 1 for d in geo.dilation)
             and not any(lo or hi for lo, hi in geo.pad))
@@ -95,8 +95,8 @@ def _max_pool_tiled(xa, geo):
     offset's values in a contiguous plane (K, rows * out pixels); the scan over the K
     planes then runs on long contiguous arrays instead of (..., OW)-row strided views,
     whose short rows NumPy pays for one by one. Same results as _max_pool_offsets: the
-    first maximum in window order, the max as NumPy's maximum gives it;
-    inputs holding NaN go to that function, which knows its rule."""
+    first maximum in window order, the max as NumPy's maximum gives it; inputs holding
+    NaN go to that function, which knows its rule (the last NaN of a window)."""
     xp = backend.array_module(xa)
     nd = len(geo.k)
     lead, out = xa.shape[:-nd], tuple(geo.out_hw)
