@@ -95,7 +95,7 @@ def _max_pool_tiled(xa, geo):
     offset's values in a contiguous plane (K, rows * out pixels); the scan over the K
     planes then runs on long contiguous arrays instead of (..., OW)-row strided views,
     whose short rows NumPy pays for one by one. Same results as _max_pool_offsets: the
-    first maximum in window order, the max as NumPy's maximum gives it; inputs holding
+    first maximum in window order, the max as NumPy's maximum gives it; windows holding
     NaN go to that function, which knows its rule (the last NaN of a window)."""
     xp = backend.array_module(xa)
     nd = len(geo.k)
@@ -106,14 +106,14 @@ def _max_pool_tiled(xa, geo):
     order = (tuple(nl + 2 * d + 1 for d in range(nd)) + tuple(range(nl))
              + tuple(nl + 2 * d for d in range(nd)))
     planes = xp.ascontiguousarray(split.transpose(order)).reshape(_prod(geo.k), -1)
-    if planes.size and xp.isnan(planes.max()):  # one reduction; max propagates NaN
-        return _max_pool_offsets(xa, geo)
     best = planes[0].copy()
     arg = xp.zeros(best.shape, backend.int8 if len(planes) < 128 else backend.int64)
     for k in range(1, len(planes)):
         hit = planes[k] > best                 # strictly: the first maximum stays
         xp.maximum(best, planes[k], out=best)
         arg += hit * (k - arg) if k > 1 else hit
+    if xp.isnan(best).any():  # maximum propagates NaN: a window held one
+        return _max_pool_offsets(xa, geo)
     return best.reshape(lead + out), arg.reshape(lead + out)
 
 
