@@ -8,10 +8,20 @@ import numpy as np
 
 from .devices import CPU, DeviceType, owner, register
 
-try:
-    from scipy import special as _scipy_special
-except Exception:  # SciPy is optional: special.py has NumPy fallbacks where it can
-    _scipy_special = None
+_SCIPY_SPECIAL: list = []  # [scipy.special or None] once first asked for
+
+
+def scipy_special():
+    """scipy.special, imported at first use (it is a sixth of importing autograd, ~0.2 s,
+    and many programs never call a special function), or None without SciPy (optional:
+    special.py has NumPy fallbacks where it can)."""
+    if not _SCIPY_SPECIAL:
+        try:
+            from scipy import special as mod
+        except Exception:
+            mod = None
+        _SCIPY_SPECIAL.append(mod)
+    return _SCIPY_SPECIAL[0]
 
 
 _NOTHING = contextlib.nullcontext()
@@ -26,7 +36,10 @@ class CPUDevice(DeviceType):
     array_types = (np.ndarray,)
     is_host = True
     defers_checks = False
-    special = _scipy_special
+
+    @property
+    def special(self):
+        return scipy_special()
 
     def device_count(self) -> int:
         return 1

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cpu import _scipy_special
+from .cpu import scipy_special
 from .devices import _BY_ARRAY, array_module, owner
 from .dtypes import bfloat16
 
-_HOST_EXPIT = _scipy_special.expit if _scipy_special is not None else None
+_HOST_EXPIT = None  # scipy.special.expit once loaded: sigmoid's hot case
+
+
+def _host_expit():
+    global _HOST_EXPIT
+    lib = scipy_special()
+    _HOST_EXPIT = lib.expit if lib is not None else None
+    return _HOST_EXPIT
 
 
 def _library(x):
@@ -25,9 +32,10 @@ def _in_own_dtype(out, x):
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for any x."""
-    if type(x) is np.ndarray and _HOST_EXPIT is not None and x.dtype.kind == "f" \
-            and x.dtype.itemsize >= 4:  # the hot case, without the dispatch below
-        return _HOST_EXPIT(x)
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        expit = _HOST_EXPIT or _host_expit()  # the hot case, without the dispatch below
+        if expit is not None:
+            return expit(x)
     if x.dtype is bfloat16:  # in float32 on every device, rounded once
         return sigmoid(x.astype(np.float32)).astype(bfloat16)
     lib = _library(x)
