@@ -19,19 +19,12 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """Same as torch.nn.utils.clip_grad_norm_: scales all gradients in place by
     min(1, max_norm / (total_norm + 1e-6)) and returns the total norm (a 0-d Tensor on the
     first gradient's device). `foreach` is accepted and ignored."""
+    # as PyTorch composes it: the total norm, then the scaling
+    max_norm = float(max_norm)
     grads = _grads(parameters)
-    max_norm, norm_type = float(max_norm), float(norm_type)
-    if not grads:
-        return ag.tensor(0.0)
-    # the norm of the per-tensor norms equals the norm of all elements together
-    total = _nn_support.total_norm(grads, norm_type)
-    if error_if_nonfinite and not bool(total.isfinite()):
-        raise RuntimeError(
-            f"clip_grad_norm_: the total norm of order {norm_type} for gradients from "
-            "`parameters` is non-finite, so it cannot be clipped. To disable this error and "
-            "scale the gradients by the non-finite norm anyway, set "
-            "`error_if_nonfinite=False`")
-    _nn_support.scale_to_norm_(grads, max_norm, total)
+    total = get_total_norm(grads, norm_type, error_if_nonfinite)
+    if grads:
+        _nn_support.scale_to_norm_(grads, max_norm, total)
     return total
 
 
@@ -53,6 +46,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return ag.tensor(0.0)
+    # the norm of the per-tensor norms equals the norm of all elements together
     total = _nn_support.total_norm(tensors, norm_type)
     if error_if_nonfinite and not bool(total.isfinite()):
         raise RuntimeError(
