@@ -42,6 +42,22 @@ def _probs_or_logits(self, probs, logits, is_binary):
     return self.logits, is_scalar
 
 
+def _expand_probs(d, new, batch_shape, param_shape=None):
+    """expand() of a probs/logits distribution into `new` (its checked instance): whichever
+    of the two `d` holds, expanded to `param_shape` (the batch shape unless the parameter
+    has an event dim), kept as `_param` too where `d` keeps one."""
+    batch_shape = ag.Size(batch_shape)
+    shape = batch_shape if param_shape is None else param_shape
+    for name in ("probs", "logits"):
+        if name in d.__dict__:
+            setattr(new, name, getattr(d, name).expand(shape))
+            if "_param" in d.__dict__:
+                new._param = getattr(new, name)
+    Distribution.__init__(new, batch_shape, validate_args=False)
+    new._validate_args = d._validate_args
+    return new
+
+
 def _enumerate(self, n, dtype, device, expand):
     values = ag.arange(n, dtype=dtype, device=device)
     values = values.reshape((-1,) + (1,) * len(self._batch_shape))
@@ -59,15 +75,8 @@ class Bernoulli(BinaryParams, ExponentialFamily):
         super().__init__(ag.Size() if is_scalar else param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = ag.Size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(batch_shape))
-                new._param = getattr(new, name)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expand_probs(self, self._get_checked_instance(Bernoulli, _instance),
+                             batch_shape)
 
     @property
     def param_shape(self):
@@ -127,15 +136,8 @@ class Categorical(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Categorical, _instance)
-        batch_shape = ag.Size(batch_shape)
-        param_shape = tuple(batch_shape) + (self._num_events,)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(param_shape))
-                new._param = getattr(new, name)
         new._num_events = self._num_events
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        _expand_probs(self, new, batch_shape, tuple(batch_shape) + (self._num_events,))
         return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
@@ -286,15 +288,8 @@ def _init_counted(d, total_count, probs, logits, validate_args):
 
 def _expand_counted(d, new, batch_shape):
     """expand() of such a distribution into `new` (its checked instance)."""
-    batch_shape = ag.Size(batch_shape)
-    new.total_count = d.total_count.expand(batch_shape)
-    for name in ("probs", "logits"):
-        if name in d.__dict__:
-            setattr(new, name, getattr(d, name).expand(batch_shape))
-            new._param = getattr(new, name)
-    Distribution.__init__(new, batch_shape, validate_args=False)
-    new._validate_args = d._validate_args
-    return new
+    new.total_count = d.total_count.expand(ag.Size(batch_shape))
+    return _expand_probs(d, new, batch_shape)
 
 
 class Binomial(BinaryParams, Distribution):
@@ -468,14 +463,8 @@ class Geometric(BinaryParams, Distribution):
                     f"invalid values:\n{self.probs}")
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Geometric, _instance)
-        batch_shape = ag.Size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(batch_shape))
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expand_probs(self, self._get_checked_instance(Geometric, _instance),
+                             batch_shape)
 
     @property
     def mean(self):
