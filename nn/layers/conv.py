@@ -122,6 +122,7 @@ class ConvTranspose2d(_ConvNd):
     """Same as torch.nn.ConvTranspose2d (padding_mode 'zeros' only, as in PyTorch)."""
 
     transposed = True
+    _transposed_conv = staticmethod(_F.conv_transpose2d)  # the 1-d/3-d forms set theirs
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
@@ -136,8 +137,8 @@ class ConvTranspose2d(_ConvNd):
         out_pad = self.output_padding
         if output_size is not None:
             out_pad = self._output_padding(input, output_size)
-        return _F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                   out_pad, self.groups, self.dilation)
+        return self._transposed_conv(input, self.weight, self.bias, self.stride, self.padding,
+                                     out_pad, self.groups, self.dilation)
 
     def _output_padding(self, input, output_size):
         n = self._dims
@@ -158,23 +159,11 @@ class ConvTranspose1d(ConvTranspose2d):
     """Same as torch.nn.ConvTranspose1d."""
 
     _dims = 1
-
-    def forward(self, input, output_size=None):
-        out_pad = self.output_padding
-        if output_size is not None:
-            out_pad = self._output_padding(input, output_size)
-        return _F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
-                                   out_pad, self.groups, self.dilation)
+    _transposed_conv = staticmethod(_F.conv_transpose1d)
 
 
 class ConvTranspose3d(ConvTranspose2d):
     """Same as torch.nn.ConvTranspose3d: weight (C_in, C_out / groups, kd, kh, kw)."""
 
     _dims = 3
-
-    def forward(self, input, output_size=None):
-        out_pad = self.output_padding
-        if output_size is not None:
-            out_pad = self._output_padding(input, output_size)
-        return _F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
-                                   out_pad, self.groups, self.dilation)
+    _transposed_conv = staticmethod(_F.conv_transpose3d)
