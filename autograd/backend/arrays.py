@@ -64,7 +64,6 @@ def select(cond, a, b):
     dt = arr.dtype
     other = b if arr is a else a
     bits = _BITS[dt.itemsize]
-    c = cond.view(np.int8)
     if type(other) in (int, float):
         if other == 0 and math.copysign(1.0, other) > 0:
             # +0 has no bits set (a ReLU-type backward): arr's bits times 1 where it is
@@ -77,7 +76,7 @@ def select(cond, a, b):
     elif type(other) is not np.ndarray or other.dtype != dt or other.shape != arr.shape:
         return np.where(cond, a, b)
     a, b = (arr, other) if arr is a else (other, arr)
-    mask = np.negative(c, dtype=bits)               # True -> all ones, False -> 0
+    mask = np.negative(cond.view(np.int8), dtype=bits)  # True -> all ones, False -> 0
     picked = np.bitwise_and(a.view(bits), mask)
     np.invert(mask, out=mask)
     mask &= b.view(bits)
