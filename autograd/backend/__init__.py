@@ -20,7 +20,14 @@ from .arrays import (
     select,
     view_dtype,
 )
-from .blas import _AXPY, _BLAS_THREADS, add_scaled_, get_num_threads, set_num_threads
+from .blas import (
+    _AXPY,
+    _BLAS_THREADS,
+    add_scaled_,
+    get_num_threads,
+    momentum_step_,
+    set_num_threads,
+)
 from .checks import (
     MAX_PENDING_CHECKS,
     _pending_checks,

@@ -64,6 +64,9 @@ def _sgd_cpu(g, lr, wd, maximize, p):
 
 def _sgd_momentum_cpu(g, lr, wd, momentum, dampening, nesterov, maximize, first, p, buf):
     grad = _decayed(g, wd, maximize, p)
+    if not first and dampening == 0 and not nesterov:  # the usual case: one blocked pass
+        backend.momentum_step_(p, buf, grad, momentum, -lr)
+        return
     if first:
         buf[...] = grad
     else:
