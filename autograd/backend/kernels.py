@@ -19,13 +19,14 @@ class Fused:
     `cpu(*args)`; device arrays to the kernel, compiled on first use. Outputs passed in
     are written in place, outputs left out are allocated and returned. `cpu=None` marks a
     device-only kernel (its caller keeps its own host code); `preamble` is CUDA code put
-    before the kernel (helpers, macros)."""
+    before the kernel (helpers, macros). `blocks=False` keeps `blocked` from splitting
+    host calls (a `cpu` that already makes one pass, as BLAS does)."""
 
-    __slots__ = ("name", "cpu", "_spec", "_kernels")
+    __slots__ = ("name", "cpu", "blocks", "_spec", "_kernels")
 
     def __init__(self, name: str, in_params: str, out_params: str, body: str, cpu,
-                 preamble: str = ""):
-        self.name, self.cpu = name, cpu
+                 preamble: str = "", blocks: bool = True):
+        self.name, self.cpu, self.blocks = name, cpu, blocks
         self._spec = (in_params, out_params, body, preamble)
         self._kernels = {np.ndarray: cpu if cpu is not None else self._no_host}
 
@@ -41,6 +42,33 @@ class Fused:
             kernel = self._kernels[type(args[0])] = owner(args[0]).elementwise_kernel(
                 self.name, in_params, out_params, body, self.cpu, preamble=preamble)
         return kernel(*args)
+
+    def blocked(self, *args):
+        """self(*args) for an update whose array arguments (outputs all passed in) share
+        one shape: on the host, large C-contiguous arrays go through `cpu` in L2-sized
+        blocks of their flat views, so its NumPy steps keep their temporaries and the
+        operands they read again in cache (six passes over a block in L2 instead of six
+        over memory). Every step is elementwise: the values are those of one call."""
+        a0 = args[0]
+        if (type(a0) is not np.ndarray or self.cpu is None or not self.blocks
+                or a0.size < 2 * _BLOCK_ELEMS):
+            return self(*args)
+        shape = a0.shape
+        arrays = [i for i, a in enumerate(args) if type(a) is np.ndarray]
+        if any(args[i].shape != shape or not args[i].flags.c_contiguous for i in arrays):
+            return self(*args)
+        flat = list(args)
+        for i in arrays:
+            flat[i] = args[i].reshape(-1)
+        step = _BLOCK_BYTES // max(args[i].itemsize for i in arrays)
+        cpu, n = self.cpu, a0.size
+        for start in range(0, n, step):  # blocks of ~128 KB an array, not elements
+            stop = min(start + step, n)
+            cpu(*[a[start:stop] if type(a) is np.ndarray else a for a in flat])
+
+
+_BLOCK_BYTES = 1 << 17  # per array in Fused.blocked: a block's operands stay in L2
+_BLOCK_ELEMS = _BLOCK_BYTES // 8
 
 
 class RawKernel:

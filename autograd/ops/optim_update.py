@@ -77,13 +77,14 @@ def _sgd_momentum_cpu(g, lr, wd, momentum, dampening, nesterov, maximize, first,
 
 _GRAD = "T d = maximize ? (T)(-g) : g; if (wd != 0) d = d + (T)wd * p;"
 _sgd = backend.Fused("ember_sgd", "T g, float64 lr, float64 wd, bool maximize", "T p",
-                     _GRAD + "p = p + (T)(-lr) * d;", _sgd_cpu)
+                     _GRAD + "p = p + (T)(-lr) * d;", _sgd_cpu, blocks=False)
 _sgd_momentum = backend.Fused(
     "ember_sgd_momentum", "T g, float64 lr, float64 wd, float64 momentum, "
     "float64 dampening, bool nesterov, bool maximize, bool first", "T p, T buf",
     _GRAD + """
     buf = first ? d : (T)(buf * (T)momentum + (T)(1 - dampening) * d);
-    p = p + (T)(-lr) * (nesterov ? (T)(d + (T)momentum * buf) : buf);""", _sgd_momentum_cpu)
+    p = p + (T)(-lr) * (nesterov ? (T)(d + (T)momentum * buf) : buf);""", _sgd_momentum_cpu,
+    blocks=False)  # BLAS passes (momentum_step_ blocks itself)
 
 
 def _adam_moments(g, lr, beta1, beta2, weight_decay, decoupled, maximize, p, exp_avg,
@@ -161,7 +162,7 @@ def _apply_(fused, inputs, scalars, outputs) -> None:
         return
     n_in = len(inputs)
     for row in zip(*lists):  # one tuple per tensor: no generator per call
-        fused(*row[:n_in], *scalars, *row[n_in:])
+        fused.blocked(*row[:n_in], *scalars, *row[n_in:])
 
 
 def sgd_update_(params, grads, lr: float, weight_decay: float = 0.0,
