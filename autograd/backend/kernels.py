@@ -57,6 +57,12 @@ class Fused:
         arrays = [i for i, a in enumerate(args) if type(a) is np.ndarray]
         if any(args[i].shape != shape or not args[i].flags.c_contiguous for i in arrays):
             return self(*args)
+        for k, i in enumerate(arrays):  # partly overlapping operands: NumPy's buffering
+            a = args[i]
+            for j in arrays[k + 1:]:
+                b = args[j]
+                if a.ctypes.data != b.ctypes.data and np.may_share_memory(a, b):
+                    return self(*args)
         flat = list(args)
         for i in arrays:
             flat[i] = args[i].reshape(-1)

@@ -47,3 +47,15 @@ def test_blocked_calls_the_host_function_per_block(monkeypatch):
     calls.clear()
     f.blocked(g[::2], p[::2])  # not contiguous: one call
     assert calls == [50_000]
+
+
+def test_partly_overlapping_operands_are_one_call():
+    calls = []
+    f = kernels.Fused("t", "T g", "T p", "p = p + g", lambda g, p: calls.append(p.size))
+    base = np.zeros(100_001, np.float32)
+    f.blocked(base[1:], base[:-1])
+    assert calls == [100_000]
+    calls.clear()
+    p = np.zeros(100_000, np.float32)
+    f.blocked(p, p)  # the same array: element i reads only element i, so blocks are fine
+    assert len(calls) > 1
