@@ -467,8 +467,8 @@ class Size(tuple):
             n *= s
         return n
 
-    def __repr__(self):
-        return f"autograd.Size({list(self)})"
+    def __repr__(self):  # PyTorch's name, as dtypes print (torch.float32)
+        return f"torch.Size({list(self)})"
 
     def __getitem__(self, item):
         out = tuple.__getitem__(self, item)

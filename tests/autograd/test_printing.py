@@ -87,3 +87,11 @@ def test_printoptions_restores_and_bad_profile_is_named():
 
 def test_dtype_suffix_names_the_torch_dtype():
     assert repr(ag.tensor([1, 2], dtype=ag.int32)) == "tensor([1, 2], dtype=torch.int32)"
+
+
+def test_size_prints_as_torch_size():
+    # printed shapes read as PyTorch's, as dtypes do (scripts print x.shape)
+    x = ag.ones(3, 4)
+    assert repr(x.shape) == str(x.size()) == "torch.Size([3, 4])"
+    assert repr(x.shape[1:]) == "torch.Size([4])" and repr(ag.Size([])) == "torch.Size([])"
+    assert f"{x.shape}" == "torch.Size([3, 4])"

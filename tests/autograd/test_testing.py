@@ -33,7 +33,7 @@ def _message(lib, a, e, kw):
     try:
         lib.testing.assert_close(a(lib), e(lib), **kw)
     except AssertionError as err:
-        return str(err).replace("autograd.Size", "torch.Size")
+        return str(err)
     return None
 
 
