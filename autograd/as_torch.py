@@ -99,6 +99,9 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch.testing": ("autograd.testing",),
     "torch.random": ("autograd",),
     "torch.profiler": ("autograd.profiler",),
+    "torch.compiler": ("autograd.compile.compiler",),
+    "torch._dynamo": ("autograd.compile.dynamo",),
+    "torch._dynamo.config": ("autograd.compile.dynamo:config",),
 }
 
 # Namespaces Ember leaves out on purpose: the reason goes into the error.

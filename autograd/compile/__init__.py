@@ -84,7 +84,7 @@ import warnings
 from ..engine import run_backward
 from ..function import _FREED, is_grad_enabled
 from ..tensor import Tensor, _make
-from . import cuda
+from . import compiler, cuda
 from .capture import GraphBreak, Recorder, active
 from .guards import Guards
 from .patch import capturing
@@ -142,6 +142,7 @@ class CompiledFunction:
         self._breaks: list = []  # [(what, 'file:line')]
         self._guards = Guards(fn, module)
         self.captures = 0  # recordings made (eager runs under capture)
+        compiler._COMPILED.add(self)  # compiler.reset() forgets every capture
         self.__wrapped__ = fn
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -376,7 +377,7 @@ def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend="induc
     opts = dict(fullgraph=fullgraph, dynamic=dynamic, mode=mode)
     if model is None:
         return lambda fn: compile(fn, disable=disable, **opts)
-    if disable:
+    if disable or getattr(model, "_torchdynamo_disable", False):  # compiler.disable
         return model
     if hasattr(model, "_modules") and hasattr(model, "forward"):
         return CompiledModule(model, **opts)
