@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from . import compile as _compile  # the function (the package's own name for it)
+from . import compile_explain
 from .compiler import allow_in_graph, disable, reset
 
 __all__ = ["reset", "config", "explain", "disable", "allow_in_graph", "mark_dynamic",
@@ -53,8 +55,6 @@ config = _Config()
 def explain(fn, *args, **kwargs):
     """torch._dynamo.explain(fn)(*args, **kwargs): what compiling `fn` captures (graphs,
     graph breaks with their lines, ops); the older explain(fn, *args) form runs at once."""
-    from . import compile_explain
-
     if args or kwargs:
         return compile_explain(fn, *args, **kwargs)
     return lambda *a, **k: compile_explain(fn, *a, **k)
@@ -73,6 +73,4 @@ def mark_static(t, index=None) -> None:
 
 def optimize(backend="inductor", *, nopython: bool = False, **kwargs):
     """The older torch._dynamo.optimize(backend)(fn): compile(fn, fullgraph=nopython)."""
-    from . import compile as _compile
-
     return lambda fn: _compile(fn, fullgraph=nopython)
