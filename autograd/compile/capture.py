@@ -68,6 +68,10 @@ class ARef(Ref):
         return f"%{self.n}.array"
 
 
+# what a ctx may hold, besides Tensors and arrays, that cannot hold a Tensor
+_LEAVES = (bool, int, float, complex, str, slice, type(Ellipsis), type, backend.np.dtype)
+
+
 class Event:
     """One recorded call. kind: 'op' (fn is the Function class; extra 'ctx' when its
     backward is recorded too), 'bwd' (fn is the node's class, extra the op event whose
@@ -75,12 +79,13 @@ class Event:
     into a leaf's .grad)."""
 
     __slots__ = ("kind", "fn", "args", "kwargs", "out", "node", "grad_on", "extra",
-                 "where")
+                 "where", "holds")
 
     def __init__(self, kind, fn, args, kwargs, out, grad_on, where=None, extra=None):
         self.kind, self.fn, self.args, self.kwargs, self.out = kind, fn, args, kwargs, out
         self.grad_on, self.where, self.extra = grad_on, where, extra
         self.node = None
+        self.holds = None  # op with a recorded backward: the slots its ctx holds (or None)
 
     def name(self):
         if self.kind == "op":
@@ -202,10 +207,35 @@ class Recorder:
                                     "on a tensor that requires grad (relu_, inplace=True)")
             return
         self.events[k].extra = "ctx"
+        self.events[k].holds = self._held_slots(ctx)
         n = len(self.events)
         ev = Event("bwd", type(ctx), self.template(grads), {}, None, False, extra=k)
         self.events.append(ev)
         ev.out = self.outputs(out, n)
+
+    def _held_slots(self, ctx):
+        """The slots of the Tensors a ctx holds (saved, or as attributes, in tuples and
+        lists), or None when it holds an object whose contents are not known (which
+        could hold a Tensor)."""
+        held = set()
+
+        def walk(v, depth):
+            if isinstance(v, Tensor):
+                n = self.by_tensor.get(id(v))
+                if n is not None:
+                    held.add(n)
+                return True
+            if v is None or type(v) in _LEAVES or backend.is_array(v):
+                return True
+            if depth and isinstance(v, (tuple, list)):  # namedtuples too
+                return all(walk(x, depth - 1) for x in v)
+            return False
+        saved = ctx.saved
+        if not (saved is _function._FREED or walk(saved, 5)) or not all(
+                walk(v, 5) for k, v in getattr(ctx, "__dict__", {}).items()
+                if k != "_scopes"):
+            return None
+        return held
 
     def record_unit(self, fn, args, kwargs, out):
         k = len(self.events)

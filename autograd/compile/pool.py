@@ -7,10 +7,11 @@ entry; an entry is shared by values of one shape and dtype whose lifetimes (from
 step that makes the value to the last step that reads it; a gradient that an
 accumulation may hand to `.grad` counts as alive to the end) do not overlap. The pool
 stays allocated between replays, so it must not add to a replay's peak: only a value
-alive at the step where the eager step holds the most intermediate bytes (estimated
-from the recorded shapes and lifetimes) opens a new entry; any other value reuses a free
-entry of its shape and dtype or is allocated as in eager mode. The entries then weigh
-no more than values eager holds at its peak anyway.
+alive across the whole stretch where the eager step holds within 20% of its most
+intermediate bytes (estimated from the recorded shapes and lifetimes; ops' internal
+temporaries are not in the estimate, so the true peak may be anywhere in it) opens a new
+entry; any other value reuses a free entry of its shape and dtype or is allocated as in
+eager mode. The entries then weigh no more than values eager holds at its peak anyway.
 
 Liveness at run time (the refcount check): before a step writes into an entry's buffer
 it checks with `sys.getrefcount` that nothing but the pool references it. A buffer

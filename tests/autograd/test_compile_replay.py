@@ -275,15 +275,14 @@ def _peak(name, compiled, n):
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_replay_peak_memory_against_eager(name):
-    """The arrays held when a step starts plus what the step adds at its peak. A replay
-    creates no Tensor or node per op (less Python memory than eager); its arrays are
-    eager's except the pool, whose buffers stay allocated between replays: so the
-    bound is eager's peak plus the pool's bytes. (The pool only opens entries for values
-    alive at eager's estimated peak, which brings the MLP at or below eager; LeNet is
-    still a few percent above: a known gap, see pool.py.)"""
+    """The arrays held when a step starts plus what the step adds at its peak, the
+    issue's bound: no higher than eager's. The pool's buffers stay allocated between
+    replays, so they count in full; it only opens entries for values alive across
+    eager's high-water stretch (which eager holds at its peak too), and a forward's
+    arguments its ctx does not hold are dropped at their last use."""
     eager, _ = _peak(name, False, 32)
     compiled, pool = _peak(name, True, 32)
-    assert compiled <= eager + pool, (compiled, eager, pool)
+    assert compiled <= eager, (compiled, eager, pool)
 
 
 # ----------------------------------------------------------------------------- profiler
@@ -297,9 +296,17 @@ def test_profiler_shows_fused_groups_and_out_ops_of_a_replay():
         c(x, y)
     rows = p.ops
     # each Linear: its own forward (profiled as usual) or written into the pool (out=)
-    assert "linear (out=)" in rows
     assert sum(rows[k]["calls"] for k in ("linear", "linear (out=)") if k in rows) == 3
     assert "crossentropy" in rows
+
+    w1, w2 = torch.randn(64, 64), torch.randn(64, 4)
+    with torch.no_grad():  # the (8, 64) product spans the peak: a pool entry, out=
+        m = torch.compile(lambda x: (x @ w1) @ w2)
+        x = torch.randn(8, 64)
+        m(x)
+        with torch.profile() as p:
+            m(x)
+    assert p.ops["matmul (out=)"]["calls"] >= 1
 
     def chain(a, b):
         return ((a * b + 1.0).tanh() - a).exp()
