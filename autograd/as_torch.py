@@ -156,6 +156,11 @@ class _TorchAlias(types.ModuleType):
 
     def __getattr__(self, name: str):
         if name.startswith("__") and name.endswith("__"):
+            if name == "__version__" and self.__name__ == "torch":
+                # the torch API Ember matches, and Ember's own version (a PEP 440 local
+                # part): version checks in scripts take their PyTorch 2.13 paths
+                target = object.__getattribute__(self, "_ember_target")
+                return f"2.13.0+ember{getattr(target, '__version__', '0')}"
             raise AttributeError(name)
         target = object.__getattribute__(self, "_ember_target")
         full = f"{self.__name__}.{name}"

@@ -295,8 +295,12 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self.array.ndim == 0 and spec:
+        # as PyTorch: a 0-d Tensor formats as its Python number (f"{loss}" -> "2.25"),
+        # a Parameter or a tensor with dimensions as its repr (a spec there: TypeError)
+        if self.array.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
     def __dlpack__(self, *args, **kwargs):
@@ -473,6 +477,16 @@ class Size(tuple):
     def __getitem__(self, item):
         out = tuple.__getitem__(self, item)
         return Size(out) if isinstance(item, slice) else out
+
+    def __add__(self, other):  # Size + tuple and tuple + Size stay Sizes, as in PyTorch
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
 
 
 class Parameter(Tensor):

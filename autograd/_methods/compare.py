@@ -8,12 +8,23 @@ from ..ops import compare as _compare
 class CompareMixin:
     __slots__ = ()
 
-    # comparisons: bool tensors, no gradient
+    # comparisons: bool tensors, no gradient. Against what is neither a tensor nor a
+    # number (None, a string) == and != answer as Python does (False, True), as in PyTorch
     def __eq__(self, other):
-        return _compare.eq(self, other)
+        try:
+            return _compare.eq(self, other)
+        except TypeError:
+            if other is None or isinstance(other, (str, list, tuple, dict)):
+                return NotImplemented
+            raise
 
     def __ne__(self, other):
-        return _compare.ne(self, other)
+        try:
+            return _compare.ne(self, other)
+        except TypeError:
+            if other is None or isinstance(other, (str, list, tuple, dict)):
+                return NotImplemented
+            raise
 
     def __lt__(self, other):
         return _compare.lt(self, other)

@@ -34,6 +34,23 @@ class InplaceMixin:
     def __ipow__(self, other):
         return _inplace.pow_(self, other)
 
+    # the rest of Python's augmented assignments, in place as in PyTorch (a view's base
+    # sees the change)
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __iand__(self, other):
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other):
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other):
+        return self.bitwise_xor_(other)
+
     def add_(self, other, alpha=1):
         return _inplace.add_(self, other, alpha=alpha)
 

@@ -137,13 +137,11 @@ multiply = mul
 
 
 class Div(Function):
-    save_output = True
-
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_operands(a, b, "div", True)
-        if ctx.recording:
-            ctx.save_for_backward(b)
+        if ctx.recording:  # the operands, not the output: y / z then y += 1 is allowed
+            ctx.save_for_backward(a, b)
         try:
             out = x / y
         except ValueError:
@@ -155,15 +153,15 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (b,) = ctx.saved_tensors
+        a, b = ctx.saved_tensors
         is_complex = grad.array.dtype.kind == "c"  # grad times the conjugate derivative
         if is_complex:
             b = _conj(b)
+            a = _conj(a) if isinstance(a, Tensor) else complex(a).conjugate()
         ga = grad / b if ctx.next[0] is not None else None
-        if ctx.next[1] is None:  # a constant divisor (x / 1.1): the output is not needed
+        if ctx.next[1] is None:  # a constant divisor (x / 1.1)
             return ga, None
-        out = _complex.conj(ctx.output) if is_complex else ctx.output
-        return ga, -grad * out / b
+        return ga, -grad * ((a / b) / b)  # PyTorch's formula: -grad (a / b) / b
 
 
 def div(input, other, *, rounding_mode=None):

@@ -1,0 +1,102 @@
+"""Python's protocols on tensors as PyTorch answers them: format(), == None, the
+augmented assignments (in place, through views), Size arithmetic, and a quotient
+changed in place before backward."""
+import numpy as np
+import pytest
+
+import autograd as ag
+from tests.conftest import requires_torch, torch
+
+
+def test_format_of_a_0d_tensor_is_its_number():
+    loss = (ag.tensor([1.0, 2.0], requires_grad=True) * 2).sum()
+    assert f"loss={loss}" == "loss=6.0" and f"{loss:.3f}" == "6.000"
+    assert "{}".format(ag.tensor(7)) == "7" and f"{ag.tensor(True)}" == "True"
+    x = ag.tensor([1.5, 2.0])
+    assert f"{x}" == repr(x) == "tensor([1.5000, 2.0000])"
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{x:.2f}"
+    p = ag.Parameter(ag.tensor(1.0))  # a subclass formats as its repr, as in PyTorch
+    assert f"{p}" == repr(p)
+
+
+@requires_torch
+def test_format_matches_torch():
+    for make in (lambda L: L.tensor(2.25), lambda L: L.tensor(3), lambda L: L.tensor([1.0])):
+        assert f"{make(ag)}" == f"{make(torch)}"
+    assert "{:>8}".format(ag.tensor(2.5)) == "{:>8}".format(torch.tensor(2.5))
+    assert f"{ag.nn.Parameter(ag.tensor(1.0))}" == f"{torch.nn.Parameter(torch.tensor(1.0))}"
+
+
+def test_comparison_with_none_or_a_string_is_python_equality():
+    x = ag.tensor([1.0, 2.0])
+    assert (x == None) is False and (x != None) is True  # noqa: E711
+    assert (x == "a") is False and (x != "a") is True
+    assert x not in [None, "a"]
+    with pytest.raises(TypeError):
+        x < None  # noqa: B015
+
+
+@pytest.mark.parametrize("op, dtype, want", [
+    ("//=", "int64", [[1, 2], [7, 9]]), ("%=", "int64", [[1, 1], [7, 9]]),
+    ("&=", "int64", [[2, 0], [7, 9]]), ("|=", "int64", [[3, 7], [7, 9]]),
+    ("^=", "int64", [[1, 7], [7, 9]])])
+def test_augmented_assignments_write_through_views(op, dtype, want):
+    t = ag.tensor([[3, 5], [7, 9]], dtype=getattr(ag, dtype))
+    r = t[0]
+    ns = {"r": r}
+    exec(f"r {op} 2", ns)
+    assert ns["r"] is r  # the same tensor, changed in place
+    assert t.tolist() == want
+
+
+def test_size_plus_tuple_is_a_size():
+    s = ag.ones(2, 3).shape
+    assert type(s + (4,)) is ag.Size and s + (4,) == (2, 3, 4)
+    assert type((1,) + s) is ag.Size and (1,) + s == (1, 2, 3)
+    assert repr(s + (4,)) == "torch.Size([2, 3, 4])"
+    with pytest.raises(TypeError):
+        s + [4]
+
+
+def test_quotient_changed_in_place_before_backward():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([4.0, 8.0], requires_grad=True)
+    y = a / b
+    y += 1  # division keeps its operands, not its output (PyTorch allows this)
+    y.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), [0.25, 0.125])
+    np.testing.assert_allclose(b.grad.numpy(), [-1 / 16, -2 / 64])
+    e = ag.tensor([1.0, 3.0], requires_grad=True).exp()
+    p = e / e.sum()
+    p.clamp_(min=1e-6)
+    p[0].backward()
+    with pytest.raises(RuntimeError, match="inplace|in-place|version"):
+        x = ag.tensor([1.0, 2.0], requires_grad=True) * 1
+        z = x / ag.tensor([2.0, 4.0], requires_grad=True)
+        x.add_(1)  # the dividend the backward reads
+        z.sum().backward()
+
+
+def test_division_gradients_gradcheck():
+    rng = np.random.default_rng(0)
+    a = ag.tensor(rng.standard_normal(4), dtype=ag.float64, requires_grad=True)
+    b = ag.tensor(rng.uniform(1, 2, 4), dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda a, b: a / b, (a, b))
+    assert ag.gradgradcheck(lambda a, b: a / b, (a, b))
+    assert ag.gradcheck(lambda b: 3.0 / b, (b,))
+
+
+def test_torch_version_under_as_torch(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "v.py"
+    script.write_text("import torch\nprint(torch.__version__)\n")
+    run = subprocess.run([sys.executable, "-m", "autograd.as_torch", "--force", str(script)],
+                         capture_output=True, text=True, cwd=root, timeout=120,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    version = run.stdout.strip()
+    assert version.startswith("2.13.0+ember") and version.split("+ember")[1] == ag.__version__
