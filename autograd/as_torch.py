@@ -47,10 +47,12 @@ class NotProvidedImportError(NotProvided, ModuleNotFoundError):
 
 
 # torch module name -> the Ember modules that stand for it, tried in order ("nn.data.sampler"
-# once the loader is a package, "nn.data" before). "autograd:attr" names an attribute.
+# once the loader is a package, "nn.data" before): the first that imports is the module,
+# a name it lacks is looked up in the others. "autograd:attr" names an attribute.
 TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch": ("autograd",),
-    "torch.autograd": ("autograd",),
+    "torch.autograd": ("autograd", "autograd.variable"),
+    "torch.autograd.variable": ("autograd.variable",),
     "torch.autograd.function": ("autograd.custom", "autograd.ops.delayed", "autograd"),
     "torch.autograd.functional": ("autograd.functional",),
     "torch.autograd.graph": ("autograd.saved_hooks", "autograd.graph"),
@@ -173,6 +175,14 @@ class _TorchAlias(types.ModuleType):
             return getattr(target, name)
         except AttributeError:
             pass
+        for cand in TORCH_MODULES.get(self.__name__, ())[1:]:  # the other Ember modules
+            mod_name, _, attr = cand.partition(":")
+            if attr:
+                continue
+            try:
+                return getattr(importlib.import_module(mod_name), name)
+            except (ModuleNotFoundError, AttributeError):
+                continue
         raise NotProvidedAttributeError(_not_provided(full))
 
     def __setattr__(self, name: str, value) -> None:

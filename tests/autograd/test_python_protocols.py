@@ -100,3 +100,47 @@ def test_torch_version_under_as_torch(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     version = run.stdout.strip()
     assert version.startswith("2.13.0+ember") and version.split("+ember")[1] == ag.__version__
+
+
+def test_variable_makes_a_leaf_on_the_same_memory():
+    from autograd.variable import Variable
+    a = ag.ones(2)
+    v = Variable(a, requires_grad=True)
+    assert v is not a and v.requires_grad and v.is_leaf and isinstance(a, Variable)
+    v.data[0] = 5.0
+    assert a[0].item() == 5.0  # shares a's memory
+    b = ag.ones(2, requires_grad=True) * 2
+    w = Variable(b)
+    assert not w.requires_grad and w.grad_fn is None
+    with pytest.raises(TypeError, match="Variable data has to be a tensor"):
+        Variable(3)
+    with pytest.warns(UserWarning, match="volatile"):
+        Variable(a, volatile=True)
+
+
+def test_legacy_autograd_imports_under_as_torch(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "v.py"
+    script.write_text(
+        "import torch\n"
+        "from torch.autograd import Variable\n"
+        "from torch.autograd.function import Function, once_differentiable\n"
+        "class Twice(Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, a):\n"
+        "        return a * 2\n"
+        "    @staticmethod\n"
+        "    @once_differentiable\n"
+        "    def backward(ctx, g):\n"
+        "        return g * 2\n"
+        "x = Variable(torch.ones(2), requires_grad=True)\n"
+        "Twice.apply(x).sum().backward()\n"
+        "print(x.grad.tolist(), isinstance(x, Variable))\n")
+    run = subprocess.run([sys.executable, "-m", "autograd.as_torch", "--force", str(script)],
+                         capture_output=True, text=True, cwd=root, timeout=120,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[2.0, 2.0] True"
