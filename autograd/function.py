@@ -402,9 +402,14 @@ def _view_of(arr, base):
 
 
 def _record_outputs(node, out):
-    """Outputs of a multi-output node (custom Functions): each remembers its number."""
-    node._n_out = len(out)
-    node._plain = False
+    """Outputs of a node whose forward returned a tuple: each remembers its number.
+
+    A tuple of one (an op whose number of outputs follows a shape, such as unbind0 of a
+    leading dim of size 1) makes an ordinary one-output node: the engine and the edges
+    into it treat every node with `_n_out == 1` so, and read its `_shape`/`_dtype`."""
+    n = node._n_out = len(out)
+    if n != 1:
+        node._plain = False
     outs = []
     metas = []
     non_diff = node._non_diff
@@ -418,6 +423,8 @@ def _record_outputs(node, out):
         metas.append((arr.shape, arr.dtype))
         outs.append(t)
     node._metas = metas
+    if n == 1:
+        node._shape, node._dtype = metas[0]
     return tuple(outs)
 
 
