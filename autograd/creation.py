@@ -182,7 +182,10 @@ def _formatted(t, memory_format, requires_grad):
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Same as torch.full (the dtype follows fill_value when not given)."""
+    """Same as torch.full (the dtype follows fill_value when not given; a NumPy scalar
+    counts as the Python number it holds, as in PyTorch)."""
+    if backend.is_numpy_scalar(fill_value):
+        fill_value = fill_value.item()
     if dtype is None:
         dtype = backend.as_dtype(type(fill_value)) if isinstance(fill_value, (bool, int, float)) \
             else None

@@ -9,7 +9,7 @@ from .. import function as _function
 from ..function import Function
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
-from .operands import binary_operands, broadcast_error
+from .operands import as_number, binary_operands, broadcast_error
 
 
 class Clamp(Function):
@@ -69,7 +69,7 @@ def clamp(a, min=None, max=None):
     """Same as torch.clamp: min and max may be numbers or tensors."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    return Clamp.apply(a, min, max)
+    return Clamp.apply(a, as_number(min), as_number(max))  # np.float64(0): a number
 
 
 clip = clamp
@@ -150,8 +150,33 @@ class Where(Function):
 
 def where(condition, input, other):
     """Same as torch.where(condition, input, other) (the one-argument form, nonzero, is
-    ops.index.where)."""
+    ops.index.where). With two numbers, the result's dtype is theirs as PyTorch types
+    them: bool, int64, the default float or complex dtype."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and \
+            isinstance(condition, Tensor):
+        input = _number_tensor(input, other, condition.array)
     return Where.apply(condition, input, other)
+
+
+def _number_tensor(a, b, like):
+    """`a` as a 0-d tensor of the dtype PyTorch gives two Python numbers a and b, on the
+    device of array `like`."""
+    a, b = as_number(a), as_number(b)
+    for v in (a, b):
+        if not isinstance(v, (bool, int, float, complex)):
+            raise TypeError(f"where: expected Tensor or number arguments, got "
+                            f"{type(v).__name__}")
+    kinds = {type(a), type(b)}
+    if complex in kinds:
+        dt = backend.complex64 if backend.get_default_dtype() == backend.float32 \
+            else backend.complex128
+    elif float in kinds:
+        dt = backend.get_default_dtype()
+    elif kinds == {bool}:
+        dt = backend.bool_
+    else:
+        dt = backend.int64
+    return _make(backend.array_module(like).asarray(a, dtype=dt))
 
 
 # ----------------------------------------------------------------------------- comparisons

@@ -486,7 +486,7 @@ def where(condition, input=None, other=None):
     (ops.compare.where); where(condition) is nonzero(condition, as_tuple=True)."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    return _compare.Where.apply(condition, input, other)
+    return _compare.where(condition, input, other)
 
 
 def nonzero(a, as_tuple=False):

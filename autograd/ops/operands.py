@@ -33,12 +33,20 @@ def _cache_scalar(d, v, arr):
     return c
 
 
+def as_number(x):
+    """A NumPy scalar as the Python number it holds (as PyTorch takes one: a bound, a
+    fill value, torch.where's branch); anything else unchanged."""
+    return x.item() if backend.is_numpy_scalar(x) else x
+
+
 def _operand(x, op):
-    """A non-Tensor operand as something the backend can combine with an array."""
-    if isinstance(x, _Number):
-        return x
+    """A non-Tensor operand as something the backend can combine with an array. A NumPy
+    scalar is a Python number, as PyTorch takes it (np.float64 is a float subclass, but
+    it would make NumPy's result float64: x / np.sqrt(d) stays float32)."""
     if backend.is_numpy_scalar(x):
         return x.item()
+    if isinstance(x, _Number):
+        return x
     if backend.is_array(x):
         return x
     raise TypeError(f"{op}: expected a Tensor or a number, got {type(x).__name__}")

@@ -255,6 +255,7 @@ ALLOWED = {
     ("autograd/ops/compare.py", "allclose", "bool(array)"),
     ("autograd/ops/compare.py", "equal", "bool(array)"),
     ("autograd/ops/operands.py", "_operand", ".item()"),  # a NumPy scalar: host
+    ("autograd/ops/operands.py", "as_number", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/index.py", "nonzero", "xp.nonzero"),  # the output's size is data
     ("autograd/ops/index.py", "unique", "xp.unique"),  # the output's size is data
     # host only: resampling's adjoint as a matrix product when the gradient is finite
