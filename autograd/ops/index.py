@@ -18,6 +18,8 @@ from .shape import constant_pad, norm_dim, repeat_each, reshape
 def _index_part(i, xp, op):
     if isinstance(i, Tensor):
         arr = i.array
+        if arr.ndim == 0 and arr.dtype.kind in "iu":  # an integer, as PyTorch takes it:
+            return int(arr), False  # x[t] is a view, x[t] = v writes (a read-back on GPU)
     elif isinstance(i, (list, tuple)) and not (isinstance(i, tuple) and not i):
         arr = xp.asarray(i)
         if arr.size == 0:  # x[[]]: an empty int64 index, as PyTorch

@@ -257,6 +257,8 @@ ALLOWED = {
     ("autograd/ops/operands.py", "_operand", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/operands.py", "as_number", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/index.py", "nonzero", "xp.nonzero"),  # the output's size is data
+    # a 0-d integer tensor index is an integer (a view), as PyTorch reads it back too
+    ("autograd/ops/index.py", "_index_part", "int(array)"),
     ("autograd/ops/index.py", "unique", "xp.unique"),  # the output's size is data
     # host only: resampling's adjoint as a matrix product when the gradient is finite
     ("autograd/ops/resample.py", "_Plan.scatter", "bool(array)"),

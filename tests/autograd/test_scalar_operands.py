@@ -49,3 +49,27 @@ def test_where_with_two_numbers_without_torch():
     with pytest.raises(TypeError, match="where"):
         ag.where(ag.tensor(M), "a", 0)
     assert (ag.ones(2) / np.float64(4)).dtype == ag.float32
+
+
+def _index_cases(L):
+    out = L.zeros(3)
+    out[L.tensor(1)] = 3.0
+    for i in L.arange(2):
+        out[i] = i * 2.0
+    out[out.argmax()] += 1
+    z = L.zeros(2, 3)
+    z[L.tensor(1), L.tensor(1)] = 3.0
+    v = out[L.tensor(1)]
+    v.add_(1)  # a view: out changes
+    x = L.arange(6.0).reshape(2, 3)
+    w = L.ones(3, requires_grad=True)
+    (w * 2)[L.tensor(0)].backward()
+    return [out, z, v, x[L.tensor(1)], x[L.tensor([1])], x[:, L.tensor(2)],
+            x[L.tensor(True)], w.grad]
+
+
+@requires_torch
+def test_a_0d_integer_tensor_indexes_as_an_integer():
+    for ours, theirs in zip(_index_cases(ag), _index_cases(torch)):
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
