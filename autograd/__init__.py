@@ -479,7 +479,7 @@ from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .checkpoint import checkpoint  # noqa: E402
 from .compile import GraphBreak, compile, compile_explain  # noqa: E402
 from .explain import explain_grad  # noqa: E402
-from .linalg import det, logdet, matrix_power, slogdet  # noqa: E402
+from .linalg import det, logdet, matrix_power  # noqa: E402
 from .linalg import inv as inverse  # noqa: E402
 from .ops.complex import (  # noqa: E402
     angle,
@@ -506,6 +506,7 @@ from .ops.composite import (  # noqa: E402
     tensor_split,
     vdot,
 )
+from .ops.solve import slogdet  # noqa: E402
 from .profiler import profile  # noqa: E402
 from .sampling import (  # noqa: E402  # noqa: E402
     bernoulli,

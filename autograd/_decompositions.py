@@ -4,8 +4,6 @@ solve_triangular, inv_ex, solve_ex; and torch's top-level svd, qr, cholesky,
 pinverse. The differentiable ops live in ops/decomp.py and ops/matfunc.py."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 from . import backend
 from .ops import arrange as _arrange
 from .ops import decomp as _decomp
@@ -18,20 +16,21 @@ from .ops.decomp import mT as _mT
 from .ops.linalg import matmul as _matmul
 from .ops.matfunc import matrix_exp as _matrix_exp
 from .ops.solve import inv, solve
+from .return_types import return_type
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
-_svd_result = namedtuple("linalg_svd", ["U", "S", "Vh"])
-_qr_result = namedtuple("linalg_qr", ["Q", "R"])
-_eigh_result = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-_eig_result = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
-_cholesky_ex_result = namedtuple("linalg_cholesky_ex", ["L", "info"])
-_inv_ex_result = namedtuple("linalg_inv_ex", ["inverse", "info"])
-_solve_ex_result = namedtuple("linalg_solve_ex", ["result", "info"])
-_lstsq_result = namedtuple("linalg_lstsq", ["solution", "residuals", "rank",
+_svd_result = return_type("linalg_svd", ["U", "S", "Vh"])
+_qr_result = return_type("linalg_qr", ["Q", "R"])
+_eigh_result = return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_eig_result = return_type("linalg_eig", ["eigenvalues", "eigenvectors"])
+_cholesky_ex_result = return_type("linalg_cholesky_ex", ["L", "info"])
+_inv_ex_result = return_type("linalg_inv_ex", ["inverse", "info"])
+_solve_ex_result = return_type("linalg_solve_ex", ["result", "info"])
+_lstsq_result = return_type("linalg_lstsq", ["solution", "residuals", "rank",
                                             "singular_values"])
-_torch_svd_result = namedtuple("svd", ["U", "S", "V"])
-_torch_qr_result = namedtuple("qr", ["Q", "R"])
+_torch_svd_result = return_type("svd", ["U", "S", "V"])
+_torch_qr_result = return_type("qr", ["Q", "R"])
 
 
 def _empty(like, dtype=None):
@@ -309,7 +308,7 @@ def matrix_exp(A: Tensor) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- torch.*
-_triangular_solve_result = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+_triangular_solve_result = return_type("triangular_solve", ["solution", "cloned_coefficient"])
 
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out=None) -> Tensor:
@@ -341,7 +340,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
 
 
 # ----------------------------------------------------------------------------- Householder
-_geqrf_result = namedtuple("geqrf", ["a", "tau"])
+_geqrf_result = return_type("geqrf", ["a", "tau"])
 
 
 def geqrf(input: Tensor, *, out=None):

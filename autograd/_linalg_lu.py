@@ -3,8 +3,6 @@ lu_factor_ex, lu, lu_solve, and torch's lu_unpack and lu (deprecated form). The
 differentiable factorisation lives in ops/lu.py."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 from . import backend
 from .ops import lu as _lu
 from .ops.decomp import LinAlgError
@@ -12,13 +10,14 @@ from .ops.decomp import check_matrix as _check
 from .ops.decomp import mT as _mT
 from .ops.decomp import solve_triangular as _solve_tri
 from .ops.linalg import matmul as _matmul
+from .return_types import return_type
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
-_lu_factor_result = namedtuple("linalg_lu_factor", ["LU", "pivots"])
-_lu_factor_ex_result = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-_lu_result = namedtuple("linalg_lu", ["P", "L", "U"])
-_lu_unpack_result = namedtuple("lu_unpack", ["P", "L", "U"])
+_lu_factor_result = return_type("linalg_lu_factor", ["LU", "pivots"])
+_lu_factor_ex_result = return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+_lu_result = return_type("linalg_lu", ["P", "L", "U"])
+_lu_unpack_result = return_type("lu_unpack", ["P", "L", "U"])
 
 
 def _factor(A, op, pivot):

@@ -101,6 +101,7 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch.testing": ("autograd.testing",),
     "torch.random": ("autograd",),
     "torch.profiler": ("autograd.profiler",),
+    "torch.return_types": ("autograd.return_types",),
     "torch.compiler": ("autograd.compile.compiler",),
     "torch._dynamo": ("autograd.compile.dynamo",),
     "torch._dynamo.config": ("autograd.compile.dynamo:config",),

@@ -81,13 +81,23 @@ def _legacy_array(args, dtype=None, device=None, op="Tensor"):
     return _to_array(data, dtype, device)
 
 
+class LegacyType(type):
+    """The legacy tensor types (torch.FloatTensor, ...), as in PyTorch: calling one makes a
+    tensor of its dtype (sizes or data), `isinstance(t, torch.FloatTensor)` is True for a
+    float32 tensor on the host, and `t.type(torch.LongTensor)` converts."""
+
+    def __call__(cls, *args, device=None) -> Tensor:
+        return _make(_legacy_array(args, cls.dtype, device, cls.__name__))
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.array.dtype == cls.dtype and \
+            obj.device.type == "cpu"
+
+
 def _typed(name, dtype):
-    def constructor(*args, device=None) -> Tensor:
-        return _make(_legacy_array(args, dtype, device, name))
-    constructor.__name__ = constructor.__qualname__ = name
-    constructor.__doc__ = (f"Same as torch.{name}: the legacy constructor for {dtype} "
-                           "(sizes or data).")
-    return constructor
+    return LegacyType(name, (), {
+        "dtype": dtype, "__doc__": f"Same as torch.{name}: the legacy type of {dtype} "
+                                   "tensors (a constructor from sizes or data)."})
 
 
 FloatTensor = _typed("FloatTensor", backend.float32)

@@ -6,7 +6,6 @@ functions from _linalg_lu.py."""
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 from . import backend
 from ._decompositions import (
@@ -45,10 +44,11 @@ from .ops.solve import (  # noqa: F401 (torch.linalg's names)
     _square,
     det,
     inv,
-    slogdet,
     solve,
 )
+from .ops.solve import slogdet as _slogdet
 from .ops.split import cat
+from .return_types import return_type
 from .tensor_base import TensorBase as Tensor
 from .tensor_base import _make
 
@@ -208,8 +208,17 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "ei
 # (compositions of Tensor ops and linalg.inv / solve, so they have gradients), and the LDL
 # factorisation ldl_factor(_ex) / ldl_solve (LAPACK's sytrf/sytrs, as PyTorch; no gradient,
 # as in PyTorch).
-_LDL = namedtuple("linalg_ldl_factor", ["LD", "pivots"])
-_LDLEx = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+_LinalgSlogdet = return_type("linalg_slogdet", ["sign", "logabsdet"])
+
+
+def slogdet(A, *, out=None):
+    """Same as torch.linalg.slogdet: (sign, logabsdet), a named tuple (torch.slogdet and
+    Tensor.slogdet give the same values as `slogdet`)."""
+    return _LinalgSlogdet(*_slogdet(A, out=out))
+
+
+_LDL = return_type("linalg_ldl_factor", ["LD", "pivots"])
+_LDLEx = return_type("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
 matmul = _matmul
 
 

@@ -14,6 +14,7 @@ import weakref
 
 from . import backend, printing, tensor_base, viz
 from . import creation as _creation
+from . import function as _function
 from ._methods.arithmetic import ArithmeticMixin
 from ._methods.compare import CompareMixin
 from ._methods.convert import ConvertMixin
@@ -218,7 +219,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     # ------------------------------------------------------------------ conversion
     def numpy(self, force: bool = False):
         if not force:
-            if self.requires_grad:
+            if self.requires_grad and _function.is_grad_enabled():  # as PyTorch: fine
+                # under no_grad (a custom Function's forward, an eval loop)
                 raise RuntimeError(
                     "numpy: can't call numpy() on a Tensor that requires grad; use "
                     "tensor.detach().numpy() instead")
@@ -311,6 +313,19 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
 
     def __reduce_ex__(self, protocol):
         raise TypeError("Tensor: pickling is not supported; use nn.utils.save (safetensors)")
+
+    def __copy__(self):
+        """Same as copy.copy on a torch Tensor: a new tensor of the same class on the
+        same memory, with the same requires_grad, a leaf of its own."""
+        new = _new(type(self))
+        new.array = self.array
+        new._requires_grad = self._requires_grad
+        new.grad_fn = None
+        new._grad = None
+        new._version = self._version
+        for k, v in getattr(self, "__dict__", {}).items():
+            setattr(new, k, v)
+        return new
 
     def __deepcopy__(self, memo):
         """Same as torch: leaves (parameters included) copy their data, grad and flags."""
@@ -459,6 +474,8 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
                 else self
             return moved.to(getattr(backend, legacy[kind] if kind != "BoolTensor"
                                     else "bool_"))
+        if isinstance(dtype, _creation.LegacyType):  # t.type(torch.LongTensor)
+            return self.to(dtype.dtype)
         return self.to(dtype)
 
 
@@ -511,6 +528,8 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__  # print(p) too, as PyTorch
 
 
 # the one late binding: the layers under this module build Tensors through tensor_base

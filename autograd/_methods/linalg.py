@@ -47,7 +47,7 @@ class LinalgMixin:
         return _la.logdet(self)
 
     def slogdet(self):
-        return _la.slogdet(self)
+        return _la._slogdet(self)
 
     def inverse(self):
         return _la.inv(self)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import namedtuple
 
 from .. import backend
 from .. import torch_extras as _tx
@@ -26,10 +25,11 @@ from ..ops.linalg import addmv as _addmv
 from ..ops.linalg import baddbmm as _baddbmm
 from ..ops.linalg import outer as _outer
 from ..ops.scatter import index_put as _index_put
+from ..return_types import return_type
 from ..tensor_base import GRAD_DTYPE_SET as _GRAD_DTYPE_SET
 from ..tensor_base import _make
 
-_frexp = namedtuple("frexp", ["mantissa", "exponent"])
+_frexp = return_type("frexp", ["mantissa", "exponent"])
 
 
 def _inplace_call(op, fn):

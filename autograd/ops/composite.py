@@ -3,9 +3,8 @@ ops): diff, tensor_split, aminmax, argwhere, dist, vdot, cov, corrcoef, addcmul,
 sum_to_size; and isin (no gradient)."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 from .. import backend
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
@@ -14,7 +13,7 @@ from . import reduce as _reduce
 from . import shape as _shape
 from . import split as _split
 
-aminmax_result = namedtuple("aminmax", ["min", "max"])
+aminmax_result = return_type("aminmax", ["min", "max"])
 
 
 def _as_tensor(x, like):

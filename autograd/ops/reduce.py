@@ -2,12 +2,11 @@
 softmax. Every backward re-expands the reduced gradient with `expand_reduced`."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 from .. import amp as _amp
 from .. import backend
 from ..explain import note_cut
 from ..function import Function, is_grad_enabled
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
@@ -301,7 +300,7 @@ _values_indices = {}
 
 def _return_type(name):
     if name not in _values_indices:
-        _values_indices[name] = namedtuple(name, ["values", "indices"])
+        _values_indices[name] = return_type(name, ["values", "indices"])
     return _values_indices[name]
 
 

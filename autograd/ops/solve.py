@@ -2,10 +2,9 @@
 solve; re-exported by autograd.linalg), and LinAlgError, the one error class of linalg."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 from .. import backend
 from ..function import Function
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import shape as _shape
@@ -102,7 +101,7 @@ def det(A, *, out=None):
     return Det.apply(_square(A, "linalg.det"))
 
 
-_slogdet_result = namedtuple("slogdet", ["sign", "logabsdet"])
+_slogdet_result = return_type("slogdet", ["sign", "logabsdet"])
 
 
 def slogdet(A, *, out=None):

@@ -3,15 +3,14 @@ ranked highest as in PyTorch) and the values taken with a gather, so the gradien
 the element each output came from."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 from .. import backend
+from ..return_types import return_type
 from ..tensor_base import _make
 from .index import gather, getitem
 from .shape import norm_dim
 
-_Sorted = namedtuple("sort", ["values", "indices"])
-_TopK = namedtuple("topk", ["values", "indices"])
+_Sorted = return_type("sort", ["values", "indices"])
+_TopK = return_type("topk", ["values", "indices"])
 
 
 def argsort(a, dim=-1, descending=False, stable=False):

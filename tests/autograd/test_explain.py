@@ -121,8 +121,10 @@ def test_a_path_through_argmax_names_the_non_differentiable_op():
     e = ag.explain_grad(w, out)
     assert e.reason == "non_differentiable" and e.op == "argmax"
     assert "argmax is not differentiable" in str(e)
-    idx = (w * 3).argmax()
-    out = table[idx] * 2  # the index is alive: the op that uses it is named
+    # the index is alive: the op that uses it is named (a 1-element index tensor: a 0-d
+    # one indexes as the integer it holds, as in PyTorch)
+    idx = (w * 3).argmax(dim=0, keepdim=True)
+    out = table[idx] * 2
     e = ag.explain_grad(w, out)
     assert e.op == "argmax" and "uses that result in index" in str(e)
 

@@ -144,3 +144,50 @@ def test_legacy_autograd_imports_under_as_torch(tmp_path):
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "[2.0, 2.0] True"
+
+
+def _printed(L):
+    x = L.tensor([[1.0, 3.0], [2.0, 0.5]])
+    return [repr(x.max(0)), str(x.min(1)), repr(x.sort(1)), repr(x.topk(1)),
+            repr(L.linalg.slogdet(x)), repr(x.aminmax()), repr(L.nn.Parameter(L.ones(2))),
+            str(L.nn.Parameter(L.ones(2)))]
+
+
+@requires_torch
+def test_named_results_and_parameters_print_as_torch():
+    for ours, theirs in zip(_printed(ag), _printed(torch)):
+        assert ours == theirs
+
+
+def test_named_results_are_tuples_with_fields():
+    r = ag.tensor([[1.0, 3.0], [2.0, 0.5]]).max(0)
+    values, indices = r
+    assert r.values is values and r.indices is indices and isinstance(r, tuple)
+    assert type(r) is type(ag.ones(2, 2).max(1))  # one class per name
+    assert repr(r).startswith("torch.return_types.max(\nvalues=")
+
+
+def test_legacy_tensor_types():
+    t = ag.ones(2)
+    assert isinstance(t, ag.FloatTensor) and not isinstance(t.long(), ag.FloatTensor)
+    assert isinstance(t.long(), ag.LongTensor) and not isinstance(3, ag.LongTensor)
+    assert t.type(ag.LongTensor).dtype == ag.int64 and t.type("torch.DoubleTensor").dtype == \
+        ag.float64
+    assert ag.FloatTensor(2, 3).shape == (2, 3) and ag.LongTensor([1, 2]).tolist() == [1, 2]
+
+
+def test_copy_shares_memory_and_numpy_under_no_grad():
+    import copy
+    t = ag.ones(2, requires_grad=True)
+    c = copy.copy(t)
+    assert c is not t and c.requires_grad and c.is_leaf
+    with ag.no_grad():
+        c[0] = 5.0
+        assert t.numpy().tolist() == [5.0, 1.0]  # no_grad: numpy() of a grad tensor is fine
+    with pytest.raises(RuntimeError, match="requires grad"):
+        t.numpy()
+    y = t * 2
+    assert copy.copy(y).grad_fn is None
+    p = ag.nn.Parameter(ag.ones(2)) if hasattr(ag, "nn") else None
+    if p is not None:
+        assert type(copy.copy(p)) is type(p)
