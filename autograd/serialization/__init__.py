@@ -37,7 +37,8 @@ def save(obj, f) -> None:
     atomic_write(f, chunks)
 
 
-def load(f, map_location=None, weights_only: bool = True):
+def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True,
+         mmap=None, **pickle_load_args):
     """torch.load, weights only: reads Ember's files, any safetensors file (a dict of
     name -> Tensor sorted by name) and PyTorch checkpoints (`torch.save`'s zip format and
     its pre-1.6 legacy format) into the saved structure of Tensors. Nothing in the file is
@@ -46,15 +47,18 @@ def load(f, map_location=None, weights_only: bool = True):
     nothing.
 
     `map_location`: None (PyTorch files: each tensor's saved device, as torch; safetensors:
-    cpu), a device or its string, or a dict from saved location to device. Tensors that
+    cpu), a device or its string, a dict from saved location to device, or a function
+    `(storage, location) -> storage` as PyTorch takes one (returning the storage, or
+    storage.cpu(), .cuda(i), .to(device)). Tensors that
     share a storage in a PyTorch file share memory here (on the CPU).
+
+    `pickle_module`, `mmap` and pickle's load arguments (`encoding`) are accepted and
+    change nothing: Ember's own reader reads the whole file, and never unpickles with
+    another module.
 
     Raises CheckpointError (a ValueError and a pickle.UnpicklingError) when the file is
     truncated, corrupt, neither format, or holds more than weights.
     """
-    if callable(map_location) and not isinstance(map_location, backend.device):
-        raise TypeError("load: map_location as a function is not supported; pass a device, "
-                        "its string, or a dict from saved location to device")
     if hasattr(f, "read"):
         return _load_file(f, describe(f), map_location)
     remove_stale_temps(f)
@@ -75,7 +79,10 @@ def _load_file(f, name, map_location):
     if len(head) >= 262 and head[257:262] == b"ustar":
         raise CheckpointError(f"load: {name} is a tar archive (PyTorch's format before 0.4?),"
                               " which Ember does not read; re-save it with a newer torch")
-    device = map_location.get("cpu", "cpu") if isinstance(map_location, dict) else map_location
+    device = map_location.get("cpu", "cpu") if isinstance(map_location, dict) else \
+        torch_format.mapped_by_function(map_location, "cpu", name) \
+        if callable(map_location) and not isinstance(map_location, backend.device) \
+        else map_location
     try:
         return safetensors.read(f, size, name, device)
     except CheckpointError as e:

@@ -267,6 +267,8 @@ class _Resolver:
             target = self.map_location
             if isinstance(target, dict):
                 target = target.get(location, location)
+            elif callable(target) and not isinstance(target, backend.device):
+                target = mapped_by_function(target, location, self.name)
             target = location if target is None else target
             try:
                 dev = backend.as_device(target)
@@ -281,6 +283,37 @@ class _Resolver:
                     "map_location='cpu' (or autograd.device('cpu'))")
             self.devices[location] = dev
         return self.devices[location]
+
+
+class _StorageStandIn:
+    """What a map_location function gets in place of a storage (PyTorch calls it with each
+    storage, read on the CPU, and its saved location): it notes where the function moves
+    it. Returned as is, or through .cpu(), .cuda(i) or .to(device)."""
+
+    def __init__(self, device="cpu"):
+        self.device = device
+
+    def cpu(self):
+        return _StorageStandIn("cpu")
+
+    def cuda(self, device=None, non_blocking=False):
+        if isinstance(device, int):
+            device = f"cuda:{device}"
+        return _StorageStandIn(device or "cuda")
+
+    def to(self, device, *args, **kwargs):
+        return _StorageStandIn(device)
+
+
+def mapped_by_function(fn, location, name):
+    """The device a map_location function (lambda storage, loc: storage, ...) sends
+    storages saved at `location` to."""
+    out = fn(_StorageStandIn(), location)
+    if not isinstance(out, _StorageStandIn):
+        raise TypeError(f"load: {name}: map_location function returned "
+                        f"{type(out).__name__}; Ember follows functions that return the "
+                        "storage, storage.cpu(), storage.cuda(i) or storage.to(device)")
+    return out.device
 
 
 _IN_PROGRESS = object()

@@ -15,4 +15,4 @@ def load(f, map_location=None, weights_only: bool = True, *, device=None):
         if map_location is not None:
             raise TypeError("load: pass map_location or device, not both")
         map_location = device
-    return _load(f, map_location, weights_only)
+    return _load(f, map_location, weights_only=weights_only)

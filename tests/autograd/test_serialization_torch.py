@@ -307,10 +307,19 @@ def test_cuda_location_needs_a_device_or_map_location(tmp_path):
     if not ag.cuda.is_available():
         with pytest.raises(RuntimeError, match="map_location='cpu'"):
             ag.load(path)
-    for where in ("cpu", ag.device("cpu"), {"cuda:0": "cpu"}):
+    for where in ("cpu", ag.device("cpu"), {"cuda:0": "cpu"}, lambda storage, loc: storage,
+                  lambda storage, loc: storage.cpu(), lambda s, loc: s.to("cpu")):
         assert ag.load(path, map_location=where)["w"].device == ag.device("cpu")
-    with pytest.raises(TypeError, match="map_location"):
-        ag.load(path, map_location=lambda storage, loc: storage)
+    seen = []
+    ag.load(path, map_location=lambda storage, loc: seen.append(loc) or storage)
+    assert seen == ["cuda:0"]  # called with each storage's saved location, as PyTorch
+    if not ag.cuda.is_available():
+        with pytest.raises(RuntimeError, match="map_location='cpu'"):
+            ag.load(path, map_location=lambda storage, loc: storage.cuda(0))
+    with pytest.raises(TypeError, match="map_location function returned int"):
+        ag.load(path, map_location=lambda storage, loc: 3)
+    # torch.load's other arguments are accepted
+    assert ag.load(path, map_location="cpu", mmap=True, weights_only=True)["w"].shape == (4,)
 
 
 def test_build_on_a_tensor_and_tensor_attributes_are_refused(tmp_path):
