@@ -16,6 +16,14 @@ def _keep_mask(shape, p, like, scale=True):
     return keep * (1.0 / (1.0 - p)) if scale else keep
 
 
+def _apply(input, mask, inplace):
+    """input * mask (a mask of None zeroes everything, as p == 1 does), in place and
+    returning input itself when `inplace` (PyTorch's `input.mul_(mask)`)."""
+    if inplace:
+        return input.mul_(0 if mask is None else mask)
+    return input * 0 if mask is None else input * mask
+
+
 def _check_p(p, op):
     if p < 0 or p > 1:
         raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
@@ -23,13 +31,12 @@ def _check_p(p, op):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """Same as torch.nn.functional.dropout (inverted scaling; identity when not training).
-    `inplace` is accepted; the result is computed out of place."""
+    With `inplace` the input is scaled in place and returned (as PyTorch: an error on a
+    leaf that requires grad, a recorded in-place op on any other tensor)."""
     _check_p(p, "dropout")
     if not training or p == 0:
         return input
-    if p == 1:
-        return input * 0
-    return input * _keep_mask(input.shape, p, input)
+    return _apply(input, None if p == 1 else _keep_mask(input.shape, p, input), inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -58,26 +65,26 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
     if p == 1:
-        return input * 0
+        return _apply(input, None, inplace)
     if input.ndim < 2:
         raise RuntimeError("dropout2d: Feature dropout requires at least 2 dimensions in the "
                            f"input, got shape {tuple(input.shape)}")
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)  # one draw per (sample, channel)
-    return input * _keep_mask(shape, p, input)
+    return _apply(input, _keep_mask(shape, p, input), inplace)
 
 
-def _feature_dropout(input, p, training, op, spatial):
+def _feature_dropout(input, p, training, op, spatial, inplace=False):
     """Drop whole channels: the mask is (N, C, 1, ...) for a batched input with `spatial`
     spatial dims, (C, 1, ...) for an unbatched one."""
     _check_p(p, op)
     if not training or p == 0:
         return input
     if p == 1:
-        return input * 0
+        return _apply(input, None, inplace)
     batched = input.ndim == spatial + 2
     lead = 2 if batched else 1
     shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
-    return input * _keep_mask(shape, p, input)
+    return _apply(input, _keep_mask(shape, p, input), inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -91,7 +98,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
             "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
             "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
             "inputs).")
-    return _feature_dropout(input, p, training, "dropout1d", 1)
+    return _feature_dropout(input, p, training, "dropout1d", 1, inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
@@ -104,21 +111,21 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
             "this warning, please use dropout instead. Note that dropout3d exists to provide "
             "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
             "and an optional batch dimension (i.e. 4D or 5D inputs).")
-    return _feature_dropout(input, p, training, "dropout3d", 3)
+    return _feature_dropout(input, p, training, "dropout3d", 3, inplace)
 
 
 # SELU's negative saturation value -scale * alpha: alpha dropout sets dropped units to it
 _SELU_SATURATION = 1.7580993408473766
 
 
-def _alpha_dropout(input, p, training, op, feature):
+def _alpha_dropout(input, p, training, op, feature, inplace=False):
     _check_p(p, op)
     if feature and input.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if not training or p == 0:
         return input
     if p == 1:
-        return input * 0
+        return _apply(input, None, inplace)
     shape = tuple(input.shape)
     if feature:
         shape = shape[:2] + (1,) * (input.ndim - 2)
@@ -127,14 +134,17 @@ def _alpha_dropout(input, p, training, op, feature):
     # for standardised inputs: a = ((1 - p) (1 + p alpha'^2))^-1/2, b = a alpha' p
     alpha = _SELU_SATURATION
     a = ((1 - p) * (1 + p * alpha * alpha)) ** -0.5
-    return input * (keep * a) + ((keep - 1) * (alpha * a) + alpha * a * p)
+    shift = (keep - 1) * (alpha * a) + alpha * a * p
+    if inplace:
+        return input.mul_(keep * a).add_(shift)
+    return input * (keep * a) + shift
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Same as torch.nn.functional.alpha_dropout (note PyTorch's default training=False)."""
-    return _alpha_dropout(input, p, training, "alpha_dropout", False)
+    return _alpha_dropout(input, p, training, "alpha_dropout", False, inplace)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Same as torch.nn.functional.feature_alpha_dropout: alpha dropout of whole channels."""
-    return _alpha_dropout(input, p, training, "feature_alpha_dropout", True)
+    return _alpha_dropout(input, p, training, "feature_alpha_dropout", True, inplace)

@@ -8,7 +8,14 @@ import math
 import types
 from bisect import bisect_right
 
-from .lr_scheduler import LRScheduler, ReduceLROnPlateau, _check_optimizer, _per_group
+from .lr_scheduler import (
+    LRScheduler,
+    ReduceLROnPlateau,
+    _check_optimizer,
+    _group_values,
+    _per_group,
+    _set_group_value,
+)
 
 
 class ConstantLR(LRScheduler):
@@ -111,7 +118,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
+            _set_group_value(group, "lr", lr)
         self._last_lr = self._current_lrs()
 
 
@@ -128,7 +135,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                group["lr"] = lr
+                _set_group_value(group, "lr", lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         step_size_up = float(step_size_up)
         step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
@@ -287,7 +294,7 @@ class SequentialLR(_Combined):
         self.optimizer = optimizer
         # undo the step 0 each scheduler took when it was built, then start the first
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            _set_group_value(group, "lr", group["initial_lr"])
         self.recursive_undo()
         first = self._schedulers[bisect_right(self._milestones, 0)]
         first._initial_step()
@@ -325,9 +332,9 @@ class ChainedScheduler(_Combined):
         _check_schedulers("ChainedScheduler", optimizer, schedulers)
         self._schedulers = schedulers
         self.optimizer = optimizer
-        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self) -> None:
         for scheduler in self._schedulers:
             scheduler.step()
-        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")

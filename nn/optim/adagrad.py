@@ -4,7 +4,7 @@ from __future__ import annotations
 import autograd as ag
 from autograd.ops.optim_update import UpdateBatch, _adagrad
 
-from .optimizer import Optimizer, _bump_step, _flags, _step_tensor
+from .optimizer import Optimizer, _bump_step, _check_tensor_hyper, _flags, _step_tensor
 
 
 class Adagrad(Optimizer):
@@ -16,6 +16,7 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
                  differentiable=False, fused=None):
+        _check_tensor_hyper("Adagrad", "lr", lr)
         for name, value in (("lr", lr), ("lr_decay", lr_decay), ("eps", eps),
                             ("weight_decay", weight_decay),
                             ("initial_accumulator_value", initial_accumulator_value)):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from autograd.ops.optim_update import adam_update_
+from autograd.tensor import Tensor
 
 from .optimizer import (
     Optimizer,
     _bump_step,
     _check_options,
+    _check_tensor_hyper,
     _flags,
     _step_tensor,
     _zeros_like,
@@ -21,6 +23,7 @@ class Adam(Optimizer):
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
         name = type(self).__name__
+        _check_tensor_hyper(name, "lr", lr, foreach, capturable)
         if lr < 0:
             raise ValueError(f"{name}: expected lr >= 0, got {lr}")
         if eps < 0:
@@ -29,6 +32,11 @@ class Adam(Optimizer):
             raise ValueError(f"{name}: expected betas in [0, 1), got {tuple(betas)}")
         if weight_decay < 0:
             raise ValueError(f"{name}: expected weight_decay >= 0, got {weight_decay}")
+        # PyTorch's rule for Tensor betas (used by value here, as its for-loop path does)
+        if isinstance(betas[0], Tensor) != isinstance(betas[1], Tensor):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i in (0, 1):
+            _check_tensor_hyper(name, f"betas[{i}]", betas[i], foreach, capturable)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize,

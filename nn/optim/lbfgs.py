@@ -8,7 +8,7 @@ import autograd as ag
 from autograd import _nn_support as _nn
 from autograd.tensor import Tensor
 
-from .optimizer import Optimizer, _check_options
+from .optimizer import Optimizer, _by_value, _check_options
 
 
 class LBFGS(Optimizer):
@@ -67,7 +67,7 @@ class LBFGS(Optimizer):
             raise RuntimeError(f"LBFGS: expected exactly one param_group, got "
                                f"{len(self.param_groups)}")
         self._follow_devices(self._params[:1])  # its state lives under the first parameter
-        group = self.param_groups[0]
+        group = _by_value(self.param_groups[0])  # a Tensor lr is used by value
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]

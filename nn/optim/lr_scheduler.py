@@ -8,14 +8,65 @@ from __future__ import annotations
 
 import math
 import types
+import warnings
+import weakref
 from bisect import bisect_right
 from collections import Counter
+from functools import wraps
 
-from autograd.tensor import Tensor  # noqa: F401  (torch.optim.lr_scheduler's names)
+from autograd.tensor import Tensor
 
 from .optimizer import Optimizer
 
 inf = math.inf
+
+_EPOCH_DEPRECATED = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
+
+
+def _group_values(optimizer, key: str) -> list:
+    """group[key] of every parameter group, Tensors cloned (as PyTorch: a returned lr
+    never aliases the group's own Tensor)."""
+    return [group[key].clone() if isinstance(group[key], Tensor) else group[key]
+            for group in optimizer.param_groups]
+
+
+def _set_group_value(param_group: dict, key: str, val) -> None:
+    """param_group[key] = val, or, when the group holds a Tensor there (a Tensor lr), that
+    Tensor filled in place with val, as PyTorch updates it."""
+    current = param_group[key]
+    if isinstance(current, Tensor):
+        current.fill_(val.reshape(()) if isinstance(val, Tensor) and val.ndim else val)
+    else:
+        param_group[key] = val
+
+
+def _count_optimizer_steps(scheduler, opt) -> None:
+    """PyTorch's check that optimizer.step() runs before scheduler.step(): the optimizer's
+    step is wrapped (once, as an instance attribute holding a weak reference to it) so
+    that calling it sets `opt._stepped_since_scheduler`."""
+    if hasattr(opt.step, "_ember_counts_steps"):
+        return  # already wrapped
+    opt_ref = weakref.ref(opt)
+    func = opt.step.__func__
+    # the class's own step is looked up at each call, so that a step patched on the class
+    # later (autograd.compile's capture wraps Optimizer.step while it records) still runs
+    from_class = func is getattr(type(opt), "step", None)
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        o = opt_ref()
+        o._stepped_since_scheduler = True
+        return (type(o).step if from_class else func)(o, *args, **kwargs)
+
+    wrapper._ember_counts_steps = True
+    opt.step = wrapper
 
 
 def _check_optimizer(optimizer):
@@ -42,7 +93,10 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                initial_lr = group["lr"]
+                if isinstance(initial_lr, Tensor):
+                    initial_lr = initial_lr.clone()
+                group.setdefault("initial_lr", initial_lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -50,8 +104,9 @@ class LRScheduler:
                         f"lr_scheduler: param 'initial_lr' is not specified in param_groups[{i}] "
                         "when resuming a scheduler with last_epoch >= 0; load the optimizer's "
                         "state dict first")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs = _group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
+        _count_optimizer_steps(self, optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
@@ -78,7 +133,30 @@ class LRScheduler:
         raise NotImplementedError
 
     def step(self, epoch=None) -> None:
+        """One epoch on (or, deprecated, to `epoch`, in closed form). As PyTorch, the first
+        step after construction warns when the optimizer has not stepped yet (the order
+        PyTorch 1.1 reversed) or when optimizer.step was replaced after the scheduler
+        wrapped it."""
+        if self._step_count == 1:
+            if not hasattr(self.optimizer.step, "_ember_counts_steps"):
+                warnings.warn(
+                    "Seems like `optimizer.step()` has been overridden after learning rate "
+                    "scheduler initialization. Please, make sure to call `optimizer.step()` "
+                    "before `lr_scheduler.step()`. See more details at "
+                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                    UserWarning, stacklevel=2)
+            elif not getattr(self.optimizer, "_stepped_since_scheduler", False):
+                warnings.warn(
+                    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+                    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+                    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+                    "will result in PyTorch skipping the first value of the learning rate "
+                    "schedule. See more details at "
+                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                    UserWarning, stacklevel=2)
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(_EPOCH_DEPRECATED, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None) -> None:
@@ -91,11 +169,12 @@ class LRScheduler:
             closed_form = getattr(self, "_get_closed_form_lr", None)
             lrs = closed_form() if closed_form is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, lrs):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            _set_group_value(group, "lr", lr)
+        self._last_lr = _group_values(self.optimizer, "lr")
 
     def _current_lrs(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
+        """Every group's lr (Tensors cloned)."""
+        return _group_values(self.optimizer, "lr")
 
 
 class _LambdaScheduler(LRScheduler):
@@ -425,6 +504,8 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics, epoch=None) -> None:
         current = float(metrics)  # also accepts a 0-d Tensor
+        if epoch is not None:
+            warnings.warn(_EPOCH_DEPRECATED, UserWarning, stacklevel=2)
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         if self._is_better(current, self.best):
             self.best = current
@@ -452,11 +533,17 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, min_lr)
             if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr
+                _set_group_value(group, "lr", new_lr)
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+class _LRScheduler(LRScheduler):
+    """Same as torch.optim.lr_scheduler._LRScheduler: PyTorch's deprecated name of
+    LRScheduler, kept as a subclass (so its __name__ stays `_LRScheduler`); custom
+    schedulers written against older PyTorch subclass it."""
 
 
 # more schedules (ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR,

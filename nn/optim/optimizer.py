@@ -123,13 +123,22 @@ class Optimizer(HooksMixin):
             params = [p for p in group["params"] if p.grad is not None]
             if params:
                 self._follow_devices(params)
-                self._update(group, params)
+                self._update(_by_value(group), params)
                 for p in params:
                     p._version[0] += 1
         return loss
 
     def _update(self, group: dict, params: list) -> None:
         raise NotImplementedError
+
+    def __getstate__(self):
+        # a learning-rate scheduler's step counter wrapper (an instance attribute holding
+        # a weak reference to this optimizer) is not part of the optimizer's state: a copy
+        # or an unpickled optimizer gets the class's step back, as in PyTorch
+        state = self.__dict__.copy()
+        if getattr(state.get("step"), "_ember_counts_steps", False):
+            del state["step"]
+        return state
 
     def _follow_devices(self, params) -> None:
         """Move the state of parameters that changed device since their last update
@@ -201,6 +210,56 @@ class Optimizer(HooksMixin):
 _HOST_STATE = ("step", "mu_product", "eta", "mu")
 
 
+def _by_value(group: dict) -> dict:
+    """The group as the updates read it: the group itself (the usual case, checked in one
+    pass over its values), or a copy in which hyperparameters given as Tensors (a 0-d or
+    1-element `lr`, `weight_decay`, `momentum`, ..., or Tensor entries of a tuple such as
+    `betas`) are Python floats: PyTorch's default (for-loop) CPU path uses a Tensor lr by
+    value, and the group keeps the Tensor itself, so a scheduler updating it in place
+    (`fill_`) is seen at the next step."""
+    for value in group.values():  # one isinstance per value: the float-lr path stays fast
+        if isinstance(value, _TENSOR_OR_TUPLE) and (
+                isinstance(value, Tensor) or _has_tensor(value)):
+            return {k: _value(v) if k != "params" else v for k, v in group.items()}
+    return group
+
+
+_TENSOR_OR_TUPLE = (Tensor, tuple)
+
+
+def _has_tensor(values) -> bool:
+    for v in values:
+        if isinstance(v, Tensor):
+            return True
+    return False
+
+
+def _value(v):
+    """A hyperparameter by value: a Tensor (one element) becomes a Python scalar; tuples
+    are converted entry by entry."""
+    if isinstance(v, Tensor):
+        if v.numel() != 1:
+            raise ValueError(f"optimizer: a Tensor hyperparameter must have one element, got "
+                             f"shape {tuple(v.shape)}")
+        return v.item()
+    if type(v) is tuple and _has_tensor(v):
+        return tuple(_value(x) for x in v)
+    return v
+
+
+def _check_tensor_hyper(name: str, what: str, value, foreach=None,
+                        capturable: bool = False) -> None:
+    """PyTorch's checks of a hyperparameter given as a Tensor: one element, and (for
+    Adam and AdamW) not with foreach=True unless capturable."""
+    if not isinstance(value, Tensor):
+        return
+    if foreach and not capturable:
+        raise ValueError(f"{what} as a Tensor is not supported for capturable=False and "
+                         "foreach=True")
+    if value.numel() != 1:
+        raise ValueError(f"Tensor {what} must be 1-element")
+
+
 def _sample(state):
     """One state tensor of a parameter that lives on the parameter's device (None if
     there is none): all of them move together, so one tells where the state is."""
@@ -264,6 +323,7 @@ def _flags(name: str, differentiable=False, **flags) -> dict:
 def _check_options(name: str, lr=0.0, eps=0.0, betas=(0.0, 0.0), weight_decay=0.0,
                    differentiable=False) -> None:
     """PyTorch's constructor checks (its messages, prefixed with the optimiser's name)."""
+    _check_tensor_hyper(name, "lr", lr)
     if not 0.0 <= lr:
         raise ValueError(f"{name}: Invalid learning rate: {lr}")
     if not 0.0 <= eps:

@@ -6,6 +6,7 @@ from autograd.ops.optim_update import _RMSPROP, UpdateBatch
 from .optimizer import (
     Optimizer,
     _bump_step,
+    _check_tensor_hyper,
     _flags,
     _step_tensor,
     _zeros_like,
@@ -19,6 +20,7 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
+        _check_tensor_hyper("RMSprop", "lr", lr)
         for name, value in (("lr", lr), ("alpha", alpha), ("eps", eps),
                             ("weight_decay", weight_decay), ("momentum", momentum)):
             if value < 0:

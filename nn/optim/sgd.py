@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.ops.optim_update import sgd_momentum_update_, sgd_update_
 
-from .optimizer import Optimizer, _flags, _zeros_like
+from .optimizer import Optimizer, _check_tensor_hyper, _flags, _zeros_like
 
 
 class SGD(Optimizer):
@@ -12,6 +12,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
+        _check_tensor_hyper("SGD", "lr", lr)
         if lr < 0:
             raise ValueError(f"SGD: expected lr >= 0, got {lr}")
         if momentum < 0:

@@ -256,6 +256,9 @@ ALLOWED = {
     ("autograd/ops/compare.py", "equal", "bool(array)"),
     ("autograd/ops/operands.py", "_operand", ".item()"),  # a NumPy scalar: host
     ("autograd/ops/operands.py", "as_number", ".item()"),  # a NumPy scalar: host
+    # a hyperparameter given as a Tensor (lr=torch.tensor(0.1)) is used by value, as
+    # PyTorch's for-loop (default CPU) path reads it
+    ("nn/optim/optimizer.py", "_value", ".item()"),
     ("autograd/ops/index.py", "nonzero", "xp.nonzero"),  # the output's size is data
     # a 0-d integer tensor index is an integer (a view), as PyTorch reads it back too
     ("autograd/ops/index.py", "_index_part", "int(array)"),
