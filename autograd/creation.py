@@ -24,6 +24,7 @@ def _to_array(data, dtype=None, device=None):
         out = backend.to_device(backend.asarray(data) if backend.is_numpy_scalar(data)
                                 else data, dev, copy=True)
         return out.astype(dtype) if dtype is not None and out.dtype != dtype else out
+    given = data
     if isinstance(data, (list, tuple)):
         data = [_host(x) for x in data]
     try:
@@ -35,13 +36,49 @@ def _to_array(data, dtype=None, device=None):
         raise (TypeError if host.dtype.kind in "US" else RuntimeError)(
             f"tensor: could not infer a dtype for {type(data).__name__} data")
     if dtype is None:
-        if host.dtype.kind == "f" and not _has_array(data):
+        if _has_array(data):  # tensors or NumPy values inside: each element's own dtype
+            dtype = _element_dtype(given) if isinstance(given, (list, tuple)) else None
+        elif host.dtype.kind == "f":
             dtype = backend.get_default_dtype()
-        elif host.dtype.kind in "iu" and host.dtype != backend.int64 and not _has_array(data):
+        elif host.dtype.kind in "iu" and host.dtype != backend.int64:
             dtype = backend.int64
+        elif host.dtype.kind == "c":  # the default complex dtype: complex64 by default
+            dtype = _default_complex()
     if dtype is not None and host.dtype != dtype:
         host = host.astype(dtype)
     return backend.to_device(host, backend.as_device(device))
+
+
+def _default_complex():
+    return backend.complex64 if backend.get_default_dtype() == backend.float32 else \
+        backend.complex128
+
+
+def _element_dtype(data):
+    """PyTorch's dtype for a sequence holding tensors or NumPy values: every element's
+    dtype (a Python float: the default dtype, an int: int64) promoted by PyTorch's rules,
+    so [tensor(1), 2.5] is float32 and [np.float64(1), 2.5] float64."""
+    out = None
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            dt = _element_dtype(x) if x else None
+        elif isinstance(x, Tensor):
+            dt = x.array.dtype
+        elif backend.is_array(x) or backend.is_numpy_scalar(x):
+            dt = x.dtype
+        elif isinstance(x, bool):
+            dt = backend.bool_
+        elif isinstance(x, int):
+            dt = backend.int64
+        elif isinstance(x, float):
+            dt = backend.get_default_dtype()
+        elif isinstance(x, complex):
+            dt = _default_complex()
+        else:
+            dt = None
+        if dt is not None:
+            out = dt if out is None else backend.promote_types(out, dt)
+    return out
 
 
 def _host(x):

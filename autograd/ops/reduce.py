@@ -91,6 +91,8 @@ class Mean(Function):
         ctx.args = (x.shape, axes, keepdim)
         if dtype is _bf16 or (dtype is None and x.dtype is _bf16):  # as Sum
             return x.mean(axis=axes, keepdims=keepdim, dtype=backend.float32).astype(_bf16)
+        if x.size == 0:  # NaN as PyTorch gives it, without NumPy's 0 / 0 warning
+            return x.sum(axis=axes, keepdims=keepdim, dtype=dtype) + float("nan")
         return x.mean(axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -295,13 +297,8 @@ def amin(a, dim=(), keepdim=False):
     return Amin.apply(a, dim, keepdim)
 
 
-_values_indices = {}
-
-
-def _return_type(name):
-    if name not in _values_indices:
-        _values_indices[name] = return_type(name, ["values", "indices"])
-    return _values_indices[name]
+def _return_type(name):  # (values, indices), one class per name (return_types)
+    return return_type(name, ["values", "indices"])
 
 
 def _max_min(a, dim, keepdim, largest):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from autograd import amp as _amp
 from autograd.ops.conv import conv as _conv
 from autograd.ops.conv import conv_transpose as _conv_transpose
+from autograd.ops.shape import constant_pad as _constant_pad
 from autograd.ops.window import _geometry, _ntuple
 from autograd.tensor import Tensor
 
@@ -149,12 +150,20 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
         raise RuntimeError(f"{op}: expected bias of shape ({out_c},), got "
                            f"{tuple(bias.shape)}")
     k = tuple(weight.shape[2:])
+    # one convolution geometry covers output_padding up to stride - 1; the rest (allowed
+    # below the dilation) are trailing rows no window reaches: zeros, added after
+    fit = tuple(min(q, s - 1) for q, s in zip(out_pad, stride))
     out_hw = tuple((h - 1) * s - 2 * p + d * (kk - 1) + q + 1
                    for h, s, p, d, kk, q in zip(input.shape[2:], stride, pad, dilation, k,
-                                                out_pad))
+                                                fit))
     # the adjoint of a convolution from the output size back to the input size
     geo = _geometry(out_hw, k, stride, tuple((p, p) for p in pad), dilation, groups, op)
     out = _conv_transpose(input, weight, geo, (n, out_c) + out_hw)
+    if fit != out_pad:
+        widths = []
+        for q, f in reversed(list(zip(out_pad, fit))):  # pad's order: last dim first
+            widths += [0, q - f]
+        out = _constant_pad(out, widths)
     if bias is not None:
         out = out + bias.reshape((1, -1) + (1,) * nd)
     return out

@@ -51,11 +51,26 @@ class Embedding(Module):
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
                    _weight=embeddings, _freeze=freeze)
 
-    def extra_repr(self):
+    def extra_repr(self):  # as PyTorch prints it: the options that differ from defaults
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        s += _norm_options(self)
+        if getattr(self, "sparse", False):
+            s += ", sparse=True"
         return s
+
+
+def _norm_options(m) -> str:
+    """The max_norm / norm_type / scale_grad_by_freq part of an embedding's repr."""
+    s = ""
+    if m.max_norm is not None:
+        s += f", max_norm={m.max_norm!r}"
+    if m.norm_type != 2:
+        s += f", norm_type={m.norm_type!r}"
+    if m.scale_grad_by_freq is not False:
+        s += f", scale_grad_by_freq={m.scale_grad_by_freq!r}"
+    return s
 
 
 class EmbeddingBag(Module):
@@ -109,13 +124,7 @@ class EmbeddingBag(Module):
         return bag
 
     def extra_repr(self):
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm!r}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type!r}"
-        if self.scale_grad_by_freq is not False:
-            s += f", scale_grad_by_freq={self.scale_grad_by_freq!r}"
+        s = f"{self.num_embeddings}, {self.embedding_dim}" + _norm_options(self)
         s += f", mode={self.mode!r}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx!r}"

@@ -1,0 +1,67 @@
+"""Edges where Ember differed from PyTorch 2.13 in programs written for it: module reprs,
+dtype inference of tensor(...) from mixed sequences, the mean of nothing, and transposed
+convolutions whose output_padding reaches the stride."""
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from tests.conftest import requires_torch, torch
+
+
+def _reprs(L):
+    return [repr(L.nn.Embedding(10, 4, max_norm=1.0)),
+            repr(L.nn.Embedding(10, 4, padding_idx=0, max_norm=2.0, norm_type=1.0,
+                                 scale_grad_by_freq=True, sparse=True)),
+            repr(L.nn.EmbeddingBag(10, 4, max_norm=1.0, mode="sum")),
+            repr(L.nn.LSTM(4, 6, proj_size=2, num_layers=2, batch_first=True, dropout=0.1,
+                           bidirectional=True)),
+            repr(L.nn.GRU(4, 6, bias=False))]
+
+
+@requires_torch
+def test_reprs_match_torch():
+    ag.nn = nn  # the same spelling for both libraries
+    assert _reprs(ag) == _reprs(torch)
+
+
+def _inferred(L):
+    cases = [[1 + 2j], [L.tensor(1), 2.5], [np.float64(1), 2.5], [np.int32(1), 2],
+             [L.tensor(1.0, dtype=L.float64), 2], [[L.tensor(1), 2], [3, 4]],
+             [True, False], [1, 2.0], [L.tensor(True), 1], 2 + 1j, np.float64(2)]
+    return [(str(L.tensor(c).dtype), L.tensor(c).tolist()) for c in cases]
+
+
+@requires_torch
+def test_tensor_dtype_inference_matches_torch():
+    assert _inferred(ag) == _inferred(torch)
+
+
+def test_mean_of_nothing_is_nan_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(ag.tensor([]).mean().item())
+        assert np.isnan(ag.zeros(0, 3).mean(0).numpy()).all()
+        assert ag.zeros(0, 3).mean(1).shape == (0,)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("stride, dilation, output_padding", [(1, 2, 1), (1, 3, 2),
+                                                              (2, 3, 2), (2, 1, 1)])
+def test_transposed_conv_output_padding_up_to_the_dilation(nd, stride, dilation,
+                                                           output_padding):
+    rng = np.random.default_rng(nd)
+    x = ag.tensor(rng.standard_normal((2, 3) + (4,) * nd), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((3, 2) + (2,) * nd), requires_grad=True)
+    b = ag.tensor(rng.standard_normal(2), requires_grad=True)
+    f = getattr(nn.functional, f"conv_transpose{nd}d")
+    kw = dict(stride=stride, dilation=dilation, output_padding=output_padding)
+    y = f(x, w, b, **kw)
+    assert y.shape[2:] == ((4 - 1) * stride + dilation * (2 - 1) + output_padding + 1,) * nd
+    assert ag.gradcheck(lambda x, w, b: f(x, w, b, **kw), (x, w, b))
+    if torch is not None:
+        ty = getattr(torch.nn.functional, f"conv_transpose{nd}d")(
+            *(torch.tensor(t.detach().numpy()) for t in (x, w, b)), **kw)
+        np.testing.assert_allclose(y.detach().numpy(), ty.numpy(), rtol=1e-10, atol=1e-12)
