@@ -455,11 +455,13 @@ def contiguous(a):
 
 
 class Diagonal(Function):
+    _view = True  # a view, as in PyTorch: writes through it reach the base
+
     @staticmethod
     def forward(ctx, a, offset, dim1, dim2):
         x = a.array
         ctx.args = (x.shape, offset, dim1, dim2)
-        return backend.array_module(x).diagonal(x, offset, dim1, dim2).copy()
+        return _diagonal_view(backend.array_module(x), x, offset, dim1, dim2)
 
     @staticmethod
     def backward(ctx, grad):
@@ -475,8 +477,7 @@ class DiagonalBackward(Function):
         ctx.args = (offset, d1, d2)
         xp = backend.array_module(g.array)
         out = xp.zeros(shape, dtype=g.array.dtype)
-        view = _writable_diagonal(xp, out, offset, d1, d2)
-        view[...] = g.array
+        _diagonal_view(xp, out, offset, d1, d2)[...] = g.array
         return out
 
     @staticmethod
@@ -485,23 +486,22 @@ class DiagonalBackward(Function):
         return diagonal(grad, offset, d1, d2)
 
 
-def _writable_diagonal(xp, out, offset, d1, d2):
-    moved = xp.moveaxis(out, (d1, d2), (-2, -1))
+def _diagonal_view(xp, x, offset, d1, d2):
+    """x's diagonal (offset, between dims d1 and d2, last in the result) as a strided view
+    of x's memory, writable when x is (NumPy's own diagonal view is read-only)."""
+    moved = xp.moveaxis(x, (d1, d2), (-2, -1))
     n, m = moved.shape[-2], moved.shape[-1]
-    rows = xp.arange(builtins.max(0, -offset), builtins.min(n, m - offset))
-    return _DiagSetter(moved, rows, rows + offset)
-
-
-class _DiagSetter:
-    def __init__(self, moved, rows, cols):
-        self.moved, self.rows, self.cols = moved, rows, cols
-
-    def __setitem__(self, key, value):
-        self.moved[..., self.rows, self.cols] = value
+    length = builtins.max(0, builtins.min(n, m - offset) if offset >= 0 else
+                          builtins.min(n + offset, m))
+    start = moved[..., builtins.max(0, -offset):, builtins.max(0, offset):] if length else \
+        moved[..., :0, :0]
+    s1, s2 = moved.strides[-2], moved.strides[-1]
+    return xp.lib.stride_tricks.as_strided(start, moved.shape[:-2] + (length,),
+                                           moved.strides[:-2] + (s1 + s2,))
 
 
 def diagonal(a, offset=0, dim1=0, dim2=1):
-    """Same as torch.diagonal (returns a copy here, not a view)."""
+    """Same as torch.diagonal: a view of a's memory."""
     nd = a.array.ndim
     d1, d2 = norm_dim(dim1, nd, "diagonal"), norm_dim(dim2, nd, "diagonal")
     if d1 == d2:
