@@ -198,23 +198,32 @@ def _new(fn, size, dtype, device, requires_grad, default=None):
     return t
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def _sizes(args, size, op):
+    """The sizes given as *args or as size= (PyTorch takes either)."""
+    if size is None:
+        return args
+    if args:
+        raise TypeError(f"{op}() got multiple values for argument 'size'")
+    return (size,)
+
+
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.zeros."""
-    return _new(lambda xp, s, d: xp.zeros(s, dtype=d), _shape(size, "zeros"), dtype, device,
-                requires_grad)
+    return _new(lambda xp, s, d: xp.zeros(s, dtype=d),
+                _shape(_sizes(sizes, size, "zeros"), "zeros"), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Same as torch.ones."""
-    return _new(lambda xp, s, d: xp.ones(s, dtype=d), _shape(size, "ones"), dtype, device,
-                requires_grad)
+    return _new(lambda xp, s, d: xp.ones(s, dtype=d),
+                _shape(_sizes(sizes, size, "ones"), "ones"), dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None,
-          layout=None, pin_memory=False) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False,
+          memory_format=None, layout=None, pin_memory=False) -> Tensor:
     """Same as torch.empty."""
-    t = _new(lambda xp, s, d: xp.empty(s, dtype=d), _shape(size, "empty"), dtype, device,
-             False)
+    t = _new(lambda xp, s, d: xp.empty(s, dtype=d),
+             _shape(_sizes(sizes, size, "empty"), "empty"), dtype, device, False)
     return _formatted(t, memory_format, requires_grad)
 
 
@@ -339,32 +348,38 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _new(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*sizes, size=None, generator=None, dtype=None, device=None,
+         requires_grad=False) -> Tensor:
     """Same as torch.rand: uniform on [0, 1) from the default (or given) generator."""
     def fn(xp, s, d):
         if d.kind not in "fc" and d is not backend.bfloat16:
             raise NotImplementedError(f"rand: not implemented for dtype {d}")
         return backend.rng(xp, generator).random(s, dtype=d if d.itemsize >= 4 else
                                                  backend.float64).astype(d, copy=False)
-    return _new(fn, _shape(size, "rand"), dtype, device, requires_grad)
+    return _new(fn, _shape(_sizes(sizes, size, "rand"), "rand"), dtype, device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn(*sizes, size=None, generator=None, dtype=None, device=None,
+          requires_grad=False) -> Tensor:
     """Same as torch.randn."""
     def fn(xp, s, d):
         if d.kind not in "fc" and d is not backend.bfloat16:
             raise NotImplementedError(f"randn: not implemented for dtype {d}")
         return backend.rng(xp, generator).standard_normal(
             s, dtype=d if d.itemsize >= 4 else backend.float64).astype(d, copy=False)
-    return _new(fn, _shape(size, "randn"), dtype, device, requires_grad)
+    return _new(fn, _shape(_sizes(sizes, size, "randn"), "randn"), dtype, device,
+                requires_grad)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None) -> Tensor:
-    """Same as torch.randint(low=0, high, size)."""
+def randint(low=None, high=None, size=None, generator=None, dtype=None,
+            device=None) -> Tensor:
+    """Same as torch.randint(low=0, high, size) (also randint(high=, size=))."""
     if size is None:
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if low is None:
+        low = 0
     if low >= high:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     return _new(lambda xp, s, d: backend.rng(xp, generator).integers(low, high, s).astype(d),
@@ -393,8 +408,12 @@ def randn_like(t, dtype=None, device=None, requires_grad=False, memory_format=No
     return _formatted(randn(tuple(t.shape), dtype=d, device=dev), memory_format, requires_grad)
 
 
-def randint_like(t, low, high=None, dtype=None, device=None) -> Tensor:
+def randint_like(t, low=None, high=None, dtype=None, device=None) -> Tensor:
     d, dev = _like(t, dtype, device)
+    if high is None:  # randint_like(t, high)
+        low, high = 0, low
+    elif low is None:  # randint_like(t, high=...)
+        low = 0
     return randint(low, high, tuple(t.shape), dtype=d, device=dev)
 
 

@@ -18,16 +18,20 @@ class ConvertMixin:
         return dict(dtype=self.dtype if dtype is None else dtype,
                     device=self.device if device is None else device)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+    def new_zeros(self, *sizes, size=None, dtype=None, device=None,
+                  requires_grad=False) -> "Tensor":
         """Same as torch.Tensor.new_zeros: this tensor's dtype and device by default."""
-        return _creation.zeros(*size, requires_grad=requires_grad,
+        return _creation.zeros(*sizes, size=size, requires_grad=requires_grad,
                                **self._new_kw(dtype, device))
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
-        return _creation.ones(*size, requires_grad=requires_grad, **self._new_kw(dtype, device))
+    def new_ones(self, *sizes, size=None, dtype=None, device=None,
+                 requires_grad=False) -> "Tensor":
+        return _creation.ones(*sizes, size=size, requires_grad=requires_grad,
+                              **self._new_kw(dtype, device))
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
-        return _creation.empty(*size, requires_grad=requires_grad,
+    def new_empty(self, *sizes, size=None, dtype=None, device=None,
+                  requires_grad=False) -> "Tensor":
+        return _creation.empty(*sizes, size=size, requires_grad=requires_grad,
                                **self._new_kw(dtype, device))
 
     def new_full(self, size, fill_value, dtype=None, device=None,

@@ -13,10 +13,15 @@ from ..ops import split as _split
 class ShapeMixin:
     __slots__ = ()
 
-    def reshape(self, *shape):
-        return _shape.reshape(self, *shape)
+    # the keyword forms are PyTorch's names: x.reshape(shape=...), x.view(size=...) ...
+    def reshape(self, *shape_, shape=None):
+        return _shape.reshape(self, *(shape_ if shape is None else (shape,)))
 
-    def view(self, *shape):
+    def view(self, *shape, size=None, dtype=None):
+        if dtype is not None:
+            return _shape.view_dtype(self, dtype)
+        if size is not None:
+            shape = (size,)
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and \
                 not hasattr(shape[0], "__index__"):
             return _shape.view_dtype(self, shape[0])
@@ -48,14 +53,14 @@ class ShapeMixin:
     def t(self):
         return _shape.t(self)
 
-    def permute(self, *dims):
-        return _shape.permute(self, *dims)
+    def permute(self, *dims_, dims=None):
+        return _shape.permute(self, *(dims_ if dims is None else (dims,)))
 
     def movedim(self, source, destination):
         return _shape.movedim(self, source, destination)
 
-    def expand(self, *sizes):
-        return _shape.expand(self, *sizes)
+    def expand(self, *sizes, size=None, implicit=False):
+        return _shape.expand(self, *(sizes if size is None else (size,)))
 
     def expand_as(self, other):
         return _shape.expand(self, tuple(other.shape))
@@ -63,11 +68,13 @@ class ShapeMixin:
     def broadcast_to(self, shape):
         return _shape.broadcast_to(self, shape)
 
-    def repeat(self, *sizes):
-        return _split.repeat(self, *sizes)
+    def repeat(self, *sizes, repeats=None):
+        return _split.repeat(self, *(sizes if repeats is None else (repeats,)))
 
-    def flip(self, *dims):
-        return _shape.flip(self, dims[0] if len(dims) == 1 else dims)
+    def flip(self, *dims_, dims=None):
+        if dims is not None:
+            return _shape.flip(self, dims)
+        return _shape.flip(self, dims_[0] if len(dims_) == 1 else dims_)
 
     def roll(self, shifts, dims=None):
         return _shape.roll(self, shifts, dims)

@@ -6,15 +6,26 @@ import numpy as np
 
 from .devices import module_owner
 
+_DEFAULT_SEED = 67280421310721  # torch.Generator()'s initial seed
+
 
 class Generator:
-    """Same idea as torch.Generator: one seeded stream per device type."""
+    """Same as torch.Generator(device='cpu'): one seeded stream per device type, seeded
+    with PyTorch's default seed until manual_seed/seed. (An int in place of the device
+    is taken as the seed: Ember's shorthand, Generator(7).)"""
 
-    def __init__(self, seed: int | None = None):
-        self.manual_seed(np.random.SeedSequence().entropy % (2**63) if seed is None else seed)
+    def __init__(self, device="cpu", seed: int | None = None):
+        if isinstance(device, int) and not isinstance(device, bool):
+            device, seed = "cpu", device
+        self.device = device
+        self.manual_seed(_DEFAULT_SEED if seed is None else seed)
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy; returns the new seed (torch.Generator.seed)."""
+        return self.manual_seed(np.random.SeedSequence().entropy % (2**63)).initial_seed()
 
     def manual_seed(self, seed: int) -> "Generator":
-        seed = int(seed)
+        seed = int(seed) % (2**64)  # a negative seed wraps, as PyTorch takes it
         self._seed = seed
         self._np = np.random.default_rng(seed)
         self._streams = {np: self._np}  # array module -> its stream

@@ -8,6 +8,7 @@ from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import _make
 from . import compare as _compare
+from . import complex as _complex
 from . import elementwise as _ew
 from . import reduce as _reduce
 from . import shape as _shape
@@ -117,10 +118,12 @@ def dist(input, other, p=2):
 
 
 def vdot(input, other):
-    """Same as torch.vdot for real tensors: the dot product of two 1-D tensors."""
+    """Same as torch.vdot: the dot product of two 1-D tensors, the first conjugated."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
+    if input.dtype.is_complex:
+        input = _complex.conj(input)
     return _reduce.sum(_ew.mul(input, other))
 
 

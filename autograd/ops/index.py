@@ -4,6 +4,7 @@ scatters the gradient into zeros, accumulating repeated indices."""
 from __future__ import annotations
 
 import builtins
+import warnings
 
 from .. import backend
 from ..function import Function
@@ -42,6 +43,10 @@ def _index_part(i, xp, op):
     if arr.dtype.kind not in "biu":
         raise IndexError(f"{op}: tensors used as indices must be long, int or bool tensors, "
                          f"got {arr.dtype}")
+    if arr.dtype == backend.uint8 and isinstance(i, Tensor):  # a mask, as PyTorch reads it
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                      "dtype torch.bool instead.", UserWarning, stacklevel=4)
+        arr = arr.astype(backend.bool_)
     if type(arr) is not type(xp.empty(0)):
         raise RuntimeError(f"{op}: indices are on a different device than the indexed tensor")
     return arr, True

@@ -195,6 +195,8 @@ def _correction(unbiased, correction):
 
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Same as torch.var (correction=1 by default)."""
+    if isinstance(dim, bool):  # var(x, False): PyTorch's overload var(input, unbiased)
+        dim, unbiased = None, dim
     if isinstance(unbiased, (list, tuple)) or (isinstance(unbiased, int) and
                                                 not isinstance(unbiased, bool)):
         dim, unbiased = unbiased, None  # var(x, dim) called positionally as (x, dims)
@@ -223,10 +225,12 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased = (None, dim) if isinstance(dim, bool) else (dim, unbiased)
     return var(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
 
 
 def std_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased = (None, dim) if isinstance(dim, bool) else (dim, unbiased)
     return std(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
 
 

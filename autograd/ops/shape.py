@@ -71,11 +71,11 @@ class Reshape(Function):
         return reshape(grad, ctx.in_shape)
 
 
-def reshape(a, *shape):
-    """Same as torch.reshape."""
+def reshape(a, *sizes, shape=None):
+    """Same as torch.reshape (the shape as sizes or as shape=)."""
     if not isinstance(a, Tensor):
         raise TypeError(f"reshape: expected a Tensor, got {type(a).__name__}")
-    shape = _sizes(shape, "reshape")
+    shape = _sizes(sizes if shape is None else (shape,), "reshape")
     if shape == a.array.shape:
         return Reshape.apply(a, shape) if a.requires_grad else _alias(a)
     return Reshape.apply(a, _infer_shape(shape, a.array.size, "reshape"))
