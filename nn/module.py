@@ -348,12 +348,13 @@ class Module(StateDictMixin):
         """Same as torch.nn.Module.to(device), .to(dtype), .to(device, dtype), .to(tensor):
         Tensor.to on every parameter and buffer; only floating-point ones change dtype."""
         dev, dtype, _ = parse_to(args, kwargs, "nn.Module.to")
-        if dtype is not None and dtype.kind not in "fc":
+        probe = ag.zeros((), dtype=dtype) if dtype is not None else None  # bfloat16 too
+        if probe is not None and not (probe.is_floating_point() or probe.is_complex()):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
-                            f"got desired dtype={dtype}")
+                            f"got desired dtype={probe.dtype}")
 
         def convert(t):
-            return t.to(dev, dtype if t.dtype.kind in "fc" else None)
+            return t.to(dev, dtype if t.is_floating_point() or t.is_complex() else None)
         return self._apply(convert)
 
     def cpu(self):

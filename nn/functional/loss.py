@@ -36,7 +36,10 @@ def _legacy_reduction(size_average, reduce, reduction):
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    return "none" if not reduce else "mean" if size_average else "sum"
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=4)
+    return reduction
 
 
 def _reduction(op, size_average, reduce, reduction, extra=()):
@@ -79,10 +82,10 @@ def _check_pointwise(input, target, op):
         except ValueError:
             raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} and target of "
                                f"shape {tuple(target.shape)} cannot broadcast") from None
-        warnings.warn(f"{op}: using a target size ({tuple(target.shape)}) that is different "
-                      f"to the input size ({tuple(input.shape)}). This will likely lead to "
-                      "incorrect results due to broadcasting. Please ensure they have the "
-                      "same size.", stacklevel=3)
+        # PyTorch's words (filters and pytest.warns match on them)
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
 def _in_dtype(x, ref):
@@ -129,6 +132,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if _amp.mode.on:
         input, target, weight = _amp.fp32("huber_loss", input, target, weight)
     _reduction("huber_loss", None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_pointwise(input, target, "huber_loss")
     diff = input - _in_dtype(target, input)  # PyTorch: the input's dtype
     ad = _unary.abs(diff)

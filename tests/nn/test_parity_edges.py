@@ -65,3 +65,21 @@ def test_transposed_conv_output_padding_up_to_the_dilation(nd, stride, dilation,
         ty = getattr(torch.nn.functional, f"conv_transpose{nd}d")(
             *(torch.tensor(t.detach().numpy()) for t in (x, w, b)), **kw)
         np.testing.assert_allclose(y.detach().numpy(), ty.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_module_to_bfloat16_and_loss_warnings_and_checks():
+    m = nn.Linear(2, 2).to(ag.bfloat16)
+    assert m.weight.dtype == ag.bfloat16
+    assert nn.Linear(2, 2).to("cpu", ag.bfloat16).bias.dtype == ag.bfloat16
+    with pytest.raises(TypeError, match="desired dtype=torch.int64"):
+        nn.Linear(2, 2).to(ag.int64)
+    F = nn.functional
+    with pytest.warns(UserWarning, match=r"Using a target size \(torch.Size\(\[4\]\)\)"):
+        F.mse_loss(ag.zeros(3, 4), ag.zeros(4))
+    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated, "
+                                         "please use reduction='sum' instead"):
+        assert F.mse_loss(ag.ones(3), ag.zeros(3), size_average=False).item() == 3.0
+    with pytest.warns(UserWarning, match="reduction='none'"):
+        nn.MSELoss(reduce=False)
+    with pytest.raises(RuntimeError, match="non-positive values for delta"):
+        F.huber_loss(ag.zeros(2), ag.zeros(2), delta=0.0)
