@@ -3,6 +3,8 @@ local_response_norm, written in differentiable Tensor ops
 (so gradients of any order come from the engine)."""
 from __future__ import annotations
 
+import functools
+
 import autograd as ag
 from autograd import amp as _amp
 from autograd.ops import split as _split
@@ -17,6 +19,20 @@ def _affine(out, weight, bias, shape):
     return out
 
 
+def _keeps_input_dtype(fn):
+    """PyTorch's CPU norms on float16/bfloat16 inputs: normalised in float32 (float32
+    weights or not) and returned in the input's dtype (weights of float32 would
+    otherwise promote the result)."""
+    @functools.wraps(fn)
+    def norm(input, *args, **kwargs):
+        dt = getattr(input, "dtype", None)
+        if (dt is ag.float16 or dt is ag.bfloat16) and not _amp.mode.on:
+            return fn(input.float(), *args, **kwargs).to(dt)
+        return fn(input, *args, **kwargs)
+    return norm
+
+
+@_keeps_input_dtype
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Same as torch.nn.functional.batch_norm: in training, normalise by the batch
@@ -56,6 +72,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return _affine(out, weight, bias, shape)
 
 
+@_keeps_input_dtype
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Same as torch.nn.functional.layer_norm."""
     if _amp.mode.on:
@@ -80,6 +97,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _affine(out, weight, bias, normalized_shape)
 
 
+@_keeps_input_dtype
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Same as torch.nn.functional.group_norm."""
     if _amp.mode.on:
@@ -98,6 +116,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return _affine(out, weight, bias, (1, c) + (1,) * (input.ndim - 2))
 
 
+@_keeps_input_dtype
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
     """Same as torch.nn.functional.instance_norm: each (sample, channel) is normalised over

@@ -83,3 +83,24 @@ def test_module_to_bfloat16_and_loss_warnings_and_checks():
         nn.MSELoss(reduce=False)
     with pytest.raises(RuntimeError, match="non-positive values for delta"):
         F.huber_loss(ag.zeros(2), ag.zeros(2), delta=0.0)
+
+
+def _half_norms(L):
+    x = L.tensor(np.random.default_rng(0).standard_normal((4, 3, 5)), dtype=L.float32)
+    out = []
+    for dt in (L.float16, L.bfloat16):
+        xs = x.to(dt)
+        for m in (L.nn.LayerNorm(5), L.nn.BatchNorm1d(3), L.nn.GroupNorm(1, 3),
+                  L.nn.InstanceNorm1d(3, affine=True), L.nn.BatchNorm1d(3).eval(),
+                  L.nn.LayerNorm(5).to(dt)):
+            y = m(xs)
+            out.append((str(y.dtype), np.round(y.float().detach().numpy(), 2)))
+    return out
+
+
+@requires_torch
+def test_norms_keep_a_half_input_dtype():
+    ag.nn = nn
+    for (d1, v1), (d2, v2) in zip(_half_norms(ag), _half_norms(torch)):
+        assert d1 == d2
+        np.testing.assert_allclose(v1, v2, atol=0.02)
