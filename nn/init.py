@@ -66,23 +66,26 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Same as torch.nn.init.trunc_normal_: N(mean, std) restricted to [a, b].
+    """Same as torch.nn.init.trunc_normal_: N(mean, std) restricted to [a, b] (with
+    PyTorch's warning when mean is more than 2 std from the interval).
 
-    Sampled by rejection: out-of-range draws are redrawn, a few rounds at most unless
-    [a, b] holds almost no probability mass (then the rest are clamped)."""
-    def draw(*shape):  # float64 draws from the generator's stream on tensor's device
-        return ag.randn(*shape, generator=generator, dtype=ag.float64,
-                        device=tensor.device) * std + mean
-
+    Sampled by the inverse CDF in float64: u uniform between Phi(alpha) and Phi(beta)
+    (alpha, beta the bounds in standard units), x = mean + std Phi^-1(u). An interval
+    lying mostly above the mean is mirrored below it, where both CDF values (from erfc)
+    keep their precision, so a far-off interval is still sampled exactly."""
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    flip = alpha + beta > 0
+    if flip:
+        alpha, beta = -beta, -alpha
+    lo, hi = (0.5 * math.erfc(-z / math.sqrt(2)) for z in (alpha, beta))
     with no_grad():
-        out = draw(*tensor.shape)
-        for _ in range(100):
-            bad = (out < a) | (out > b)
-            n_bad = int(bad.sum())
-            if n_bad == 0:
-                break
-            out[bad] = draw(n_bad)
-        tensor.copy_(out.clamp(a, b))
+        u = ag.rand(*tensor.shape, generator=generator, dtype=ag.float64,
+                    device=tensor.device) * (hi - lo) + lo
+        z = ag.special.ndtri(u)
+        tensor.copy_((-z if flip else z).mul_(std).add_(mean).clamp_(a, b))
     return tensor
 
 

@@ -104,3 +104,19 @@ def test_norms_keep_a_half_input_dtype():
     for (d1, v1), (d2, v2) in zip(_half_norms(ag), _half_norms(torch)):
         assert d1 == d2
         np.testing.assert_allclose(v1, v2, atol=0.02)
+
+
+@pytest.mark.parametrize("mean, std, a, b, want_mean, want_std", [
+    (0.0, 1.0, -2.0, 2.0, 0.0, 0.880), (10.0, 1.0, -2.0, 2.0, 1.875, 0.118),
+    (0.0, 1.0, 5.0, 6.0, 5.186, 0.17), (-10.0, 1.0, -2.0, 2.0, -1.875, 0.118)])
+def test_trunc_normal_far_from_the_mean(mean, std, a, b, want_mean, want_std):
+    # moments of the truncated normal (far tails: an exponential of rate |mu - bound|);
+    # tolerances are several standard errors of 60000 draws
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t = nn.init.trunc_normal_(ag.empty(200, 300), mean, std, a, b,
+                                  generator=ag.Generator(0))
+    assert (abs(mean - a) > 2 * std and abs(mean - b) > 2 * std) == any(
+        "more than 2 std" in str(w.message) for w in caught)
+    assert a <= t.min().item() and t.max().item() <= b
+    assert abs(t.mean().item() - want_mean) < 0.01 and abs(t.std().item() - want_std) < 0.01
