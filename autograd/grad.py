@@ -15,9 +15,15 @@ def _seq(x):
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False, materialize_grads=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False,
+         materialize_grads=False):
     """Same as torch.autograd.grad: the gradients of `outputs` with respect to `inputs`,
-    returned (not accumulated into .grad)."""
+    returned (not accumulated into .grad); PyTorch's argument order. `only_inputs` is
+    accepted (PyTorch ignores it too); `is_grads_batched` is not supported."""
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True (vmap over grad_outputs) is "
+                                  "not supported; call grad once per grad_outputs row")
+    allow_unused = bool(allow_unused)
     outputs = _seq(outputs)
     inputs_t = _seq(inputs)
     grad_outputs = _seq(grad_outputs) or (None,) * len(outputs)

@@ -208,6 +208,14 @@ class Tensor(TensorBase, ArithmeticMixin, CompareMixin, MathMixin, ReduceMixin, 
     def data_ptr(self) -> int:
         return backend.data_ptr(self.array)
 
+    def storage_offset(self) -> int:
+        """Same as torch.Tensor.storage_offset: elements from the start of the memory
+        block this tensor views to its first element."""
+        root = self.array
+        while backend.is_array(getattr(root, "base", None)):
+            root = root.base
+        return (backend.data_ptr(self.array) - backend.data_ptr(root)) // self.array.itemsize
+
     @property
     def _base(self):
         return self._view_base

@@ -48,3 +48,16 @@ def test_generator_seeds():
     assert ag.Generator().manual_seed(-1).initial_seed() == 2**64 - 1
     g = ag.Generator("cpu")
     assert g.device == "cpu" and g.seed() == g.initial_seed()
+
+
+def test_grad_takes_torchs_arguments_and_storage_offset():
+    w = ag.ones(2, requires_grad=True)
+    (g,) = ag.grad((w * 2).sum(), w, None, None, False, True)  # only_inputs positional
+    assert g.tolist() == [2.0, 2.0]
+    assert ag.grad((w * 3).sum(), [w, ag.ones(1, requires_grad=True)],
+                   allow_unused=True)[1] is None
+    with pytest.raises(NotImplementedError, match="is_grads_batched"):
+        ag.grad((w * 2).sum(), w, is_grads_batched=True)
+    x = ag.arange(12.0).reshape(3, 4)
+    assert (x[1:, 2:].storage_offset(), x.t().storage_offset(), x[2].storage_offset()) == \
+        (6, 0, 8)
