@@ -5,6 +5,14 @@ from __future__ import annotations
 from ..ops import compare as _compare
 
 
+def _not_comparable(other):
+    """In ==/!='s TypeError handler: NotImplemented (Python's identity answer) for None,
+    a string or a container, else the error again."""
+    if other is None or isinstance(other, (str, list, tuple, dict)):
+        return NotImplemented
+    raise  # noqa: PLE0704 - the TypeError being handled
+
+
 class CompareMixin:
     __slots__ = ()
 
@@ -14,17 +22,13 @@ class CompareMixin:
         try:
             return _compare.eq(self, other)
         except TypeError:
-            if other is None or isinstance(other, (str, list, tuple, dict)):
-                return NotImplemented
-            raise
+            return _not_comparable(other)
 
     def __ne__(self, other):
         try:
             return _compare.ne(self, other)
         except TypeError:
-            if other is None or isinstance(other, (str, list, tuple, dict)):
-                return NotImplemented
-            raise
+            return _not_comparable(other)
 
     def __lt__(self, other):
         return _compare.lt(self, other)

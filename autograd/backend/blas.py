@@ -25,29 +25,31 @@ def _numpy_blas():
 _BLAS = _numpy_blas()
 
 
-def _find_axpy() -> dict:
-    """NumPy's own BLAS `?axpy` (y += a x in one pass, no temporary), reached through
-    ctypes: the library NumPy's matmul already calls, so one thread pool for both.
-    Returns {dtype: (function, largest n)}; empty where NumPy's BLAS does not export it
-    under a known name (then add_scaled_ works in blocks instead)."""
+# (symbol pattern, integer type): NumPy's wheels (scipy-openblas, 64-bit ints), older
+# wheels' openblas64_, then a plain LP64 CBLAS
+_PATTERNS = (("scipy_cblas_{}{}64_", ctypes.c_int64), ("cblas_{}{}64_", ctypes.c_int64),
+             ("cblas_{}{}", ctypes.c_int))
+
+
+def _find(name, argtypes, works) -> dict:
+    """NumPy's own BLAS `?name` for float32 and float64, reached through ctypes (the
+    library NumPy's matmul already calls, so one thread pool for all), under the first
+    naming scheme that has both and whose functions pass `works(fn, dtype)`.
+    `argtypes(int_t, real_t)` gives the C signature. Returns {dtype: (function, largest
+    n)}; empty where NumPy's BLAS does not export it under a known name."""
     lib = _BLAS
     if lib is None:
         return {}
-    # (symbol pattern, integer type): NumPy's wheels (scipy-openblas, 64-bit ints), older
-    # wheels' openblas64_, then a plain LP64 CBLAS
-    for pattern, int_t in (("scipy_cblas_{}axpy64_", ctypes.c_int64),
-                           ("cblas_{}axpy64_", ctypes.c_int64), ("cblas_{}axpy", ctypes.c_int)):
+    for pattern, int_t in _PATTERNS:
         found = {}
         for letter, dtype, real_t in (("s", np.dtype(np.float32), ctypes.c_float),
                                       ("d", np.dtype(np.float64), ctypes.c_double)):
-            fn = getattr(lib, pattern.format(letter), None)
+            fn = getattr(lib, pattern.format(letter, name), None)
             if fn is None:
                 break
-            fn.argtypes = (int_t, real_t, ctypes.c_void_p, int_t, ctypes.c_void_p, int_t)
+            fn.argtypes = argtypes(int_t, real_t)
             fn.restype = None
-            y, x = np.arange(5, dtype=dtype), np.full(5, 2, dtype=dtype)
-            fn(5, -0.5, x.ctypes.data, 1, y.ctypes.data, 1)  # a check before trusting it
-            if not np.array_equal(y, np.arange(5, dtype=dtype) - 1):
+            if not works(fn, dtype):  # a check before trusting it
                 break
             found[dtype] = (fn, 2 ** (8 * ctypes.sizeof(int_t) - 1) - 1)
         if len(found) == 2:
@@ -55,43 +57,31 @@ def _find_axpy() -> dict:
     return {}
 
 
-_AXPY = _find_axpy()
+def _axpy_works(fn, dtype) -> bool:
+    y, x = np.arange(5, dtype=dtype), np.full(5, 2, dtype=dtype)
+    fn(5, -0.5, x.ctypes.data, 1, y.ctypes.data, 1)
+    return np.array_equal(y, np.arange(5, dtype=dtype) - 1)
 
 
-def _find_axpby() -> dict:
-    """NumPy's BLAS `?axpby` (y = a x + b y in one pass, an OpenBLAS extension), kept only
-    where it rounds as NumPy's two steps `y *= b; y += x` do (b y rounded, then the sum
-    rounded: no fused multiply-add), checked here on values where a fused one would
-    differ. Returns {dtype: function}; empty where it is missing or rounds otherwise."""
-    lib = _BLAS
-    if lib is None or not _AXPY:
-        return {}
-    rng = np.random.default_rng(1)
-    for pattern, int_t in (("scipy_cblas_{}axpby64_", ctypes.c_int64),
-                           ("cblas_{}axpby64_", ctypes.c_int64), ("cblas_{}axpby", ctypes.c_int)):
-        found = {}
-        for letter, dtype, real_t in (("s", np.dtype(np.float32), ctypes.c_float),
-                                      ("d", np.dtype(np.float64), ctypes.c_double)):
-            fn = getattr(lib, pattern.format(letter), None)
-            if fn is None:
-                break
-            fn.argtypes = (int_t, real_t, ctypes.c_void_p, int_t, real_t, ctypes.c_void_p,
-                           int_t)
-            fn.restype = None
-            # a vector body and a tail, on any kernel width
-            x, y = rng.standard_normal((2, 1031)).astype(dtype)
-            want = y * dtype.type(0.9)
-            want += x
-            fn(x.size, 1.0, x.ctypes.data, 1, 0.9, y.ctypes.data, 1)
-            if not np.array_equal(y, want):
-                break
-            found[dtype] = fn
-        if len(found) == 2:
-            return found
-    return {}
+def _axpby_works(fn, dtype) -> bool:
+    """axpby rounds as NumPy's two steps `y *= b; y += x` do (b y rounded, then the sum
+    rounded: no fused multiply-add), on values where a fused one would differ, over a
+    vector body and a tail on any kernel width."""
+    x, y = np.random.default_rng(1).standard_normal((2, 1031)).astype(dtype)
+    want = y * dtype.type(0.9)
+    want += x
+    fn(x.size, 1.0, x.ctypes.data, 1, 0.9, y.ctypes.data, 1)
+    return np.array_equal(y, want)
 
 
-_AXPBY = _find_axpby()
+# y += a x in one pass, no temporary (add_scaled_); without it add_scaled_ works in blocks
+_AXPY = _find("axpy", lambda i, r: (i, r, ctypes.c_void_p, i, ctypes.c_void_p, i),
+              _axpy_works)
+# y = a x + b y in one pass (an OpenBLAS extension; momentum_step_), kept only where it
+# rounds as NumPy's two steps
+_AXPBY = {dt: fn for dt, (fn, _) in _find(
+    "axpby", lambda i, r: (i, r, ctypes.c_void_p, i, r, ctypes.c_void_p, i),
+    _axpby_works).items()} if _AXPY else {}
 
 
 def _find_blas_threads():
