@@ -217,14 +217,10 @@ def _by_value(group: dict) -> dict:
     `betas`) are Python floats: PyTorch's default (for-loop) CPU path uses a Tensor lr by
     value, and the group keeps the Tensor itself, so a scheduler updating it in place
     (`fill_`) is seen at the next step."""
-    for value in group.values():  # one isinstance per value: the float-lr path stays fast
-        if isinstance(value, _TENSOR_OR_TUPLE) and (
-                isinstance(value, Tensor) or _has_tensor(value)):
+    for value in group.values():  # a type check per value: the float-lr path stays fast
+        if isinstance(value, Tensor) or (type(value) is tuple and _has_tensor(value)):
             return {k: _value(v) if k != "params" else v for k, v in group.items()}
     return group
-
-
-_TENSOR_OR_TUPLE = (Tensor, tuple)
 
 
 def _has_tensor(values) -> bool:
